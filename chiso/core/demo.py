@@ -1,0 +1,130 @@
+"""Deterministic, plausible demo data: people, periods and figures for every unit.
+
+Figures are drawn from a seeded generator keyed by the unit code, so every run of
+`chiso demo` produces the same database. Each unit has a "readiness" (wards a bit
+ahead of rural communes) that drives how close its figures come to each criterion's
+target, which gives a ranking with a realistic spread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from chiso import engine
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+DEMO_PASSWORD = "chiso-demo-2026"  # noqa: S105 - printed for the demo, never used in production
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    first_name: str
+    last_name: str
+    role: str | None
+    unit_code: str | None
+    description: str
+
+
+PEOPLE = (
+    DemoPerson("admin", "Tuấn", "Lê Anh", "admin", None, "province admin (DX office)"),
+    DemoPerson("thamdinh", "Hoa", "Nguyễn Thị", "reviewer", None, "reviewer, every unit"),
+    DemoPerson("lanhdao", "Mai", "Trần Thị", "leader", None, "leader, reads everything"),
+    DemoPerson("hamrong", "Lan", "Phạm Thị", "officer", "14758", "officer of Phường Hàm Rồng"),
+    DemoPerson("hacthanh", "Minh", "Đỗ Văn", "officer", "14797", "officer of Phường Hạc Thành"),
+)
+
+
+def readiness(unit_code: str, kind: str) -> float:
+    """A unit's latent readiness in [0.35, 1]: wards (phường) lean higher."""
+    rng = random.Random(f"readiness:{unit_code}")  # noqa: S311 - demo data, not security
+    base = rng.betavariate(5, 2) if kind == "phuong" else rng.betavariate(3.2, 2.2)
+    return 0.35 + 0.65 * base
+
+
+def _value_for_score(rule: Any, s: float, rng: random.Random) -> float:
+    """A raw figure whose score under `rule` is about `s` (0..1)."""
+    method = getattr(rule, "method", "linear")
+    if method == "linear":
+        zero, full = float(rule.zero), float(rule.full)
+        return zero + s * (full - zero) * rng.uniform(0.95, 1.08)
+    if method == "threshold":
+        if getattr(rule, "at_least", None) is not None:
+            target = float(rule.at_least)
+            return target * (0.7 + 0.45 * s) if target else s * 10
+        target = float(rule.at_most)
+        return target * (1.6 - 0.9 * s)
+    if method == "steps":
+        xs = [float(x) for x, _ in rule.steps]
+        index = min(len(xs) - 1, int(s * len(xs)))
+        return xs[index] if s > 0.15 else xs[0] - 1 if xs[0] > 0 else 0.0
+    if method == "boolean":
+        return 1.0 if rng.random() < 0.25 + 0.75 * s else 0.0
+    return 100.0 * s  # relative: any scale will do
+
+
+def _clip(value: float, kind: str) -> float:
+    if kind == "percent":
+        value = min(100.0, max(0.0, value))
+    if kind in ("integer", "boolean"):
+        value = float(max(0, round(value)))
+    return round(value, 1) if kind in ("percent", "number") else value
+
+
+def plausible_figures(
+    framework: engine.Framework,
+    unit_code: str,
+    ready: float,
+    *,
+    fill: float = 1.0,
+    salt: str = "",
+) -> dict[str, float]:
+    """Figures for every input of a framework for one unit (`fill` = share filled in)."""
+    rng = random.Random(f"{framework.code}:{unit_code}:{salt}")  # noqa: S311 - demo data
+    figures: dict[str, float] = {}
+    elements = {element.code for element in framework.elements}
+    for leaf in framework.leaves:
+        if leaf.score is None:
+            continue
+        s = min(1.0, max(0.0, rng.gauss(ready, 0.18)))
+        target = _value_for_score(leaf.score, s, rng)
+        if leaf.formula:
+            names = [n for n in IDENTIFIER.findall(leaf.formula) if n in elements]
+            names = list(dict.fromkeys(names))
+            if len(names) == 2 and "/" in leaf.formula:
+                numerator, denominator = names
+                scale = 100.0 if "100" in leaf.formula else 1.0
+                total = float(rng.randint(120, 3200))
+                share = min(1.0, max(0.0, target / scale))
+                figures.setdefault(denominator, total)
+                figures.setdefault(numerator, float(round(figures[denominator] * share)))
+            else:
+                for name in names:
+                    figures.setdefault(name, _clip(target, framework.input_type(name)))
+        else:
+            figures[leaf.code] = _clip(target, framework.input_type(leaf.code))
+    for code in framework.input_codes:
+        if code not in figures:
+            figures[code] = float(rng.randint(0, 50))
+    if fill < 1.0:
+        codes = sorted(figures)
+        keep = {code for code in codes if rng.random() < fill}
+        figures = {code: figures[code] for code in codes if code in keep}
+    # Keep the framework's own rules true for demo data.
+    values = engine.Values.from_mapping(framework, {unit_code: figures})
+    if engine.check_rules(framework, values):
+        for element in elements:
+            figures.pop(element, None)
+    return figures
+
+
+def demo_dates(today: dt.date) -> dict[str, dt.date]:
+    """The open period runs through the month so the demo always has entry open."""
+    return {
+        "opens_on": today - dt.timedelta(days=22),
+        "closes_on": today + dt.timedelta(days=14),
+    }

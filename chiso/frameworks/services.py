@@ -1,0 +1,86 @@
+"""Storing framework files: parse, validate, hash, version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from chiso import engine
+from chiso.frameworks.models import Framework, Source, sha256_text
+
+
+def problems_as_messages(error: engine.EngineError) -> list[str]:
+    """The engine's problems as one line each, the way users see them everywhere."""
+    return [str_problem(p) for p in error.problems]
+
+
+def str_problem(problem: engine.Problem) -> str:
+    parts = []
+    if problem.source:
+        parts.append(problem.source)
+    if problem.line:
+        parts.append(f"line {problem.line}")
+    if problem.where:
+        parts.append(problem.where)
+    parts.append(problem.message)
+    return ": ".join(parts)
+
+
+@transaction.atomic
+def store_framework(
+    text: str,
+    *,
+    source: str = Source.UPLOAD,
+    user: AbstractBaseUser | None = None,
+    filename: str = "<framework>",
+) -> Framework:
+    """Validate a framework file and store it as the next version of its code.
+
+    The same file stored twice returns the existing version instead of a copy.
+    Raises django's ValidationError with one message per problem in the file.
+    """
+    try:
+        parsed = engine.parse_framework(text, source=filename)
+    except engine.EngineError as error:
+        raise ValidationError(problems_as_messages(error)) from error
+    digest = sha256_text(text)
+    existing = Framework.objects.filter(code=parsed.code, sha256=digest).first()
+    if existing is not None:
+        return existing
+    latest = (
+        Framework.objects.select_for_update()
+        .filter(code=parsed.code)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    return Framework.objects.create(
+        code=parsed.code,
+        version=(latest or 0) + 1,
+        level=parsed.level,
+        year=parsed.year,
+        title_vi=parsed.title.get("vi", parsed.code),
+        title_en=parsed.title.get("en", ""),
+        text=text,
+        sha256=digest,
+        source=source,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+
+
+SHIPPED_DIR = Path(__file__).resolve().parent / "shipped"
+
+
+def load_shipped() -> list[Framework]:
+    """Store every framework file shipped with chiso (idempotent: same file, same version)."""
+    stored = []
+    for path in sorted(SHIPPED_DIR.glob("*.yaml")):
+        stored.append(
+            store_framework(
+                path.read_text(encoding="utf-8"), source=Source.SHIPPED, filename=path.name
+            )
+        )
+    return stored

@@ -1,0 +1,14 @@
+"""URL map of chiso: pages in Vietnamese (default) or English, the API, health."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from chiso.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("chiso.core.urls")),
+]
