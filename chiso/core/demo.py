@@ -51,7 +51,9 @@ def _value_for_score(rule: Any, s: float, rng: random.Random) -> float:
     method = getattr(rule, "method", "linear")
     if method == "linear":
         zero, full = float(rule.zero), float(rule.full)
-        return zero + s * (full - zero) * rng.uniform(0.95, 1.08)
+        if s >= 1.0:
+            return full + (full - zero) * rng.uniform(0.0, 0.1)
+        return zero + s * (full - zero) * rng.uniform(0.95, 1.02)
     if method == "threshold":
         if getattr(rule, "at_least", None) is not None:
             target = float(rule.at_least)
@@ -91,6 +93,9 @@ def plausible_figures(
         if leaf.score is None:
             continue
         s = min(1.0, max(0.0, rng.gauss(ready, 0.18)))
+        # Mandatory criteria are what communes work hardest on: most ready units meet them.
+        if getattr(leaf, "mandatory", False) and rng.random() < ready**0.4:
+            s = 1.0
         target = _value_for_score(leaf.score, s, rng)
         if leaf.formula:
             names = [n for n in IDENTIFIER.findall(leaf.formula) if n in elements]
