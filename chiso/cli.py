@@ -1,0 +1,464 @@
+"""The `chiso` command.
+
+`chiso score` and `chiso framework check` run on the pure engine alone, so an
+analyst can recompute a published ranking from the published files without a
+database or a web server. Every other sub-command (`chiso serve`, `chiso units
+list`, `chiso migrate`, ...) is a Django management command; Django is imported
+only on that path.
+
+This module is the boundary where `EngineError` becomes user messages: one line
+per problem on standard error, as ``FILE:LINE: CODE: message``, exit status 2,
+and no results file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import gc
+import io
+import json
+import math
+import os
+import sys
+import tempfile
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from chiso.engine import (
+    EngineError,
+    Framework,
+    Node,
+    Problem,
+    Results,
+    Values,
+    check_rules,
+    parse_framework,
+    score,
+)
+
+OWN_COMMANDS = ("score", "framework")
+FORMATS = ("csv", "json", "xlsx")
+HEADER = ["unit", "code", "value"]
+EXIT_BAD_INPUT = 2
+
+
+class _Stop(Exception):
+    """Bad input found: the problems are reported and the command stops."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__()
+        self.problems = list(problems)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line `argv` (default: sys.argv[1:]); return the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and not args[0].startswith("-") and args[0] not in OWN_COMMANDS:
+        return _django(args)
+    parser = _parser()
+    try:
+        options = parser.parse_args(args)
+    except SystemExit as exc:  # argparse exits for --help and for usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    try:
+        handler: Callable[[argparse.Namespace], int] = options.handler
+        return handler(options)
+    except _Stop as stop:
+        for problem in stop.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _django(argv: list[str]) -> int:
+    # Imported here only: `score` and `framework` must work where Django is not set up.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chiso.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["chiso", *argv])
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chiso",
+        description="Digital-transformation assessment: scoring and ranking of units.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "Any other command (serve, demo, migrate, units list, ...) is a Django\n"
+            "management command: `chiso help` lists them."
+        ),
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    score_parser = commands.add_parser(
+        "score",
+        help="score the units of a values file with a framework",
+        description="Score every unit of VALUES.csv (columns unit,code,value) and write "
+        "one row per unit, best first.",
+    )
+    score_parser.add_argument("framework", metavar="FRAMEWORK.yaml")
+    score_parser.add_argument("values", metavar="VALUES.csv")
+    score_parser.add_argument(
+        "-o", "--output", required=True, metavar="RESULTS", help="results file, - for stdout"
+    )
+    score_parser.add_argument(
+        "--format", choices=FORMATS, help="output format (default: from the -o extension, csv)"
+    )
+    score_parser.add_argument(
+        "--units", metavar="FILE", help="known unit codes, one a line; others are errors"
+    )
+    score_parser.set_defaults(handler=_score)
+
+    framework_parser = commands.add_parser("framework", help="work with framework files")
+    framework_commands = framework_parser.add_subparsers(
+        title="commands", metavar="COMMAND", required=True
+    )
+    check_parser = framework_commands.add_parser(
+        "check",
+        help="validate a framework file and print its tree",
+        description="Validate a framework file and print its tree with points and methods.",
+    )
+    check_parser.add_argument("file", metavar="FILE")
+    check_parser.add_argument("--lang", choices=("vi", "en"), default="vi", help="title language")
+    check_parser.set_defaults(handler=_framework_check)
+    return parser
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise _Stop([Problem(f"cannot read the file: {exc.strerror}", None, None, path)]) from None
+
+
+def _read_text(path: str) -> str:
+    data = _read_bytes(path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _Stop([_not_utf8(data, exc, path)]) from None
+
+
+def _not_utf8(data: bytes, exc: UnicodeDecodeError, path: str) -> Problem:
+    line = data.count(b"\n", 0, exc.start) + 1
+    return Problem("the file is not UTF-8 text", None, line, path)
+
+
+def _load_framework(path: str) -> Framework:
+    text = _read_text(path)
+    try:
+        return parse_framework(text, source=path)
+    except EngineError as exc:
+        raise _Stop(exc.problems) from None
+
+
+Table = tuple[list[str], list[str], list[str], "array[int]"]
+
+
+def _read_values_csv(path: str) -> Table:
+    """The columns of a long values file, with the line each row starts on."""
+    data = _read_bytes(path)
+    try:
+        # Decoding once up front finds the exact line of a bad byte; the rows are
+        # then streamed, so that the text is never held twice in memory.
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _Stop([_not_utf8(data, exc, path)]) from None
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""))
+    units: list[str] = []
+    codes: list[str] = []
+    raw: list[str] = []
+    lines = array("q")
+    problems: list[Problem] = []
+    try:
+        header = next(reader, None)
+        if header is None or [cell.strip().lower() for cell in header] != HEADER:
+            shown = ",".join(header or [])
+            raise _Stop(
+                [Problem(f"the header must be unit,code,value, not {shown!r}", None, 1, path)]
+            )
+        end = reader.line_num
+        # A few thousand units and a few hundred codes repeat over a million rows:
+        # keeping one string object of each saves memory and later lookups.
+        shared: dict[str, str] = {}
+        share = shared.setdefault
+        with _without_gc():
+            for row in reader:
+                if len(row) == 3:
+                    units.append(share(row[0], row[0]))
+                    codes.append(share(row[1], row[1]))
+                    raw.append(row[2])
+                    lines.append(end + 1)
+                elif row:  # csv gives [] for a blank line, which is simply skipped
+                    message = f"expected 3 fields (unit,code,value), found {len(row)}"
+                    problems.append(Problem(message, None, end + 1, path))
+                end = reader.line_num
+    except csv.Error as exc:
+        raise _Stop([Problem(f"broken CSV: {exc}", None, reader.line_num, path)]) from None
+    if problems:
+        raise _Stop(problems)
+    return units, codes, raw, lines
+
+
+@contextlib.contextmanager
+def _without_gc() -> Iterator[None]:
+    # Reading a million rows creates millions of small lists and strings that
+    # contain no cycles; the cyclic collector would scan them over and over.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_units(path: str) -> list[str]:
+    return [
+        line.strip()
+        for line in _read_text(path).splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def load_values(
+    framework: Framework, path: str, known_units: Sequence[str] | None = None
+) -> Values:
+    """Read and check a long values CSV file; raise EngineError naming every bad line."""
+    units, codes, raw, lines = _read_values_csv(path)
+    return Values.from_arrays(
+        framework, units, codes, raw, lines, known_units=known_units, source=path
+    )
+
+
+# ---------------------------------------------------------------------------
+# chiso score
+
+
+def _score(options: argparse.Namespace) -> int:
+    problems: list[Problem] = []
+    framework: Framework | None = None
+    table: Table | None = None
+    known_units: list[str] | None = None
+    # Read all three inputs before stopping, so that one run shows every problem.
+    try:
+        framework = _load_framework(options.framework)
+    except _Stop as stop:
+        problems += stop.problems
+    try:
+        table = _read_values_csv(options.values)
+    except _Stop as stop:
+        problems += stop.problems
+    if options.units is not None:
+        try:
+            known_units = _read_units(options.units)
+        except _Stop as stop:
+            problems += stop.problems
+    if problems:
+        raise _Stop(problems)
+    assert framework is not None and table is not None
+
+    units, codes, raw, lines = table
+    try:
+        values = Values.from_arrays(
+            framework, units, codes, raw, lines, known_units=known_units, source=options.values
+        )
+    except EngineError as exc:
+        raise _Stop(exc.problems) from None
+    broken = check_rules(framework, values, source=options.values)
+    if broken:
+        raise _Stop(broken)
+
+    results = score(framework, values)
+    output_format = options.format or _format_of(options.output)
+    _write(results, options.output, output_format)
+    return 0
+
+
+def _format_of(output: str) -> str:
+    suffix = Path(output).suffix.lower().lstrip(".")
+    return suffix if suffix in FORMATS else "csv"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "" if math.isnan(value) else format(value, ".10g")
+    return str(value)
+
+
+def _write_csv(results: Results, stream: IO[str]) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    records = results.to_records()
+    writer.writerow(_columns(results))
+    writer.writerows([_cell(value) for value in record.values()] for record in records)
+
+
+def _write_json(results: Results, stream: IO[str]) -> None:
+    json.dump(results.to_records(), stream, ensure_ascii=False, allow_nan=False)
+    stream.write("\n")
+
+
+def _write_xlsx(results: Results, stream: IO[bytes]) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("results")
+    sheet.append(_columns(results))
+    for record in results.to_records():
+        sheet.append(list(record.values()))
+    book.save(stream)
+
+
+def _columns(results: Results) -> list[str]:
+    return ["unit", "value", "points", "rank", "recognized", *results.node_codes]
+
+
+def _write(results: Results, output: str, output_format: str) -> None:
+    if output == "-":
+        if output_format == "xlsx":
+            sys.stdout.flush()
+            _write_xlsx(results, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        elif output_format == "json":
+            _write_json(results, sys.stdout)
+        else:
+            _write_csv(results, sys.stdout)
+        return
+    target = Path(output)
+    try:
+        # A temporary file next to the target, renamed only once complete: a
+        # failed run never leaves a half-written or stale-looking results file.
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise _Stop(
+            [Problem(f"cannot write the file: {exc.strerror}", None, None, output)]
+        ) from None
+    try:
+        with os.fdopen(handle, "wb") as binary:
+            if output_format == "xlsx":
+                _write_xlsx(results, binary)
+            else:
+                text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+                (_write_json if output_format == "json" else _write_csv)(results, text)
+                text.flush()
+                # Hand the file back so that closing it stays with the outer `with`.
+                text.detach()
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(exc, OSError):
+            # A full disk, or -o naming a folder: a message, not a traceback.
+            problem = Problem(f"cannot write the file: {exc.strerror or exc}", None, None, output)
+            raise _Stop([problem]) from None
+        raise
+
+
+def _umask() -> int:
+    # mkstemp creates the file private (0600); give the results the usual mode.
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+# ---------------------------------------------------------------------------
+# chiso framework check
+
+
+def _framework_check(options: argparse.Namespace) -> int:
+    framework = _load_framework(options.file)
+    lang = options.lang
+    out = sys.stdout
+    print(f"{framework.code}  {_title(framework.title, lang)}", file=out)
+    print(f"level {framework.level}, year {framework.year}, missing values score zero", file=out)
+    print(file=out)
+    for root in framework.tree:
+        for node in root.walk():
+            print(_describe(node, framework, lang), file=out)
+    print(file=out)
+
+    leaves = framework.leaves
+    mandatory = sum(leaf.mandatory for leaf in leaves)
+    counts = ", ".join(
+        [
+            _count(len(framework.nodes) - len(leaves), "branch", "branches"),
+            _count(len(leaves), "indicator", "indicators") + f" ({mandatory} mandatory)",
+            _count(len(framework.elements), "element", "elements"),
+            _count(len(framework.validation), "validation rule", "validation rules"),
+        ]
+    )
+    print(f"Total: {framework.max_points:g} points; {counts}", file=out)
+    rule = framework.recognition
+    if rule is not None:
+        needed = (
+            f"at least {rule.min_points:g} points"
+            if rule.min_points is not None
+            else f"a value of at least {rule.min_value:g}"
+        )
+        every = " and every mandatory indicator met" if rule.all_mandatory else ""
+        print(f"Recognized with {needed}{every}", file=out)
+    else:
+        print("No recognition rule", file=out)
+    print("OK", file=out)
+    return 0
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def _title(title: dict[str, str], lang: str) -> str:
+    return title.get(lang) or title["vi"]
+
+
+def _describe(node: Node, framework: Framework, lang: str) -> str:
+    indent = "  " * node.depth
+    head = f"{indent}{node.code}  {_title(node.title, lang)}"
+    if not node.is_leaf:
+        scored = "" if node.max_points > 0 else ", not scored"
+        return f"{head}  [max {node.max_points:g}{scored}]"
+    points = f"{node.points:g} points" if node.points else "0 points (not scored)"
+    if node.mandatory:
+        passing = "" if node.pass_ is None else f", pass {node.pass_:g}"
+        points += f" (mandatory{passing})"
+    parts = [points, _method(node)]
+    if node.formula is not None:
+        parts.append(f"formula {node.formula}")
+    else:
+        parts.append(f"entered ({framework.input_type(node.code)})")
+    return f"{head}  " + ", ".join(parts)
+
+
+def _method(node: Node) -> str:
+    rule = node.score
+    assert rule is not None
+    if rule.method == "linear":
+        assert rule.zero is not None and rule.full is not None
+        direction = ", lower is better" if rule.zero > rule.full else ""
+        return f"linear {rule.zero:g}..{rule.full:g}{direction}"
+    if rule.method == "threshold":
+        if rule.at_least is not None:
+            return f"threshold >= {rule.at_least:g}"
+        return f"threshold <= {rule.at_most:g}"
+    if rule.method == "steps":
+        return "steps " + ", ".join(f"{x:g}:{s:g}" for x, s in rule.steps)
+    return rule.method
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""chiso.engine: the pure scoring core (numpy, pydantic, PyYAML on strings).
+
+No Django, no files, no network: callers hand in text and values, and get back
+a `Framework`, `Values` and `Results`, or one `EngineError` listing every
+`Problem`. See docs/architecture.md for the contract and
+docs/framework-format.md for the file format.
+"""
+
+from chiso.engine.errors import EngineError, Problem
+from chiso.engine.formula import FormulaError, parse_formula, parse_rule
+from chiso.engine.framework import (
+    FORMAT,
+    Element,
+    Framework,
+    Node,
+    Recognition,
+    ScoreRule,
+    ValidationRule,
+    framework_from_dict,
+    parse_framework,
+)
+from chiso.engine.kernels import (
+    TOLERANCE,
+    rank_descending,
+    score_boolean,
+    score_linear,
+    score_relative,
+    score_steps,
+    score_threshold,
+)
+from chiso.engine.scoring import Results, UnitResult, incidence_matrix, score
+from chiso.engine.values import Values, check_rules, coerce_value, parse_values
+
+__all__ = [
+    "FORMAT",
+    "TOLERANCE",
+    "Element",
+    "EngineError",
+    "FormulaError",
+    "Framework",
+    "Node",
+    "Problem",
+    "Recognition",
+    "Results",
+    "ScoreRule",
+    "UnitResult",
+    "ValidationRule",
+    "Values",
+    "check_rules",
+    "coerce_value",
+    "framework_from_dict",
+    "incidence_matrix",
+    "parse_formula",
+    "parse_framework",
+    "parse_rule",
+    "parse_values",
+    "rank_descending",
+    "score",
+    "score_boolean",
+    "score_linear",
+    "score_relative",
+    "score_steps",
+    "score_threshold",
+]

@@ -1,0 +1,482 @@
+"""Entered values: reading the text officials type, and the units x codes matrix.
+
+Values arrive as text from CSV files, Excel cells and web forms, written the way
+people in Vietnam write them: "98,7" with a decimal comma, "có" / "không đạt" for
+yes and no. `coerce_value` reads one; `Values.from_arrays` reads millions at once
+with numpy and falls back to `coerce_value` only for the rows it cannot read
+quickly, so both paths accept and reject exactly the same text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from chiso.engine.errors import EngineError, Problem
+from chiso.engine.formula import Column, names, rule_broken
+
+if TYPE_CHECKING:
+    from chiso.engine.framework import Framework
+
+_TRUE: Final = frozenset({"1", "true", "yes", "có", "đạt"})
+_FALSE: Final = frozenset({"0", "false", "no", "không", "không đạt"})
+_NUMBER: Final = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+# The characters a number may contain on the fast path; anything else is read by
+# `coerce_value` one at a time (and is usually an error worth a precise message).
+_FAST_CHARS: Final = np.zeros(128, dtype=bool)
+_FAST_CHARS[[ord(char) for char in "0123456789+-.,eE "]] = True
+_CHUNK: Final = 1 << 16
+
+
+def _normalise_word(raw: str) -> str:
+    # NFC so that "có" typed with a combining accent (NFD) matches; casefold so
+    # that "Có", "ĐẠT" and "Yes" match; one space between words.
+    return " ".join(unicodedata.normalize("NFC", raw).casefold().split())
+
+
+def _type_problem(value: float, type_: str) -> str | None:
+    """Why `value` does not fit `type_`, or None when it does."""
+    if not math.isfinite(value):
+        return "is not a finite number"
+    if type_ == "integer" and value != math.floor(value):
+        return "is not a whole number"
+    if type_ == "percent" and not 0.0 <= value <= 100.0:
+        return "is not a percentage between 0 and 100"
+    return None
+
+
+def coerce_value(raw: str, type_: str) -> float:
+    """Read one entered value of the given input type.
+
+    Numbers take a decimal point or a Vietnamese decimal comma ("98,7");
+    booleans take 1/0, true/false, yes/no, có/không, đạt/không đạt in any case.
+    Raises ValueError with a one-line message on anything else.
+    """
+    text = raw.strip()
+    if not text:
+        raise ValueError("the value is empty")
+    if type_ == "boolean":
+        word = _normalise_word(text)
+        if word in _TRUE:
+            return 1.0
+        if word in _FALSE:
+            return 0.0
+        if _NUMBER.fullmatch(word) and float(word.replace(",", ".")) in (0.0, 1.0):
+            return float(word.replace(",", "."))
+        raise ValueError(f"{raw!r} is not a yes/no value (1/0, có/không, đạt/không đạt)")
+    if type_ == "percent" and text.endswith("%"):
+        text = text[:-1].rstrip()
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(f"{raw!r} is not a number")
+    value = float(text.replace(",", "."))
+    problem = _type_problem(value, type_)
+    if problem is not None:
+        raise ValueError(f"{raw!r} {problem}")
+    return value
+
+
+class Values:
+    """Values of some units for one framework: units x input codes, NaN = missing.
+
+    Build one with `parse_values`, `Values.from_arrays` (fast, for files) or
+    `Values.from_mapping` (for the web app); they check every value.
+    """
+
+    units: tuple[str, ...]
+    codes: tuple[str, ...]
+    matrix: npt.NDArray[np.float64]
+
+    def __init__(self, units: Sequence[str], codes: Sequence[str], matrix: npt.ArrayLike) -> None:
+        # Column-major: the scoring reads one code's values for all units at a time.
+        array = np.array(matrix, dtype=np.float64, order="F")
+        if array.ndim != 2 or array.shape != (len(units), len(codes)):
+            raise EngineError(
+                [Problem(f"values matrix has shape {array.shape}, not {len(units)} x {len(codes)}")]
+            )
+        if len(set(units)) != len(units):
+            raise EngineError([Problem("a unit appears twice in the values")])
+        if np.isinf(array).any():
+            raise EngineError([Problem("values must be finite numbers or NaN (missing)")])
+        array.flags.writeable = False
+        self.units = tuple(units)
+        self.codes = tuple(codes)
+        self.matrix = array
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def __repr__(self) -> str:
+        return f"<Values {len(self.units)} units x {len(self.codes)} codes>"
+
+    def column(self, code: str) -> Column:
+        """The values of one code for every unit (NaN where missing)."""
+        column: Column = self.matrix[:, self.codes.index(code)]
+        return column
+
+    def with_units(self, units: Sequence[str]) -> Values:
+        """The same values for exactly `units`, in that order (missing rows all NaN)."""
+        position = {unit: index for index, unit in enumerate(self.units)}
+        matrix = np.full((len(units), len(self.codes)), np.nan)
+        rows = [(new, position[unit]) for new, unit in enumerate(units) if unit in position]
+        if rows:
+            new_rows, old_rows = (list(part) for part in zip(*rows, strict=True))
+            matrix[new_rows] = self.matrix[old_rows]
+        return Values(units, self.codes, matrix)
+
+    @classmethod
+    def from_mapping(
+        cls,
+        framework: Framework,
+        mapping: Mapping[str, Mapping[str, object]],
+        source: str = "<values>",
+    ) -> Values:
+        """Values from ``{unit: {code: value or raw text}}``; None means missing.
+
+        Every unit in the mapping is kept, also one without any value.
+        """
+        units: list[str] = []
+        codes: list[str] = []
+        raw: list[str] = []
+        for unit, by_code in mapping.items():
+            for code, value in by_code.items():
+                units.append(unit)
+                codes.append(code)
+                raw.append(_as_text(value))
+        values = cls.from_arrays(framework, units, codes, raw, source=source)
+        return values.with_units(list(mapping))
+
+    @classmethod
+    def from_arrays(
+        cls,
+        framework: Framework,
+        units: Sequence[str] | npt.NDArray[Any],
+        codes: Sequence[str] | npt.NDArray[Any],
+        raw: Sequence[str] | npt.NDArray[Any],
+        lines: Sequence[int] | npt.NDArray[np.integer[Any]] | None = None,
+        *,
+        known_units: Iterable[str] | None = None,
+        source: str = "<values>",
+    ) -> Values:
+        """Values from parallel columns of a long table (unit, code, raw text, line).
+
+        Raises `EngineError` naming every bad line: unknown code, unknown unit
+        (when `known_units` is given), unreadable value, value outside its type,
+        the same (unit, code) twice. Units keep the order they first appear in.
+        """
+        return _LongTable(framework, units, codes, raw, lines, known_units, source).values()
+
+
+def parse_values(
+    rows: Iterable[tuple[int | None, str, str, object]],
+    framework: Framework,
+    units: Iterable[str] | None = None,
+    source: str = "<values>",
+) -> Values:
+    """Values from rows of (line number, unit, code, raw text); see `Values.from_arrays`."""
+    lines: list[int] = []
+    unit_column: list[str] = []
+    code_column: list[str] = []
+    raw_column: list[str] = []
+    has_lines = True
+    for line, unit, code, raw in rows:
+        has_lines = has_lines and line is not None
+        lines.append(line if line is not None else 0)
+        unit_column.append(unit)
+        code_column.append(code)
+        raw_column.append(_as_text(raw))
+    return Values.from_arrays(
+        framework,
+        unit_column,
+        code_column,
+        raw_column,
+        lines if has_lines else None,
+        known_units=units,
+        source=source,
+    )
+
+
+def _as_text(value: object) -> str:
+    """A Python value (from a web form or an Excel cell) as the text a file would carry."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if isinstance(value, int | float | np.integer | np.floating):
+        return repr(float(value))
+    return str(value)
+
+
+def _as_list(column: Sequence[Any] | npt.NDArray[Any]) -> list[Any]:
+    # Python strings hash and compare much faster than numpy scalars in dict lookups.
+    if isinstance(column, np.ndarray):
+        return list(column.tolist())
+    return list(column)
+
+
+class _LongTable:
+    """The vectorised reading behind `Values.from_arrays`."""
+
+    def __init__(
+        self,
+        framework: Framework,
+        units: Sequence[str] | npt.NDArray[Any],
+        codes: Sequence[str] | npt.NDArray[Any],
+        raw: Sequence[str] | npt.NDArray[Any],
+        lines: Sequence[int] | npt.NDArray[np.integer[Any]] | None,
+        known_units: Iterable[str] | None,
+        source: str,
+    ) -> None:
+        self.framework = framework
+        self.units = _as_list(units)
+        self.codes = _as_list(codes)
+        self.raw = raw
+        self.size = len(self.units)
+        if not len(self.codes) == len(raw) == self.size:
+            raise EngineError([Problem("units, codes and values differ in length", None)])
+        if lines is not None and len(lines) != self.size:
+            raise EngineError([Problem("lines and values differ in length", None)])
+        self.lines = None if lines is None else np.asarray(lines, dtype=np.int64)
+        self.known_units = None if known_units is None else set(known_units)
+        self.source = source
+        self.problems: list[tuple[int, Problem]] = []
+
+    def add(self, row: int, message: str, where: str | None) -> None:
+        line = None if self.lines is None else int(self.lines[row])
+        self.problems.append((row, Problem(message, where, line, self.source)))
+
+    def values(self) -> Values:
+        code_list = self.framework.input_codes
+        unit_index, unit_order = self.map_units()
+        code_index = self.map_codes(code_list)
+        good = (unit_index >= 0) & (code_index >= 0)
+        numbers = self.read_numbers(code_index, good)
+        self.find_duplicates(unit_index, code_index, good)
+        if self.problems:
+            # File order reads best; the sort is stable for problems on one row.
+            self.problems.sort(key=lambda item: item[0])
+            raise EngineError([problem for _, problem in self.problems])
+        matrix = np.full((len(unit_order), len(code_list)), np.nan, order="F")
+        matrix[unit_index[good], code_index[good]] = numbers[good]
+        return Values(unit_order, code_list, matrix)
+
+    def map_units(self) -> tuple[npt.NDArray[np.intp], list[str]]:
+        # Distinct texts first (few thousand), then one C-speed lookup per row.
+        distinct = dict.fromkeys(self.units)
+        order: dict[str, int] = {}
+        index_of: dict[str, int] = {}
+        for text in distinct:
+            unit = str(text).strip()
+            if not unit or (self.known_units is not None and unit not in self.known_units):
+                index_of[text] = -1
+                continue
+            index_of[text] = order.setdefault(unit, len(order))
+        index = np.fromiter(map(index_of.__getitem__, self.units), np.intp, self.size)
+        for row in np.flatnonzero(index < 0).tolist():
+            unit = str(self.units[row]).strip()
+            if unit:
+                self.add(row, "unknown unit (not in the list of units)", unit)
+            else:
+                self.add(row, "the unit is empty", None)
+        return index, list(order)
+
+    def map_codes(self, code_list: Sequence[str]) -> npt.NDArray[np.intp]:
+        position = {code: index for index, code in enumerate(code_list)}
+        index_of = {text: position.get(str(text).strip(), -1) for text in dict.fromkeys(self.codes)}
+        index = np.fromiter(map(index_of.__getitem__, self.codes), np.intp, self.size)
+        nodes = {node.code for node in self.framework.nodes}
+        for row in np.flatnonzero(index < 0).tolist():
+            code = str(self.codes[row]).strip()
+            if not code:
+                self.add(row, "the code is empty", None)
+            elif code in nodes:
+                self.add(
+                    row,
+                    "is computed by the framework (a branch or an indicator with a formula); "
+                    "enter its elements instead",
+                    code,
+                )
+            else:
+                self.add(row, f"unknown code for framework {self.framework.code}", code)
+        return index
+
+    def read_numbers(
+        self, code_index: npt.NDArray[np.intp], good: npt.NDArray[np.bool_]
+    ) -> npt.NDArray[np.float64]:
+        code_list = self.framework.input_codes
+        kinds = [self.framework.input_type(code) for code in code_list]
+        is_boolean = np.array([kind == "boolean" for kind in kinds] + [False], dtype=bool)
+        is_integer = np.array([kind == "integer" for kind in kinds] + [False], dtype=bool)
+        is_percent = np.array([kind == "percent" for kind in kinds] + [False], dtype=bool)
+        # Index -1 (an unknown code) reads the extra False at the end.
+        boolean_rows = good & is_boolean[code_index]
+        number_rows = good & ~boolean_rows
+
+        raw = np.asarray(self.raw, dtype=np.str_) if self.size else np.zeros(0, dtype="<U1")
+        result = np.full(self.size, np.nan)
+        self.read_booleans(raw, np.flatnonzero(boolean_rows), code_index, result)
+
+        rows = np.flatnonzero(number_rows)
+        parsed, slow = _fast_numbers(raw[rows])
+        result[rows] = parsed
+        for row in rows[slow].tolist():
+            code = code_list[code_index[row]]
+            text = str(raw[row])
+            if not text.strip():
+                continue  # an empty cell is a missing value, not an error
+            try:
+                result[row] = coerce_value(text, self.framework.input_type(code))
+            except ValueError as exc:
+                self.add(row, f"unit {str(self.units[row]).strip()}: {exc}", code)
+        # The fast rows still need the type checks coerce_value does one by one.
+        fast = rows[~slow]
+        values = result[fast]
+        kind_integer = is_integer[code_index[fast]]
+        kind_percent = is_percent[code_index[fast]]
+        with np.errstate(invalid="ignore"):
+            wrong = (kind_integer & (values != np.floor(values))) | (
+                kind_percent & ((values < 0) | (values > 100))
+            )
+        for row in fast[wrong].tolist():
+            code = code_list[code_index[row]]
+            problem = _type_problem(float(result[row]), self.framework.input_type(code))
+            text = str(raw[row])
+            self.add(row, f"unit {str(self.units[row]).strip()}: {text!r} {problem}", code)
+        return result
+
+    def read_booleans(
+        self,
+        raw: npt.NDArray[np.str_],
+        rows: npt.NDArray[np.intp],
+        code_index: npt.NDArray[np.intp],
+        result: npt.NDArray[np.float64],
+    ) -> None:
+        texts = raw[rows].tolist()
+        # Yes/no columns hold a handful of distinct words: read each word once.
+        read: dict[str, float | str] = {}
+        for text in dict.fromkeys(texts):
+            if not text.strip():
+                read[text] = math.nan
+                continue
+            try:
+                read[text] = coerce_value(text, "boolean")
+            except ValueError as exc:
+                read[text] = str(exc)
+        for row, text in zip(rows.tolist(), texts, strict=True):
+            value = read[text]
+            if isinstance(value, str):
+                code = self.framework.input_codes[code_index[row]]
+                self.add(row, f"unit {str(self.units[row]).strip()}: {value}", code)
+            else:
+                result[row] = value
+
+    def find_duplicates(
+        self,
+        unit_index: npt.NDArray[np.intp],
+        code_index: npt.NDArray[np.intp],
+        good: npt.NDArray[np.bool_],
+    ) -> None:
+        rows = np.flatnonzero(good)
+        if rows.size == 0:
+            return
+        width = len(self.framework.input_codes)
+        cells = unit_index[rows] * width + code_index[rows]
+        if np.bincount(cells).max() <= 1:
+            return
+        order = np.argsort(cells, kind="stable")
+        ordered = cells[order]
+        is_start = np.r_[True, ordered[1:] != ordered[:-1]]
+        repeated = np.flatnonzero(~is_start)
+        # The first row of each run of equal cells is where the pair was first given.
+        starts = np.maximum.accumulate(np.where(is_start, np.arange(ordered.size), 0))
+        for position in repeated.tolist():
+            row = int(rows[order[position]])
+            first = int(rows[order[starts[position]]])
+            code = self.framework.input_codes[code_index[row]]
+            unit = str(self.units[row]).strip()
+            earlier = "another row" if self.lines is None else f"line {int(self.lines[first])}"
+            self.add(row, f"unit {unit}: the value is given twice (also on {earlier})", code)
+
+
+def _fast_numbers(
+    texts: npt.NDArray[np.str_],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Read plain numbers with numpy; flag the rows `coerce_value` must read instead.
+
+    A row is read here only when it contains nothing but digits, signs, one kind
+    of separator, an exponent and spaces, and numpy can parse it with the comma
+    taken as the decimal point; numpy on its own would also accept "nan", "inf"
+    and "1_000", which are not numbers in a values file.
+    """
+    size = texts.size
+    values = np.full(size, np.nan)
+    slow = np.ones(size, dtype=bool)
+    if size == 0:
+        return values, slow
+    width = texts.dtype.itemsize // 4
+    if width == 0:
+        return values, slow
+    for start in range(0, size, _CHUNK):
+        stop = min(start + _CHUNK, size)
+        points = texts[start:stop].view(np.uint32).reshape(stop - start, width).copy()
+        allowed = (points < 128) & _FAST_CHARS[np.minimum(points, 127)]
+        plain = np.all((points == 0) | allowed, axis=1)
+        points[points == ord(",")] = ord(".")
+        chunk = points.view(f"<U{width}").reshape(stop - start)
+        plain &= chunk != ""
+        rows = np.flatnonzero(plain)
+        try:
+            parsed = chunk[rows].astype(np.float64)
+        except ValueError:
+            parsed = np.array([_try_float(text) for text in chunk[rows].tolist()])
+        finite = np.isfinite(parsed)
+        values[start + rows[finite]] = parsed[finite]
+        slow[start + rows[finite]] = False
+    return values, slow
+
+
+def _try_float(text: str) -> float:
+    try:
+        return float(np.array(text).astype(np.float64))
+    except ValueError:
+        return math.nan
+
+
+def check_rules(framework: Framework, values: Values, source: str | None = None) -> list[Problem]:
+    """One problem per (unit, broken validation rule), unit by unit.
+
+    A rule with a missing side is not checked for that unit.
+    """
+    size = len(values.units)
+    columns = {code: values.matrix[:, index] for index, code in enumerate(values.codes)}
+    for element in framework.elements:
+        columns.setdefault(element.code, np.full(size, np.nan))
+    found: list[tuple[int, int, Problem]] = []
+    for number, rule in enumerate(framework.validation):
+        broken = rule_broken(rule.parsed, columns, size)
+        if not broken.any():
+            continue
+        involved = list(dict.fromkeys(name.code for name in names(rule.parsed)))
+        for row in np.flatnonzero(broken).tolist():
+            shown = ", ".join(f"{code} = {_format(float(columns[code][row]))}" for code in involved)
+            message = f"breaks rule {rule.rule!r} ({shown})"
+            if rule.message:
+                texts = [rule.message["vi"]]
+                if rule.message.get("en"):
+                    texts.append(rule.message["en"])
+                message += ": " + " / ".join(" ".join(text.split()) for text in texts)
+            found.append((row, number, Problem(message, values.units[row], None, source)))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [problem for _, _, problem in found]
+
+
+def _format(value: float) -> str:
+    return "missing" if math.isnan(value) else format(value, ".10g")
