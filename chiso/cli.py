@@ -71,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in stop.problems:
             print(problem, file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader went away (`chiso framework check F | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _django(argv: list[str]) -> int:
