@@ -75,6 +75,9 @@ _NODE_KEYS: Final = frozenset(
 )
 # A guard against YAML aliases that multiply a tree far beyond any real framework.
 MAX_NODES: Final = 20_000
+# Real trees are 2 to 5 levels deep; the limit keeps a hostile file from exhausting
+# Python's recursion stack in the checks, the model and the walks over the tree.
+MAX_TREE_DEPTH: Final = 32
 
 
 # ---------------------------------------------------------------------------
@@ -294,7 +297,17 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[
         if key in data:
             where = str(key)
             loader.problems.append(Problem(f"key {key} appears twice", where, line))
-        data[key] = loader.construct_object(value_node, deep=True)
+        value = loader.construct_object(value_node, deep=True)
+        if (
+            key == "code"
+            and isinstance(value, int)
+            and not isinstance(value, bool)
+            and isinstance(value_node, yaml.ScalarNode)
+        ):
+            # YAML 1.1 reads 007 as 7, 010 as 8 (octal) and 1:20 as 80: a code is
+            # the text as written.
+            value = value_node.value
+        data[key] = value
         data.key_lines[key] = line
 
 
@@ -323,6 +336,9 @@ def parse_framework(text: str, source: str = "<framework>") -> Framework:
         raise EngineError([Problem(f"broken YAML: {detail}", None, line, source)]) from None
     except yaml.YAMLError as exc:
         raise EngineError([Problem(f"broken YAML: {exc}", None, None, source)]) from None
+    except RecursionError:
+        # PyYAML builds nested blocks recursively: a few hundred levels exhaust the stack.
+        raise EngineError([Problem("the file is nested too deeply", None, None, source)]) from None
     finally:
         loader.dispose()
     early = [problem._replace(source=source) for problem in loader.problems]
@@ -381,6 +397,7 @@ class _Checker:
         # (where, formula text, line) to check once every code is known.
         self.formulas: list[tuple[str, Expr, int | None]] = []
         self.count = 0
+        self.too_deep = False
 
     def add(self, message: str, where: str | None, line: int | None) -> None:
         self.problems.append(Problem(message, where, line, self.source))
@@ -622,6 +639,12 @@ class _Checker:
         if self.count > MAX_NODES:
             if self.count == MAX_NODES + 1:
                 self.add(f"the tree has more than {MAX_NODES} nodes", path, line)
+            return None
+        if depth >= MAX_TREE_DEPTH:
+            if not self.too_deep:
+                self.too_deep = True
+                message = f"the tree is nested more than {MAX_TREE_DEPTH} levels deep"
+                self.add(message, parent or path, line)
             return None
         if not isinstance(data, Mapping):
             self.add("a node must be a mapping with code and title", path, line)

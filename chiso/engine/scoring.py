@@ -2,10 +2,11 @@
 
 Inside, the work is laid out with one row per indicator and one column per
 unit, indicators grouped by scoring method, so that every kernel reads and
-writes contiguous blocks. A leaves x branches incidence matrix turns the
-indicators' points into every branch's points (and the total) in one matrix
-product. What depends on the framework alone (orders, parameters, the incidence
-matrix) is worked out once per framework as a `_Plan`. The arrays handed out in
+writes contiguous blocks. In depth-first file order the indicators under a
+branch are one contiguous block, so every branch's points (and the total) are
+sums over blocks of rows (the leaves x branches incidence matrix, never built
+for scoring). What depends on the framework alone (orders, parameters, the
+blocks) is worked out once per framework as a `_Plan`. The arrays handed out in
 `Results` are views with one row per unit, as docs/architecture.md describes.
 """
 
@@ -242,7 +243,7 @@ class _Plan:
     "Rows" are the plan's indicator order for scoring: grouped by method
     (METHOD_ORDER), file order within a method; `blocks` gives each method's
     rows and `leaf_rows` puts them back in file order. Everything after the
-    scores (points, incidence, spans, mandatory) is in file order.
+    scores (points, spans, mandatory) is in file order.
     """
 
     node_codes: tuple[str, ...]
@@ -259,7 +260,6 @@ class _Plan:
     threshold_high: Vector
     steps_x: Matrix
     steps_s: Matrix
-    incidence: Matrix
     spans: Indices
     branch_max: Vector
     node_rows: Indices
@@ -308,7 +308,6 @@ def _build_plan(framework: Framework) -> _Plan:
         steps_x[row, : len(rule.steps)] = [x for x, _ in rule.steps]
         steps_s[row, : len(rule.steps)] = [s for _, s in rule.steps]
 
-    incidence = _incidence(framework)
     branch_index = {branch.code: index for index, branch in enumerate(branches)}
     entered = [(row, leaf) for row, leaf in enumerate(rows) if leaf.formula is None]
     mandatory = [position for position, leaf in enumerate(leaves) if leaf.mandatory]
@@ -331,8 +330,7 @@ def _build_plan(framework: Framework) -> _Plan:
         threshold_high=_floats(_or(rule.at_most, math.inf) for rule in rules("threshold")),
         steps_x=steps_x,
         steps_s=steps_s,
-        incidence=incidence,
-        spans=_spans(incidence),
+        spans=_spans(framework),
         branch_max=_floats(branch.max_points for branch in branches),
         node_rows=_indices(
             leaf_position[node.code] if node.is_leaf else len(leaves) + branch_index[node.code]
@@ -362,15 +360,30 @@ def _incidence(framework: Framework) -> Matrix:
     return incidence
 
 
-def _spans(incidence: Matrix) -> Indices:
-    """(start, stop) of each row's single run of ones."""
-    spans = np.zeros((len(incidence), 2), dtype=np.intp)
-    for row, ones in enumerate(incidence):
-        where = np.flatnonzero(ones)
-        if where.size:
-            spans[row] = where[0], where[-1] + 1
-            # Depth-first order makes every run contiguous; this guards that.
-            assert where.size == where[-1] + 1 - where[0]
+def _spans(framework: Framework) -> Indices:
+    """(start, stop) of the indicators under each branch (branches in file order),
+    then (0, all indicators) for the framework as a whole.
+
+    Built in one pass: a dense incidence matrix of a large framework would take
+    gigabytes. In depth-first file order a branch's indicators are those met
+    from the branch up to the next node that is not below it (depth <= its own).
+    """
+    branches = sum(1 for node in framework.nodes if not node.is_leaf)
+    spans = np.zeros((branches + 1, 2), dtype=np.intp)
+    unclosed: list[tuple[int, int]] = []  # (row, depth) of branches still open
+    leaves = row = 0
+    for node in framework.nodes:
+        while unclosed and unclosed[-1][1] >= node.depth:
+            spans[unclosed.pop()[0], 1] = leaves
+        if node.is_leaf:
+            leaves += 1
+        else:
+            spans[row, 0] = leaves
+            unclosed.append((row, node.depth))
+            row += 1
+    for open_row, _ in unclosed:
+        spans[open_row, 1] = leaves
+    spans[-1] = 0, leaves
     return spans
 
 
@@ -415,9 +428,9 @@ def incidence_matrix(framework: Framework) -> tuple[Matrix, tuple[str, ...], tup
     Returns the matrix, the branch codes of its rows (the last row, all ones,
     is the whole framework, code "") and the leaf codes of its columns.
     """
-    plan = _plan(framework)
     branches = tuple(node.code for node in framework.nodes if not node.is_leaf)
-    return plan.incidence.copy(), (*branches, ""), plan.leaf_codes
+    leaf_codes = tuple(leaf.code for leaf in framework.leaves)
+    return _incidence(framework), (*branches, ""), leaf_codes
 
 
 def _recognized(

@@ -150,7 +150,8 @@ class Values:
                 codes.append(code)
                 raw.append(_as_text(value))
         values = cls.from_arrays(framework, units, codes, raw, source=source)
-        return values.with_units(list(mapping))
+        # Unit codes trimmed as `from_arrays` trims them, or a unit's values are lost.
+        return values.with_units(list(dict.fromkeys(str(unit).strip() for unit in mapping)))
 
     @classmethod
     def from_arrays(
@@ -210,7 +211,12 @@ def _as_text(value: object) -> str:
         return "1" if value else "0"
     if isinstance(value, float) and math.isnan(value):
         return ""
-    if isinstance(value, int | float | np.integer | np.floating):
+    if isinstance(value, int | np.integer):
+        # Exact, and no OverflowError for a whole number beyond float: it reads as
+        # not finite, an error like any other (Python refuses to print huge ints).
+        number = int(value)
+        return str(number) if abs(number) < 10**400 else f"{'-' if number < 0 else ''}1e400"
+    if isinstance(value, float | np.floating):
         return repr(float(value))
     return str(value)
 
