@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "chiso.accounts",
     "chiso.assessments",
     "chiso.results",
-    "chiso.api",
 ]
 
 MIDDLEWARE = [
@@ -74,7 +73,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "chiso.core.middleware.ContentSecurityPolicyMiddleware",
 ]
+
+# Logins go through a backend that refuses a user name + address with too many recent
+# failures (chiso/accounts/ratelimit.py), so the admin's login page is covered too.
+AUTHENTICATION_BACKENDS = ["chiso.accounts.ratelimit.RateLimitedModelBackend"]
+CHISO_LOGIN_MAX_FAILURES = envint("CHISO_LOGIN_MAX_FAILURES", 5)
+CHISO_LOGIN_WINDOW_SECONDS = envint("CHISO_LOGIN_WINDOW_SECONDS", 15 * 60)
 
 ROOT_URLCONF = "chiso.urls"
 WSGI_APPLICATION = "chiso.wsgi.application"
@@ -90,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "chiso.core.context_processors.navigation",
             ],
         },
     },
@@ -120,6 +127,8 @@ LOGOUT_REDIRECT_URL = "home"
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "chiso" / "locale"]
+# Django's Vietnamese short date is 23-11-2026; pages write 23/11/2026.
+FORMAT_MODULE_PATH = ["chiso.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -127,6 +136,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("CHISO_STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "chiso" / "static"]
+# WhiteNoise serves from the finders too; an empty folder keeps it from warning before
+# collectstatic.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("CHISO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -143,8 +155,16 @@ EMAIL_BACKEND = os.environ.get(
     "CHISO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("CHISO_FROM_EMAIL", "chiso@localhost")
+# The address of the site, for links in emails (no request to take it from).
+CHISO_SITE_URL = os.environ.get("CHISO_SITE_URL", "http://localhost:8000").rstrip("/")
+
+# Days an officer gets to answer when a submission is returned or reopened (at least
+# until the period closes), and how many days before a deadline the reminder goes out.
+CHISO_RESPONSE_DAYS = envint("CHISO_RESPONSE_DAYS", 7)
+CHISO_REMINDER_DAYS = envint("CHISO_REMINDER_DAYS", 3)
 
 SESSION_COOKIE_AGE = envint("CHISO_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("CHISO_SESSION_BROWSER_CLOSE", False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -153,7 +173,15 @@ CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The content security policy: only chiso's own files, no inline scripts or styles.
+CHISO_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
 if PRODUCTION:
+    # Off by default: the TLS proxy in front usually redirects; /healthz stays plain.
+    SECURE_SSL_REDIRECT = envbool("CHISO_SSL_REDIRECT", False)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = envint("CHISO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -9,6 +9,11 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("chiso.accounts.urls")),
+    path("", include("chiso.assessments.review_urls")),
+    path("", include("chiso.assessments.io_urls")),
+    path("", include("chiso.assessments.urls")),
+    path("", include("chiso.frameworks.excel_urls")),
+    path("", include("chiso.frameworks.urls")),
     path("", include("chiso.core.urls")),
 ]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "chiso" / "locale" / "vi"
-HEADER = '''msgid ""
+HEADER = """msgid ""
 msgstr ""
 "Project-Id-Version: chiso\\n"
 "Language: vi\\n"
@@ -24,19 +24,26 @@ msgstr ""
 "Content-Type: text/plain; charset=UTF-8\\n"
 "Content-Transfer-Encoding: 8bit\\n"
 "Plural-Forms: nplurals=1; plural=0;\\n"
-'''
-ENTRY = re.compile(r'((?:msgctxt "(?:[^"\\]|\\.)*"\s*\n)?msgid (?:"(?:[^"\\]|\\.)*"\s*\n?)+(?:msgid_plural (?:"(?:[^"\\]|\\.)*"\s*\n?)+)?(?:msgstr(?:\[\d\])? (?:"(?:[^"\\]|\\.)*"\s*\n?)+)+)')
-MSGID = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\s*)+)')
+"""
+QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def entries(text: str) -> list[tuple[str, str]]:
+    """(msgid, block) for every entry of a fragment; entries are separated by blank lines."""
     found = []
-    for match in ENTRY.finditer(text):
-        block = match.group(1).strip()
-        key = MSGID.search(block).group(1)  # type: ignore[union-attr]
-        key = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', key))
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line for line in block.strip().splitlines() if not line.startswith("#")]
+        key_lines: list[str] = []
+        for line in lines:
+            if line.startswith("msgid "):
+                key_lines = [line[len("msgid ") :]]
+            elif key_lines and line.startswith('"'):
+                key_lines.append(line)
+            elif key_lines:
+                break
+        key = "".join(QUOTED.findall(" ".join(key_lines)))
         if key:
-            found.append((key, block))
+            found.append((key, block.strip()))
     return found
 
 

@@ -26,7 +26,12 @@ def province(db):
     from chiso.units.models import Unit
 
     return Unit.objects.create(
-        code="38", name="Tỉnh Thanh Hóa", level="province", kind="tinh", province_code="38"
+        code="38",
+        name="Tỉnh Thanh Hóa",
+        level="province",
+        kind="tinh",
+        province_code="38",
+        valid_from=dt.date(2025, 7, 1),
     )
 
 

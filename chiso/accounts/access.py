@@ -1,23 +1,39 @@
 """The one place that decides who may see or change what.
 
 Views never filter by hand: they ask `submissions_for(user)` for what a person may
-see and `can(user, permission, submission)` before changing anything. Unit scope
-follows the unit tree: a district reviewer covers the communes under the district.
+see, `can(user, permission, submission)` before changing anything, and
+`submission_for(user, pk, permission)` to load one submission (404 when the person
+may not do that with it, so ids cannot be probed). Which state a submission must be
+in for a change is the workflow's business (chiso/assessments/workflow.py).
+
+The roles:
+
+- a province admin (or a Django superuser) may do everything;
+- a leader reads everything and changes nothing;
+- a reviewer reviews the units of their area: a membership without a unit, or with
+  the province, covers the whole province; one with a district covers the
+  communes whose parent is that district; a level limits it to units of that level;
+- a unit officer sees, enters and submits the figures of their own units only;
+- the public sees published results only, never a submission.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from chiso.accounts.models import Membership, Role
+from chiso.units.models import Level
 
 
 class Perm:
-    VIEW = "view"
+    VIEW = "view"  # read the submission, its figures, evidence and audit trail
     EDIT = "edit"  # enter figures, upload evidence (the unit's officer, while entry is open)
     SUBMIT = "submit"
+    SEE_REVIEW = "see_review"  # read the review page: reviewers of the unit, admins, leaders
     REVIEW = "review"  # comment, correct, return, approve
     REOPEN = "reopen"  # admin only
     PUBLISH = "publish"  # admin only
@@ -43,37 +59,41 @@ def is_admin(user: Any) -> bool:
     return has_role(user, Role.ADMIN)
 
 
+def is_leader(user: Any) -> bool:
+    return has_role(user, Role.LEADER)
+
+
+def is_reviewer(user: Any) -> bool:
+    """Whether the person reviews anything at all (an admin counts)."""
+    return is_admin(user) or has_role(user, Role.REVIEWER)
+
+
+def _is_province_wide(membership: Membership) -> bool:
+    return membership.unit_id is None or membership.unit.level == Level.PROVINCE
+
+
 def _covers(membership: Membership, unit: Any) -> bool:
-    """Whether a membership's area includes a unit (the unit itself or a unit under it)."""
+    """Whether a reviewer's area includes a unit."""
     if membership.level and membership.level != unit.level:
         return False
     if membership.unit_id is None:
         return True
-    if membership.unit_id == unit.pk:
-        return True
+    if membership.unit.level == Level.PROVINCE:
+        return unit.province_code == membership.unit.province_code
+    # A district reviews the communes under it, not its own submission.
     return unit.parent_id is not None and unit.parent_id == membership.unit_id
 
 
-def _unit_q(membership: Membership, prefix: str = "unit") -> Q:
+def _covers_q(membership: Membership, prefix: str = "unit") -> Q:
+    """`_covers` as a query on submissions (or anything with a `unit`)."""
     q = Q()
     if membership.level:
         q &= Q(**{f"{prefix}__level": membership.level})
-    if membership.unit_id is not None:
-        q &= Q(**{f"{prefix}_id": membership.unit_id}) | Q(
-            **{f"{prefix}__parent_id": membership.unit_id}
-        )
-    return q
-
-
-def can_view_unit(user: Any, unit: Any) -> bool:
-    if is_admin(user) or has_role(user, Role.LEADER):
-        return True
-    for m in memberships(user):
-        if m.role == Role.OFFICER and m.unit_id == unit.pk:
-            return True
-        if m.role == Role.REVIEWER and _covers(m, unit):
-            return True
-    return False
+    if membership.unit_id is None:
+        return q
+    if membership.unit.level == Level.PROVINCE:
+        return q & Q(**{f"{prefix}__province_code": membership.unit.province_code})
+    return q & Q(**{f"{prefix}__parent_id": membership.unit_id})
 
 
 def is_officer_of(user: Any, unit: Any) -> bool:
@@ -86,13 +106,43 @@ def is_reviewer_of(user: Any, unit: Any) -> bool:
     return any(m.role == Role.REVIEWER and _covers(m, unit) for m in memberships(user))
 
 
+def is_province_reviewer_of(user: Any, unit: Any) -> bool:
+    """A reviewer for the province (not a district's) whose area includes the unit."""
+    if is_admin(user):
+        return True
+    return any(
+        m.role == Role.REVIEWER and _is_province_wide(m) and _covers(m, unit)
+        for m in memberships(user)
+    )
+
+
+def is_district_reviewer_of(user: Any, unit: Any) -> bool:
+    """A reviewer of the district the unit (a commune) belongs to; admins act for any district."""
+    if is_admin(user):
+        return True
+    return any(
+        m.role == Role.REVIEWER and not _is_province_wide(m) and _covers(m, unit)
+        for m in memberships(user)
+    )
+
+
+def can_view_unit(user: Any, unit: Any) -> bool:
+    if is_admin(user) or is_leader(user):
+        return True
+    return is_officer_of(user, unit) or is_reviewer_of(user, unit)
+
+
 def can(user: Any, perm: str, submission: Any) -> bool:
     """Whether `user` may do `perm` on `submission` (state rules live in workflow.py)."""
+    if not user or not user.is_authenticated:
+        return False
     unit = submission.unit
     if perm == Perm.VIEW:
         return can_view_unit(user, unit)
     if perm in (Perm.EDIT, Perm.SUBMIT):
         return is_officer_of(user, unit)
+    if perm == Perm.SEE_REVIEW:
+        return is_leader(user) or is_reviewer_of(user, unit)
     if perm == Perm.REVIEW:
         return is_reviewer_of(user, unit)
     if perm in (Perm.REOPEN, Perm.PUBLISH):
@@ -102,32 +152,89 @@ def can(user: Any, perm: str, submission: Any) -> bool:
 
 def submissions_for(user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
     """The submissions a person may see."""
+    return _scoped(user, queryset, officers=True)
+
+
+def reviewable_for(user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """The submissions on a person's review queue (leaders see every one, read-only)."""
+    return _scoped(user, queryset, officers=False)
+
+
+def _scoped(user: Any, queryset: QuerySet[Any] | None, *, officers: bool) -> QuerySet[Any]:
     from chiso.assessments.models import Submission
 
     qs = queryset if queryset is not None else Submission.objects.all()
     if not user or not user.is_authenticated:
         return qs.none()
-    if is_admin(user) or has_role(user, Role.LEADER):
+    if is_admin(user) or is_leader(user):
         return qs
-    q = Q(pk__in=[])
+    # Q() matches everything, but OR-ing an empty Q into another drops it: keep a list.
+    parts: list[Q] = []
     for m in memberships(user):
-        if m.role == Role.OFFICER and m.unit_id is not None:
-            q |= Q(unit_id=m.unit_id)
+        if officers and m.role == Role.OFFICER and m.unit_id is not None:
+            parts.append(Q(unit_id=m.unit_id))
         elif m.role == Role.REVIEWER:
-            q |= _unit_q(m)
+            area = _covers_q(m)
+            if not area:
+                return qs
+            parts.append(area)
+    if not parts:
+        return qs.none()
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
     return qs.filter(q)
 
 
+def submission_for(user: Any, pk: Any, perm: str = Perm.VIEW) -> Any:
+    """The submission `pk` if the person may do `perm` with it; Http404 otherwise.
+
+    Missing and forbidden look the same, so nobody learns which ids exist.
+    """
+    from chiso.assessments.models import Submission
+
+    submission = (
+        Submission.objects.select_related("period", "unit", "unit__parent", "framework")
+        .filter(pk=pk)
+        .first()
+    )
+    if submission is None or not can(user, perm, submission):
+        raise Http404("No such submission.")
+    return submission
+
+
+def audit_entries_for(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The audit entries a person may read: those of the submissions they may see."""
+    if not user or not user.is_authenticated:
+        return queryset.none()
+    if is_admin(user) or is_leader(user):
+        return queryset
+    return queryset.filter(submission__in=submissions_for(user))
+
+
+def officers_of(unit: Any) -> QuerySet[Any]:
+    """The people who report for a unit."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__role=Role.OFFICER, memberships__unit=unit)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def reviewers_of(unit: Any) -> list[Any]:
+    """The reviewers whose area includes a unit (admins are not counted)."""
+    people: dict[int, Any] = {}
+    for m in Membership.objects.filter(role=Role.REVIEWER, user__is_active=True).select_related(
+        "user", "unit"
+    ):
+        if _covers(m, unit):
+            people[m.user_id] = m.user
+    return sorted(people.values(), key=lambda person: person.username)
+
+
 def is_province_reviewer(user: Any) -> bool:
-    """A reviewer of the province (not limited to a district's area)."""
-    return any(
-        m.role == Role.REVIEWER and (m.unit_id is None or m.unit.level == "province")
-        for m in memberships(user)
-    )
-
-
-def is_district_reviewer_of(user: Any, unit: Any) -> bool:
-    return any(
-        m.role == Role.REVIEWER and m.unit_id is not None and m.unit_id == unit.parent_id
-        for m in memberships(user)
-    )
+    """Whether the person reviews for the province (any unit); admins count."""
+    if is_admin(user):
+        return True
+    return any(m.role == Role.REVIEWER and _is_province_wide(m) for m in memberships(user))

@@ -71,9 +71,7 @@ def rule_problems(
     return engine.check_rules(framework, values)
 
 
-def _audit(
-    submission: Submission, actor: Any, action: str, **fields: Any
-) -> AuditEntry:
+def _audit(submission: Submission, actor: Any, action: str, **fields: Any) -> AuditEntry:
     return AuditEntry(
         actor=actor if actor is not None and actor.is_authenticated else None,
         period_id=submission.period_id,
@@ -197,3 +195,30 @@ def verify_value(
     locked.version += 1
     locked.save(update_fields=["version", "updated_at"])
     return locked
+
+
+@transaction.atomic
+def add_comment(submission: Submission, code: str, text: str, *, user: Any) -> Any:
+    """A remark on one indicator (or, with an empty code, on the whole submission).
+
+    It belongs to the submission's current round, so a return lists exactly the
+    comments made since the unit last submitted. Recorded in the audit trail.
+    """
+    from chiso.assessments.models import Comment
+
+    text = text.strip()
+    if not text:
+        raise ValueError(_("Write a comment first."))
+    code = code.strip()
+    parsed = submission.framework.engine()
+    if code and code not in parsed.input_codes and code not in {n.code for n in parsed.nodes}:
+        raise ValueError(_("Unknown indicator code %(code)s.") % {"code": code})
+    comment = Comment.objects.create(
+        submission=submission,
+        code=code,
+        author=user if user is not None and user.is_authenticated else None,
+        text=text,
+        round=submission.round,
+    )
+    record(submission, user, Action.COMMENTED, code=code, new=text)
+    return comment

@@ -1,15 +1,27 @@
 """The review workflow of a (unit, period), as one table of transitions.
 
-draft -> submitted -> [district_approved ->] approved -> published
-                  \-> returned -> submitted (as many rounds as needed)
-An admin may reopen an approved or published submission, with a reason.
+    draft -> submitted -> [district_approved ->] approved -> published
+                  \\-> returned -> submitted (as many rounds as needed)
+
+- The unit's officer submits while entry is open for them (`editable_by_officer`).
+- The reviewer of the current step returns (with comments) or approves. In a period
+  with two-step review (before 1 July 2025) a commune under a district is approved
+  by the district's reviewer first (district_approve), then by the province.
+- A province admin reopens any submission with a reason and a new deadline (the
+  officer may then edit again, even after the period closed), and publishes.
+
+Who may act at all is decided by chiso.accounts.access; this module adds what the
+state of the submission allows. Every transition is written to the audit trail and
+the people concerned are emailed once the transaction commits.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +29,11 @@ from django.utils.translation import gettext_lazy
 
 from chiso.accounts import access
 from chiso.accounts.access import Perm
-from chiso.assessments.models import Action, Status, Submission
+from chiso.assessments.models import Action, Comment, Status, Submission
 from chiso.assessments.services import StaleSubmission, record
+from chiso.units.models import Level
+
+EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 
 
 class TransitionError(Exception):
@@ -62,7 +77,6 @@ TRANSITIONS: dict[str, Transition] = {
             Status.RETURNED,
             Perm.REVIEW,
             Action.RETURNED,
-            needs_reason=True,
         ),
         Transition(
             "approve",
@@ -72,10 +86,11 @@ TRANSITIONS: dict[str, Transition] = {
             Perm.REVIEW,
             Action.APPROVED,
         ),
+        # From a draft or a returned submission, reopening only moves the deadline.
         Transition(
             "reopen",
             gettext_lazy("Reopen"),
-            (Status.SUBMITTED, Status.DISTRICT_APPROVED, Status.APPROVED, Status.PUBLISHED),
+            tuple(Status.values),
             Status.RETURNED,
             Perm.REOPEN,
             Action.REOPENED,
@@ -93,6 +108,37 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+def editable_by_officer(submission: Submission, today: dt.date | None = None) -> bool:
+    """Whether the unit's officers may change figures and evidence now.
+
+    True while the submission is a draft or returned, from the period's opening day
+    to its effective deadline (the period's closing day, or the later deadline given
+    when it was returned or reopened), inclusive. Who is an officer is access's job.
+    """
+    today = today or timezone.localdate()
+    return (
+        submission.status in EDITABLE_STATUSES
+        and submission.period.opens_on <= today <= submission.effective_deadline
+    )
+
+
+def needs_district_step(submission: Submission) -> bool:
+    """Whether this submission is approved by its district before the province."""
+    unit = submission.unit
+    return bool(
+        submission.period.two_step_review
+        and unit.parent_id is not None
+        and unit.parent.level == Level.DISTRICT
+    )
+
+
+def _reviews_this_step(user: Any, submission: Submission) -> bool:
+    """Whether the person is the reviewer of the step the submission is at."""
+    if submission.status == Status.SUBMITTED and needs_district_step(submission):
+        return access.is_district_reviewer_of(user, submission.unit)
+    return access.is_province_reviewer_of(user, submission.unit)
+
+
 def _state_allows(t: Transition, submission: Submission, user: Any) -> str | None:
     """Why the state of things forbids this transition (None when it is allowed)."""
     if submission.status not in t.sources:
@@ -100,20 +146,28 @@ def _state_allows(t: Transition, submission: Submission, user: Any) -> str | Non
             "status": submission.get_status_display(),
             "action": t.label,
         }
-    two_step = submission.period.two_step_review
-    if t.name == "submit" and timezone.localdate() > submission.effective_deadline:
+    if t.name == "submit" and not editable_by_officer(submission):
+        if timezone.localdate() < submission.period.opens_on:
+            return _("Entry opens on %(date)s.") % {
+                "date": submission.period.opens_on.strftime("%d/%m/%Y")
+            }
         return _("The deadline (%(date)s) has passed: ask the DX office to reopen.") % {
             "date": submission.effective_deadline.strftime("%d/%m/%Y")
         }
-    if t.name == "district_approve" and not two_step:
-        return _("This period has no district review step.")
-    if t.name == "approve":
-        if not (access.is_admin(user) or access.is_province_reviewer(user)):
-            return _("Only the province's reviewers approve.")
-        if two_step and submission.status == Status.SUBMITTED and not access.is_admin(user):
-            return _("The district must approve first.")
-    if t.name == "district_approve" and not access.is_district_reviewer_of(user, submission.unit):
-        return _("Only the reviewers of the commune's district approve at this step.")
+    if t.name == "district_approve" and not needs_district_step(submission):
+        return _("This submission has no district review step.")
+    if (
+        t.name == "approve"
+        and submission.status == Status.SUBMITTED
+        and needs_district_step(submission)
+    ):
+        return _("The district must approve first.")
+    if t.name in ("district_approve", "return", "approve") and not _reviews_this_step(
+        user, submission
+    ):
+        if submission.status == Status.SUBMITTED and needs_district_step(submission):
+            return _("At this step the reviewers of the commune's district decide.")
+        return _("At this step the province's reviewers decide.")
     return None
 
 
@@ -126,6 +180,12 @@ def allowed(submission: Submission, user: Any) -> list[Transition]:
     ]
 
 
+def _new_deadline(submission: Submission, chosen: dt.date | None, today: dt.date) -> dt.date:
+    """The deadline after a return or a reopening: at least the period's closing day."""
+    chosen = chosen or today + dt.timedelta(days=settings.CHISO_RESPONSE_DAYS)
+    return max(chosen, submission.period.closes_on)
+
+
 @transaction.atomic
 def transition(
     submission: Submission,
@@ -134,13 +194,24 @@ def transition(
     *,
     reason: str = "",
     expected_version: int | None = None,
+    deadline: dt.date | None = None,
 ) -> Submission:
-    """Move a submission along the workflow, recording it in the audit trail."""
+    """Move a submission along the workflow, recording it in the audit trail.
+
+    `reason` is required to reopen; a return needs a reason or comments made on this
+    round. `deadline` (return, reopen) is the day until which the officer may edit
+    again; by default CHISO_RESPONSE_DAYS from today, never before the period closes.
+    Raises TransitionError with a message for the user, or StaleSubmission.
+    """
+    from chiso.assessments import notifications
+
     t = TRANSITIONS.get(name)
     if t is None:
         raise TransitionError(_("Unknown action."))
-    locked = Submission.objects.select_for_update().select_related("period", "unit").get(
-        pk=submission.pk
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("period", "unit", "unit__parent")
+        .get(pk=submission.pk)
     )
     if expected_version is not None and locked.version != expected_version:
         raise StaleSubmission(locked)
@@ -149,19 +220,47 @@ def transition(
     why_not = _state_allows(t, locked, user)
     if why_not:
         raise TransitionError(why_not)
-    if t.needs_reason and not reason.strip():
+    reason = reason.strip()
+    if t.needs_reason and not reason:
         raise TransitionError(_("Give a reason."))
+    round_comments = locked.comments.filter(round=locked.round)
+    if name == "return" and not reason and not round_comments.exists():
+        raise TransitionError(_("Say what to change: add a comment or a reason."))
+    today = timezone.localdate()
+    if deadline is not None and deadline < today:
+        raise TransitionError(_("The new deadline cannot be in the past."))
+
     old = locked.status
-    locked.status = t.target
     now = timezone.now()
-    if t.name == "submit":
+    locked.status = old if (name == "reopen" and old == Status.DRAFT) else t.target
+    if name == "submit":
         locked.round += 1
         locked.submitted_at = now
-    if t.name == "approve":
+    elif name == "approve":
         locked.approved_at = now
-    if t.name == "reopen":
+    elif name in ("return", "reopen"):
+        locked.deadline = _new_deadline(locked, deadline, today)
         locked.approved_at = None
     locked.version += 1
     locked.save()
-    record(locked, user, t.action, old=old, new=t.target, reason=reason)
+    if name == "return" and reason:
+        # The general remark goes with the indicator comments the officer will read.
+        Comment.objects.create(
+            submission=locked, code="", author=user, text=reason, round=locked.round
+        )
+    new = locked.status
+    if name in ("return", "reopen"):
+        new = f"{new}; deadline={locked.deadline.isoformat()}"
+    record(locked, user, t.action, old=old, new=new, reason=reason)
+    notifications.after_transition(locked, name, user, reason=reason)
     return locked
+
+
+def can_correct(submission: Submission, user: Any) -> bool:
+    """Whether the person may comment on and correct figures now: the reviewer of the
+    current step, while the submission is under review."""
+    return (
+        access.can(user, Perm.REVIEW, submission)
+        and submission.status in (Status.SUBMITTED, Status.DISTRICT_APPROVED)
+        and _reviews_this_step(user, submission)
+    )

@@ -1,8 +1,15 @@
 """Pages that belong to no single domain app: home, health."""
 
 from django.db import connection
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+
+from chiso.accounts import access
+from chiso.frameworks.models import Framework
+
+# The home page lists at most this many submissions (an admin sees every unit).
+HOME_LIMIT = 200
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -17,4 +24,34 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """What chiso is, for the public; a person's own submissions once logged in."""
+    if not request.user.is_authenticated:
+        return render(request, "core/home.html", {"submissions": None})
+    filled = Q(values__self_value__isnull=False) | Q(values__verified_value__isnull=False)
+    visible = access.submissions_for(request.user)
+    total = visible.count()
+    rows = list(
+        visible.select_related("period", "unit")
+        .annotate(filled=Count("values", filter=filled))
+        .order_by("-period__year", "-period__opens_on", "unit__code")[:HOME_LIMIT]
+    )
+    # Each framework is parsed once (and cached) to know how many figures it asks for.
+    framework_ids = {row.framework_id for row in rows}
+    inputs = {
+        framework.pk: len(framework.engine().input_codes)
+        for framework in Framework.objects.filter(pk__in=framework_ids)
+    }
+    for row in rows:
+        row.inputs = inputs[row.framework_id]
+        row.percent = round(100 * row.filled / row.inputs) if row.inputs else 0
+    return render(
+        request,
+        "core/home.html",
+        {
+            "submissions": rows,
+            "total": total,
+            "more": total - len(rows),
+            "is_admin": access.is_admin(request.user),
+            "is_reviewer": access.is_reviewer(request.user),
+        },
+    )

@@ -70,6 +70,15 @@ class Framework(models.Model):
     def __str__(self) -> str:
         return f"{self.title_vi} ({self.code} v{self.version})"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            stored = Framework.objects.filter(pk=self.pk).values_list("sha256", flat=True).first()
+            if stored is not None and stored != self.sha256 and self.in_use:
+                raise ValidationError(
+                    _("This framework is used by a period and cannot change: issue a new version.")
+                )
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     @property
     def title(self) -> str:
         from django.utils.translation import get_language
@@ -85,15 +94,6 @@ class Framework(models.Model):
     @property
     def in_use(self) -> bool:
         return self.pk is not None and self.period_levels.exists()
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            stored = Framework.objects.filter(pk=self.pk).values_list("sha256", flat=True).first()
-            if stored is not None and stored != self.sha256 and self.in_use:
-                raise ValidationError(
-                    _("This framework is used by a period and cannot change: issue a new version.")
-                )
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 def sha256_text(text: str) -> str:

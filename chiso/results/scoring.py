@@ -43,9 +43,7 @@ def score_period(period, level: str, *, final_only: bool = True) -> engine.Resul
     return engine.score(parsed, engine.Values.from_mapping(parsed, figures))
 
 
-def preview(
-    submission: Submission, figures: Mapping[str, float | None]
-) -> engine.UnitResult:
+def preview(submission: Submission, figures: Mapping[str, float | None]) -> engine.UnitResult:
     """What a unit's draft figures would score (the entry page's live preview).
 
     The unit is scored alone, so an indicator scored `relative` to other units

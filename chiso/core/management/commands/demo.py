@@ -60,7 +60,9 @@ class Command(BaseCommand):
         closed = self._period(
             DEMO_CLOSED, 2025, dt.date(2025, 11, 1), dt.date(2025, 11, 30), frameworks
         )
-        opened = self._period(DEMO_OPEN, today.year, **demo.demo_dates(today), frameworks=frameworks)
+        opened = self._period(
+            DEMO_OPEN, today.year, **demo.demo_dates(today), frameworks=frameworks
+        )
         self._fill(closed, communes + departments, frameworks, people, final=True)
         self._fill(opened, communes + departments, frameworks, people, final=False)
         self.stdout.write(
@@ -257,7 +259,7 @@ class Command(BaseCommand):
 
     def _print_logins(self) -> None:
         self.stdout.write("")
-        self.stdout.write("Demo logins (password for all: %s):" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for person in demo.PEOPLE:
             self.stdout.write(f"  {person.username:<10} {person.description}")
         self.stdout.write("")

@@ -1,0 +1,177 @@
+"""How long the data-entry page takes to render for a 100-indicator framework.
+
+Plain script: sets Django up on a temporary SQLite database, creates the tables,
+a framework of 100 indicators (half computed from two elements each), a period, a
+ward, its officer with every figure entered, a comment and a file per indicator,
+then renders /submissions/<id>/ RUNS times with the test client (and the live
+preview POST too) and prints one JSON line. Target: median <= 150 ms.
+
+    .venv/bin/python benchmarks/entry_page.py [RUNS]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+INDICATORS = 100
+TARGET_MS = 150.0
+
+
+def framework_text(indicators: int) -> str:
+    """Pillars of ten indicators: every other one a ratio of two elements, the others
+    entered (yes/no or a number with a threshold); one validation rule."""
+    lines = [
+        "format: chiso-framework/1",
+        f"code: bench-{indicators}",
+        f'title: {{vi: "Bộ đo hiệu năng {indicators}", en: "Benchmark {indicators}"}}',
+        "level: commune",
+        "year: 2026",
+        "elements:",
+    ]
+    for i in range(0, indicators, 2):
+        lines.append(f"  - {{code: a{i}, title: {{vi: 'Tử số {i}', en: 'a{i}'}}, type: integer}}")
+        lines.append(f"  - {{code: b{i}, title: {{vi: 'Mẫu số {i}', en: 'b{i}'}}, type: integer}}")
+    lines += ["validation:", "  - {rule: a0 <= b0, message: {vi: 'a0 ≤ b0', en: 'a0 ≤ b0'}}"]
+    lines.append("tree:")
+    for pillar in range(0, indicators, 10):
+        lines += [f"  - code: P{pillar}", f"    title: {{vi: 'Nhóm {pillar}', en: 'P{pillar}'}}"]
+        lines.append("    children:")
+        for i in range(pillar, min(pillar + 10, indicators)):
+            lines.append(f"      - code: I{i}")
+            lines.append(f"        title: {{vi: 'Chỉ tiêu số {i}', en: 'Indicator {i}'}}")
+            lines.append("        points: 10")
+            lines.append("        description: {vi: 'Mô tả chỉ tiêu', en: 'What it measures'}")
+            if i % 2 == 0:
+                lines += [f"        formula: 100 * a{i} / b{i}", "        unit: '%'"]
+                lines.append("        score: {method: linear, zero: 0, full: 90}")
+            elif i % 4 == 1:
+                lines.append("        score: {method: boolean}")
+            else:
+                lines.append("        score: {method: threshold, at_least: 5}")
+    return "\n".join(lines) + "\n"
+
+
+def main(runs: int) -> dict[str, object]:
+    workdir = tempfile.mkdtemp(prefix="chiso-bench-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    os.environ["CHISO_MEDIA_ROOT"] = f"{workdir}/media"
+    os.environ.setdefault("CHISO_DEBUG", "false")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chiso.settings")
+
+    import django
+
+    django.setup()
+
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from chiso.accounts.models import Membership
+    from chiso.assessments import services
+    from chiso.assessments.models import Comment, Evidence
+    from chiso.assessments.periods import create_period
+    from chiso.frameworks.services import store_framework
+    from chiso.units.models import Unit
+
+    setup_test_environment()
+    # The tables straight from the models, whatever state the migration files are in.
+    with connection.schema_editor() as editor:
+        for model in apps.get_models():
+            if model._meta.managed and not model._meta.proxy:
+                editor.create_model(model)
+
+    province = Unit.objects.create(
+        code="38", name="Tỉnh Thanh Hóa", level="province", kind="tinh", province_code="38"
+    )
+    ward = Unit.objects.create(
+        code="14758",
+        name="Phường Hàm Rồng",
+        level="commune",
+        kind="phuong",
+        parent=province,
+        province_code="38",
+        valid_from=dt.date(2025, 7, 1),
+    )
+    officer = get_user_model().objects.create_user("lan", password="chiso-bench-Password-1")
+    Membership.objects.create(user=officer, role="officer", unit=ward)
+    framework = store_framework(framework_text(INDICATORS))
+    today = timezone.localdate()
+    period = create_period(
+        today.year,
+        "Kỳ đo hiệu năng",
+        today - dt.timedelta(days=5),
+        today + dt.timedelta(days=25),
+        dt.date(2025, 7, 1),
+        {"commune": framework},
+        [ward],
+    )
+    submission = period.submissions.get()
+    parsed = framework.engine()
+    figures = {code: 1.0 for code in parsed.input_codes}
+    services.save_values(submission, figures, user=officer, expected_version=0)
+    for leaf in parsed.leaves:
+        Comment.objects.create(submission=submission, code=leaf.code, text="Bổ sung tài liệu")
+        Evidence.objects.create(
+            submission=submission,
+            file=f"evidence/00/{leaf.code}",
+            original_name=f"{leaf.code}.pdf",
+            content_type="application/pdf",
+            size=1000,
+            sha256="0" * 64,
+            codes=[leaf.code],
+        )
+
+    client = Client()
+    client.force_login(officer)
+    url = reverse("entry", args=[submission.pk])
+    preview_url = reverse("entry_preview", args=[submission.pk])
+    form = {f"v-{code}": "1" for code in parsed.input_codes}
+    form["expected_version"] = "1"
+    assert client.get(url).status_code == 200  # warm up: parse and cache the framework
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    # Counted now: the captured list is a view of a log the next request clears.
+    query_count = len(queries)
+
+    page_ms, preview_ms = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url)
+        page_ms.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+        start = time.perf_counter()
+        response = client.post(preview_url, form)
+        preview_ms.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    median = statistics.median(page_ms)
+    return {
+        "benchmark": "entry_page",
+        "indicators": len(parsed.leaves),
+        "inputs": len(parsed.input_codes),
+        "runs": runs,
+        "median_ms": round(median, 1),
+        "p90_ms": round(sorted(page_ms)[int(0.9 * (runs - 1))], 1),
+        "preview_median_ms": round(statistics.median(preview_ms), 1),
+        "sql_queries": query_count,
+        "page_kb": round(len(client.get(url).content) / 1024, 1),
+        "target_ms": TARGET_MS,
+        "ok": median <= TARGET_MS,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(int(sys.argv[1]) if len(sys.argv) > 1 else 30)))

@@ -1,0 +1,251 @@
+"""Back office of the DX office: periods (with their frameworks), submissions, evidence.
+
+Periods are created and edited here. Submissions and evidence are read-only: their
+figures change only through the entry and review pages (services.save_values and
+verify_value), which check versions and write the audit trail. The audit trail's
+own read-only admin is registered by chiso.accounts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from chiso.assessments import periods
+from chiso.assessments.models import (
+    Comment,
+    Evidence,
+    Period,
+    PeriodFramework,
+    Submission,
+    Value,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PeriodFrameworkInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = PeriodFramework
+    extra = 1
+    autocomplete_fields = ("framework",)
+
+    def _has_submissions(self, obj: Period | None) -> bool:
+        return obj is not None and obj.submissions.exists()
+
+    # Once units have submissions, each one is tied to its level's framework.
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("level", "framework") if self._has_submissions(obj) else ()
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._has_submissions(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._has_submissions(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = (
+        "name",
+        "year",
+        "opens_on",
+        "closes_on",
+        "reference_date",
+        "two_step_review",
+        "submission_count",
+        "published_at",
+    )
+    list_filter = ("year", "two_step_review")
+    search_fields = ("name",)
+    date_hierarchy = "opens_on"
+    inlines = (PeriodFrameworkInline,)
+    readonly_fields = ("published_at", "created_at")
+    actions = ("add_units_in_force",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Period]:
+        return super().get_queryset(request).annotate(submission_total=Count("submissions"))
+
+    @admin.display(description=_("submissions"), ordering="submission_total")
+    def submission_count(self, obj: Period) -> int:
+        return int(getattr(obj, "submission_total", 0))
+
+    @admin.action(description=_("Add a submission for every unit in force on the reference date"))
+    def add_units_in_force(self, request: HttpRequest, queryset: QuerySet[Period]) -> None:
+        for period in queryset:
+            try:
+                added = periods.add_submissions(period, periods.units_in_force(period))
+            except ValidationError as error:  # a unit whose level has no framework
+                self.message_user(request, f"{period}: {' '.join(error.messages)}", messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                gettext("%(period)s: %(count)s submissions added.")
+                % {"period": period, "count": added},
+                messages.SUCCESS,
+            )
+
+
+class ValueInline(ReadOnlyInline):
+    model = Value
+    fields = ("code", "self_value", "verified_value", "provenance", "updated_at", "updated_by")
+    readonly_fields = fields
+
+
+class EvidenceInline(ReadOnlyInline):
+    model = Evidence
+    fields = ("original_name", "codes", "size", "content_type", "uploaded_at", "removed_at")
+    readonly_fields = fields
+
+
+class CommentInline(ReadOnlyInline):
+    model = Comment
+    fields = ("code", "text", "author", "round", "resolved", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: figures change on the entry and review pages, which keep the audit trail."""
+
+    list_display = (
+        "unit",
+        "period",
+        "status",
+        "round",
+        "version",
+        "effective_deadline",
+        "submitted_at",
+        "updated_at",
+    )
+    list_filter = ("status", "period", "unit__level", "framework")
+    search_fields = ("unit__name", "unit__code", "period__name")
+    list_select_related = ("unit", "period")
+    inlines = (ValueInline, EvidenceInline, CommentInline)
+    readonly_fields = (
+        "period",
+        "unit",
+        "framework",
+        "status",
+        "version",
+        "round",
+        "deadline",
+        "submitted_at",
+        "approved_at",
+        "updated_at",
+        "entry_link",
+    )
+    fields = readonly_fields
+
+    @admin.display(description=_("deadline"))
+    def effective_deadline(self, obj: Submission) -> Any:
+        return obj.effective_deadline
+
+    @admin.display(description=_("entry page"))
+    def entry_link(self, obj: Submission) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("entry", args=[obj.pk]), gettext("Open the entry page")
+        )
+
+    def view_on_site(self, obj: Submission) -> str:
+        return reverse("entry", args=[obj.pk])
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RemovedFilter(admin.SimpleListFilter):
+    title = _("removed")
+    parameter_name = "removed"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("no", _("Current files")), ("yes", _("Removed files"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
+        if self.value() == "no":
+            return queryset.filter(removed_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(removed_at__isnull=False)
+        return queryset
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: evidence is added and removed by the unit's officers, with an audit entry."""
+
+    list_display = (
+        "original_name",
+        "submission",
+        "content_type",
+        "size",
+        "short_sha",
+        "uploaded_at",
+        "uploaded_by",
+        "removed_at",
+    )
+    list_filter = (RemovedFilter, "content_type", "submission__period")
+    search_fields = ("original_name", "sha256", "submission__unit__name", "submission__unit__code")
+    list_select_related = ("submission__unit", "submission__period", "uploaded_by")
+    date_hierarchy = "uploaded_at"
+    fields = (
+        "submission",
+        "original_name",
+        "download",
+        "content_type",
+        "size",
+        "sha256",
+        "codes",
+        "uploaded_at",
+        "uploaded_by",
+        "removed_at",
+        "removed_by",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("SHA-256"))
+    def short_sha(self, obj: Evidence) -> str:
+        return obj.sha256[:12]
+
+    @admin.display(description=_("file"))
+    def download(self, obj: Evidence) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("evidence_file", args=[obj.pk]), gettext("Download")
+        )
+
+    def view_on_site(self, obj: Evidence) -> str:
+        return reverse("evidence_file", args=[obj.pk])
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,176 @@
+"""Reading the audit trail: per submission, per period, as CSV; and keeping it append-only.
+
+Entries are written by chiso.assessments.services (values, evidence, comments) and
+chiso.assessments.workflow (transitions); nothing in the application changes or
+deletes one (AuditEntry and its queryset refuse it). On PostgreSQL a trigger refuses
+it in the database as well (migration assessments 0002).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable
+from typing import IO, Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from chiso.assessments.models import Action, AuditEntry, Status
+
+TRANSITION_ACTIONS = {
+    Action.SUBMITTED,
+    Action.DISTRICT_APPROVED,
+    Action.RETURNED,
+    Action.APPROVED,
+    Action.REOPENED,
+    Action.PUBLISHED,
+}
+
+NUMBER_ACTIONS = {Action.VALUE_SET, Action.VALUE_VERIFIED, Action.VALUE_IMPORTED}
+
+CSV_HEADER = [
+    "at",
+    "actor",
+    "actor_name",
+    "period",
+    "unit",
+    "unit_name",
+    "action",
+    "code",
+    "old",
+    "new",
+    "reason",
+]
+
+
+def code_titles(framework: Any, language: str = "vi") -> dict[str, str]:
+    """The title of every code of a framework (elements and nodes) in one language."""
+    parsed = framework.engine()
+    titles: dict[str, str] = {}
+    for item in (*parsed.elements, *parsed.nodes):
+        titles[item.code] = item.title.get(language) or item.title.get("vi") or item.code
+    return titles
+
+
+def entries(queryset: QuerySet[AuditEntry] | None = None) -> QuerySet[AuditEntry]:
+    """Audit entries with everything the pages and the CSV show, oldest first."""
+    qs = queryset if queryset is not None else AuditEntry.objects.all()
+    return qs.select_related("actor", "unit", "period").order_by("at", "id")
+
+
+def for_submission(submission: Any) -> QuerySet[AuditEntry]:
+    return entries(AuditEntry.objects.filter(submission=submission))
+
+
+def for_period(period: Any) -> QuerySet[AuditEntry]:
+    return entries(AuditEntry.objects.filter(period=period))
+
+
+def split_state(text: str) -> tuple[str, str]:
+    """A transition's recorded state: ("returned", "2026-12-01") from
+    "returned; deadline=2026-12-01" (the deadline is empty when none was set)."""
+    status, _sep, rest = text.partition(";")
+    deadline = rest.strip().removeprefix("deadline=") if rest else ""
+    return status.strip(), deadline
+
+
+def shown(entry: AuditEntry, text: str) -> str:
+    """An old or new value as a person reads it: a status by its name, a deadline as
+    23/11/2026, a figure with the language's decimal mark (98,7)."""
+    if not text:
+        return text
+    if entry.action in NUMBER_ACTIONS:
+        if not _is_number(text):
+            return text
+        number = float(text)
+        return formats.number_format(int(number) if number.is_integer() else number)
+    if entry.action not in TRANSITION_ACTIONS:
+        return text
+    status, deadline = split_state(text)
+    label = str(Status(status).label) if status in Status.values else status
+    if deadline:
+        day = dt.date.fromisoformat(deadline)
+        return _("%(status)s, deadline %(date)s") % {
+            "status": label,
+            "date": day.strftime("%d/%m/%Y"),
+        }
+    return label
+
+
+def rows_for_page(entries: Iterable[AuditEntry], titles: dict[str, str]) -> list[tuple[Any, ...]]:
+    """(entry, indicator title, old as shown, new as shown) for the audit pages."""
+    return [
+        (entry, titles.get(entry.code, ""), shown(entry, entry.old), shown(entry, entry.new))
+        for entry in entries
+    ]
+
+
+def write_csv(rows: Iterable[AuditEntry], out: IO[str]) -> None:
+    """The trail as CSV for Excel: UTF-8 with a byte order mark, ISO times, plain decimals.
+
+    Values are written as recorded (the services write plain decimals), times in the
+    site's time zone with their offset.
+    """
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for entry in rows:
+        actor = entry.actor
+        writer.writerow(
+            [
+                timezone.localtime(entry.at).isoformat(timespec="seconds"),
+                actor.username if actor else "",
+                (actor.get_full_name() or actor.username) if actor else "",
+                entry.period.name if entry.period else "",
+                entry.unit.code if entry.unit else "",
+                entry.unit.name if entry.unit else "",
+                entry.action,
+                entry.code,
+                _safe_cell(entry.old),
+                _safe_cell(entry.new),
+                _safe_cell(entry.reason),
+            ]
+        )
+
+
+def _safe_cell(text: str) -> str:
+    # A cell starting with = + - @ is run as a formula by spreadsheets; a quote keeps
+    # it text. Plain negative numbers ("-3.5") are data, not formulas, and stay as they are.
+    if not text:
+        return text
+    if text[0] in "=+@\t\r" or (text[0] == "-" and not _is_number(text)):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The trail in the admin: to read and search, never to add, change or delete."""
+
+    list_display = ("at", "actor", "unit", "action", "code", "old", "new", "reason")
+    list_filter = ("action", "period")
+    search_fields = ("code", "reason", "unit__name", "unit__code", "actor__username")
+    date_hierarchy = "at"
+    list_select_related = ("actor", "unit")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: Any) -> dict[str, Any]:
+        return {}

@@ -1,0 +1,608 @@
+"""Values in Excel and CSV: the entry template and reading a filled file back.
+
+The template has two sheets. "Số liệu" holds the figures: a row of titles (what each
+column means, with its unit), the header row (Mã đơn vị, Tên đơn vị, then one column
+per input code of the framework: elements, then indicators without formula), then one
+row per unit, pre-filled with the figures the unit reported so far. "Hướng dẫn"
+explains the rules in Vietnamese and lists every code with its title, type, unit and
+allowed values, and the framework's validation rules.
+
+The long CSV (unit,code,value) of docs/framework-format.md is read the same way.
+Everything here is pure: bytes in, rows or issues out. Which units a person may
+import for and the saving itself are in chiso/assessments/imports.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from chiso import engine
+from chiso.frameworks.excel import (
+    CSV,
+    XLSX,
+    Issue,
+    TableError,
+    find_sheet,
+    fold,
+    number_text,
+    open_workbook,
+    sheet_rows,
+    sniff,
+)
+
+SHEET_VALUES = "Số liệu"
+SHEET_HELP = "Hướng dẫn"
+YES, NO = "Có", "Không"
+# The header row is found by its first cell; any of these (folded) will do.
+UNIT_CODE_LABELS = frozenset(fold(text) for text in ("Mã đơn vị", "Unit code", "Unit", "Mã ĐV"))
+UNIT_NAME_LABELS = frozenset(fold(text) for text in ("Tên đơn vị", "Unit name", "Name"))
+CSV_HEADER = ("unit", "code", "value")
+
+GREY = PatternFill("solid", fgColor="E7E7E7")
+HEADER = PatternFill("solid", fgColor="DCE6F1")
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def type_label(type_: str) -> str:
+    return {
+        "integer": _("whole number"),
+        "number": _("number"),
+        "percent": _("percentage (0 to 100)"),
+        "boolean": _("yes / no"),
+    }[type_]
+
+
+def allowed_values(type_: str) -> str:
+    return {
+        "integer": _("0, 1, 2, … (no decimals)"),
+        "number": _("any number, e.g. 98,7"),
+        "percent": _("0 to 100, e.g. 98,7"),
+        "boolean": _("Có / Không (also 1 / 0, đạt / không đạt)"),
+    }[type_]
+
+
+def localized(titles: Mapping[str, str]) -> str:
+    """A {vi, en} text in the active language (Vietnamese when there is no other)."""
+    language = (get_language() or "vi")[:2]
+    return titles.get(language) or titles.get("vi") or next(iter(titles.values()), "")
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """What a template column holds: an element or an indicator without formula."""
+
+    code: str
+    title: str
+    type: str
+    unit: str
+
+
+def inputs(framework: engine.Framework) -> list[InputInfo]:
+    """The framework's input codes in file order, with their title, type and unit."""
+    elements = {element.code: element for element in framework.elements}
+    result = []
+    for code in framework.input_codes:
+        if code in elements:
+            title, unit = localized(elements[code].title), ""
+        else:
+            node = framework.node(code)
+            title, unit = localized(node.title), node.unit or ""
+        result.append(InputInfo(code, title, framework.input_type(code), unit))
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Building the template
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    """One row of a template: a unit and the figures it reported (None = not reported)."""
+
+    unit: str
+    name: str
+    figures: Mapping[str, float | None]
+
+
+def _cell_value(value: float | None, type_: str) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if type_ == "boolean":
+        return YES if value else NO
+    if type_ == "integer" or float(value).is_integer():
+        return int(value)
+    return float(value)
+
+
+def build_template(
+    framework: engine.Framework,
+    rows: Sequence[UnitFigures],
+    *,
+    heading: str,
+    generated: dt.date | None = None,
+) -> Workbook:
+    """The entry workbook for some units of one framework (sheets Số liệu and Hướng dẫn)."""
+    columns = inputs(framework)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET_VALUES
+    first = 3  # the first column of figures
+
+    # Row 1: what each column means; row 2: the codes the import reads.
+    sheet.cell(row=1, column=1, value=_("Indicator →"))
+    sheet.cell(row=1, column=2, value=heading)
+    sheet.cell(row=2, column=1, value="Mã đơn vị")
+    sheet.cell(row=2, column=2, value="Tên đơn vị")
+    for offset, item in enumerate(columns):
+        position = first + offset
+        label = item.title + (f" ({item.unit})" if item.unit else "")
+        if item.type == "boolean":
+            label += " (Có/Không)"
+        sheet.cell(row=1, column=position, value=label)
+        code_cell = sheet.cell(row=2, column=position, value=item.code)
+        code_cell.comment = Comment(
+            f"{item.title}\n{type_label(item.type)}: {allowed_values(item.type)}", "chiso"
+        )
+        sheet.column_dimensions[get_column_letter(position)].width = 16
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 30
+    sheet.row_dimensions[1].height = 75
+    last_column = first + len(columns) - 1
+    for row in sheet.iter_rows(min_row=1, max_row=2, max_col=max(last_column, 2)):
+        for cell in row:
+            cell.fill = GREY if cell.row == 1 else HEADER
+            cell.font = BOLD if cell.row == 2 else Font(italic=True)
+            cell.alignment = WRAP
+
+    for index, unit in enumerate(rows):
+        number = 3 + index
+        sheet.cell(row=number, column=1, value=unit.unit).number_format = "@"
+        sheet.cell(row=number, column=2, value=unit.name)
+        for position in (1, 2):
+            sheet.cell(row=number, column=position).fill = GREY
+        for offset, item in enumerate(columns):
+            cell = sheet.cell(
+                row=number,
+                column=first + offset,
+                value=_cell_value(unit.figures.get(item.code), item.type),
+            )
+            cell.protection = Protection(locked=False)
+            if item.type == "percent":
+                cell.number_format = "0.##"
+    last_row = 2 + max(len(rows), 1)
+
+    # Lists and checks Excel applies while typing; the import checks again anyway.
+    for offset, item in enumerate(columns):
+        letter = get_column_letter(first + offset)
+        area = f"{letter}3:{letter}{last_row}"
+        if item.type == "boolean":
+            rule = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
+        elif item.type == "percent":
+            rule = DataValidation(
+                type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True
+            )
+        elif item.type == "integer":
+            rule = DataValidation(
+                type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+            )
+        else:
+            continue
+        rule.error = f"{type_label(item.type)}: {allowed_values(item.type)}"
+        rule.errorTitle = item.code
+        rule.showErrorMessage = True
+        rule.add(area)
+        sheet.add_data_validation(rule)
+
+    # Unit codes, names and the two heading rows are locked; the figures are not.
+    sheet.freeze_panes = f"{get_column_letter(first)}3"
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    sheet.protection.formatCells = False
+    sheet.protection.sort = False
+    sheet.protection.autoFilter = False
+
+    _help_sheet(workbook, framework, columns, heading, generated or dt.date.today())
+    return workbook
+
+
+def _help_sheet(
+    workbook: Workbook,
+    framework: engine.Framework,
+    columns: Sequence[InputInfo],
+    heading: str,
+    generated: dt.date,
+) -> None:
+    sheet = workbook.create_sheet(SHEET_HELP)
+    widths = {"A": 16, "B": 60, "C": 22, "D": 14, "E": 36, "F": 10}
+    for letter, width in widths.items():
+        sheet.column_dimensions[letter].width = width
+    sheet.append([_("How to fill in the figures")])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([heading])
+    sheet.append([_("Template made on %(date)s") % {"date": generated.strftime("%d/%m/%Y")}])
+    sheet.append([])
+    rules = [
+        _(
+            "1. Enter the figures in the sheet “Số liệu”: one row per unit, one column per code "
+            "(the codes are in row 2, what they mean in row 1)."
+        ),
+        _(
+            "2. Do not change the unit codes (column A), the unit names or the two heading rows: "
+            "the file is read by these codes. Do not rename the sheet “Số liệu”."
+        ),
+        _(
+            "3. Cells are pre-filled with the figures already reported. A cell left as it is "
+            "keeps its figure; an emptied cell clears the figure (not reported); a new figure "
+            "replaces the old one."
+        ),
+        _(
+            "4. Write decimals with a comma or a point (98,7 or 98.7) and no thousands "
+            "separator (1240, not 1.240)."
+        ),
+        _(
+            "5. Yes/no columns: choose Có or Không from the list (1/0 and đạt/không đạt are "
+            "read too). Percentages are numbers from 0 to 100 (98,7, not 0,987)."
+        ),
+        _(
+            "6. The whole file is checked before anything is saved. If any cell is wrong, "
+            "nothing is saved and the upload page lists every problem by sheet, row and "
+            "column; correct them and upload the file again."
+        ),
+        _("7. The validation rules below are checked for every unit."),
+        _(
+            "8. A CSV file with the three columns unit,code,value (UTF-8) is accepted too: only "
+            "the codes it lists change, and an empty value clears the figure."
+        ),
+        _(
+            "9. Figures of a submission that has been submitted or approved cannot change: ask "
+            "the reviewer to return it first."
+        ),
+    ]
+    for line in rules:
+        sheet.append([line])
+        sheet.merge_cells(
+            start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=6
+        )
+        sheet.cell(row=sheet.max_row, column=1).alignment = WRAP
+        sheet.row_dimensions[sheet.max_row].height = 32
+    sheet.append([])
+    sheet.append(
+        [
+            _("Code"),
+            _("Title"),
+            _("Type"),
+            _("Unit of measure"),
+            _("Allowed values"),
+            _("Column"),
+        ]
+    )
+    for cell in sheet[sheet.max_row]:
+        cell.font = BOLD
+        cell.fill = HEADER
+    for offset, item in enumerate(columns):
+        sheet.append(
+            [
+                item.code,
+                item.title,
+                type_label(item.type),
+                item.unit,
+                allowed_values(item.type),
+                get_column_letter(3 + offset),
+            ]
+        )
+        sheet.cell(row=sheet.max_row, column=2).alignment = WRAP
+    sheet.append([])
+    sheet.append([_("Validation rules")])
+    sheet.cell(row=sheet.max_row, column=1).font = BOLD
+    if framework.validation:
+        sheet.append([_("Rule"), _("Meaning")])
+        for cell in sheet[sheet.max_row]:
+            cell.font = BOLD
+            cell.fill = HEADER
+        for rule in framework.validation:
+            sheet.append([rule.rule, localized(rule.message) if rule.message else ""])
+            sheet.cell(row=sheet.max_row, column=2).alignment = WRAP
+    else:
+        sheet.append([_("This framework has no validation rules.")])
+
+
+def values_csv(framework: engine.Framework, rows: Sequence[UnitFigures]) -> str:
+    """The long CSV (unit,code,value) of some units: every input code, empty if not reported."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    codes = framework.input_codes
+    for unit in rows:
+        for code in codes:
+            value = unit.figures.get(code)
+            writer.writerow([unit.unit, code, "" if value is None else number_text(value)])
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# Reading a filled file
+
+
+@dataclass
+class Cell:
+    """One figure as found in the file, with where it was."""
+
+    raw: Any
+    row: int
+    column: str | None = None
+
+
+@dataclass
+class UnitRows:
+    """Everything a file says about one unit."""
+
+    unit: str
+    row: int
+    column: str | None
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+
+@dataclass
+class ValuesFile:
+    """A values file read into rows; `issues` are problems of its structure."""
+
+    kind: str
+    sheet: str | None
+    header_row: int | None
+    # (column letter, code written in the header), xlsx only
+    columns: list[tuple[str, str]]
+    units: list[UnitRows]
+    issues: list[Issue]
+
+    @property
+    def replaces_row(self) -> bool:
+        """True for the Excel template: a row sets every code (an empty cell clears)."""
+        return self.kind == XLSX
+
+    def issue(
+        self,
+        message: str,
+        row: int | None = None,
+        column: str | None = None,
+        code: str | None = None,
+    ) -> Issue:
+        if self.kind == CSV:
+            return Issue(message, line=row, code=code)
+        return Issue(message, self.sheet, row, column, code)
+
+
+def _unit_text(raw: Any) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip()
+
+
+def read_values_file(data: bytes, filename: str) -> ValuesFile:
+    """Read a values workbook or long CSV; TableError when the file cannot be read at all."""
+    kind = sniff(data, filename, allow_csv=True)
+    if kind == CSV:
+        return _read_csv(data, filename)
+    return _read_xlsx(data, filename)
+
+
+def _read_xlsx(data: bytes, filename: str) -> ValuesFile:
+    workbook = open_workbook(data, filename)
+    try:
+        sheet = find_sheet(workbook, SHEET_VALUES)
+        if sheet is None:
+            message = _(
+                "The workbook has no sheet “%(sheet)s” (its sheets: %(sheets)s). Download the "
+                "template again and enter the figures in the sheet “%(sheet)s”."
+            ) % {"sheet": SHEET_VALUES, "sheets": ", ".join(workbook.sheetnames)}
+            raise TableError([Issue(message)])
+        title = sheet.title
+        rows = sheet_rows(sheet)
+    finally:
+        workbook.close()
+    header_index = next(
+        (index for index, row in enumerate(rows[:10]) if row and fold(row[0]) in UNIT_CODE_LABELS),
+        None,
+    )
+    if header_index is None:
+        message = _(
+            "No header row: column A of the header row must read “Mã đơn vị” (unit code), "
+            "followed by “Tên đơn vị” and the codes."
+        )
+        raise TableError([Issue(message, title)])
+    header = rows[header_index]
+    result = ValuesFile(XLSX, title, header_index + 1, [], [], [])
+    positions: list[tuple[int, str]] = []
+    for position, raw in enumerate(header[1:], start=1):
+        text = _unit_text(raw)
+        if not text or (position == 1 and fold(text) in UNIT_NAME_LABELS):
+            continue
+        letter = get_column_letter(position + 1)
+        result.columns.append((letter, text))
+        positions.append((position, text))
+    seen: dict[str, int] = {}
+    for index in range(header_index + 1, len(rows)):
+        row = rows[index]
+        number = index + 1
+        unit = _unit_text(row[0] if row else None)
+        cells = {
+            code: Cell(
+                row[position] if position < len(row) else None,
+                number,
+                get_column_letter(position + 1),
+            )
+            for position, code in positions
+        }
+        if not unit:
+            if any(_filled(cell.raw) for cell in cells.values()):
+                result.issues.append(
+                    result.issue(_("The unit code is empty, but the row has figures."), number, "A")
+                )
+            continue
+        if unit in seen:
+            result.issues.append(
+                result.issue(
+                    _("Unit %(unit)s appears twice (also row %(other)s).")
+                    % {"unit": unit, "other": seen[unit]},
+                    number,
+                    "A",
+                )
+            )
+            continue
+        seen[unit] = number
+        result.units.append(UnitRows(unit, number, "A", cells))
+    return result
+
+
+def _filled(raw: Any) -> bool:
+    return raw is not None and not (isinstance(raw, str) and not raw.strip())
+
+
+def _read_csv(data: bytes, filename: str) -> ValuesFile:
+    text = data.decode("utf-8-sig")
+    result = ValuesFile(CSV, None, 1, [], [], [])
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
+    # Excel in a Vietnamese locale saves CSV with semicolons (the comma is the decimal mark).
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    if "\t" in first and delimiter not in first:
+        delimiter = "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader, [])
+    except csv.Error as error:
+        raise TableError([Issue(str(error), line=1)]) from error
+    names = tuple(fold(item) for item in header)
+    if names != CSV_HEADER:
+        message = _("The header must be unit,code,value, not “%(header)s”.") % {
+            "header": delimiter.join(header)
+        }
+        raise TableError([Issue(message, line=1)])
+    by_unit: dict[str, UnitRows] = {}
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not any(item.strip() for item in record):
+                continue
+            if len(record) != 3:
+                result.issues.append(
+                    result.issue(
+                        _("%(count)s fields instead of 3 (unit,code,value).")
+                        % {"count": len(record)},
+                        line,
+                    )
+                )
+                continue
+            unit, code, raw = (item.strip() for item in record)
+            if not unit:
+                result.issues.append(result.issue(_("The unit is empty."), line, code=code or None))
+                continue
+            if not code:
+                result.issues.append(result.issue(_("The code is empty."), line))
+                continue
+            entry = by_unit.get(unit)
+            if entry is None:
+                entry = by_unit[unit] = UnitRows(unit, line, None)
+                result.units.append(entry)
+            if code in entry.cells:
+                result.issues.append(
+                    result.issue(
+                        _("Unit %(unit)s: the value is given twice (also line %(other)s).")
+                        % {"unit": unit, "other": entry.cells[code].row},
+                        line,
+                        code=code,
+                    )
+                )
+                continue
+            entry.cells[code] = Cell(raw, line)
+    except csv.Error as error:
+        raise TableError([Issue(str(error), line=reader.line_num)]) from error
+    return result
+
+
+def header_issues(values_file: ValuesFile, framework: engine.Framework) -> list[Issue]:
+    """Problems of the header row: a code the framework lacks, repeated or missing columns."""
+    if values_file.kind != XLSX:
+        return []
+    issues: list[Issue] = []
+    known = set(framework.input_codes)
+    computed = {node.code for node in framework.nodes}
+    where: dict[str, str] = {}
+    row = values_file.header_row
+    for letter, code in values_file.columns:
+        if code in where:
+            message = _("Code %(code)s has two columns (also column %(other)s).")
+            issues.append(
+                values_file.issue(message % {"code": code, "other": where[code]}, row, letter, code)
+            )
+        elif code in computed and code not in known:
+            message = _(
+                "%(code)s is computed by the framework from its elements: remove this column."
+            )
+            issues.append(values_file.issue(message % {"code": code}, row, letter, code))
+        elif code not in known:
+            message = _("“%(code)s” is not a code of the framework %(framework)s.")
+            issues.append(
+                values_file.issue(
+                    message % {"code": code, "framework": framework.code}, row, letter
+                )
+            )
+        where.setdefault(code, letter)
+    titles = {item.code: item.title for item in inputs(framework)}
+    for code in framework.input_codes:
+        if code not in where:
+            message = _("The column for %(code)s (%(title)s) is missing.")
+            issues.append(values_file.issue(message % {"code": code, "title": titles[code]}, row))
+    return issues
+
+
+def read_cell(raw: Any, type_: str) -> float | None:
+    """One figure from a cell or a CSV field; None when empty.
+
+    Raises ValueError with a message for the user (in the active language).
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, dt.date | dt.datetime | dt.time):
+        raise ValueError(_("'%(value)s' is a date, not a number") % {"value": raw})
+    if isinstance(raw, bool):
+        if type_ == "boolean":
+            return 1.0 if raw else 0.0
+        raise ValueError(_("'%(value)s' is not a number") % {"value": raw})
+    if isinstance(raw, int | float):
+        text = repr(float(raw)) if math.isfinite(float(raw)) else "nan"
+    else:
+        text = str(raw).strip()
+        if not text:
+            return None
+    shown = number_text(raw) if isinstance(raw, int | float) and math.isfinite(raw) else text
+    try:
+        return engine.coerce_value(text, type_)
+    except ValueError:
+        pass
+    if type_ == "boolean":
+        raise ValueError(_("'%(value)s' is not a yes/no answer (Có/Không)") % {"value": shown})
+    try:
+        engine.coerce_value(text, "number")
+    except ValueError:
+        raise ValueError(_("'%(value)s' is not a number") % {"value": shown}) from None
+    if type_ == "integer":
+        raise ValueError(_("'%(value)s' is not a whole number") % {"value": shown})
+    raise ValueError(_("'%(value)s' is not a percentage between 0 and 100") % {"value": shown})

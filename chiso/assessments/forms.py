@@ -1,0 +1,156 @@
+"""Reading the data-entry form: typed text in, checked figures (or clear messages) out.
+
+The figures are read by chiso.assessments.services.coerce_inputs and checked by
+services.rule_problems, the same code the Excel/CSV import uses, so a figure the
+page accepts is a figure the import accepts. This module only turns their results
+into messages next to the right fields, in the user's language.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+
+from chiso import engine
+from chiso.assessments import services
+from chiso.engine.formula import names
+from chiso.frameworks.display import in_language
+
+FIELD_PREFIX = "v-"
+VERSION_FIELD = "expected_version"
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def field_name(code: str) -> str:
+    return FIELD_PREFIX + code
+
+
+def to_input_text(value: float | None, type_: str) -> str:
+    """A stored figure as it is written back into a field: "98,7" in Vietnamese, no grouping."""
+    if value is None or math.isnan(value):
+        return ""
+    if type_ == "boolean":
+        return "1" if value else "0"
+    if float(value).is_integer():
+        return str(int(value))
+    return format(value, ".10g").replace(".", str(get_format("DECIMAL_SEPARATOR")))
+
+
+def field_message(text: str, type_: str) -> str:
+    """Why a typed figure cannot be read, for the person who typed it."""
+    if type_ == "boolean":
+        return _("Choose Yes or No.")
+    stripped = text.strip()
+    if type_ == "percent" and stripped.endswith("%"):
+        stripped = stripped[:-1].rstrip()
+    if not _NUMBER.fullmatch(stripped):
+        return _("“%(text)s” is not a number.") % {"text": text}
+    number = float(stripped.replace(",", "."))
+    if type_ == "integer" and not number.is_integer():
+        return _("“%(text)s” is not a whole number (do not separate thousands).") % {"text": text}
+    if type_ == "percent":
+        return _("“%(text)s” is not a percentage between 0 and 100.") % {"text": text}
+    return _("“%(text)s” is not a number.") % {"text": text}
+
+
+@dataclass(frozen=True)
+class BrokenRule:
+    """A validation rule of the framework that the typed figures break."""
+
+    message: str
+    codes: tuple[str, ...]
+
+
+def rule_codes(rule: engine.ValidationRule) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(name.code for name in names(rule.parsed)))
+
+
+def rule_message(rule: engine.ValidationRule) -> str:
+    return in_language(rule.message) or _("The figures break the rule %(rule)s.") % {
+        "rule": rule.rule
+    }
+
+
+def broken_rules(framework: engine.Framework, problems: list[engine.Problem]) -> list[BrokenRule]:
+    """The framework's rules behind the engine's problems, with their messages."""
+    broken = []
+    for problem in problems:
+        rule = next((r for r in framework.validation if repr(r.rule) in problem.message), None)
+        if rule is None:
+            broken.append(BrokenRule(problem.message, ()))
+        else:
+            broken.append(BrokenRule(rule_message(rule), rule_codes(rule)))
+    return broken
+
+
+@dataclass
+class EntryForm:
+    """The figures typed on the entry page for one unit, read and checked.
+
+    `texts` keeps what was typed (re-displayed on any error, so nothing typed is
+    lost); `figures` holds the numbers once `is_valid()` is true.
+    """
+
+    framework: engine.Framework
+    unit: str
+    data: Mapping[str, str] | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+    figures: dict[str, float | None] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    rules: list[BrokenRule] = field(default_factory=list)
+    expected_version: int | None = None
+    _checked: bool = False
+
+    def __post_init__(self) -> None:
+        if self.data is None:
+            return
+        for code in self.framework.input_codes:
+            name = field_name(code)
+            if name in self.data:
+                self.texts[code] = str(self.data.get(name) or "")
+        try:
+            self.expected_version = int(str(self.data.get(VERSION_FIELD, "")))
+        except ValueError:
+            self.expected_version = None
+
+    @property
+    def is_bound(self) -> bool:
+        return self.data is not None
+
+    def is_valid(self) -> bool:
+        if not self._checked:
+            self._check()
+        return self.is_bound and not self.errors and not self.rules and self.version_ok
+
+    @property
+    def version_ok(self) -> bool:
+        return self.expected_version is not None
+
+    def _check(self) -> None:
+        self._checked = True
+        if not self.is_bound:
+            return
+        figures, errors = services.coerce_inputs(self.framework, self.texts)
+        for code, _message in errors.items():
+            type_ = self.framework.input_type(code)
+            self.errors.setdefault(code, []).append(field_message(self.texts[code], type_))
+        self.figures = figures
+        if errors:
+            return
+        problems = services.rule_problems(self.framework, self.unit, figures)
+        self.rules = broken_rules(self.framework, problems)
+        for rule in self.rules:
+            for code in rule.codes:
+                if code in self.texts:
+                    self.errors.setdefault(code, []).append(rule.message)
+
+    def readable_figures(self) -> dict[str, float | None]:
+        """The typed figures that can be read (fields that cannot are left out): for previews."""
+        if not self._checked:
+            self._check()
+        return dict(self.figures)

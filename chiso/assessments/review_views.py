@@ -1,0 +1,559 @@
+"""Review and approval pages, and the audit trail pages.
+
+/review/                     the queue: what the person reviews, filters, counts, bulk approval
+/review/<id>/                one submission: self-assessed beside verified, evidence,
+                             comments, corrections, the transitions allowed now
+/audit/submissions/<id>/     the trail of one submission (and .../csv/)
+/audit/periods/<id>/         the trail of a period, within the person's scope (and .../csv/)
+
+Every view loads through chiso.accounts.access: a submission the person may not
+review or see is a 404, whatever its id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from chiso.accounts import access
+from chiso.accounts.access import Perm
+from chiso.assessments import audit, services, workflow
+from chiso.assessments.models import Action, Evidence, Period, Status, Submission
+from chiso.results.scoring import preview
+from chiso.units.models import Level, Unit
+
+BULK_ACTIONS = ("district_approve", "approve", "publish")
+
+
+def _language() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def _stale_text() -> str:
+    return _(
+        "Someone else saved this submission meanwhile. Nothing of yours was saved: "
+        "the page now shows their figures; make your change again if it is still needed."
+    )
+
+
+def _number(value: float | None) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
+
+
+def figure(value: float | None) -> str:
+    """A figure as pages write it: up to 4 decimals, no trailing zeros, the language's
+    decimal mark (91,2 in Vietnamese); empty when there is none."""
+    value = _number(value)
+    if value is None:
+        return ""
+    rounded = round(float(value), 4)
+    if rounded.is_integer():
+        return formats.number_format(int(rounded))
+    return formats.number_format(rounded)
+
+
+def yes_no(value: float | None) -> str:
+    value = _number(value)
+    if value is None:
+        return ""
+    return _("Yes") if value else _("No")
+
+
+# The queue ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (access.is_reviewer(user) or access.is_leader(user)):
+        raise Http404("Not a reviewer.")
+    periods = list(Period.objects.all())
+    if not periods:
+        return render(request, "assessments/review/queue.html", {"periods": []})
+    period = _chosen(periods, request.GET.get("period")) or periods[0]
+
+    in_period = access.reviewable_for(user, Submission.objects.filter(period=period))
+    level = request.GET.get("level", "")
+    area = request.GET.get("area", "")
+    status = request.GET.get("status", "")
+    scoped = in_period
+    if level in Level.values:
+        scoped = scoped.filter(unit__level=level)
+    if area.isdigit():
+        scoped = scoped.filter(unit__parent_id=int(area))
+    counts = dict(scoped.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    shown_statuses = [
+        (value, label)
+        for value, label in Status.choices
+        if period.two_step_review or value != Status.DISTRICT_APPROVED
+    ]
+    listed = scoped.filter(status=status) if status in Status.values else scoped
+    listed = listed.select_related("unit", "unit__parent", "period").order_by("unit__name")
+    rows = list(listed)
+    for submission in rows:
+        submission.bulk_names = {
+            t.name for t in workflow.allowed(submission, user) if t.name in BULK_ACTIONS
+        }
+    # Who has not submitted, whatever status the list is filtered on.
+    waiting = list(
+        scoped.filter(status__in=workflow.EDITABLE_STATUSES)
+        .select_related("unit", "period")
+        .order_by("unit__name")
+    )
+    areas = Unit.objects.filter(
+        pk__in=in_period.exclude(unit__parent=None).values("unit__parent")
+    ).order_by("name")
+    context = {
+        "periods": periods,
+        "period": period,
+        "rows": rows,
+        "waiting": waiting,
+        "counts": [(value, label, counts.get(value, 0)) for value, label in shown_statuses],
+        "total": sum(counts.values()),
+        "submitted_total": sum(n for s, n in counts.items() if s not in workflow.EDITABLE_STATUSES),
+        "levels": Level.choices,
+        "areas": areas,
+        "chosen": {"level": level, "area": area, "status": status},
+        "statuses": shown_statuses,
+        "bulk_actions": [
+            workflow.TRANSITIONS[name]
+            for name in BULK_ACTIONS
+            if any(name in s.bulk_names for s in rows)
+        ],
+        "can_act": access.is_reviewer(user),
+    }
+    return render(request, "assessments/review/queue.html", context)
+
+
+def _chosen(periods: list[Period], wanted: str | None) -> Period | None:
+    if wanted and wanted.isdigit():
+        return next((p for p in periods if p.pk == int(wanted)), None)
+    return None
+
+
+@login_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Apply one transition to many submissions; each succeeds or fails on its own."""
+    user = request.user
+    if not access.is_reviewer(user):
+        raise Http404("Not a reviewer.")
+    name = request.POST.get("action", "")
+    back = _safe_next(request, reverse("review-queue"))
+    if name not in BULK_ACTIONS:
+        messages.error(request, _("Choose what to do with the selected submissions."))
+        return HttpResponseRedirect(back)
+    # Each box carries "id:version" as the queue showed it, so a submission that changed
+    # since (returned and sent again) is not approved unseen.
+    chosen: dict[str, int | None] = {}
+    for value in request.POST.getlist("submission"):
+        pk, _sep, version = value.partition(":")
+        if pk.isdigit():
+            chosen[pk] = int(version) if version.isdigit() else None
+    if not chosen:
+        messages.error(request, _("Select at least one submission."))
+        return HttpResponseRedirect(back)
+    done: list[str] = []
+    for pk, version in chosen.items():
+        try:
+            submission = access.submission_for(user, pk, Perm.SEE_REVIEW)
+        except Http404:
+            messages.error(request, _("Submission %(id)s: not found.") % {"id": pk})
+            continue
+        try:
+            workflow.transition(submission, name, user, expected_version=version)
+        except workflow.TransitionError as error:
+            messages.error(request, f"{submission.unit.name}: {error}")
+        except services.StaleSubmission:
+            messages.error(request, f"{submission.unit.name}: {_stale_text()}")
+        else:
+            done.append(submission.unit.name)
+    if done:
+        messages.success(
+            request,
+            _("%(action)s: %(count)d submissions (%(units)s).")
+            % {
+                "action": workflow.TRANSITIONS[name].label,
+                "count": len(done),
+                "units": ", ".join(done),
+            },
+        )
+    return HttpResponseRedirect(back)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+# One submission ----------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorRow:
+    code: str
+    title: str
+    unit: str
+    points: float
+    mandatory: bool
+    formula: str | None
+    self_value: float | None
+    self_points: float | None
+    verified_value: float | None
+    verified_points: float | None
+    boolean: bool = False
+    evidence: list[Any] = field(default_factory=list)
+    comments: list[Any] = field(default_factory=list)
+
+    @property
+    def difference(self) -> float | None:
+        if self.self_points is None or self.verified_points is None:
+            return None
+        return self.verified_points - self.self_points
+
+    def shown(self) -> dict[str, str]:
+        value = yes_no if self.boolean else figure
+        return {
+            "self": value(self.self_value),
+            "verified": value(self.verified_value),
+            "self_points": figure(self.self_points),
+            "verified_points": figure(self.verified_points),
+            "points": figure(self.points),
+            "difference": figure(self.difference),
+        }
+
+
+@dataclass
+class InputRow:
+    code: str
+    title: str
+    type: str
+    self_value: float | None
+    verified_value: float | None
+    difference: float | None
+    comments: list[Any] = field(default_factory=list)
+
+    def shown(self) -> dict[str, str]:
+        value = yes_no if self.type == "boolean" else figure
+        return {
+            "self": value(self.self_value),
+            "verified": value(self.verified_value),
+            "difference": "" if self.type == "boolean" else figure(self.difference),
+        }
+
+
+def _evidence_url(evidence: Evidence) -> str | None:
+    # The download view belongs to data entry (chiso/assessments/views.py); it checks access.
+    try:
+        return reverse("evidence_file", args=[evidence.pk])
+    except NoReverseMatch:
+        return None
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    submission = access.submission_for(user, pk, Perm.SEE_REVIEW)
+    parsed = submission.framework.engine()
+    language = _language()
+    values = submission.values_by_code()
+    self_figures = {code: v.self_value for code, v in values.items()}
+    verified_figures = {code: v.effective for code, v in values.items()}
+    mine = preview(submission, self_figures)
+    checked = preview(submission, verified_figures)
+
+    comments = list(submission.comments.select_related("author").order_by("created_at"))
+    by_code: dict[str, list[Any]] = {}
+    for comment in comments:
+        by_code.setdefault(comment.code, []).append(comment)
+    files = list(submission.evidence.filter(removed_at=None).order_by("uploaded_at"))
+    for evidence in files:
+        evidence.url = _evidence_url(evidence)
+
+    indicators = []
+    for leaf in parsed.leaves:
+        indicators.append(
+            IndicatorRow(
+                code=leaf.code,
+                title=leaf.title.get(language) or leaf.title["vi"],
+                unit=leaf.unit or "",
+                points=leaf.points or 0.0,
+                mandatory=leaf.mandatory,
+                formula=leaf.formula,
+                self_value=_number(mine.leaf_values.get(leaf.code)),
+                self_points=_number(mine.leaf_points.get(leaf.code)),
+                verified_value=_number(checked.leaf_values.get(leaf.code)),
+                verified_points=_number(checked.leaf_points.get(leaf.code)),
+                boolean=leaf.formula is None and parsed.input_type(leaf.code) == "boolean",
+                evidence=[e for e in files if leaf.code in (e.codes or [])],
+                comments=by_code.get(leaf.code, []),
+            )
+        )
+    titles = audit.code_titles(submission.framework, language)
+    inputs = []
+    for code in parsed.input_codes:
+        value = values.get(code)
+        inputs.append(
+            InputRow(
+                code=code,
+                title=titles.get(code, code),
+                type=parsed.input_type(code),
+                self_value=value.self_value if value else None,
+                verified_value=value.verified_value if value else None,
+                difference=value.difference if value else None,
+                comments=by_code.get(code, []) if code not in {r.code for r in indicators} else [],
+            )
+        )
+    unlinked = [e for e in files if not set(e.codes or []) & {r.code for r in indicators}]
+    context = {
+        "submission": submission,
+        "indicators": indicators,
+        "inputs": inputs,
+        "general_comments": by_code.get("", []),
+        "unlinked_evidence": unlinked,
+        "mine": mine,
+        "checked": checked,
+        "totals": {
+            "self": figure(mine.points),
+            "verified": figure(checked.points),
+            "max": figure(mine.max_points),
+        },
+        "transitions": workflow.allowed(submission, user),
+        "can_correct": workflow.can_correct(submission, user),
+        "needs_district_step": workflow.needs_district_step(submission),
+        "response_days": settings.CHISO_RESPONSE_DAYS,
+    }
+    return render(request, "assessments/review/detail.html", context)
+
+
+def _back(submission: Submission, anchor: str = "") -> HttpResponse:
+    url = reverse("review-detail", args=[submission.pk])
+    return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+def _version(request: HttpRequest) -> int | None:
+    text = request.POST.get("version", "")
+    return int(text) if text.isdigit() else None
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access.submission_for(request.user, pk, Perm.REVIEW)
+    code = request.POST.get("code", "")
+    if not workflow.can_correct(submission, request.user):
+        messages.error(
+            request, _("Comments can be added only while the submission is under your review.")
+        )
+        return _back(submission)
+    try:
+        services.add_comment(submission, code, request.POST.get("text", ""), user=request.user)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Comment saved."))
+    return _back(submission, f"i-{code}" if code else "comments")
+
+
+@login_required
+@require_POST
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reviewer's correction of one input: value and reason, through services.verify_value."""
+    user = request.user
+    submission = access.submission_for(user, pk, Perm.REVIEW)
+    code = request.POST.get("code", "")
+    if not workflow.can_correct(submission, user):
+        messages.error(
+            request, _("Figures can be corrected only while the submission is under your review.")
+        )
+        return _back(submission)
+    parsed = submission.framework.engine()
+    figures, errors = services.coerce_inputs(parsed, {code: request.POST.get("value", "")})
+    reason = request.POST.get("reason", "").strip()
+    if errors:
+        messages.error(request, f"{code}: {errors[code]}")
+        return _back(submission, f"v-{code}")
+    if not reason:
+        messages.error(request, _("%(code)s: a correction needs a reason.") % {"code": code})
+        return _back(submission, f"v-{code}")
+    effective = {c: v.effective for c, v in submission.values_by_code().items()}
+    effective[code] = figures[code] if figures[code] is not None else _self_value(submission, code)
+    problems = services.rule_problems(parsed, submission.unit.code, effective)
+    if problems:
+        for problem in problems:
+            messages.error(request, f"{code}: {problem.message}")
+        return _back(submission, f"v-{code}")
+    try:
+        services.verify_value(
+            submission,
+            code,
+            figures[code],
+            user=user,
+            reason=reason,
+            expected_version=_version(request),
+        )
+    except services.StaleSubmission:
+        messages.error(request, _stale_text())
+    else:
+        messages.success(request, _("Correction of %(code)s saved.") % {"code": code})
+    return _back(submission, f"v-{code}")
+
+
+def _self_value(submission: Submission, code: str) -> float | None:
+    value = submission.values.filter(code=code).first()
+    return value.self_value if value else None
+
+
+@login_required
+@require_POST
+def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    submission = access.submission_for(user, pk, Perm.SEE_REVIEW)
+    name = request.POST.get("transition", "")
+    deadline = None
+    text = request.POST.get("deadline", "").strip()
+    if text:
+        try:
+            deadline = dt.date.fromisoformat(text)
+        except ValueError:
+            messages.error(request, _("The deadline is not a date: %(text)s") % {"text": text})
+            return _back(submission)
+    try:
+        workflow.transition(
+            submission,
+            name,
+            user,
+            reason=request.POST.get("reason", ""),
+            expected_version=_version(request),
+            deadline=deadline,
+        )
+    except workflow.TransitionError as error:
+        messages.error(request, str(error))
+    except services.StaleSubmission:
+        messages.error(request, _stale_text())
+    else:
+        label = workflow.TRANSITIONS[name].label
+        messages.success(request, _("Done: %(action)s.") % {"action": label})
+    return _back(submission)
+
+
+# The audit trail -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def submission_trail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access.submission_for(request.user, pk, Perm.VIEW)
+    page = _page(request, audit.for_submission(submission))
+    titles = audit.code_titles(submission.framework, _language())
+    context = {
+        "submission": submission,
+        "period": submission.period,
+        "page": page,
+        "rows": audit.rows_for_page(page.object_list, titles),
+        "csv_url": reverse("audit-submission-csv", args=[submission.pk]),
+        "review_url": reverse("review-detail", args=[submission.pk])
+        if access.can(request.user, Perm.SEE_REVIEW, submission)
+        else None,
+    }
+    return render(request, "assessments/review/audit.html", context)
+
+
+@login_required
+@require_GET
+def submission_trail_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access.submission_for(request.user, pk, Perm.VIEW)
+    name = f"audit-{submission.period.year}-{submission.unit.code}.csv"
+    return _csv(audit.for_submission(submission), name)
+
+
+def _period_for(request: HttpRequest, pk: int) -> Period:
+    user = request.user
+    period = get_object_or_404(Period, pk=pk)
+    if access.is_admin(user) or access.is_leader(user):
+        return period
+    if not access.submissions_for(user, period.submissions.all()).exists():
+        raise Http404("Nothing of this period to see.")
+    return period
+
+
+def _period_entries(request: HttpRequest, period: Period) -> Any:
+    entries = access.audit_entries_for(request.user, audit.for_period(period))
+    action = request.GET.get("action", "")
+    if action in Action.values:
+        entries = entries.filter(action=action)
+    unit = request.GET.get("unit", "").strip()
+    if unit:
+        entries = entries.filter(unit__code=unit)
+    return entries
+
+
+@login_required
+@require_GET
+def period_trail(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _period_for(request, pk)
+    entries = _period_entries(request, period)
+    query = request.GET.copy()
+    query.pop("page", None)
+    page = _page(request, entries)
+    context = {
+        "period": period,
+        "page": page,
+        "rows": audit.rows_for_page(page.object_list, _period_titles(period)),
+        "actions": Action.choices,
+        "chosen": {"action": request.GET.get("action", ""), "unit": request.GET.get("unit", "")},
+        "query": query.urlencode(),
+        "csv_url": reverse("audit-period-csv", args=[period.pk])
+        + (f"?{query.urlencode()}" if query else ""),
+    }
+    return render(request, "assessments/review/audit.html", context)
+
+
+def _period_titles(period: Period) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for link in period.frameworks.select_related("framework"):
+        titles.update(audit.code_titles(link.framework, _language()))
+    return titles
+
+
+@login_required
+@require_GET
+def period_trail_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _period_for(request, pk)
+    return _csv(_period_entries(request, period), f"audit-{period.year}-{period.pk}.csv")
+
+
+def _page(request: HttpRequest, entries: Any) -> Any:
+    number = request.GET.get("page", "1")
+    return Paginator(entries, 200).get_page(number)
+
+
+def _csv(entries: Any, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    audit.write_csv(entries.iterator(chunk_size=2000), response)
+    return response

@@ -1,0 +1,586 @@
+"""The data-entry page of one (unit, period), its live preview, and evidence files.
+
+Every view loads the submission through chiso.accounts.access.submission_for, so a
+person who may not see a unit gets a 404 whatever id they try. Figures change only
+through services.save_values (version-checked, audited) and submissions move only
+through workflow.transition.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    JsonResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from chiso import engine
+from chiso.accounts import access
+from chiso.accounts.access import Perm
+from chiso.assessments import evidence as evidence_files
+from chiso.assessments import services, workflow
+from chiso.assessments.forms import (
+    VERSION_FIELD,
+    EntryForm,
+    field_name,
+    rule_codes,
+    rule_message,
+    to_input_text,
+)
+from chiso.assessments.models import AuditEntry, Comment, Evidence, Submission, Value
+from chiso.engine.formula import BinOp, Call, Name, Negate, Number, names
+from chiso.frameworks.display import (
+    as_text,
+    in_language,
+    method_text,
+    show_number,
+    show_value,
+    with_unit,
+)
+from chiso.results import scoring
+
+
+def show_figure(value: float | None, type_: str) -> str:
+    if value is None or math.isnan(value):
+        return "—"
+    if type_ == "boolean":
+        return _("Yes") if value else _("No")
+    return show_number(value, 4)
+
+
+# ---------------------------------------------------------------------------
+# Who may change the figures, and why not
+
+
+def entry_lock(submission: Submission, user: Any) -> str | None:
+    """Why this person cannot change the figures now; None when they can."""
+    if not access.can(user, Perm.EDIT, submission):
+        return _("Read only: you may see this unit's figures but not change them.")
+    if workflow.editable_by_officer(submission):
+        return None
+    if submission.status not in workflow.EDITABLE_STATUSES:
+        return _("This submission is “%(status)s”: its figures can no longer be changed.") % {
+            "status": submission.get_status_display()
+        }
+    if timezone.localdate() < submission.period.opens_on:
+        return _("Entry opens on %(date)s.") % {
+            "date": date_format(submission.period.opens_on, "SHORT_DATE_FORMAT")
+        }
+    return _("Entry closed on %(date)s: ask the DX office to reopen it.") % {
+        "date": date_format(submission.effective_deadline, "SHORT_DATE_FORMAT")
+    }
+
+
+# ---------------------------------------------------------------------------
+# The page's layout: the framework tree, flattened, with the inputs under each indicator
+
+
+@dataclass(slots=True)
+class InputRow:
+    """One figure to enter: an element a formula uses, or an indicator without formula."""
+
+    code: str
+    label: str
+    type: str
+    unit: str
+    name: str
+    text: str
+    shown: str
+    errors: list[str]
+    value: Value | None
+    comments: list[Comment]
+    theirs: str | None = None
+
+    @property
+    def is_boolean(self) -> bool:
+        return self.type == "boolean"
+
+    @property
+    def corrected(self) -> bool:
+        return self.value is not None and self.value.verified_value is not None
+
+    @property
+    def self_shown(self) -> str:
+        return show_figure(self.value.self_value if self.value else None, self.type)
+
+    @property
+    def verified_shown(self) -> str:
+        return show_figure(self.value.verified_value if self.value else None, self.type)
+
+    @property
+    def difference_shown(self) -> str:
+        difference = self.value.difference if self.value else None
+        if difference is None:
+            return "—"
+        sign = "+" if difference > 0 else ""
+        return sign + show_number(difference, 4)
+
+
+@dataclass(slots=True)
+class Block:
+    """A branch heading or an indicator card, in tree order."""
+
+    node: engine.Node
+    code: str
+    title: str
+    heading: int
+    description: str = ""
+    help: str = ""
+    evidence_text: str = ""
+    method: str = ""
+    points: str = ""
+    inputs: list[InputRow] = field(default_factory=list)
+    uses: list[tuple[str, str]] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    files: list[Evidence] = field(default_factory=list)
+    earned: str = ""
+    raw: str = ""
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.node.is_leaf
+
+    @property
+    def relative(self) -> bool:
+        return self.node.score is not None and self.node.score.method == "relative"
+
+
+@dataclass(slots=True)
+class Pillar:
+    code: str
+    blocks: list[Block]
+
+
+def build_layout(
+    framework: engine.Framework,
+    form: EntryForm,
+    stored: dict[str, Value],
+    comments: list[Comment],
+    files: list[Evidence],
+    theirs: dict[str, str],
+) -> tuple[list[Pillar], list[InputRow]]:
+    """The framework tree as pillars of blocks; each input appears once, under the first
+    indicator that uses it. Returns the pillars and the inputs no indicator uses."""
+    comments_by_code: dict[str, list[Comment]] = defaultdict(list)
+    for comment in comments:
+        comments_by_code[comment.code].append(comment)
+    files_by_code: dict[str, list[Evidence]] = defaultdict(list)
+    for item in files:
+        for code in item.codes:
+            files_by_code[code].append(item)
+    titles = {element.code: in_language(element.title) for element in framework.elements}
+    placed: set[str] = set()
+
+    def row(code: str, label: str, unit: str | None) -> InputRow:
+        placed.add(code)
+        type_ = framework.input_type(code)
+        value = stored.get(code)
+        self_value = value.self_value if value else None
+        text = form.texts[code] if code in form.texts else to_input_text(self_value, type_)
+        return InputRow(
+            code=code,
+            label=label,
+            type=type_,
+            unit=unit or ("%" if type_ == "percent" else ""),
+            name=field_name(code),
+            text=text,
+            shown=with_unit(
+                show_figure(value.effective if value else None, type_),
+                unit if type_ != "boolean" else None,
+            ),
+            errors=form.errors.get(code, []),
+            value=value,
+            comments=comments_by_code.get(code, []) if code in titles else [],
+            theirs=theirs.get(code),
+        )
+
+    pillars: list[Pillar] = []
+    for root in framework.tree:
+        blocks: list[Block] = []
+        for node in root.walk():
+            extra = node.extra
+            block = Block(
+                node=node,
+                code=node.code,
+                title=in_language(node.title),
+                heading=min(node.depth + 2, 6),
+                description=in_language(node.description),
+                help=in_language(as_text(extra.get("help"))),
+                evidence_text=in_language(as_text(extra.get("evidence"))),
+                points=show_number(node.max_points),
+                comments=comments_by_code.get(node.code, []),
+            )
+            if node.is_leaf:
+                block.method = method_text(node)
+                block.files = files_by_code.get(node.code, [])
+                if node.formula is None:
+                    label = _("Answer") if node.input_type == "boolean" else _("Figure")
+                    block.inputs.append(row(node.code, label, node.unit))
+                else:
+                    for name in dict.fromkeys(n.code for n in names(framework.formula(node.code))):
+                        if name in placed:
+                            block.uses.append((name, titles.get(name, name)))
+                        else:
+                            block.inputs.append(row(name, titles.get(name, name), None))
+            blocks.append(block)
+        pillars.append(Pillar(root.code, blocks))
+    others = [
+        row(element.code, titles[element.code], None)
+        for element in framework.elements
+        if element.code not in placed
+    ]
+    return pillars, others
+
+
+# ---------------------------------------------------------------------------
+# The preview: what the figures on the page would score
+
+
+def preview_payload(framework: engine.Framework, result: engine.UnitResult) -> dict[str, Any]:
+    """The unit's value, points and each node's points, formatted for the page."""
+    nodes = {}
+    for node in framework.nodes:
+        earned = result.node_points.get(node.code, math.nan)
+        entry = {"earned": show_number(earned), "possible": show_number(node.max_points)}
+        if node.is_leaf:
+            raw = result.leaf_values.get(node.code, math.nan)
+            entry["raw"] = with_unit(show_number(raw, 2), node.unit)
+        nodes[node.code] = entry
+    if result.recognized is None:
+        recognized = ""
+    elif result.recognized:
+        recognized = _("Meets the recognition rule")
+    else:
+        recognized = _("Does not yet meet the recognition rule")
+    return {
+        "value": show_value(result.value),
+        "points": show_number(result.points),
+        "max_points": show_number(result.max_points),
+        "recognized": result.recognized,
+        "recognized_text": recognized,
+        "unmet": list(result.unmet_mandatory),
+        "nodes": nodes,
+    }
+
+
+def _expression_json(node: Any) -> Any:
+    """A parsed formula as plain JSON for entry.js (which never evaluates text)."""
+    if isinstance(node, Number):
+        return node.value
+    if isinstance(node, Name):
+        return {"name": node.code}
+    if isinstance(node, Negate):
+        return {"op": "neg", "args": [_expression_json(node.operand)]}
+    if isinstance(node, BinOp):
+        return {"op": node.op, "args": [_expression_json(node.left), _expression_json(node.right)]}
+    if isinstance(node, Call):
+        return {"op": node.function, "args": [_expression_json(arg) for arg in node.args]}
+    raise TypeError(f"unknown formula node {node!r}")
+
+
+def client_config(submission: Submission, framework: engine.Framework) -> dict[str, Any]:
+    """What entry.js needs: where to ask for previews, the input types, the rules."""
+    return {
+        "preview": reverse("entry_preview", args=[submission.pk]),
+        "types": {code: framework.input_type(code) for code in framework.input_codes},
+        "rules": [
+            {
+                "op": rule.parsed.op,
+                "left": _expression_json(rule.parsed.left),
+                "right": _expression_json(rule.parsed.right),
+                "codes": list(rule_codes(rule)),
+                "message": rule_message(rule),
+            }
+            for rule in framework.validation
+        ],
+        "text": {
+            "number": _("This is not a number."),
+            "integer": _("This is not a whole number (do not separate thousands)."),
+            "percent": _("This is not a percentage between 0 and 100."),
+            "boolean": _("Choose Yes or No."),
+            "submit": _(
+                "Submit these figures for review? You cannot change them afterwards"
+                " unless the reviewer returns them."
+            ),
+            "failed": _("The preview could not be updated; your figures are not lost."),
+        },
+    }
+
+
+# ---------------------------------------------------------------------------
+# The entry page
+
+
+def _render_entry(
+    request: HttpRequest,
+    submission: Submission,
+    form: EntryForm,
+    *,
+    lock: str | None,
+    theirs: dict[str, str] | None = None,
+    version: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    framework = submission.framework.engine()
+    stored = {value.code: value for value in submission.values.all()}
+    comments = list(
+        Comment.objects.filter(submission=submission)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    files = list(
+        Evidence.objects.filter(submission=submission, removed_at__isnull=True).order_by(
+            "uploaded_at", "pk"
+        )
+    )
+    pillars, others = build_layout(framework, form, stored, comments, files, theirs or {})
+    codes = {node.code for node in framework.nodes} | set(framework.input_codes)
+    general = [c for c in comments if not c.code or c.code not in codes]
+
+    if form.is_bound:
+        figures = form.readable_figures()
+    else:
+        figures = {
+            code: (value.self_value if lock is None else value.effective)
+            for code, value in stored.items()
+            if code in framework.input_codes
+        }
+    preview = preview_payload(framework, scoring.preview(submission, figures))
+    for pillar in pillars:
+        for block in pillar.blocks:
+            shown = preview["nodes"][block.code]
+            block.earned = shown["earned"]
+            block.raw = shown.get("raw", "")
+    context = {
+        "submission": submission,
+        "period": submission.period,
+        "unit": submission.unit,
+        "framework": submission.framework,
+        "pillars": pillars,
+        "others": others,
+        "general_comments": general,
+        "files": files,
+        "form": form,
+        "lock": lock,
+        "editable": lock is None,
+        "version": submission.version if version is None else version,
+        "version_field": VERSION_FIELD,
+        "preview": preview,
+        "has_relative": any(
+            leaf.score is not None and leaf.score.method == "relative" for leaf in framework.leaves
+        ),
+        "leaves": [(leaf.code, in_language(leaf.title)) for leaf in framework.leaves],
+        "evidence_for": request.GET.get("evidence_for", ""),
+        "accept": evidence_files.ACCEPT,
+        "max_upload_mb": evidence_files.max_bytes() // (1024 * 1024),
+        "config": client_config(submission, framework) if lock is None else None,
+    }
+    return render(request, "assessments/entry.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry(request: HttpRequest, pk: int) -> HttpResponse:
+    """The figures of one unit in one period: read for viewers, edited by its officers."""
+    submission = access.submission_for(request.user, pk, Perm.VIEW)
+    lock = entry_lock(submission, request.user)
+    framework = submission.framework.engine()
+    if request.method == "GET":
+        return _render_entry(
+            request, submission, EntryForm(framework, submission.unit.code), lock=lock
+        )
+
+    if not access.can(request.user, Perm.EDIT, submission):
+        return HttpResponseForbidden(_("Only the unit's officers change its figures."))
+    if lock is not None:
+        messages.error(request, lock + " " + _("Nothing was saved."))
+        return redirect("entry", pk=submission.pk)
+    form = EntryForm(framework, submission.unit.code, request.POST)
+    submitting = request.POST.get("action") == "submit"
+    if not form.is_valid():
+        if not form.version_ok:
+            messages.error(request, _("The form is incomplete: reload the page and try again."))
+        else:
+            messages.error(request, _("Nothing was saved: correct the figures marked below."))
+        return _render_entry(request, submission, form, lock=lock, status=400)
+    try:
+        with transaction.atomic():
+            saved, changed = services.save_values(
+                submission, form.figures, user=request.user, expected_version=form.expected_version
+            )
+            if submitting:
+                workflow.transition(saved, "submit", request.user, expected_version=saved.version)
+    except services.StaleSubmission as stale:
+        return _stale(request, submission, form, stale.submission, lock)
+    except workflow.TransitionError as error:
+        messages.error(request, str(error) + " " + _("Nothing was saved."))
+        return _render_entry(request, submission, form, lock=lock, status=400)
+    if submitting:
+        messages.success(request, _("Your figures were saved and submitted for review."))
+    elif changed:
+        messages.success(request, _("Draft saved: %(count)s figures changed.") % {"count": changed})
+    else:
+        messages.info(request, _("Draft saved: no figure had changed."))
+    return redirect("entry", pk=submission.pk)
+
+
+def _stale(
+    request: HttpRequest,
+    submission: Submission,
+    form: EntryForm,
+    current: Submission,
+    lock: str | None,
+) -> HttpResponse:
+    """Someone saved meanwhile: keep what this person typed, show what the other saved."""
+    framework = submission.framework.engine()
+    stored = {value.code: value for value in current.values.all()}
+    theirs = {}
+    for code, typed in form.figures.items():
+        value = stored.get(code)
+        saved = value.self_value if value else None
+        if saved != typed:
+            theirs[code] = show_figure(saved, framework.input_type(code))
+    last = (
+        AuditEntry.objects.filter(submission=current, actor__isnull=False)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    who = ""
+    if last is not None:
+        who = last.actor.get_full_name() or last.actor.get_username()
+    messages.warning(
+        request,
+        _(
+            "%(who)s saved this submission while you were typing, so nothing of yours was"
+            " saved. Your figures are still in the form; where they saved a different figure"
+            " it is shown under the field. Check, then save again."
+        )
+        % {"who": who or _("Someone else")},
+    )
+    return _render_entry(
+        request, current, form, lock=lock, theirs=theirs, version=current.version, status=409
+    )
+
+
+@login_required
+@require_POST
+def preview(request: HttpRequest, pk: int) -> JsonResponse:
+    """What the figures typed so far would score (POSTed by entry.js as the officer types)."""
+    submission = access.submission_for(request.user, pk, Perm.VIEW)
+    framework = submission.framework.engine()
+    form = EntryForm(framework, submission.unit.code, request.POST)
+    result = scoring.preview(submission, form.readable_figures())
+    payload = preview_payload(framework, result)
+    payload["errors"] = form.errors
+    payload["rules"] = [rule.message for rule in form.rules]
+    return JsonResponse(payload)
+
+
+# ---------------------------------------------------------------------------
+# Evidence
+
+
+def _evidence_for(user: Any, pk: int) -> Evidence:
+    """An evidence file of a submission the person may see (404 otherwise)."""
+    item = Evidence.objects.filter(pk=pk).first()
+    if item is None:
+        raise Http404("No such file.")
+    submission = access.submission_for(user, item.submission_id, Perm.VIEW)
+    item.submission = submission
+    # A removed file stays for the audit trail: reviewers may still open it.
+    if item.removed_at is not None and not access.can(user, Perm.REVIEW, submission):
+        raise Http404("No such file.")
+    return item
+
+
+@login_required
+@require_POST
+def upload_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach one or more files to indicators of the submission (all or none)."""
+    submission = access.submission_for(request.user, pk, Perm.VIEW)
+    if not access.can(request.user, Perm.EDIT, submission):
+        return HttpResponseForbidden(_("Only the unit's officers add evidence."))
+    back = reverse("entry", args=[submission.pk]) + "#evidence"
+    lock = entry_lock(submission, request.user)
+    if lock is not None:
+        messages.error(request, lock + " " + _("Nothing was saved."))
+        return redirect(back)
+    uploads = request.FILES.getlist("file")
+    if not uploads:
+        messages.error(request, _("Choose a file to upload."))
+        return redirect(back)
+    codes = request.POST.getlist("codes")
+    try:
+        with transaction.atomic():
+            # Every file is checked before any is stored: all of them or none.
+            for upload in uploads:
+                evidence_files.check_upload(upload)
+            stored = [
+                evidence_files.add_evidence(submission, upload, codes, user=request.user)
+                for upload in uploads
+            ]
+    except evidence_files.EvidenceRejected as error:
+        messages.error(request, str(error) + " " + _("No file was saved."))
+        return redirect(back)
+    messages.success(
+        request,
+        _("Evidence saved: %(names)s.") % {"names": ", ".join(e.original_name for e in stored)},
+    )
+    return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The file itself, as a download, only for people who may see the unit."""
+    item = _evidence_for(request.user, pk)
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=item.original_name,
+        content_type=item.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def remove_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a file off the submission (kept, marked removed, for the audit trail)."""
+    item = _evidence_for(request.user, pk)
+    submission = item.submission
+    if not access.can(request.user, Perm.EDIT, submission):
+        return HttpResponseForbidden(_("Only the unit's officers remove evidence."))
+    back = reverse("entry", args=[submission.pk]) + "#evidence"
+    lock = entry_lock(submission, request.user)
+    if lock is not None:
+        messages.error(request, lock)
+        return redirect(back)
+    evidence_files.remove_evidence(item, user=request.user)
+    messages.success(request, _("“%(name)s” was removed.") % {"name": item.original_name})
+    return redirect(back)

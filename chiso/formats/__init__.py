@@ -1,0 +1,1 @@
+"""Local overrides of Django's number and date formats (settings.FORMAT_MODULE_PATH)."""

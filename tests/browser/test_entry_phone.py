@@ -1,0 +1,89 @@
+"""Chị Lan enters her ward's figures on a 360-pixel-wide phone, in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from playwright.sync_api import expect
+
+from chiso.assessments.models import Value
+from tests.browser.conftest import horizontal_overflow
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+RULE_VI = "Số hồ sơ trực tuyến không thể lớn hơn tổng số hồ sơ"
+
+
+def field(page, code: str):
+    # Codes such as XHS.1 contain dots: select by attribute, not by #id.
+    return page.locator(f'[id="f-{code}"]')
+
+
+def test_chi_lan_fills_in_her_figures_on_a_phone(phone, log_in, lan, submission, tmp_path):
+    with override("vi"):
+        save_label = _("Save draft")
+        saved_message = _("Draft saved: %(count)s figures changed.") % {"count": 4}
+    console_errors: list[str] = []
+    phone.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    log_in(phone, lan)
+
+    phone.goto(reverse("entry", args=[submission.pk]))
+    assert horizontal_overflow(phone) == 0
+    assert phone.locator("#pv-points").inner_text() == "0"
+
+    field(phone, "hs_tong").fill("100")
+    field(phone, "hs_tt").fill("200")
+    # The framework's rule is checked in the browser as she types.
+    assert RULE_VI in phone.locator("#err-hs_tt").inner_text()
+    field(phone, "hs_tt").fill("47")
+    assert phone.locator("#err-hs_tt").inner_text() == ""
+    field(phone, "CQS.2").select_option("1")
+    field(phone, "XHS.1").fill("31,5")
+
+    # 47% of dossiers online (full points at 90%): 20,89 of 40; the portal 20; signatures 40.
+    expect(phone.locator("#pv-points")).to_have_text("80,89")
+    assert phone.locator("#pv-value").inner_text() == "0,8089"
+    assert phone.locator('[id="earned-CQS.1"]').inner_text() == "20,89"
+    assert phone.locator('[id="raw-CQS.1"]').inner_text() == "47%"
+
+    phone.get_by_role("button", name=save_label).click()
+    phone.wait_for_load_state()
+    assert saved_message in phone.locator(".messages").inner_text()
+
+    phone.reload()
+    assert field(phone, "hs_tt").input_value() == "47"
+    assert field(phone, "hs_tong").input_value() == "100"
+    assert field(phone, "XHS.1").input_value() == "31,5"
+    assert field(phone, "CQS.2").input_value() == "1"
+    assert horizontal_overflow(phone) == 0
+    saved = dict(Value.objects.filter(submission=submission).values_list("code", "self_value"))
+    assert saved == {"hs_tt": 47, "hs_tong": 100, "CQS.2": 1, "XHS.1": 31.5}
+    # The save buttons stay within reach at the bottom of the screen.
+    box = phone.get_by_role("button", name=save_label).bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+
+    # The page works under the content security policy: no inline script, no eval.
+    assert not [error for error in console_errors if "Content Security Policy" in error]
+
+    phone.screenshot(path=str(tmp_path / "entry-phone.png"), full_page=True)
+    assert (tmp_path / "entry-phone.png").stat().st_size > 10_000
+
+
+def test_the_home_page_and_the_framework_fit_a_phone(phone, log_in, lan, submission):
+    log_in(phone, lan)
+
+    assert horizontal_overflow(phone) == 0
+    phone.goto(reverse("framework_detail", args=[submission.framework.code, 1]))
+    assert horizontal_overflow(phone) == 0
+
+
+def test_the_reviewer_reads_the_page_on_a_phone(phone, log_in, hoa, submission):
+    log_in(phone, hoa)
+
+    phone.goto(reverse("entry", args=[submission.pk]))
+
+    assert phone.locator("#entry-form").count() == 0
+    assert phone.locator("#lock").is_visible()
+    assert horizontal_overflow(phone) == 0

@@ -1,0 +1,1 @@
+from tests.review.people import *  # noqa: F403
