@@ -34,7 +34,8 @@ def envlist(name: str, default: list[str]) -> list[str]:
 
 ENVIRONMENT = os.environ.get("CHISO_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
-DEBUG = envbool("CHISO_DEBUG", not PRODUCTION)
+# Off unless asked for: the demo runs the way production does (set CHISO_DEBUG=1 to develop).
+DEBUG = envbool("CHISO_DEBUG", False)
 SECRET_KEY = os.environ.get("CHISO_SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = envlist("CHISO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CHISO_CSRF_TRUSTED_ORIGINS", [])
@@ -67,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "chiso.core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -23,6 +23,7 @@ DEMO_PASSWORD = "chiso-demo-2026"  # noqa: S105 - printed for the demo, never us
 @dataclass(frozen=True)
 class DemoPerson:
     username: str
+    # Vietnamese names put the family name first, so the whole name goes in first_name.
     first_name: str
     last_name: str
     role: str | None
@@ -31,11 +32,11 @@ class DemoPerson:
 
 
 PEOPLE = (
-    DemoPerson("admin", "Tuấn", "Lê Anh", "admin", None, "province admin (DX office)"),
-    DemoPerson("thamdinh", "Hoa", "Nguyễn Thị", "reviewer", None, "reviewer, every unit"),
-    DemoPerson("lanhdao", "Mai", "Trần Thị", "leader", None, "leader, reads everything"),
-    DemoPerson("hamrong", "Lan", "Phạm Thị", "officer", "14758", "officer of Phường Hàm Rồng"),
-    DemoPerson("hacthanh", "Minh", "Đỗ Văn", "officer", "14797", "officer of Phường Hạc Thành"),
+    DemoPerson("admin", "Lê Anh Tuấn", "", "admin", None, "province admin (DX office)"),
+    DemoPerson("thamdinh", "Nguyễn Thị Hoa", "", "reviewer", None, "reviewer, every unit"),
+    DemoPerson("lanhdao", "Trần Thị Mai", "", "leader", None, "leader, reads everything"),
+    DemoPerson("hamrong", "Phạm Thị Lan", "", "officer", "14758", "officer of Phường Hàm Rồng"),
+    DemoPerson("hacthanh", "Đỗ Văn Minh", "", "officer", "14797", "officer of Phường Hạc Thành"),
 )
 
 
