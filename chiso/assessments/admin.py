@@ -3,7 +3,7 @@
 Periods are created and edited here. Submissions and evidence are read-only: their
 figures change only through the entry and review pages (services.save_values and
 verify_value), which check versions and write the audit trail. The audit trail's
-own read-only admin is registered by chiso.accounts.
+own admin is read-only too: entries are only ever appended by the application.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chiso.assessments import periods
 from chiso.assessments.models import (
+    AuditEntry,
     Comment,
     Evidence,
     Period,
@@ -28,6 +29,19 @@ from chiso.assessments.models import (
     Submission,
     Value,
 )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Rows that only the application's own paths write (and audit): the admin reads them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -125,7 +139,7 @@ class CommentInline(ReadOnlyInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SubmissionAdmin(ReadOnlyAdmin):
     """Read-only: figures change on the entry and review pages, which keep the audit trail."""
 
     list_display = (
@@ -170,15 +184,6 @@ class SubmissionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def view_on_site(self, obj: Submission) -> str:
         return reverse("entry", args=[obj.pk])
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 class RemovedFilter(admin.SimpleListFilter):
     title = _("removed")
@@ -196,7 +201,7 @@ class RemovedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class EvidenceAdmin(ReadOnlyAdmin):
     """Read-only: evidence is added and removed by the unit's officers, with an audit entry."""
 
     list_display = (
@@ -241,11 +246,16 @@ class EvidenceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def view_on_site(self, obj: Evidence) -> str:
         return reverse("evidence_file", args=[obj.pk])
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The trail in the admin: to read and search, never to add, change or delete."""
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    list_display = ("at", "actor", "unit", "action", "code", "old", "new", "reason")
+    list_filter = ("action", "period")
+    search_fields = ("code", "reason", "unit__name", "unit__code", "actor__username")
+    date_hierarchy = "at"
+    list_select_related = ("actor", "unit")
+
+    def get_actions(self, request: Any) -> dict[str, Any]:
+        return {}

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import IO, Any
 
-from django.contrib import admin
 from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -152,25 +151,3 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """The trail in the admin: to read and search, never to add, change or delete."""
-
-    list_display = ("at", "actor", "unit", "action", "code", "old", "new", "reason")
-    list_filter = ("action", "period")
-    search_fields = ("code", "reason", "unit__name", "unit__code", "actor__username")
-    date_hierarchy = "at"
-    list_select_related = ("actor", "unit")
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def get_actions(self, request: Any) -> dict[str, Any]:
-        return {}

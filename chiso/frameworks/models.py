@@ -16,13 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chiso import engine
-
-
-class Level(models.TextChoices):
-    PROVINCE = "province", _("Province")
-    DEPARTMENT = "department", _("Department")
-    DISTRICT = "district", _("District")
-    COMMUNE = "commune", _("Commune")
+from chiso.units.models import Level  # one list of levels, shared by units and frameworks
 
 
 class Source(models.TextChoices):
