@@ -2,11 +2,17 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from chiso.core import views as core_views
 
+admin.site.site_header = _("chiso back office")
+admin.site.site_title = _("chiso back office")
+admin.site.index_title = _("Digital transformation assessment of Thanh Hóa province")
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("chiso.accounts.urls")),

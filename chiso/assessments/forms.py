@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from chiso import engine
 from chiso.assessments import services
-from chiso.engine.formula import names
 from chiso.frameworks.display import in_language
 
 FIELD_PREFIX = "v-"
@@ -66,10 +65,6 @@ class BrokenRule:
     codes: tuple[str, ...]
 
 
-def rule_codes(rule: engine.ValidationRule) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(name.code for name in names(rule.parsed)))
-
-
 def rule_message(rule: engine.ValidationRule) -> str:
     return in_language(rule.message) or _("The figures break the rule %(rule)s.") % {
         "rule": rule.rule
@@ -80,11 +75,11 @@ def broken_rules(framework: engine.Framework, problems: list[engine.Problem]) ->
     """The framework's rules behind the engine's problems, with their messages."""
     broken = []
     for problem in problems:
-        rule = next((r for r in framework.validation if repr(r.rule) in problem.message), None)
+        rule = framework.validation[problem.rule] if problem.rule is not None else None
         if rule is None:
             broken.append(BrokenRule(problem.message, ()))
         else:
-            broken.append(BrokenRule(rule_message(rule), rule_codes(rule)))
+            broken.append(BrokenRule(rule_message(rule), rule.codes))
     return broken
 
 

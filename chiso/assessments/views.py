@@ -40,12 +40,10 @@ from chiso.assessments.forms import (
     VERSION_FIELD,
     EntryForm,
     field_name,
-    rule_codes,
     rule_message,
     to_input_text,
 )
 from chiso.assessments.models import AuditEntry, Comment, Evidence, Submission, Value
-from chiso.engine.formula import BinOp, Call, Name, Negate, Number, names
 from chiso.frameworks.display import (
     as_text,
     in_language,
@@ -234,7 +232,9 @@ def build_layout(
                     label = _("Answer") if node.input_type == "boolean" else _("Figure")
                     block.inputs.append(row(node.code, label, node.unit))
                 else:
-                    for name in dict.fromkeys(n.code for n in names(framework.formula(node.code))):
+                    for name in dict.fromkeys(
+                        n.code for n in engine.names(framework.formula(node.code))
+                    ):
                         if name in placed:
                             block.uses.append((name, titles.get(name, name)))
                         else:
@@ -280,21 +280,6 @@ def preview_payload(framework: engine.Framework, result: engine.UnitResult) -> d
     }
 
 
-def _expression_json(node: Any) -> Any:
-    """A parsed formula as plain JSON for entry.js (which never evaluates text)."""
-    if isinstance(node, Number):
-        return node.value
-    if isinstance(node, Name):
-        return {"name": node.code}
-    if isinstance(node, Negate):
-        return {"op": "neg", "args": [_expression_json(node.operand)]}
-    if isinstance(node, BinOp):
-        return {"op": node.op, "args": [_expression_json(node.left), _expression_json(node.right)]}
-    if isinstance(node, Call):
-        return {"op": node.function, "args": [_expression_json(arg) for arg in node.args]}
-    raise TypeError(f"unknown formula node {node!r}")
-
-
 def client_config(submission: Submission, framework: engine.Framework) -> dict[str, Any]:
     """What entry.js needs: where to ask for previews, the input types, the rules."""
     return {
@@ -303,9 +288,9 @@ def client_config(submission: Submission, framework: engine.Framework) -> dict[s
         "rules": [
             {
                 "op": rule.parsed.op,
-                "left": _expression_json(rule.parsed.left),
-                "right": _expression_json(rule.parsed.right),
-                "codes": list(rule_codes(rule)),
+                "left": engine.to_json(rule.parsed.left),
+                "right": engine.to_json(rule.parsed.right),
+                "codes": list(rule.codes),
                 "message": rule_message(rule),
             }
             for rule in framework.validation

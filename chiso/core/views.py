@@ -2,8 +2,9 @@
 
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from chiso.accounts import access
 from chiso.frameworks.models import Framework
@@ -21,6 +22,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # any database failure means "not healthy"
         return JsonResponse({"status": "error", "database": str(exc)}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico whatever the page says; send them to the static icon."""
+    return HttpResponseRedirect(static("chiso/favicon.svg"))
 
 
 def home(request: HttpRequest) -> HttpResponse:

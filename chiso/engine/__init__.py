@@ -7,7 +7,7 @@ docs/framework-format.md for the file format.
 """
 
 from chiso.engine.errors import EngineError, Problem
-from chiso.engine.formula import FormulaError, parse_formula, parse_rule
+from chiso.engine.formula import FormulaError, names, parse_formula, parse_rule, to_json
 from chiso.engine.framework import (
     FORMAT,
     Element,
@@ -32,6 +32,8 @@ from chiso.engine.scoring import Results, UnitResult, incidence_matrix, score
 from chiso.engine.values import Values, check_rules, coerce_value, parse_values
 
 __all__ = [
+    "names",
+    "to_json",
     "FORMAT",
     "TOLERANCE",
     "Element",

@@ -23,6 +23,8 @@ class Problem(NamedTuple):
     """1-based line in the source text, when known."""
     source: str | None = None
     """File name given by the caller."""
+    rule: int | None = None
+    """For a broken validation rule: its index in `Framework.validation`."""
 
     def __str__(self) -> str:
         # "source:line: where: message", leaving out the parts that are unknown.

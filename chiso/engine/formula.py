@@ -375,3 +375,20 @@ def rule_broken(rule: Rule, columns: Mapping[str, Column], size: int) -> npt.NDA
             holds = np.abs(left - right) > tolerance
     result: npt.NDArray[np.bool_] = checked & ~holds
     return result
+
+
+def to_json(node: Expr) -> object:
+    """A parsed expression as plain JSON data (numbers, {"name"}, {"op", "args"}).
+
+    This is how a formula travels to a page that checks rules as the officer types:
+    the browser walks this tree; it never receives text to evaluate.
+    """
+    if isinstance(node, Number):
+        return node.value
+    if isinstance(node, Name):
+        return {"name": node.code}
+    if isinstance(node, Negate):
+        return {"op": "neg", "args": [to_json(node.operand)]}
+    if isinstance(node, BinOp):
+        return {"op": node.op, "args": [to_json(node.left), to_json(node.right)]}
+    return {"op": node.function, "args": [to_json(arg) for arg in node.args]}

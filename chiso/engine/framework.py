@@ -130,6 +130,11 @@ class ValidationRule(_Frozen):
         assert self._parsed is not None
         return self._parsed
 
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The element and indicator codes the rule compares, in the order written."""
+        return tuple(dict.fromkeys(name.code for name in names(self.parsed)))
+
 
 class Node(_Frozen):
     """A branch (pillar, index, ...) or, without children, an indicator.

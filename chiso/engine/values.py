@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chiso.engine.errors import EngineError, Problem
-from chiso.engine.formula import Column, names, rule_broken
+from chiso.engine.formula import Column, rule_broken
 
 if TYPE_CHECKING:
     from chiso.engine.framework import Framework
@@ -470,7 +470,7 @@ def check_rules(framework: Framework, values: Values, source: str | None = None)
         broken = rule_broken(rule.parsed, columns, size)
         if not broken.any():
             continue
-        involved = list(dict.fromkeys(name.code for name in names(rule.parsed)))
+        involved = rule.codes
         for row in np.flatnonzero(broken).tolist():
             shown = ", ".join(f"{code} = {_format(float(columns[code][row]))}" for code in involved)
             message = f"breaks rule {rule.rule!r} ({shown})"
@@ -479,7 +479,7 @@ def check_rules(framework: Framework, values: Values, source: str | None = None)
                 if rule.message.get("en"):
                     texts.append(rule.message["en"])
                 message += ": " + " / ".join(" ".join(text.split()) for text in texts)
-            found.append((row, number, Problem(message, values.units[row], None, source)))
+            found.append((row, number, Problem(message, values.units[row], None, source, number)))
     found.sort(key=lambda item: (item[0], item[1]))
     return [problem for _, _, problem in found]
 

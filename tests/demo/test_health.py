@@ -16,3 +16,9 @@ def test_health_is_503_when_the_database_does_not_answer(client, db):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "error"
+
+
+def test_the_browser_finds_a_favicon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200

@@ -266,6 +266,7 @@ def test_a_broken_rule_is_one_problem_per_unit_naming_the_unit_the_rule_and_the_
             HAM_RONG,
             None,
             "values.csv",
+            rule=0,
         )
     ]
     assert check_rules(commune, Values.from_mapping(commune, {HAC_THANH: {}})) == []
