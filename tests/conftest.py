@@ -13,6 +13,14 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_configure(config):
+    # The live server answers from short-lived threads; a connection kept open for
+    # reuse would outlive its thread and keep PostgreSQL from dropping the test database.
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD = "chiso-test-Password-1"
 
 
