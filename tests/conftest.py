@@ -21,6 +21,8 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 PASSWORD = "chiso-test-Password-1"
 
 

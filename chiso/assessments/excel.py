@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from chiso import engine
+from chiso.assessments.services import grouped_thousands
 from chiso.frameworks.excel import (
     CSV,
     XLSX,
@@ -593,6 +594,10 @@ def read_cell(raw: Any, type_: str) -> float | None:
         if not text:
             return None
     shown = number_text(raw) if isinstance(raw, int | float) and math.isfinite(raw) else text
+    if isinstance(raw, str) and grouped_thousands(text, type_):
+        raise ValueError(
+            _("'%(value)s' is not a whole number (do not separate thousands)") % {"value": shown}
+        )
     try:
         return engine.coerce_value(text, type_)
     except ValueError:

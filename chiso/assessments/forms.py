@@ -47,6 +47,8 @@ def field_message(text: str, type_: str) -> str:
     stripped = text.strip()
     if type_ == "percent" and stripped.endswith("%"):
         stripped = stripped[:-1].rstrip()
+    if services.grouped_thousands(stripped, type_):
+        return _("“%(text)s” is not a whole number (do not separate thousands).") % {"text": text}
     if not _NUMBER.fullmatch(stripped):
         return _("“%(text)s” is not a number.") % {"text": text}
     number = float(stripped.replace(",", "."))

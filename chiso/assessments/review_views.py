@@ -33,7 +33,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chiso.accounts import access
 from chiso.accounts.access import Perm
-from chiso.assessments import audit, services, workflow
+from chiso.assessments import audit, forms, services, workflow
 from chiso.assessments.models import Action, Evidence, Period, Status, Submission
 from chiso.results.scoring import preview
 from chiso.units.models import Level, Unit
@@ -255,6 +255,8 @@ class InputRow:
     verified_value: float | None
     difference: float | None
     comments: list[Any] = field(default_factory=list)
+    # An indicator entered directly: its comments are on its row of the indicators table.
+    indicator: bool = False
 
     def shown(self) -> dict[str, str]:
         value = yes_no if self.type == "boolean" else figure
@@ -314,6 +316,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         )
     titles = audit.code_titles(submission.framework, language)
+    indicator_codes = {r.code for r in indicators}
     inputs = []
     for code in parsed.input_codes:
         value = values.get(code)
@@ -325,10 +328,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 self_value=value.self_value if value else None,
                 verified_value=value.verified_value if value else None,
                 difference=value.difference if value else None,
-                comments=by_code.get(code, []) if code not in {r.code for r in indicators} else [],
+                comments=[] if code in indicator_codes else by_code.get(code, []),
+                indicator=code in indicator_codes,
             )
         )
-    unlinked = [e for e in files if not set(e.codes or []) & {r.code for r in indicators}]
+    unlinked = [e for e in files if not set(e.codes or []) & indicator_codes]
     context = {
         "submission": submission,
         "indicators": indicators,
@@ -395,6 +399,9 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     figures, errors = services.coerce_inputs(parsed, {code: request.POST.get("value", "")})
     reason = request.POST.get("reason", "").strip()
     if errors:
+        if code in parsed.input_codes:
+            text = request.POST.get("value", "")
+            errors[code] = forms.field_message(text, parsed.input_type(code))
         messages.error(request, f"{code}: {errors[code]}")
         return _back(submission, f"v-{code}")
     if not reason:
@@ -404,8 +411,8 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     effective[code] = figures[code] if figures[code] is not None else _self_value(submission, code)
     problems = services.rule_problems(parsed, submission.unit.code, effective)
     if problems:
-        for problem in problems:
-            messages.error(request, f"{code}: {problem.message}")
+        for rule in forms.broken_rules(parsed, problems):
+            messages.error(request, f"{code}: {rule.message}")
         return _back(submission, f"v-{code}")
     try:
         services.verify_value(

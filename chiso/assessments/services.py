@@ -8,6 +8,7 @@ overwrite by a second editor) and written to the audit trail in the same transac
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,6 +37,17 @@ def format_number(value: float | None) -> str:
     return format(value, ".10g")
 
 
+# "1.000" or "12,500": a whole number written with thousands separators. The engine
+# would read "1.000" as 1 (a decimal point), a thousand times too small, so a whole
+# number written like this is refused rather than guessed.
+GROUPED_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:[.,][0-9]{3})+")
+
+
+def grouped_thousands(text: str, type_: str) -> bool:
+    """Whether `text` for an input of `type_` looks like a number with thousands separators."""
+    return type_ == "integer" and GROUPED_THOUSANDS.fullmatch(text.strip()) is not None
+
+
 def coerce_inputs(
     framework: engine.Framework, raw: Mapping[str, str]
 ) -> tuple[dict[str, float | None], dict[str, str]]:
@@ -54,6 +66,11 @@ def coerce_inputs(
         text = (text or "").strip()
         if text == "":
             values[code] = None
+            continue
+        if grouped_thousands(text, framework.input_type(code)):
+            errors[code] = _("“%(text)s” is not a whole number (do not separate thousands).") % {
+                "text": text
+            }
             continue
         try:
             values[code] = engine.coerce_value(text, framework.input_type(code))

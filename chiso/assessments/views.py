@@ -338,6 +338,17 @@ def _render_entry(
     pillars, others = build_layout(framework, form, stored, comments, files, theirs or {})
     codes = {node.code for node in framework.nodes} | set(framework.input_codes)
     general = [c for c in comments if not c.code or c.code not in codes]
+    # Comments on an indicator or a figure sit next to it, far down a long page: the
+    # top of the page links to each of them so a returned submission's officer finds them.
+    anchors = {
+        element.code: ("in-" + element.code, element.title) for element in framework.elements
+    }
+    anchors.update({node.code: ("n-" + node.code, node.title) for node in framework.nodes})
+    commented = {
+        c.code: (anchors[c.code][0], c.code, in_language(anchors[c.code][1]))
+        for c in comments
+        if c.code in anchors
+    }
 
     if form.is_bound:
         figures = form.readable_figures()
@@ -361,6 +372,7 @@ def _render_entry(
         "pillars": pillars,
         "others": others,
         "general_comments": general,
+        "commented": list(commented.values()),
         "files": files,
         "form": form,
         "lock": lock,

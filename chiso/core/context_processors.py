@@ -14,6 +14,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     return {
         "nav_is_admin": access.is_admin(user),
-        "nav_reviews": access.is_admin(user) or access.has_role(user, Role.REVIEWER),
+        # Leaders read the review queue too (counts, who has not submitted yet).
+        "nav_reviews": access.is_admin(user)
+        or access.has_role(user, Role.REVIEWER)
+        or access.has_role(user, Role.LEADER),
         "nav_reads_all": access.is_admin(user) or access.has_role(user, Role.LEADER),
     }

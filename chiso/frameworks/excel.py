@@ -657,8 +657,12 @@ class _Reader:
                 )
                 continue
             parent = _text(values.get("parent")) or None
-            if "parent" not in columns and "." in code:
-                parent = code.rsplit(".", 1)[0]
+            # An empty "Thuộc" follows the dot rule, as the instructions say; with the
+            # column present, a dotted code whose group is not listed above is a root.
+            if parent is None and "." in code:
+                implied = code.rsplit(".", 1)[0]
+                if "parent" not in columns or implied in parsed:
+                    parent = implied
             parsed[code] = _Row(number, code, parent, values, letters)
             order.append(code)
             self.places[code] = Issue("", title, number, letters["code"], code)

@@ -35,6 +35,9 @@ def test_lan_uploads_figures_with_a_decimal_comma_and_co(lan_uploads, submission
     assert response.status_code == 200
     assert "4 figures changed in 1 unit." in response.content.decode()
     assert figures(submission) == {"hs_tt": 1240, "hs_tong": 1302, "CQS.2": 1.0, "XHS.1": 98.7}
+    # The page leads back to the figures, to check them and submit: no dead end.
+    entry = f'href="/submissions/{submission.pk}/"'
+    assert response.content.decode().count(entry) == 2
 
 
 def test_a_byte_order_mark_and_semicolons_from_excel_are_read(lan_uploads, submission):
@@ -71,6 +74,17 @@ def test_errors_name_the_line_and_nothing_is_saved(lan_uploads):
         "Line 7 (CQS.2): 'chắc chắn' is not a yes/no answer (Có/Không)",
     ]
     assert counts() == before
+
+
+def test_a_whole_number_with_thousands_separators_is_refused(lan_uploads, submission):
+    # Read as a decimal point, "1.000" would be saved as 1 instead of one thousand.
+    response = lan_uploads('unit,code,value\n14758,hs_tt,1.000\n14758,hs_tong,"2,500"\n')
+    assert response.status_code == 400
+    assert issues(response) == [
+        "Line 2 (hs_tt): '1.000' is not a whole number (do not separate thousands)",
+        "Line 3 (hs_tong): '2,500' is not a whole number (do not separate thousands)",
+    ]
+    assert figures(submission) == {}
 
 
 def test_a_wrong_header_is_refused(lan_uploads):

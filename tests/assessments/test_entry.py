@@ -264,6 +264,22 @@ def test_an_unreadable_figure_is_named_next_to_its_field_and_nothing_is_saved(
     assert figures(submission) == {}
 
 
+@pytest.mark.parametrize("typed", ["1.000", "12,500", "1.000.000"])
+def test_a_whole_number_with_thousands_separators_is_refused_not_read_as_a_decimal(
+    client, login, lan, submission, typed
+):
+    # "1.000" is one thousand to a Vietnamese officer; read as 1 it would be 1000 times off.
+    login(lan)
+
+    response = client.post(entry_url(submission), form_data(submission, hs_tt=typed))
+    html = page_of(response)
+
+    assert response.status_code == 400
+    message = _("“%(text)s” is not a whole number (do not separate thousands).") % {"text": typed}
+    assert escape(message) in html
+    assert figures(submission) == {}
+
+
 def test_a_stale_version_is_refused_and_nothing_she_typed_is_lost(
     client, login, lan, submission, ham_rong
 ):
@@ -377,6 +393,24 @@ def test_a_returned_submission_shows_the_reviewer_s_comments_and_corrections(
     assert "-10" in html
     # Returned: Chị Lan may edit again.
     assert 'id="entry-form"' in html
+
+
+def test_the_top_of_a_returned_submission_links_to_each_commented_indicator(
+    client, login, lan, hoa, submission
+):
+    Comment.objects.create(submission=submission, code="CQS.1", author=hoa, text="Bổ sung báo cáo")
+    Comment.objects.create(submission=submission, code="hs_tong", author=hoa, text="Kiểm tra lại")
+    type(submission).objects.filter(pk=submission.pk).update(status=Status.RETURNED)
+    login(lan)
+
+    html = page_of(client.get(entry_url(submission)))
+
+    # The comments sit next to their indicator far down the page; the top names them.
+    top = html[html.index('id="comments"') : html.index('id="entry-form"')]
+    assert _("Comments on these indicators and figures:") in top
+    assert 'href="#n-CQS.1"' in top and "Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến" in top
+    assert 'href="#in-hs_tong"' in top and "Tổng số hồ sơ TTHC" in top
+    assert 'id="in-hs_tong"' in html and 'id="n-CQS.1"' in html
 
 
 def test_relative_indicators_are_explained(client, login, lan, submission, mini_framework_text):

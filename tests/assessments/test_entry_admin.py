@@ -88,3 +88,16 @@ def test_the_admin_is_closed_to_officers(client, login, lan, submission):
     response = client.get(reverse("admin:assessments_submission_changelist"))
 
     assert response.status_code == 302
+
+
+def test_the_back_office_is_in_vietnamese_where_django_itself_is_not(
+    client, login, tuan_staff, submission
+):
+    # Django's Vietnamese catalogue leaves these admin strings in English.
+    login(tuan_staff)
+    html = client.get(reverse("admin:assessments_submission_changelist")).content.decode()
+    assert "Hiện số lượng" in html
+    for english in ("Show counts", "Skip to main content"):
+        assert english not in html
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "Model name" not in html and "Change or view list link" not in html

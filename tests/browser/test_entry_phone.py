@@ -87,3 +87,28 @@ def test_the_reviewer_reads_the_page_on_a_phone(phone, log_in, hoa, submission):
     assert phone.locator("#entry-form").count() == 0
     assert phone.locator("#lock").is_visible()
     assert horizontal_overflow(phone) == 0
+
+
+def test_a_thousands_separator_is_flagged_as_she_types(phone, log_in, lan, submission):
+    with override("vi"):
+        integer_message = _("This is not a whole number (do not separate thousands).")
+    log_in(phone, lan)
+    phone.goto(reverse("entry", args=[submission.pk]))
+
+    # "1.000" is one thousand to her, not 1: the page says so instead of scoring 1.
+    field(phone, "hs_tong").fill("1.000")
+    assert phone.locator("#err-hs_tong").inner_text() == integer_message
+    field(phone, "hs_tong").fill("1000")
+    assert phone.locator("#err-hs_tong").inner_text() == ""
+
+
+def test_on_a_phone_the_home_page_says_what_the_date_and_count_are(phone, log_in, lan, submission):
+    with override("vi"):
+        deadline = _("Deadline")
+    log_in(phone, lan)
+    phone.goto(reverse("home"))
+
+    cell = phone.locator(".my-submissions td[data-label]").first
+    label = cell.evaluate("td => getComputedStyle(td, '::before').content")
+    assert deadline in label
+    assert horizontal_overflow(phone) == 0

@@ -34,6 +34,9 @@ def test_chi_lan_sees_her_submission_with_its_progress(client, login, lan, submi
     assert submission.period.closes_on.strftime("%d/%m/%Y") in html
     assert "2 / 4" in html
     assert "Phường Hạc Thành" not in html
+    # On a phone the column headings are hidden: each cell carries its own label.
+    assert f'data-label="{_("Deadline")}"' in html
+    assert f'data-label="{_("Figures entered")}"' in html
 
 
 def test_a_figure_cleared_again_does_not_count_as_entered(client, login, lan, submission):

@@ -195,6 +195,28 @@ def test_english_headings_are_recognised_too(tuan_imports):
     assert Framework.objects.get(code="nongcong-xa-2026").engine().max_points == 10
 
 
+def test_the_thuoc_column_is_filled_only_where_codes_do_not_follow_the_dot_rule(tuan_imports):
+    # As the blank table's instructions say: the other rows keep their group by the dot.
+    headings = ["Mã", "Tiêu chí", "Điểm tối đa", "Cách tính điểm", "Thuộc"]
+    rows = [
+        ["CQS", "Chính quyền số"],
+        ["CQS.1", "Có trang thông tin điện tử", 10, "boolean"],
+        ["KN1", "Có kho dữ liệu dùng chung", 5, "boolean", "CQS"],
+        ["HTS", "Hạ tầng số"],
+        ["HTS.1", "Có mạng nội bộ", 5, "boolean", None],
+    ]
+    response = tuan_imports(appendix(rows, headings=headings))
+    assert response.status_code == 200, listed(response)
+    parsed = Framework.objects.get(code="nongcong-xa-2026").engine()
+    assert [(node.code, node.parent) for node in parsed.nodes] == [
+        ("CQS", None),
+        ("CQS.1", "CQS"),
+        ("KN1", "CQS"),
+        ("HTS", None),
+        ("HTS.1", "HTS"),
+    ]
+
+
 def test_a_bad_scoring_rule_names_sheet_row_and_column(tuan_imports):
     rows = [["CQS", "Chính quyền số"], ["CQS.1", "Cổng thông tin", None, 10, "tuyến tính 0 - 0"]]
     response = tuan_imports(appendix(rows))

@@ -72,6 +72,16 @@ def test_a_leader_reads_the_queue_without_acting(client, login, period, submissi
     assert 'name="submission"' not in page.content.decode()
 
 
+def test_the_navigation_leads_a_leader_to_the_queue_and_not_an_officer(
+    client, login, period, mai, lan
+):
+    link = f'<a href="{reverse("review-queue")}">'
+    login(mai)
+    assert link in client.get(reverse("home")).content.decode()
+    login(lan)
+    assert link not in client.get(reverse("home")).content.decode()
+
+
 def test_an_officer_has_no_review_queue(client, login, period, lan):
     login(lan)
     assert client.get(reverse("review-queue")).status_code == 404

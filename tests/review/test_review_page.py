@@ -3,6 +3,8 @@ and the decisions the reviewer may take now."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -79,6 +81,17 @@ def test_the_reviewer_comments_on_a_single_indicator(client, login, sent, hoa):
     assert [c.text for c in rows["XHS.1"].comments] == [
         "Đề nghị bổ sung danh sách người có chữ ký số."
     ]
+
+
+def test_each_figure_has_one_comment_form_and_ids_are_unique(client, login, sent, hoa):
+    # XHS.1 is both an indicator and a figure entered directly: one comment form, on
+    # its indicator row; hs_tt (an element) has its own on its figure row.
+    login(hoa)
+    html = client.get(reverse("review-detail", args=[sent.pk])).content.decode()
+    assert html.count('id="comment-XHS.1"') == 1
+    assert html.count('id="comment-hs_tt"') == 1
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
 
 
 def test_a_comment_on_an_unknown_indicator_is_refused(client, login, sent, hoa):
