@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -185,7 +186,7 @@ def _run_import(
 def submission_import(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = _submission(request, submission_id)
     if not may_import(request.user, submission):
-        return HttpResponseForbidden(_("You may not import figures for this unit."))
+        raise PermissionDenied(_("You may not import figures for this unit."))
     context: dict[str, object] = {
         "period": submission.period,
         "submission": submission,
@@ -204,7 +205,7 @@ def period_import(request: HttpRequest, period_id: int) -> HttpResponse:
     if not visible:
         raise Http404
     if not any(may_import(request.user, item) for item in visible):
-        return HttpResponseForbidden(_("You may not import figures in this period."))
+        raise PermissionDenied(_("You may not import figures in this period."))
     context: dict[str, object] = {
         "period": period,
         "levels": _level_choices(_levels(request, period)),

@@ -36,6 +36,7 @@ from chiso.accounts.access import Perm
 from chiso.assessments import audit, forms, services, workflow
 from chiso.assessments.models import Action, Evidence, Period, Status, Submission
 from chiso.results.scoring import preview
+from chiso.units.collation import vietnamese_key
 from chiso.units.models import Level, Unit
 
 BULK_ACTIONS = ("district_approve", "approve", "publish")
@@ -107,21 +108,21 @@ def queue(request: HttpRequest) -> HttpResponse:
         if period.two_step_review or value != Status.DISTRICT_APPROVED
     ]
     listed = scoped.filter(status=status) if status in Status.values else scoped
-    listed = listed.select_related("unit", "unit__parent", "period").order_by("unit__name")
-    rows = list(listed)
+    listed = listed.select_related("unit", "unit__parent", "period")
+    rows = sorted(listed, key=lambda submission: vietnamese_key(submission.unit.name))
     for submission in rows:
         submission.bulk_names = {
             t.name for t in workflow.allowed(submission, user) if t.name in BULK_ACTIONS
         }
     # Who has not submitted, whatever status the list is filtered on.
-    waiting = list(
-        scoped.filter(status__in=workflow.EDITABLE_STATUSES)
-        .select_related("unit", "period")
-        .order_by("unit__name")
+    waiting = sorted(
+        scoped.filter(status__in=workflow.EDITABLE_STATUSES).select_related("unit", "period"),
+        key=lambda submission: vietnamese_key(submission.unit.name),
     )
-    areas = Unit.objects.filter(
-        pk__in=in_period.exclude(unit__parent=None).values("unit__parent")
-    ).order_by("name")
+    areas = sorted(
+        Unit.objects.filter(pk__in=in_period.exclude(unit__parent=None).values("unit__parent")),
+        key=lambda unit: vietnamese_key(unit.name),
+    )
     context = {
         "periods": periods,
         "period": period,

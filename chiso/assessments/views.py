@@ -15,13 +15,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import (
     FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseForbidden,
     JsonResponse,
 )
 from django.shortcuts import redirect, render
@@ -405,7 +405,7 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     if not access.can(request.user, Perm.EDIT, submission):
-        return HttpResponseForbidden(_("Only the unit's officers change its figures."))
+        raise PermissionDenied(_("Only the unit's officers change its figures."))
     if lock is not None:
         messages.error(request, lock + " " + _("Nothing was saved."))
         return redirect("entry", pk=submission.pk)
@@ -514,7 +514,7 @@ def upload_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach one or more files to indicators of the submission (all or none)."""
     submission = access.submission_for(request.user, pk, Perm.VIEW)
     if not access.can(request.user, Perm.EDIT, submission):
-        return HttpResponseForbidden(_("Only the unit's officers add evidence."))
+        raise PermissionDenied(_("Only the unit's officers add evidence."))
     back = reverse("entry", args=[submission.pk]) + "#evidence"
     lock = entry_lock(submission, request.user)
     if lock is not None:
@@ -572,7 +572,7 @@ def remove_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     item = _evidence_for(request.user, pk)
     submission = item.submission
     if not access.can(request.user, Perm.EDIT, submission):
-        return HttpResponseForbidden(_("Only the unit's officers remove evidence."))
+        raise PermissionDenied(_("Only the unit's officers remove evidence."))
     back = reverse("entry", args=[submission.pk]) + "#evidence"
     lock = entry_lock(submission, request.user)
     if lock is not None:

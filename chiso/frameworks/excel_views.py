@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -37,7 +37,7 @@ def _download(content: bytes, filename: str) -> HttpResponse:
 def import_excel(request: HttpRequest) -> HttpResponse:
     """Admin only: a criteria table becomes the next version of a framework."""
     if not access.is_admin(request.user):
-        return HttpResponseForbidden(_("Only the province administrator imports frameworks."))
+        raise PermissionDenied(_("Only the province administrator imports frameworks."))
     context: dict[str, object] = {"max_mb": max_bytes() // (1024 * 1024)}
     if request.method == "GET":
         return render(request, "frameworks/excel/import.html", context)
@@ -67,7 +67,7 @@ def import_excel(request: HttpRequest) -> HttpResponse:
 @require_GET
 def blank_template(request: HttpRequest) -> HttpResponse:
     if not access.is_admin(request.user):
-        return HttpResponseForbidden(_("Only the province administrator imports frameworks."))
+        raise PermissionDenied(_("Only the province administrator imports frameworks."))
     return _download(workbook_bytes(blank_workbook()), "chiso-bo-tieu-chi.xlsx")
 
 

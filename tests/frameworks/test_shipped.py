@@ -457,3 +457,11 @@ def test_department_lower_is_better_indicator() -> None:
     results = score(fw, Values.from_mapping(fw, {"a": {"ATTTM.4": 0}, "b": {"ATTTM.4": 5}}))
     assert column(results, "ATTTM.4").tolist() == [1.0, 0.0]
     assert math.isclose(results.points[0], 25)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_a_share_entered_directly_is_typed_percent_so_more_than_100_is_refused(name: str) -> None:
+    parsed = framework(name)
+    for leaf in parsed.leaves:
+        if leaf.unit == "%" and leaf.formula is None:
+            assert parsed.input_type(leaf.code) == "percent", leaf.code

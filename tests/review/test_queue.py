@@ -98,3 +98,10 @@ def test_the_deadline_is_shown_the_vietnamese_way(client, login, period, submiss
     login(hoa)
     html = client.get(reverse("review-queue")).content.decode()
     assert period.closes_on.strftime("%d/%m/%Y") in html
+
+
+def test_units_are_listed_in_vietnamese_alphabetical_order(client, login, period, hoa):
+    # By code points "Hàm" (à, U+00E0) sorts before "Hạc" (ạ, U+1EA1); a Vietnamese
+    # reader compares letters first: h-a-c before h-a-m.
+    page = login(hoa).get(reverse("review-queue"), {"period": period.pk}).content.decode()
+    assert page.index("Phường Hạc Thành") < page.index("Phường Hàm Rồng")
