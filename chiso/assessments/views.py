@@ -300,6 +300,7 @@ def client_config(submission: Submission, framework: engine.Framework) -> dict[s
             "integer": _("This is not a whole number (do not separate thousands)."),
             "percent": _("This is not a percentage between 0 and 100."),
             "boolean": _("Choose Yes or No."),
+            "remove": _("Remove this evidence file? Reviewers will no longer see it."),
             "submit": _(
                 "Submit these figures for review? You cannot change them afterwards"
                 " unless the reviewer returns them."

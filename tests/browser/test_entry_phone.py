@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -112,3 +114,46 @@ def test_on_a_phone_the_home_page_says_what_the_date_and_count_are(phone, log_in
     label = cell.evaluate("td => getComputedStyle(td, '::before').content")
     assert deadline in label
     assert horizontal_overflow(phone) == 0
+
+
+def test_removing_evidence_asks_first_and_cancelling_keeps_the_file(
+    phone, log_in, lan, submission, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from chiso.assessments.models import Evidence
+
+    settings.MEDIA_ROOT = tmp_path
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    stored = Evidence(
+        submission=submission,
+        original_name="Kế hoạch CĐS.pdf",
+        content_type="application/pdf",
+        size=len(pdf),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        codes=["CQS.1"],
+        uploaded_by=lan,
+    )
+    stored.file.save("x", ContentFile(pdf), save=True)
+    with override("vi"):
+        question = _("Remove this evidence file? Reviewers will no longer see it.")
+        remove_label = _("Remove")
+    log_in(phone, lan)
+    phone.goto(reverse("entry", args=[submission.pk]))
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    phone.once("dialog", lambda dialog: answer(dialog, accept=False))
+    phone.get_by_role("button", name=remove_label).first.click()
+    assert asked == [question]
+    stored.refresh_from_db()
+    assert stored.removed_at is None
+
+    phone.once("dialog", lambda dialog: answer(dialog, accept=True))
+    with phone.expect_navigation():
+        phone.get_by_role("button", name=remove_label).first.click()
+    stored.refresh_from_db()
+    assert stored.removed_at is not None

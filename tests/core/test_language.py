@@ -22,3 +22,14 @@ def test_the_language_switch_turns_pages_english_and_back(client, db):
 def test_an_unknown_language_cookie_falls_back_to_vietnamese(client, db):
     client.cookies["django_language"] = "fr"
     assert '<html lang="vi">' in client.get(reverse("login")).content.decode()
+
+
+def test_english_pages_write_dates_that_cannot_be_read_month_first(client, db):
+    import datetime as dt
+
+    from django.utils import formats, translation
+
+    with translation.override("en"):
+        assert formats.date_format(dt.date(2026, 12, 7), "SHORT_DATE_FORMAT") == "7 Dec 2026"
+    with translation.override("vi"):
+        assert formats.date_format(dt.date(2026, 12, 7), "SHORT_DATE_FORMAT") == "07/12/2026"

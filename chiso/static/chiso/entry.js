@@ -254,6 +254,18 @@
     dirty = false;
   });
 
+  // Removing a file asks first: on a small screen the wrong "Remove" is easy to tap.
+  Array.prototype.forEach.call(
+    document.querySelectorAll("form[id^='remove-']"),
+    function (removal) {
+      removal.addEventListener("submit", function (event) {
+        if (!window.confirm(config.text.remove)) {
+          event.preventDefault();
+        }
+      });
+    }
+  );
+
   // Leaving the page with figures typed but not saved asks first.
   window.addEventListener("beforeunload", function (event) {
     if (dirty) {
