@@ -173,6 +173,27 @@ class Command(BaseCommand):
                 approved_at=stamp + dt.timedelta(days=3) if status == Status.APPROVED else None,
             )
             officer = officers.get(unit.pk)
+
+            def log(
+                at: dt.datetime,
+                actor: Any,
+                action: str,
+                sub: Any = sub,
+                unit: Any = unit,
+                **fields: Any,
+            ) -> None:
+                entries.append(
+                    AuditEntry(
+                        at=at,
+                        actor=actor,
+                        period=period,
+                        unit=unit,
+                        submission=sub,
+                        action=action,
+                        **fields,
+                    )
+                )
+
             corrected = status == Status.APPROVED and rng.random() < 0.2
             for index, (code, figure) in enumerate(sorted(figures.items())):
                 verified = None
@@ -188,59 +209,39 @@ class Command(BaseCommand):
                         updated_by=officer,
                     )
                 )
-                entries.append(
-                    AuditEntry(
-                        at=stamp,
-                        actor=officer,
-                        period=period,
-                        unit=unit,
-                        submission=sub,
-                        action=Action.VALUE_SET,
-                        code=code,
-                        new=format_number(figure),
-                    )
+                log(
+                    stamp,
+                    officer,
+                    Action.VALUE_SET,
+                    code=code,
+                    new=format_number(figure),
                 )
                 if verified is not None:
-                    entries.append(
-                        AuditEntry(
-                            at=stamp + dt.timedelta(days=2),
-                            actor=reviewer,
-                            period=period,
-                            unit=unit,
-                            submission=sub,
-                            action=Action.VALUE_VERIFIED,
-                            code=code,
-                            old=format_number(figure),
-                            new=format_number(verified),
-                            reason="Đối chiếu với số liệu trên Hệ thống thông tin giải quyết TTHC",
-                        )
+                    log(
+                        stamp + dt.timedelta(days=2),
+                        reviewer,
+                        Action.VALUE_VERIFIED,
+                        code=code,
+                        old=format_number(figure),
+                        new=format_number(verified),
+                        reason="Đối chiếu với số liệu trên Hệ thống thông tin giải quyết TTHC",
                     )
             if submitted:
-                entries.append(
-                    AuditEntry(
-                        at=stamp + dt.timedelta(hours=1),
-                        actor=officer,
-                        period=period,
-                        unit=unit,
-                        submission=sub,
-                        action=Action.SUBMITTED,
-                        old=Status.DRAFT,
-                        new=Status.SUBMITTED,
-                    )
+                log(
+                    stamp + dt.timedelta(hours=1),
+                    officer,
+                    Action.SUBMITTED,
+                    old=Status.DRAFT,
+                    new=Status.SUBMITTED,
                 )
             if status in (Status.APPROVED, Status.RETURNED):
-                entries.append(
-                    AuditEntry(
-                        at=stamp + dt.timedelta(days=3),
-                        actor=reviewer,
-                        period=period,
-                        unit=unit,
-                        submission=sub,
-                        action=Action.APPROVED if status == Status.APPROVED else Action.RETURNED,
-                        old=Status.SUBMITTED,
-                        new=status,
-                        reason="" if status == Status.APPROVED else "Thiếu tài liệu kiểm chứng",
-                    )
+                log(
+                    stamp + dt.timedelta(days=3),
+                    reviewer,
+                    Action.APPROVED if status == Status.APPROVED else Action.RETURNED,
+                    old=Status.SUBMITTED,
+                    new=status,
+                    reason="" if status == Status.APPROVED else "Thiếu tài liệu kiểm chứng",
                 )
             if status == Status.RETURNED:
                 first_leaf = next(leaf for leaf in parsed.leaves if leaf.points)
