@@ -7,6 +7,7 @@ from pathlib import Path
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from chiso import engine
 from chiso.frameworks.models import Framework, Source, sha256_text
@@ -22,7 +23,7 @@ def str_problem(problem: engine.Problem) -> str:
     if problem.source:
         parts.append(problem.source)
     if problem.line:
-        parts.append(f"line {problem.line}")
+        parts.append(gettext("line %(line)s") % {"line": problem.line})
     if problem.where:
         parts.append(problem.where)
     parts.append(problem.message)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import gettext, override
 from django.utils.translation import gettext as _
 
 from chiso.frameworks.models import Framework
@@ -95,8 +96,11 @@ def test_every_problem_is_listed_with_its_line_and_nothing_is_stored(client, log
     html = response.content.decode()
     problems = html.split('<ul class="problems">')[1].split("</ul>")[0].split("<li>")[1:]
     assert len(problems) == 2
-    assert "broken.yaml: line 12: A.1:" in problems[0] and "-5" in problems[0]
-    assert "broken.yaml: line 17: A.2:" in problems[1] and "sideways" in problems[1]
+    with override("vi"):
+        line = gettext("line %(line)s")
+    assert line != "line %(line)s"  # the Vietnamese page says "dòng", not "line"
+    assert f"broken.yaml: {line % {'line': 12}}: A.1:" in problems[0] and "-5" in problems[0]
+    assert f"broken.yaml: {line % {'line': 17}}: A.2:" in problems[1] and "sideways" in problems[1]
 
 
 def test_a_file_that_is_not_yaml_is_refused_with_its_line(client, login, tuan):
