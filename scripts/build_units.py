@@ -27,6 +27,8 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
+from chiso.units.columns import LINEAGE_COLUMNS, UNIT_COLUMNS
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "chiso" / "units" / "data"
 
@@ -40,21 +42,6 @@ PROVINCE_KEY = "tinhthanhhoa"  # the package's key for Thanh Hóa
 LAST_LEGACY_DAY = "2025-06-30"
 REFORM_DAY = "2025-07-01"
 
-UNIT_COLUMNS = (
-    "code",
-    "name",
-    "level",
-    "kind",
-    "parent_level",
-    "parent_code",
-    "province_code",
-    "valid_from",
-    "valid_to",
-    "latitude",
-    "longitude",
-    "area_km2",
-)
-LINEAGE_COLUMNS = ("date", "level", "new_code", "old_code", "whole")
 
 # Official names start with the kind of unit; the prefix is more reliable than the
 # package's separate type column (which calls Thị trấn Ngọc Lặc a "Xã").

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from django.db import transaction
 
+from .columns import LINEAGE_COLUMNS, UNIT_COLUMNS
 from .models import KINDS_BY_LEVEL, Level, Lineage, Unit
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -29,21 +30,6 @@ UNIT_FILES = (
     "thanhhoa-departments.csv",
 )
 LINEAGE_FILES = ("provinces-lineage.csv", "thanhhoa-lineage.csv")
-UNIT_COLUMNS = (
-    "code",
-    "name",
-    "level",
-    "kind",
-    "parent_level",
-    "parent_code",
-    "province_code",
-    "valid_from",
-    "valid_to",
-    "latitude",
-    "longitude",
-    "area_km2",
-)
-LINEAGE_COLUMNS = ("date", "level", "new_code", "old_code", "whole")
 LEVEL_ORDER = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE, Level.DEPARTMENT)
 # The fields a reload may change; (code, level, valid_from) is the unit's identity.
 UPDATABLE = (

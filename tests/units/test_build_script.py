@@ -74,9 +74,8 @@ def test_the_script_refuses_a_source_that_breaks_the_promised_counts(build_units
         build_units.build_rows(dataclasses.replace(source, current=current))
 
 
-def test_the_script_and_the_loader_agree_on_files_and_columns(build_units):
-    assert build_units.UNIT_COLUMNS == loader.UNIT_COLUMNS
-    assert build_units.LINEAGE_COLUMNS == loader.LINEAGE_COLUMNS
+def test_the_script_and_the_loader_agree_on_files(build_units):
+    # The columns are one list (chiso/units/columns.py); the file names are kept twice.
     generated = set(build_units.OUTPUT_FILES) | {"thanhhoa-departments.csv"}
     assert generated == set(loader.UNIT_FILES) | set(loader.LINEAGE_FILES)
     assert generated | {"README.md"} == {p.name for p in loader.DATA_DIR.iterdir()}
