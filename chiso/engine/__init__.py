@@ -30,8 +30,14 @@ from chiso.engine.kernels import (
 )
 from chiso.engine.scoring import Results, UnitResult, incidence_matrix, score
 from chiso.engine.values import Values, check_rules, coerce_value, parse_values
+from chiso.engine.whatif import Changes, Move, WhatIf, apply_changes, what_if
 
 __all__ = [
+    "Changes",
+    "Move",
+    "WhatIf",
+    "apply_changes",
+    "what_if",
     "names",
     "to_json",
     "FORMAT",
