@@ -102,6 +102,7 @@ def problem(
     line: int | None = None,
     source: str | None = None,
     rule: int | None = None,
+    /,
     **params: object,
 ) -> Problem:
     """A `Problem` with its code checked against `CODES` and its params as text."""
@@ -114,7 +115,7 @@ def problem(
 class ValueProblem(ValueError):
     """One entered value that cannot be read (`coerce_value`): a message, a code, params."""
 
-    def __init__(self, code: str, message: str, **params: object) -> None:
+    def __init__(self, code: str, message: str, /, **params: object) -> None:
         if code not in CODES:
             raise ValueError(f"unknown problem code {code!r}")
         super().__init__(message)
