@@ -6,7 +6,8 @@ a `Framework`, `Values` and `Results`, or one `EngineError` listing every
 docs/framework-format.md for the file format.
 """
 
-from chiso.engine.errors import EngineError, Problem
+from chiso.engine.errors import CODES as PROBLEM_CODES
+from chiso.engine.errors import EngineError, Problem, ValueProblem
 from chiso.engine.formula import FormulaError, names, parse_formula, parse_rule, to_json
 from chiso.engine.framework import (
     FORMAT,
@@ -29,7 +30,7 @@ from chiso.engine.kernels import (
     score_threshold,
 )
 from chiso.engine.scoring import Results, UnitResult, incidence_matrix, score
-from chiso.engine.values import Values, check_rules, coerce_value, parse_values
+from chiso.engine.values import Values, check_rules, coerce_input, coerce_value, parse_values
 from chiso.engine.whatif import Changes, Move, WhatIf, apply_changes, what_if
 
 __all__ = [
@@ -47,14 +48,17 @@ __all__ = [
     "FormulaError",
     "Framework",
     "Node",
+    "PROBLEM_CODES",
     "Problem",
     "Recognition",
     "Results",
     "ScoreRule",
     "UnitResult",
     "ValidationRule",
+    "ValueProblem",
     "Values",
     "check_rules",
+    "coerce_input",
     "coerce_value",
     "framework_from_dict",
     "incidence_matrix",
