@@ -111,8 +111,7 @@ def _change(row: cards.Row) -> tuple[str, str]:
 def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
-    if not ranking.provisional:
-        ranking.add_changes(cards.previous_published(period, level))
+    ranking.add_changes(cards.previous_published(period, level))
     index = ranking.node_index()
     pillars = [(p.code, in_language(p.title), index[p.code]) for p in ranking.pillars]
     kinds = dict(Kind.choices)
