@@ -28,7 +28,7 @@ from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import excel, workflow
 from chiso.assessments.models import Period, Provenance, Submission, Value
-from chiso.assessments.services import save_values
+from chiso.assessments.services import ServiceError, save_values
 from chiso.frameworks.excel import Issue, TableError, number_text, too_large
 
 
@@ -100,14 +100,21 @@ def import_values(
             raise ImportRefused(checker.issues)
         summary = ImportSummary()
         for target, figures in plan:
-            _saved, changed = save_values(
-                target,
-                figures,
-                user=user,
-                expected_version=None,
-                provenance=provenance,
-                reason=reason,
-            )
+            try:
+                _saved, changed = save_values(
+                    target,
+                    figures,
+                    user=user,
+                    expected_version=None,
+                    provenance=provenance,
+                    reason=reason,
+                    importing=True,
+                )
+            except ServiceError as error:
+                # The gate has the last word: its refusal names the unit, nothing is saved.
+                raise ImportRefused(
+                    [Issue(f"{target.unit.code} {target.unit.name}: {error.message}")]
+                ) from error
             summary.units.append(UnitChange(target.unit.code, target.unit.name, changed))
     return summary
 
