@@ -114,6 +114,11 @@ def test_chi_lan_changes_her_password(client, login, lan):
     )
     assert wrong.status_code == 200
     assert "Mật khẩu cũ không chính xác" in wrong.content.decode()
+    short = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "Ngắn-1", "new_password2": "Ngắn-1"},
+    )
+    assert "Mật khẩu này quá ngắn. Mật khẩu phải có ít nhất 10 ký tự." in short.content.decode()
     done = client.post(
         reverse("password_change"),
         {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
