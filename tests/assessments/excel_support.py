@@ -79,6 +79,8 @@ def issues(response) -> list[str]:
 
 
 FRAGMENT = settings.BASE_DIR / "chiso" / "locale" / "vi" / "parts" / "excel-io.po"
+# The file-handling messages added later (bounded reading, encodings) have their own part.
+FILES_FRAGMENT = settings.BASE_DIR / "chiso" / "locale" / "vi" / "parts" / "files.po"
 
 
 def read_po(path) -> dict[str, str]:
@@ -149,7 +151,7 @@ def vietnamese(tmp_path, settings):
 
     folder = tmp_path / "locale" / "vi" / "LC_MESSAGES"
     folder.mkdir(parents=True)
-    write_mo(read_po(FRAGMENT), folder / "django.mo")
+    write_mo({**read_po(FILES_FRAGMENT), **read_po(FRAGMENT)}, folder / "django.mo")
     settings.LOCALE_PATHS = [tmp_path / "locale", *settings.LOCALE_PATHS]
     with translation.override("vi"):
         yield
