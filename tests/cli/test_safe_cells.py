@@ -18,7 +18,9 @@ def test_text_a_spreadsheet_would_run_gets_a_leading_apostrophe_in_csv(text):
 
 
 # A plain number, negative too, is data: figures read back unchanged.
-@pytest.mark.parametrize("text", ["Phường Hàm Rồng", "14758", "", "a=b", " =1", "'=1", "-3.5", "-2"])
+@pytest.mark.parametrize(
+    "text", ["Phường Hàm Rồng", "14758", "", "a=b", " =1", "'=1", "-3.5", "-2"]
+)
 def test_other_text_is_left_as_it_is(text):
     assert cell_text(text) == text
 
