@@ -400,9 +400,6 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     figures, errors = services.coerce_inputs(parsed, {code: request.POST.get("value", "")})
     reason = request.POST.get("reason", "").strip()
     if errors:
-        if code in parsed.input_codes:
-            text = request.POST.get("value", "")
-            errors[code] = forms.field_message(text, parsed.input_type(code))
         messages.error(request, f"{code}: {errors[code]}")
         return _back(submission, f"v-{code}")
     if not reason:

@@ -8,7 +8,6 @@ overwrite by a second editor) and written to the audit trail in the same transac
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from chiso import engine
 from chiso.assessments.models import Action, AuditEntry, Provenance, Submission, Value
+from chiso.frameworks.problems import value_text
 
 
 class StaleSubmission(Exception):
@@ -37,24 +37,15 @@ def format_number(value: float | None) -> str:
     return format(value, ".10g")
 
 
-# "1.000" or "12,500": a whole number written with thousands separators. The engine
-# would read "1.000" as 1 (a decimal point), a thousand times too small, so a whole
-# number written like this is refused rather than guessed.
-GROUPED_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:[.,][0-9]{3})+")
-
-
-def grouped_thousands(text: str, type_: str) -> bool:
-    """Whether `text` for an input of `type_` looks like a number with thousands separators."""
-    return type_ == "integer" and GROUPED_THOUSANDS.fullmatch(text.strip()) is not None
-
-
 def coerce_inputs(
     framework: engine.Framework, raw: Mapping[str, str]
 ) -> tuple[dict[str, float | None], dict[str, str]]:
     """Read typed figures (Vietnamese decimal comma, có/không ...) for a framework's inputs.
 
     Returns the figures (None for an empty field) and, per code, the message of a
-    field that could not be read. Codes that are not inputs of the framework are errors.
+    field that could not be read (the engine reads it, with the framework's type
+    and min/max bounds; the message is in the active language). Codes that are not
+    inputs of the framework are errors.
     """
     values: dict[str, float | None] = {}
     errors: dict[str, str] = {}
@@ -67,15 +58,10 @@ def coerce_inputs(
         if text == "":
             values[code] = None
             continue
-        if grouped_thousands(text, framework.input_type(code)):
-            errors[code] = _("“%(text)s” is not a whole number (do not separate thousands).") % {
-                "text": text
-            }
-            continue
         try:
-            values[code] = engine.coerce_value(text, framework.input_type(code))
-        except ValueError as error:
-            errors[code] = str(error)
+            values[code] = engine.coerce_input(framework, code, text)
+        except engine.ValueProblem as error:
+            errors[code] = value_text(error)
     return values, errors
 
 
@@ -84,7 +70,11 @@ def rule_problems(
 ) -> list[engine.Problem]:
     """The framework's validation rules broken by one unit's figures."""
     present = {code: value for code, value in figures.items() if value is not None}
-    values = engine.Values.from_mapping(framework, {unit: present})
+    try:
+        values = engine.Values.from_mapping(framework, {unit: present})
+    except engine.EngineError as error:
+        # A stored figure the framework's bounds refuse (say, saved before min: 0).
+        return error.problems
     return engine.check_rules(framework, values)
 
 

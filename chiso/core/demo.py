@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from chiso import engine
 
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 DEMO_PASSWORD = "chiso-demo-2026"  # noqa: S105 - printed for the demo, never used in production
 
 
@@ -70,6 +68,22 @@ def _value_for_score(rule: Any, s: float, rng: random.Random) -> float:
     return 100.0 * s  # relative: any scale will do
 
 
+def _share(tree: object) -> tuple[str, str, float] | None:
+    """(numerator, denominator, scale) of a formula ``a / b`` or ``k * a / b``, else None."""
+    if not (isinstance(tree, dict) and tree.get("op") == "/"):
+        return None
+    top, bottom = tree["args"]
+    if not (isinstance(bottom, dict) and "name" in bottom):
+        return None
+    if isinstance(top, dict) and "name" in top:
+        return top["name"], bottom["name"], 1.0
+    if isinstance(top, dict) and top.get("op") == "*":
+        factor, name = top["args"]
+        if isinstance(factor, float) and isinstance(name, dict) and "name" in name:
+            return name["name"], bottom["name"], factor
+    return None
+
+
 def _clip(value: float, kind: str) -> float:
     if kind == "percent":
         value = min(100.0, max(0.0, value))
@@ -98,12 +112,12 @@ def plausible_figures(
         if getattr(leaf, "mandatory", False) and rng.random() < ready**0.4:
             s = 1.0
         target = _value_for_score(leaf.score, s, rng)
-        if leaf.formula:
-            names = [n for n in IDENTIFIER.findall(leaf.formula) if n in elements]
-            names = list(dict.fromkeys(names))
-            if len(names) == 2 and "/" in leaf.formula:
-                numerator, denominator = names
-                scale = 100.0 if "100" in leaf.formula else 1.0
+        expr = framework.formula(leaf.code)
+        if expr is not None:
+            names = list(dict.fromkeys(name.code for name in engine.names(expr)))
+            share_of = _share(engine.to_json(expr))
+            if share_of is not None:
+                numerator, denominator, scale = share_of
                 total = float(rng.randint(120, 3200))
                 share = min(1.0, max(0.0, target / scale))
                 figures.setdefault(denominator, total)

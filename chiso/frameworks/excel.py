@@ -35,6 +35,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from chiso import engine
+from chiso.frameworks.problems import problem_text
 
 FORMAT = "chiso-framework/1"
 SHEET_INFO = "Thông tin"
@@ -934,12 +935,13 @@ def _in_file_order(issues: list[Issue]) -> list[Issue]:
 
 def _place(problem: engine.Problem, places: Mapping[str, Issue]) -> Issue:
     place = places.get(problem.where or "")
-    if problem.message.startswith("formula"):
+    if problem.params.get("key") == "formula":
         place = places.get(f"{problem.where}#formula", place)
+    message = problem_text(problem)
     if place is None:
         where = f"{problem.where}: " if problem.where else ""
-        return Issue(f"{where}{problem.message}")
-    return Issue(problem.message, place.sheet, place.row, place.column, place.code)
+        return Issue(f"{where}{message}")
+    return Issue(message, place.sheet, place.row, place.column, place.code)
 
 
 def dump_yaml(doc: Mapping[str, Any]) -> str:
