@@ -68,23 +68,10 @@ def _value_for_score(rule: Any, s: float, rng: random.Random) -> float:
     return 100.0 * s  # relative: any scale will do
 
 
-def _share(tree: object) -> tuple[str, str, float] | None:
-    """(numerator, denominator, scale) of a formula ``a / b`` or ``k * a / b``, else None."""
-    if not (isinstance(tree, dict) and tree.get("op") == "/"):
-        return None
-    top, bottom = tree["args"]
-    if not (isinstance(bottom, dict) and "name" in bottom):
-        return None
-    if isinstance(top, dict) and "name" in top:
-        return top["name"], bottom["name"], 1.0
-    if isinstance(top, dict) and top.get("op") == "*":
-        factor, name = top["args"]
-        if isinstance(factor, float) and isinstance(name, dict) and "name" in name:
-            return name["name"], bottom["name"], factor
-    return None
-
-
-def _clip(value: float, kind: str) -> float:
+def _clip(value: float, kind: str, bounds: tuple[float | None, float | None]) -> float:
+    low, high = bounds
+    value = value if low is None else max(low, value)
+    value = value if high is None else min(high, value)
     if kind == "percent":
         value = min(100.0, max(0.0, value))
     if kind in ("integer", "boolean"):
@@ -115,7 +102,7 @@ def plausible_figures(
         expr = framework.formula(leaf.code)
         if expr is not None:
             names = list(dict.fromkeys(name.code for name in engine.names(expr)))
-            share_of = _share(engine.to_json(expr))
+            share_of = engine.as_share(expr)
             if share_of is not None:
                 numerator, denominator, scale = share_of
                 total = float(rng.randint(120, 3200))
@@ -124,9 +111,13 @@ def plausible_figures(
                 figures.setdefault(numerator, float(round(figures[denominator] * share)))
             else:
                 for name in names:
-                    figures.setdefault(name, _clip(target, framework.input_type(name)))
+                    figures.setdefault(
+                        name, _clip(target, framework.input_type(name), framework.bounds(name))
+                    )
         else:
-            figures[leaf.code] = _clip(target, framework.input_type(leaf.code))
+            figures[leaf.code] = _clip(
+                target, framework.input_type(leaf.code), framework.bounds(leaf.code)
+            )
     for code in framework.input_codes:
         if code not in figures:
             figures[code] = float(rng.randint(0, 50))

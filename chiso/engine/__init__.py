@@ -8,7 +8,14 @@ docs/framework-format.md for the file format.
 
 from chiso.engine.errors import CODES as PROBLEM_CODES
 from chiso.engine.errors import EngineError, Problem, ValueProblem
-from chiso.engine.formula import FormulaError, names, parse_formula, parse_rule, to_json
+from chiso.engine.formula import (
+    FormulaError,
+    as_share,
+    names,
+    parse_formula,
+    parse_rule,
+    to_json,
+)
 from chiso.engine.framework import (
     FORMAT,
     Element,
@@ -33,6 +40,7 @@ from chiso.engine.scoring import Results, UnitResult, incidence_matrix, score
 from chiso.engine.values import Values, check_rules, coerce_input, coerce_value, parse_values
 
 __all__ = [
+    "as_share",
     "names",
     "to_json",
     "FORMAT",
