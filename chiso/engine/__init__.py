@@ -27,6 +27,7 @@ from chiso.engine.framework import (
     framework_from_dict,
     parse_framework,
 )
+from chiso.engine.history import DerivedValues, DeriveRule, derive_values
 from chiso.engine.kernels import (
     TOLERANCE,
     rank_descending,
@@ -36,11 +37,58 @@ from chiso.engine.kernels import (
     score_steps,
     score_threshold,
 )
+from chiso.engine.plan import ElementChange, Goal, Plan, Step, plan
 from chiso.engine.scoring import Results, UnitResult, incidence_matrix, score
+from chiso.engine.stats import (
+    Correlations,
+    IndicatorSummary,
+    Outlier,
+    PillarCorrelation,
+    change_outliers,
+    correlations,
+    non_discriminating,
+    peer_outliers,
+    pillar_correlations,
+    robust_z,
+    summarise,
+)
+from chiso.engine.uncertainty import RankUncertainty, Sensitivity, rank_uncertainty, sensitivity
 from chiso.engine.values import Values, check_rules, coerce_input, coerce_value, parse_values
+from chiso.engine.whatif import Changes, Move, WhatIf, apply_changes, what_if
 
 __all__ = [
+<<<<<<< HEAD
     "as_share",
+=======
+    "Changes",
+    "Move",
+    "WhatIf",
+    "apply_changes",
+    "what_if",
+    "Correlations",
+    "DeriveRule",
+    "DerivedValues",
+    "ElementChange",
+    "Goal",
+    "IndicatorSummary",
+    "Outlier",
+    "PillarCorrelation",
+    "Plan",
+    "RankUncertainty",
+    "Sensitivity",
+    "Step",
+    "change_outliers",
+    "correlations",
+    "derive_values",
+    "non_discriminating",
+    "peer_outliers",
+    "pillar_correlations",
+    "plan",
+    "rank_uncertainty",
+    "robust_z",
+    "sensitivity",
+    "summarise",
+>>>>>>> main
     "names",
     "to_json",
     "FORMAT",

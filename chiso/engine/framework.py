@@ -73,6 +73,7 @@ _NODE_KEYS: Final = frozenset(
         "min",
         "max",
         "description",
+        "effort",
     }
 )
 # A guard against YAML aliases that multiply a tree far beyond any real framework.
@@ -171,6 +172,8 @@ class Node(_Frozen):
     description: dict[str, str] | None = None
     depth: int = 0
     parent: str | None = None
+    effort: float = 1.0
+    """How hard raising the indicator to full score is judged (the gap planner's cost)."""
     extra: dict[str, Any] = {}
 
     @property
@@ -1043,6 +1046,8 @@ class _Checker:
         mandatory = self.boolean(data, "mandatory", where)
         pass_ = self.fraction(data, "pass", where) if data.get("pass") is not None else None
         ok = ok and mandatory is not None and (pass_ is not None or data.get("pass") is None)
+        effort = self.number(data, "effort", where, minimum=0) if "effort" in data else 1.0
+        ok = ok and effort is not None
         type_ = data.get("type")
         if type_ is not None and type_ not in INPUT_TYPES:
             self.add(
@@ -1085,6 +1090,7 @@ class _Checker:
             description=description,
             depth=depth,
             parent=parent,
+            effort=effort,
             extra=extra,
         )
 
