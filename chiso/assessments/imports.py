@@ -307,7 +307,7 @@ def _rule_message(
 ) -> str:
     """A broken validation rule in the user's language, with the figures involved."""
     if problem.rule is None:
-        return problem.message
+        return problem_text(problem)
     rule = framework.validation[problem.rule]
     shown = ", ".join(
         f"{code} = {number_text(figures[code])}" for code in rule.codes if code in figures

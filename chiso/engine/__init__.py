@@ -24,6 +24,7 @@ from chiso.engine.framework import (
     Recognition,
     ScoreRule,
     ValidationRule,
+    dump_framework,
     framework_from_dict,
     parse_framework,
 )
@@ -57,9 +58,7 @@ from chiso.engine.values import Values, check_rules, coerce_input, coerce_value,
 from chiso.engine.whatif import Changes, Move, WhatIf, apply_changes, what_if
 
 __all__ = [
-<<<<<<< HEAD
     "as_share",
-=======
     "Changes",
     "Move",
     "WhatIf",
@@ -88,7 +87,6 @@ __all__ = [
     "robust_z",
     "sensitivity",
     "summarise",
->>>>>>> main
     "names",
     "to_json",
     "FORMAT",
@@ -108,6 +106,7 @@ __all__ = [
     "ValueProblem",
     "Values",
     "check_rules",
+    "dump_framework",
     "coerce_input",
     "coerce_value",
     "framework_from_dict",

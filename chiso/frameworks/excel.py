@@ -946,7 +946,7 @@ def _place(problem: engine.Problem, places: Mapping[str, Issue]) -> Issue:
 
 def dump_yaml(doc: Mapping[str, Any]) -> str:
     """The framework document as the YAML text chiso stores and hashes."""
-    return yaml.safe_dump(dict(doc), allow_unicode=True, sort_keys=False, width=100)
+    return engine.dump_framework(doc)
 
 
 def workbook_to_yaml(data: bytes, filename: str = "criteria.xlsx") -> str:

@@ -16,6 +16,7 @@ import yaml
 
 from chiso.engine import (
     EngineError,
+    dump_framework,
     Framework,
     Results,
     Values,
@@ -68,7 +69,7 @@ def doc(*tree: dict[str, Any], **top: Any) -> dict[str, Any]:
 
 
 def fw(*tree: dict[str, Any], **top: Any) -> Framework:
-    text = yaml.safe_dump(doc(*tree, **top), allow_unicode=True, sort_keys=False)
+    text = dump_framework(doc(*tree, **top))
     return parse_framework(text, source="audit.yaml")
 
 
