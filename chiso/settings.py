@@ -174,6 +174,9 @@ WHITENOISE_USE_FINDERS = True
 
 # Evidence uploads: the largest file accepted, in megabytes.
 CHISO_MAX_UPLOAD_MB = envint("CHISO_MAX_UPLOAD_MB", 20)
+# Framework uploads: the largest YAML file accepted, in kilobytes. The largest shipped
+# file is 75 KB; the engine itself refuses anything over 2,000 KB.
+CHISO_MAX_FRAMEWORK_KB = envint("CHISO_MAX_FRAMEWORK_KB", 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
