@@ -186,7 +186,13 @@ def plan(
         return Plan(unit, goal, math.nan, math.nan, reason="unknown-unit", message="not scored")
     now = float(results.points[row])
     total = framework.max_points
-    if total <= 0:
+    no_value = goal.kind == "value" or (
+        goal.kind == "recognition"
+        and framework.recognition is not None
+        and (framework.recognition.min_value or 0) > 0
+    )
+    if total <= 0 and no_value:
+        # Without points there is no framework value to raise (it is empty).
         return Plan(unit, goal, now, 0.0, reason="no-points", message="the framework has no points")
     needed, forced_codes, problem = _need(framework, results, row, goal)
     if problem is not None:
