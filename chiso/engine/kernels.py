@@ -40,10 +40,21 @@ def _column(vector: Vector) -> Matrix:
     return column
 
 
-def score_linear(values: Matrix, zero: Vector, full: Vector) -> Matrix:
-    """clamp((v - zero) / (full - zero), 0, 1); zero > full means lower is better."""
-    # One new array, worked in place (the same operations, so the same numbers).
-    scores: Matrix = np.subtract(values, _column(zero))
+def _as_float(mask: Mask, out: Matrix | None) -> Matrix:
+    if out is None:
+        result: Matrix = mask.astype(np.float64)
+        return result
+    np.copyto(out, mask)
+    return out
+
+
+def score_linear(values: Matrix, zero: Vector, full: Vector, out: Matrix | None = None) -> Matrix:
+    """clamp((v - zero) / (full - zero), 0, 1); zero > full means lower is better.
+
+    Every kernel writes its scores into `out` when given (a block of a larger array).
+    """
+    # One array, worked in place (the same operations, so the same numbers).
+    scores: Matrix = np.subtract(values, _column(zero), out=out)
     np.divide(scores, _column(full - zero), out=scores)
     # fmax takes the number when the other side is NaN: a missing value scores 0.
     np.fmax(scores, 0.0, out=scores)
@@ -51,18 +62,19 @@ def score_linear(values: Matrix, zero: Vector, full: Vector) -> Matrix:
     return scores
 
 
-def score_threshold(values: Matrix, at_least: Vector, at_most: Vector) -> Matrix:
+def score_threshold(
+    values: Matrix, at_least: Vector, at_most: Vector, out: Matrix | None = None
+) -> Matrix:
     """1 where at_least <= v <= at_most, else 0; an unused bound is -inf or +inf."""
     low = _column(at_least - _slack(at_least))
     high = _column(at_most + _slack(at_most))
     # Comparisons with NaN are False: a missing value scores 0.
     inside = np.greater_equal(values, low)
     inside &= np.less_equal(values, high)
-    scores: Matrix = inside.astype(np.float64)
-    return scores
+    return _as_float(inside, out)
 
 
-def score_steps(values: Matrix, xs: Matrix, ss: Matrix) -> Matrix:
+def score_steps(values: Matrix, xs: Matrix, ss: Matrix, out: Matrix | None = None) -> Matrix:
     """The s of the largest x <= v, else 0.
 
     Row i of `xs` and `ss` holds the steps of indicator i, padded on the right
@@ -79,25 +91,24 @@ def score_steps(values: Matrix, xs: Matrix, ss: Matrix) -> Matrix:
         # A missing value reaches nothing and scores the 0 in front of the table.
         reached += values >= _column(bounds[:, step])
     table = np.concatenate([np.zeros((rows, 1)), ss], axis=1)
-    scores: Matrix = np.take(table.ravel(), reached)
+    scores: Matrix = np.take(table.ravel(), reached, out=out)
     return scores
 
 
-def score_boolean(values: Matrix) -> Matrix:
+def score_boolean(values: Matrix, out: Matrix | None = None) -> Matrix:
     """1 where v is true (not 0), else 0; a missing value is not true."""
     # |NaN| > 0 is False: a missing value scores 0 without a separate NaN test.
-    scores: Matrix = np.greater(np.abs(values), 0.0).astype(np.float64)
-    return scores
+    return _as_float(np.greater(np.abs(values), 0.0), out)
 
 
-def score_relative(values: Matrix) -> Matrix:
+def score_relative(values: Matrix, out: Matrix | None = None) -> Matrix:
     """(v - min) / (max - min) over the units that have a value; 1 where max == min."""
     # fmin/fmax skip NaN: the extremes of the cells with a value (NaN for a row
     # without any, whose cells all score 0 below).
     low = np.fmin.reduce(values, axis=1, initial=np.nan)
     span = np.fmax.reduce(values, axis=1, initial=np.nan) - low
     with np.errstate(invalid="ignore", divide="ignore"):
-        scores: Matrix = np.subtract(values, _column(low))
+        scores: Matrix = np.subtract(values, _column(low), out=out)
         np.divide(scores, _column(span), out=scores)
     # A missing value is NaN here and fmax turns it into 0; the others are >= 0.
     np.fmax(scores, 0.0, out=scores)

@@ -422,7 +422,7 @@ def leaf_raw_values(plan: _Plan, inputs: Matrix) -> Matrix:
     raw[plan.entered_rows] = inputs[plan.entered_inputs]
     columns: dict[str, Column] = {code: inputs[index] for code, index in plan.elements}
     for row, expr in plan.formulas:
-        raw[row] = evaluate(expr, columns, size)
+        evaluate(expr, columns, size, out=raw[row])
     return raw
 
 
@@ -430,15 +430,15 @@ def leaf_scores(plan: _Plan, raw: Matrix) -> Matrix:
     """rows x units: each indicator's s by its method (0 where missing)."""
     scores = np.empty(raw.shape)
     block = plan.blocks
-    scores[block["linear"]] = kernels.score_linear(
-        raw[block["linear"]], plan.linear_zero, plan.linear_full
+    # Each kernel writes straight into its block of rows.
+    linear, threshold, steps = (block[method] for method in ("linear", "threshold", "steps"))
+    kernels.score_linear(raw[linear], plan.linear_zero, plan.linear_full, out=scores[linear])
+    kernels.score_threshold(
+        raw[threshold], plan.threshold_low, plan.threshold_high, out=scores[threshold]
     )
-    scores[block["threshold"]] = kernels.score_threshold(
-        raw[block["threshold"]], plan.threshold_low, plan.threshold_high
-    )
-    scores[block["steps"]] = kernels.score_steps(raw[block["steps"]], plan.steps_x, plan.steps_s)
-    scores[block["boolean"]] = kernels.score_boolean(raw[block["boolean"]])
-    scores[block["relative"]] = kernels.score_relative(raw[block["relative"]])
+    kernels.score_steps(raw[steps], plan.steps_x, plan.steps_s, out=scores[steps])
+    kernels.score_boolean(raw[block["boolean"]], out=scores[block["boolean"]])
+    kernels.score_relative(raw[block["relative"]], out=scores[block["relative"]])
     return scores
 
 
