@@ -87,7 +87,10 @@ class Results:
     mandatory_codes: tuple[str, ...]
     mandatory_met: npt.NDArray[np.bool_]
     """units x mandatory indicators (in `mandatory_codes` order): met or not."""
-    _node_points: Matrix = field(repr=False)
+    _branch_points: Matrix = field(repr=False)
+    """units x branches (file order): the points under each branch."""
+    _node_layout: tuple[Indices, Indices] = field(repr=False)
+    """Node columns of the indicators (file order) and of the branches."""
 
     def __len__(self) -> int:
         return len(self.units)
@@ -96,10 +99,15 @@ class Results:
     def _row(self) -> dict[str, int]:
         return {unit: row for row, unit in enumerate(self.units)}
 
-    @property
+    @cached_property
     def node_points(self) -> Matrix:
-        """units x nodes: points earned under each node."""
-        return self._node_points
+        """units x nodes: points earned under each node (built on first use)."""
+        leaves, branches = self._node_layout
+        points = np.empty((len(self.node_codes), len(self.units)))
+        points[leaves] = self.leaf_points.T
+        points[branches] = self._branch_points.T
+        result: Matrix = points.T
+        return result
 
     @cached_property
     def unmet_mandatory(self) -> tuple[tuple[str, ...], ...]:
@@ -195,9 +203,6 @@ def score(framework: Framework, values: Values) -> Results:
     total = sums[-1]
     # Nodes in file order: an indicator shows its score s, also when its points are 0.
     node_values[plan.branch_nodes] = kernels.node_values(sums[:-1], plan.branch_max[:, np.newaxis])
-    node_points = np.empty(node_values.shape)
-    node_points[plan.leaf_nodes] = leaf_points
-    node_points[plan.branch_nodes] = sums[:-1]
     value = kernels.node_values(total, framework.max_points)
 
     return Results(
@@ -216,7 +221,8 @@ def score(framework: Framework, values: Values) -> Results:
         recognized=_recognized(framework, total, value, mandatory_met),
         mandatory_codes=plan.mandatory_codes,
         mandatory_met=mandatory_met,
-        _node_points=node_points.T,
+        _branch_points=sums[:-1].T,
+        _node_layout=(plan.leaf_nodes, plan.branch_nodes),
     )
 
 
@@ -258,6 +264,8 @@ class _Plan:
     points: Vector
     entered_rows: Indices
     entered_inputs: Indices
+    entered_runs: tuple[tuple[slice, Indices], ...]
+    """(rows, input positions) of each method's entered indicators, contiguous rows."""
     elements: tuple[tuple[str, int], ...]
     formulas: tuple[tuple[int, Expr], ...]
     linear_zero: Vector
@@ -305,7 +313,11 @@ def _build_plan(framework: Framework) -> _Plan:
     blocks: dict[str, slice] = {}
     for method in METHOD_ORDER:
         start = len(rows)
-        rows += [leaf for leaf in leaves if _rule(leaf).method == method]
+        # Entered indicators first: then each method's are one run of rows, which
+        # the values are copied into without a temporary.
+        of_method = [leaf for leaf in leaves if _rule(leaf).method == method]
+        rows += [leaf for leaf in of_method if leaf.formula is None]
+        rows += [leaf for leaf in of_method if leaf.formula is not None]
         blocks[method] = slice(start, len(rows))
     row_of = {leaf.code: row for row, leaf in enumerate(rows)}
 
@@ -332,6 +344,7 @@ def _build_plan(framework: Framework) -> _Plan:
         points=_floats(leaf.points for leaf in leaves),
         entered_rows=_indices(row for row, _ in entered),
         entered_inputs=_indices(input_position[leaf.code] for _, leaf in entered),
+        entered_runs=_entered_runs(entered, input_position),
         elements=tuple((e.code, input_position[e.code]) for e in framework.elements),
         formulas=tuple(
             (row, expr)
@@ -362,6 +375,20 @@ def _build_plan(framework: Framework) -> _Plan:
         branch_nodes=_indices(node_of[branch.code] for branch in branches),
         mandatory_rows=_indices(row_of[leaves[position].code] for position in mandatory),
     )
+
+
+def _entered_runs(
+    entered: list[tuple[int, Node]], input_position: dict[str, int]
+) -> tuple[tuple[slice, Indices], ...]:
+    runs: list[tuple[slice, Indices]] = []
+    start = 0
+    for index in range(1, len(entered) + 1):
+        if index == len(entered) or entered[index][0] != entered[index - 1][0] + 1:
+            rows = slice(entered[start][0], entered[index - 1][0] + 1)
+            positions = _indices(input_position[leaf.code] for _, leaf in entered[start:index])
+            runs.append((rows, positions))
+            start = index
+    return tuple(runs)
 
 
 def _incidence(framework: Framework) -> Matrix:
@@ -419,7 +446,10 @@ def leaf_raw_values(plan: _Plan, inputs: Matrix) -> Matrix:
     """rows x units: the entered value, or the formula over the elements."""
     size = inputs.shape[1]
     raw = np.empty((len(plan.leaf_codes), size))
-    raw[plan.entered_rows] = inputs[plan.entered_inputs]
+    for rows, positions in plan.entered_runs:
+        # The positions are valid by construction; "clip" lets numpy skip its
+        # bounds check and write straight into `out` without buffering.
+        np.take(inputs, positions, axis=0, out=raw[rows], mode="clip")
     columns: dict[str, Column] = {code: inputs[index] for code, index in plan.elements}
     for row, expr in plan.formulas:
         evaluate(expr, columns, size, out=raw[row])
