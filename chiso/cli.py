@@ -21,6 +21,7 @@ import io
 import json
 import math
 import os
+import stat
 import sys
 import tempfile
 from array import array
@@ -43,6 +44,7 @@ from chiso.engine import (
     sensitivity,
 )
 from chiso.engine.plan import Goal
+from chiso.safe_cells import cell_text, text_cell
 
 OWN_COMMANDS = ("score", "framework", "plan", "uncertainty")
 EXIT_NO_PLAN = 1
@@ -357,13 +359,16 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return "" if math.isnan(value) else format(value, ".10g")
+    if isinstance(value, str):
+        # Unit codes come from someone's values file: never a live formula.
+        return cell_text(value)
     return str(value)
 
 
 def _write_csv(results: Results, stream: IO[str]) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     records = results.to_records()
-    writer.writerow(_columns(results))
+    writer.writerow([cell_text(column) for column in _columns(results)])
     writer.writerows([_cell(value) for value in record.values()] for record in records)
 
 
@@ -377,9 +382,9 @@ def _write_xlsx(results: Results, stream: IO[bytes]) -> None:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("results")
-    sheet.append(_columns(results))
+    sheet.append([text_cell(sheet, column) for column in _columns(results)])
     for record in results.to_records():
-        sheet.append(list(record.values()))
+        sheet.append([text_cell(sheet, value) for value in record.values()])
     book.save(stream)
 
 
@@ -430,6 +435,7 @@ def _write_text(output: str, fill: Callable[[IO[str]], None]) -> None:
 
 def _replace(output: str, fill: Callable[[IO[bytes]], None]) -> None:
     target = Path(output)
+    _refuse_unless_regular(target, output)
     try:
         # A temporary file next to the target, renamed only once complete: a
         # failed run never leaves a half-written or stale-looking results file.
@@ -437,22 +443,54 @@ def _replace(output: str, fill: Callable[[IO[bytes]], None]) -> None:
             dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
         )
     except OSError as exc:
-        raise _Stop(
-            [Problem(f"cannot write the file: {exc.strerror}", None, None, output)]
-        ) from None
+        raise _Stop([_cannot_write(str(exc.strerror), output)]) from None
     try:
         with os.fdopen(handle, "wb") as binary:
             fill(binary)
         os.chmod(temporary, 0o666 & ~_umask())
+        # Checked again just before the rename: the target may have changed meanwhile.
+        _refuse_unless_regular(target, output)
         os.replace(temporary, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         if isinstance(exc, OSError):
             # A full disk, or -o naming a folder: a message, not a traceback.
-            problem = Problem(f"cannot write the file: {exc.strerror or exc}", None, None, output)
-            raise _Stop([problem]) from None
+            raise _Stop([_cannot_write(str(exc.strerror or exc), output)]) from None
         raise
+
+
+_NOT_REGULAR = (
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _refuse_unless_regular(target: Path, output: str) -> None:
+    """Stop unless `target` is absent or a regular file (not followed if a symlink).
+
+    The rename would replace a symlink, a named pipe or a device node itself (as
+    root even /dev/full): results go only where a results file can be.
+    """
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _Stop([_cannot_write(str(exc.strerror or exc), output)]) from None
+    for test, kind in _NOT_REGULAR:
+        if test(mode):
+            raise _Stop([_cannot_write(f"it is {kind}, not a regular file", output)])
+    if not stat.S_ISREG(mode):
+        raise _Stop([_cannot_write("it is not a regular file", output)])
+
+
+def _cannot_write(reason: str, output: str) -> Problem:
+    return Problem(f"cannot write the file: {reason}", None, None, output)
 
 
 def _umask() -> int:

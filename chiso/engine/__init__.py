@@ -6,7 +6,8 @@ a `Framework`, `Values` and `Results`, or one `EngineError` listing every
 docs/framework-format.md for the file format.
 """
 
-from chiso.engine.errors import EngineError, Problem
+from chiso.engine.errors import CODES as PROBLEM_CODES
+from chiso.engine.errors import EngineError, Problem, ValueProblem
 from chiso.engine.formula import FormulaError, names, parse_formula, parse_rule, to_json
 from chiso.engine.framework import (
     FORMAT,
@@ -45,9 +46,15 @@ from chiso.engine.stats import (
     summarise,
 )
 from chiso.engine.uncertainty import RankUncertainty, Sensitivity, rank_uncertainty, sensitivity
-from chiso.engine.values import Values, check_rules, coerce_value, parse_values
+from chiso.engine.values import Values, check_rules, coerce_input, coerce_value, parse_values
+from chiso.engine.whatif import Changes, Move, WhatIf, apply_changes, what_if
 
 __all__ = [
+    "Changes",
+    "Move",
+    "WhatIf",
+    "apply_changes",
+    "what_if",
     "Correlations",
     "DeriveRule",
     "DerivedValues",
@@ -80,14 +87,17 @@ __all__ = [
     "FormulaError",
     "Framework",
     "Node",
+    "PROBLEM_CODES",
     "Problem",
     "Recognition",
     "Results",
     "ScoreRule",
     "UnitResult",
     "ValidationRule",
+    "ValueProblem",
     "Values",
     "check_rules",
+    "coerce_input",
     "coerce_value",
     "framework_from_dict",
     "incidence_matrix",

@@ -35,7 +35,14 @@ def framework_text(*tree: dict[str, Any], **top: Any) -> str:
         **top,
         "tree": list(tree),
     }
-    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    # Written out in full: the same rule dict used twice would otherwise become a
+    # YAML alias, which framework files may not contain.
+    return yaml.dump(document, Dumper=_Written, allow_unicode=True, sort_keys=False)
+
+
+class _Written(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def make_framework(*tree: dict[str, Any], **top: Any) -> Framework:
