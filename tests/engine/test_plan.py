@@ -15,8 +15,12 @@ from tests.engine.builders import HAC_THANH, HAM_RONG, branch, leaf, make_framew
 
 # Phường Hàm Rồng reports well; Phường Hạc Thành has few online dossiers and meetings.
 REPORTS = {
-    HAM_RONG: {"hs_tt": 1240, "hs_tong": 1302, "CQS.2": "có", "KTS.1": 61.5, "KTS.2": 3, "XHS.1": 98.7},
-    HAC_THANH: {"hs_tt": 600, "hs_tong": 1000, "CQS.2": "không", "KTS.1": 40, "KTS.2": 1, "XHS.1": 90},
+    HAM_RONG: {
+        "hs_tt": 1240, "hs_tong": 1302, "CQS.2": "có", "KTS.1": 61.5, "KTS.2": 3, "XHS.1": 98.7
+    },
+    HAC_THANH: {
+        "hs_tt": 600, "hs_tong": 1000, "CQS.2": "không", "KTS.1": 40, "KTS.2": 1, "XHS.1": 90
+    },
 }  # fmt: skip
 
 
@@ -183,7 +187,10 @@ def test_among_plans_of_one_indicator_the_one_closest_to_the_need_wins():
 
 def test_a_sum_formula_names_the_element_to_raise():
     framework = make_framework(
-        branch("A", leaf("staff", 10, {"method": "linear", "zero": 0, "full": 10}, formula="it + other")),
+        branch(
+            "A",
+            leaf("staff", 10, {"method": "linear", "zero": 0, "full": 10}, formula="it + other"),
+        ),
         elements=[
             {"code": "it", "title": {"vi": "Cán bộ CNTT"}, "type": "integer"},
             {"code": "other", "title": {"vi": "Cán bộ khác"}, "type": "integer"},
