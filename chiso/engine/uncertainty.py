@@ -298,8 +298,10 @@ def _runs(
                 totals[offset] = w[offset] @ scores
                 met[offset] = _met(model, scores)
         drop = excluded[start : start + len(w)]
-        maximum = np.repeat(w.sum(axis=1)[:, np.newaxis], units, axis=1)
+        maximum = w.sum(axis=1)[:, np.newaxis]
         if drop.any():
+            # Each unit's own maximum: the points of the indicators it reported.
+            maximum = np.repeat(maximum, units, axis=1)
             maximum[drop] = w[drop] @ model.present
         yield start, kernels.node_values(totals, maximum), met
 
