@@ -204,6 +204,11 @@ def plan(
         if (option := _option(index, leaf, framework, results, row, leaf.node.code in forced_codes))
         is not None
     ]
+    stuck = sorted(forced_codes - {leaves[option.leaf].node.code for option in options})
+    if stuck:
+        # A mandatory indicator whose pass mark its type cannot reach (a percent above 100).
+        message = f"mandatory {', '.join(stuck)} cannot be met"
+        return Plan(unit, goal, now, needed, reason="unreachable", message=message)
     missing = needed - now
     slack = TOLERANCE * max(1.0, abs(needed))
     forced = [option for option in options if option.forced]

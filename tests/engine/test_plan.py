@@ -331,3 +331,20 @@ def full_score(code: str, now: dict[str, float]) -> dict[str, float]:
     if code == "share":
         return {"a": float(math.ceil(0.9 * now["b"]))}
     return {code: best[code]}
+
+
+def test_a_mandatory_share_that_would_need_more_than_100_percent_cannot_be_met():
+    framework = make_framework(
+        branch(
+            "A",
+            leaf("signed", 10, {"method": "linear", "zero": 0, "full": 120}, type="percent",
+                 mandatory=True),
+            leaf("portal", 10, {"method": "boolean"}),
+        ),
+        recognition={"min_points": 5, "all_mandatory": True},
+    )  # fmt: skip
+    values = Values.from_mapping(framework, {HAM_RONG: {"signed": 50, "portal": 0}})
+
+    found = plan(framework, values, HAM_RONG, "recognition")
+
+    assert found.reason == "unreachable" and "signed" in found.message
