@@ -33,7 +33,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chiso.accounts import access
 from chiso.accounts.access import Perm
-from chiso.assessments import audit, services, workflow
+from chiso.assessments import audit, forms, services, workflow
 from chiso.assessments.models import Action, Evidence, Period, Status, Submission
 from chiso.results.scoring import preview
 from chiso.units.collation import vietnamese_key
@@ -91,12 +91,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     in_period = access.reviewable_for(user, Submission.objects.filter(period=period))
     level = request.GET.get("level", "")
     area = request.GET.get("area", "")
+    area_id = forms.parse_id(area)
     status = request.GET.get("status", "")
     scoped = in_period
     if level in Level.values:
         scoped = scoped.filter(unit__level=level)
-    if area.isdigit():
-        scoped = scoped.filter(unit__parent_id=int(area))
+    if area_id is not None:
+        scoped = scoped.filter(unit__parent_id=area_id)
     counts = dict(scoped.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     shown_statuses = [
         (value, label)
@@ -142,9 +143,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _chosen(periods: list[Period], wanted: str | None) -> Period | None:
-    if wanted and wanted.isdigit():
-        return next((p for p in periods if p.pk == int(wanted)), None)
-    return None
+    pk = forms.parse_id(wanted)
+    return next((p for p in periods if p.pk == pk), None)
 
 
 @login_required
@@ -164,8 +164,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
     chosen: dict[str, int | None] = {}
     for value in request.POST.getlist("submission"):
         pk, _sep, version = value.partition(":")
-        if pk.isdigit():
-            chosen[pk] = int(version) if version.isdigit() else None
+        if forms.parse_id(pk) is not None:
+            chosen[pk] = forms.parse_id(version)
     if not chosen:
         messages.error(request, _("Select at least one submission."))
         return HttpResponseRedirect(back)
@@ -369,8 +369,7 @@ def _back(submission: Submission, anchor: str = "") -> HttpResponse:
 
 
 def _version(request: HttpRequest) -> int | None:
-    text = request.POST.get("version", "")
-    return int(text) if text.isdigit() else None
+    return forms.parse_id(request.POST.get("version", ""))
 
 
 def _refused(request: HttpRequest, submission: Submission, form: str, error: Any, code: str):
@@ -499,7 +498,7 @@ def _period_entries(request: HttpRequest, period: Period) -> Any:
     action = request.GET.get("action", "")
     if action in Action.values:
         entries = entries.filter(action=action)
-    unit = request.GET.get("unit", "").strip()
+    unit = forms.filter_text(request.GET.get("unit"))
     if unit:
         entries = entries.filter(unit__code=unit)
     return entries
