@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import audit, forms, services, workflow
+from chiso.assessments.figures import figures_by_submission
 from chiso.assessments.models import Action, Evidence, Period, Status, Submission
 from chiso.results.scoring import preview
 from chiso.units.collation import vietnamese_key
@@ -291,10 +292,8 @@ def detail_page(
     parsed = submission.framework.engine()
     language = _language()
     values = submission.values_by_code()
-    self_figures = {code: v.self_value for code, v in values.items()}
-    verified_figures = {code: v.effective for code, v in values.items()}
-    mine = preview(submission, self_figures)
-    checked = preview(submission, verified_figures)
+    mine = preview(submission, figures_by_submission([submission], "self")[submission.pk])
+    checked = preview(submission, figures_by_submission([submission])[submission.pk])
 
     comments = list(submission.comments.select_related("author").order_by("created_at"))
     by_code: dict[str, list[Any]] = {}

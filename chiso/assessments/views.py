@@ -34,6 +34,7 @@ from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import evidence as evidence_files
 from chiso.assessments import services, workflow
+from chiso.assessments.figures import Which, figures_by_submission
 from chiso.assessments.forms import (
     VERSION_FIELD,
     EntryForm,
@@ -342,11 +343,9 @@ def _render_entry(
     if form.is_bound:
         figures = form.readable_figures()
     else:
-        figures = {
-            code: (value.self_value if lock is None else value.effective)
-            for code, value in stored.items()
-            if code in framework.input_codes
-        }
+        # An officer editing sees what she entered; a reader what counts.
+        which: Which = "self" if lock is None else "effective"
+        figures = dict(figures_by_submission([submission], which)[submission.pk])
     preview = preview_payload(framework, scoring.preview(submission, figures))
     for pillar in pillars:
         for block in pillar.blocks:
