@@ -25,7 +25,6 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -36,6 +35,7 @@ from chiso.accounts.access import Perm
 from chiso.assessments import audit, forms, services, workflow
 from chiso.assessments.figures import figures_by_submission
 from chiso.assessments.models import Action, Evidence, Period, Status, Submission
+from chiso.core import numbers
 from chiso.results.scoring import preview
 from chiso.units.collation import vietnamese_key
 from chiso.units.models import Level, Unit
@@ -57,15 +57,13 @@ def _number(value: float | None) -> float | None:
 
 
 def figure(value: float | None) -> str:
-    """A figure as pages write it: up to 4 decimals, no trailing zeros, the language's
-    decimal mark (91,2 in Vietnamese); empty when there is none."""
-    value = _number(value)
-    if value is None:
-        return ""
-    rounded = round(float(value), 4)
-    if rounded.is_integer():
-        return formats.number_format(int(rounded))
-    return formats.number_format(rounded)
+    """A figure as every page writes it (chiso.core.numbers); empty when there is none,
+    so the template can put its "—" or leave a difference out."""
+    return "" if numbers.missing(value) else numbers.figure(value)
+
+
+def points(value: float | None) -> str:
+    return "" if numbers.missing(value) else numbers.points(value)
 
 
 def yes_no(value: float | None) -> str:
@@ -237,10 +235,10 @@ class IndicatorRow:
         return {
             "self": value(self.self_value),
             "verified": value(self.verified_value),
-            "self_points": figure(self.self_points),
-            "verified_points": figure(self.verified_points),
-            "points": figure(self.points),
-            "difference": figure(self.difference),
+            "self_points": points(self.self_points),
+            "verified_points": points(self.verified_points),
+            "points": points(self.points),
+            "difference": points(self.difference),
         }
 
 
@@ -349,9 +347,9 @@ def detail_page(
         "mine": mine,
         "checked": checked,
         "totals": {
-            "self": figure(mine.points),
-            "verified": figure(checked.points),
-            "max": figure(mine.max_points),
+            "self": points(mine.points),
+            "verified": points(checked.points),
+            "max": points(mine.max_points),
         },
         "transitions": workflow.allowed(submission, user),
         "can_correct": workflow.can_correct(submission, user),
