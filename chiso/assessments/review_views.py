@@ -41,6 +41,7 @@ from chiso.units.collation import vietnamese_key
 from chiso.units.models import Level, Unit
 
 BULK_ACTIONS = ("district_approve", "approve", "publish")
+QUEUE_PAGE = 50
 
 
 def _language() -> str:
@@ -105,7 +106,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     ]
     listed = scoped.filter(status=status) if status in Status.values else scoped
     listed = listed.select_related("unit", "unit__parent", "period")
-    rows = sorted(listed, key=lambda submission: vietnamese_key(submission.unit.name))
+    ordered = sorted(listed, key=lambda submission: vietnamese_key(submission.unit.name))
+    page = Paginator(ordered, QUEUE_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     for submission in rows:
         submission.bulk_names = {
             t.name for t in workflow.allowed(submission, user) if t.name in BULK_ACTIONS
@@ -119,6 +122,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         Unit.objects.filter(pk__in=in_period.exclude(unit__parent=None).values("unit__parent")),
         key=lambda unit: vietnamese_key(unit.name),
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "periods": periods,
         "period": period,
@@ -137,6 +142,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             if any(name in s.bulk_names for s in rows)
         ],
         "can_act": access.is_reviewer(user),
+        "page": page,
+        "query": query.urlencode(),
     }
     return render(request, "assessments/review/queue.html", context)
 
