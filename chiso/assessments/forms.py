@@ -127,6 +127,15 @@ class EntryForm:
                 if code in self.texts:
                     self.errors.setdefault(code, []).append(rule.message)
 
+    def scorable_figures(self) -> dict[str, float | None]:
+        """The readable figures without those in a broken rule: the preview gives them
+        no points, as the save would refuse them."""
+        figures = self.readable_figures()
+        for rule in self.rules:
+            for code in rule.codes:
+                figures.pop(code, None)
+        return figures
+
     def readable_figures(self) -> dict[str, float | None]:
         """The typed figures that can be read (fields that cannot are left out): for previews."""
         if not self._checked:
