@@ -167,9 +167,7 @@ def can_see_results(user: Any, period: Any, level: str, published: bool) -> bool
     them (admins, leaders, reviewers): an officer sees her own figures on the entry
     page, never another unit's score; the public sees nothing.
     """
-    if published:
-        return True
-    return is_admin(user) or is_leader(user) or has_role(user, Role.REVIEWER)
+    return published or sees_provisional_results(user)
 
 
 def home_of(user: Any) -> str:
@@ -265,3 +263,26 @@ def reviewers_of(unit: Any) -> list[Any]:
         if _covers(m, unit):
             people[m.user_id] = m.user
     return sorted(people.values(), key=lambda person: person.username)
+
+
+# Results (chiso/results): published results are public; provisional ones are not.
+
+
+def sees_provisional_results(user: Any) -> bool:
+    """Staff (admins, reviewers, leaders) see rankings scored from approved values
+    before they are published."""
+    return is_admin(user) or is_leader(user) or has_role(user, Role.REVIEWER)
+
+
+def sees_provisional_card(user: Any, unit: Any) -> bool:
+    """Staff, and the unit's own officers, see its report card before publication."""
+    return sees_provisional_results(user) or is_officer_of(user, unit)
+
+
+def can_publish(user: Any) -> bool:
+    return is_admin(user)
+
+
+def sees_evidence_of(user: Any, unit: Any) -> bool:
+    """Evidence files stay with the people who may read the unit's submission."""
+    return bool(user and user.is_authenticated and can_view_unit(user, unit))

@@ -133,6 +133,25 @@ def field_message(text: str, type_: str) -> str:
     return _("“%(text)s” is not a number.") % {"text": text}
 
 
+def bounds_message(text: str, minimum: str, maximum: str) -> str:
+    """A figure outside the `min`/`max` the framework sets, for the person who typed it."""
+    values = {"text": text, "min": minimum, "max": maximum}
+    if not maximum:
+        return _("“%(text)s” is too small: this figure is at least %(min)s.") % values
+    if not minimum:
+        return _("“%(text)s” is too large: this figure is at most %(max)s.") % values
+    return _("“%(text)s” is out of bounds: this figure is between %(min)s and %(max)s.") % values
+
+
+def value_problem_message(problem: engine.ValueProblem, text: str, type_: str) -> str:
+    """The engine's refusal of one typed figure (by its stable code), in the page's language."""
+    if problem.code == "out_of_bounds":
+        return bounds_message(
+            text, problem.params.get("minimum", ""), problem.params.get("maximum", "")
+        )
+    return field_message(text, type_)
+
+
 def coerce_inputs(
     framework: engine.Framework, raw: Mapping[str, str]
 ) -> tuple[dict[str, float | None], dict[str, str]]:
@@ -157,7 +176,9 @@ def coerce_inputs(
             errors[code] = field_message(text, type_)
             continue
         try:
-            values[code] = engine.coerce_value(text, type_)
+            values[code] = engine.coerce_input(framework, code, text)
+        except engine.ValueProblem as problem:
+            errors[code] = value_problem_message(problem, text, type_)
         except ValueError:
             errors[code] = field_message(text, type_)
     return values, errors
@@ -315,15 +336,22 @@ def check_figures(
     }
     if invalid:
         raise ServiceError(ServiceError.INVALID, _("Some figures are not numbers."), invalid)
-    try:
-        problems = rule_problems(framework, unit, figures)
-    except engine.EngineError as error:
-        # Values the engine refuses (out of the bounds the framework sets, ...).
-        fields: dict[str, list[str]] = {}
-        for problem in error.problems:
-            code = problem.where if problem.where in known else ""
-            fields.setdefault(code, []).append(problem.message)
-        raise ServiceError(ServiceError.INVALID, str(error.problems[0].message), fields) from error
+    fields: dict[str, list[str]] = {}
+    for code, value in figures.items():
+        if value is None:
+            continue
+        text = format_number(value)
+        try:
+            engine.coerce_input(framework, code, text)
+        except engine.ValueProblem as problem:
+            fields[code] = [value_problem_message(problem, text, framework.input_type(code))]
+    if fields:
+        raise ServiceError(
+            ServiceError.INVALID,
+            " ".join(f"{code}: {texts[0]}" for code, texts in fields.items()),
+            fields,
+        )
+    problems = rule_problems(framework, unit, figures)
     if problems:
         broken = broken_rules(framework, problems)
         fields = {}

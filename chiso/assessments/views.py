@@ -52,6 +52,7 @@ from chiso.frameworks.display import (
     with_unit,
 )
 from chiso.results import scoring
+from chiso.results.cards import entry_result
 
 # Messages about evidence are shown beside the upload form, not at the top of the page.
 EVIDENCE_TAG = "evidence"
@@ -392,6 +393,7 @@ def _render_entry(
         "version": submission.version if version is None else version,
         "version_field": VERSION_FIELD,
         "preview": preview,
+        "result": entry_result(submission),
         "has_relative": any(
             leaf.score is not None and leaf.score.method == "relative" for leaf in framework.leaves
         ),
