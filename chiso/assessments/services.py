@@ -286,16 +286,22 @@ def check_figures(
     }
     if invalid:
         raise ServiceError(ServiceError.INVALID, _("Some figures are not numbers."), invalid)
-    try:
-        problems = rule_problems(framework, unit, figures)
-    except engine.EngineError as error:
-        # Values the engine refuses (out of the bounds the framework sets, ...).
-        fields: dict[str, list[str]] = {}
-        for problem in error.problems:
-            code = problem.where if problem.where in known else ""
-            fields.setdefault(code, []).append(problem_text(problem))
-        first = problem_text(error.problems[0])
-        raise ServiceError(ServiceError.INVALID, first, fields) from error
+    fields: dict[str, list[str]] = {}
+    for code, value in figures.items():
+        if value is None:
+            continue
+        text = format_number(value)
+        try:
+            engine.coerce_input(framework, code, text)
+        except engine.ValueProblem as problem:
+            fields[code] = [value_text(problem)]
+    if fields:
+        raise ServiceError(
+            ServiceError.INVALID,
+            " ".join(f"{code}: {texts[0]}" for code, texts in fields.items()),
+            fields,
+        )
+    problems = rule_problems(framework, unit, figures)
     if problems:
         broken = broken_rules(framework, problems)
         fields = {}

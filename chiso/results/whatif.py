@@ -14,12 +14,13 @@ from typing import Any
 
 import yaml
 
+from chiso.assessments.figures import figures_of
 from chiso.assessments.models import Submission
 from chiso.engine import dump_framework
 from chiso.engine.whatif import Changes, apply_changes, what_if
 from chiso.frameworks.models import Framework, Source
 from chiso.frameworks.services import store_framework
-from chiso.results.scoring import FINAL_STATUSES, values_of
+from chiso.results.scoring import FINAL_STATUSES
 
 
 @lru_cache(maxsize=32)
@@ -44,7 +45,7 @@ def approved_figures(
         ).select_related("unit")
     )
     names = {s.unit.code: s.unit.name for s in subs}
-    return values_of(subs), names
+    return figures_of(subs), names
 
 
 def run(period: Any, framework: Framework, changes: Changes) -> dict[str, Any]:
