@@ -96,18 +96,18 @@ class Ranking:
     def row(self, unit_code: str) -> Row | None:
         return next((row for row in self.rows if row.code == unit_code), None)
 
-    def add_changes(self, previous: Ranking | None) -> None:
-        """Set each row's rank in `previous` (the same unit, else the best of the units it
-        was formed from at the 2025 reform; none: the unit is new)."""
-        if previous is None:
+    def add_changes(self, ranks: dict[int, int] | None) -> None:
+        """Set each row's rank in the previous period from `ranks` (unit id -> rank; see
+        `previous_ranks`): the same unit's, else the best of the units it was formed
+        from at the 2025 reform; none: the unit is new."""
+        if not ranks:
             return
-        ranks = {row.unit_id: row.rank for row in previous.rows if row.assessed}
         for row in self.rows:
             if row.unit_id in ranks:
                 row.previous_rank = ranks[row.unit_id]
                 continue
-            earlier = [ranks[pk] for pk in row.lineage if ranks.get(pk) is not None]
-            row.previous_rank = min(earlier) if earlier else None  # type: ignore[type-var]
+            earlier = [ranks[pk] for pk in row.lineage if pk in ranks]
+            row.previous_rank = min(earlier) if earlier else None
 
 
 def _number(value: float) -> float | None:
@@ -248,7 +248,10 @@ def published(
     )
     if chosen is None:
         return None
-    rows = [_row(unit_row) for unit_row in UnitRow.objects.filter(snapshot=chosen)]
+    rows = [
+        _row_of(*fields)
+        for fields in UnitRow.objects.filter(snapshot=chosen).values_list(*ROW_FIELDS)
+    ]
     return Ranking(
         period=period,
         level=level,
@@ -269,19 +272,50 @@ def published(
     )
 
 
+# Read with values_list: 3,321 model instances would cost more than the query.
+ROW_FIELDS = (
+    "unit_id",
+    "code",
+    "name",
+    "kind",
+    "assessed",
+    "rank",
+    "value",
+    "points",
+    "recognized",
+    "completeness",
+    "data",
+)
+
+
 def _row(stored: UnitRow) -> Row:
-    data = stored.data
+    return _row_of(*(getattr(stored, name) for name in ROW_FIELDS))
+
+
+def _row_of(
+    unit_id: int,
+    code: str,
+    name: str,
+    kind: str,
+    assessed: bool,
+    rank: int | None,
+    value: float | None,
+    points: float | None,
+    recognized: bool | None,
+    completeness: float | None,
+    data: dict[str, Any],
+) -> Row:
     return Row(
-        unit_id=stored.unit_id,
-        code=stored.code,
-        name=stored.name,
-        kind=stored.kind,
-        assessed=stored.assessed,
-        rank=stored.rank,
-        value=stored.value,
-        points=stored.points,
-        recognized=stored.recognized,
-        completeness=stored.completeness,
+        unit_id=unit_id,
+        code=code,
+        name=name,
+        kind=kind,
+        assessed=assessed,
+        rank=rank,
+        value=value,
+        points=points,
+        recognized=recognized,
+        completeness=completeness,
         node_values=data.get("nv", []),
         node_ranks=data.get("nr", []),
         leaf_values=data.get("lv", []),
@@ -318,15 +352,21 @@ def stored_row(snapshot: Snapshot, row: Row) -> UnitRow:
     )
 
 
-def previous_published(period: Any, level: str) -> Ranking | None:
-    """The latest published results of the same level in an earlier period."""
+def previous_ranks(period: Any, level: str) -> dict[int, int]:
+    """Unit id -> rank in the latest published results of the same level in an earlier
+    period (empty when there are none), in two queries."""
     earlier = (
-        Snapshot.objects.filter(level=level, period__year__lt=period.year)
-        .order_by("-period__year", "-version")
-        .select_related("period")
+        Snapshot.objects.current()
+        .filter(level=level, period__year__lt=period.year)
+        .order_by("-period__year")
+        .values_list("pk", flat=True)
         .first()
     )
-    return None if earlier is None else published(earlier.period, level)
+    if earlier is None:
+        return {}
+    return dict(
+        UnitRow.objects.filter(snapshot_id=earlier, assessed=True).values_list("unit_id", "rank")
+    )
 
 
 # ---------------------------------------------------------------------------

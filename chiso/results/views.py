@@ -23,6 +23,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -111,41 +113,14 @@ def _change(row: cards.Row) -> tuple[str, str]:
 def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
-    ranking.add_changes(cards.previous_published(period, level))
+    ranking.add_changes(cards.previous_ranks(period, level))
     index = ranking.node_index()
     pillars = [(p.code, in_language(p.title), index[p.code]) for p in ranking.pillars]
     kinds = dict(Kind.choices)
     query = _query(ranking)
     base = reverse("results:ranking", args=[period.pk, level])
-    rows = []
-    for row in ranking.assessed:
-        change, change_key = _change(row)
-        rows.append(
-            {
-                "rank": row.rank,
-                "code": row.code,
-                "name": row.name,
-                "url": f"{base}{row.code}/{query}",
-                "kind": row.kind,
-                "kind_name": kinds.get(row.kind, row.kind),
-                "districts": "|".join(row.districts),
-                "value": show_value(row.value),
-                "value_key": "" if row.value is None else repr(row.value),
-                "points": show_number(row.points),
-                "points_key": "" if row.points is None else repr(row.points),
-                "pillars": [
-                    (show_value(row.node_values[i]), row.node_ranks[i], row.node_values[i])
-                    for _code, _title, i in pillars
-                ],
-                "recognized": row.recognized,
-                "change": change,
-                "change_key": change_key,
-                "completeness": show_number(
-                    None if row.completeness is None else 100 * row.completeness, 0
-                ),
-                "completeness_key": row.completeness,
-            }
-        )
+    base_url = f"{base}%s/{query}"
+    body = _table_body(ranking, pillars, base_url, dict(Kind.choices))
     districts = sorted({d for row in ranking.assessed for d in row.districts})
     unit_kinds = sorted({row.kind for row in ranking.assessed})
     context = {
@@ -155,7 +130,8 @@ def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpRespon
         "ranking": ranking,
         "snapshot": ranking.snapshot,
         "pillars": pillars,
-        "rows": rows,
+        "body": body,
+        "ranked": len(ranking.assessed),
         "not_assessed": ranking.not_assessed,
         "districts": districts,
         "kinds": [(kind, kinds.get(kind, kind)) for kind in unit_kinds],
@@ -164,6 +140,50 @@ def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpRespon
         "can_publish": access.can_publish(request.user),
     }
     return render(request, "results/ranking.html", context)
+
+
+def _key(number: float | None) -> str:
+    return "" if number is None else repr(number)
+
+
+def _table_body(
+    ranking: cards.Ranking, pillars: list[tuple[str, str, int]], url: str, kinds: dict[str, str]
+) -> SafeString:
+    """The rows of the rankings table as HTML, built here rather than in the template:
+    3,321 rows of a dozen cells through the template engine take a second, this 30 ms.
+    Every text from the database is escaped; `data-key` carries what sorting compares."""
+    yes, no = escape(_("Yes")), escape(_("No"))
+    parts: list[str] = []
+    for row in ranking.assessed:
+        change, change_key = _change(row)
+        recognized = "yes" if row.recognized else "no"
+        cells = [
+            f'<td class="num" data-key="{row.rank}">{row.rank}</td>',
+            f'<td data-key="{escape(row.name)}"><a href="{escape(url % row.code)}">'
+            f'{escape(row.name)}</a> <small class="muted">{escape(kinds.get(row.kind, row.kind))}'
+            "</small></td>",
+            f'<td class="num" data-key="{_key(row.value)}">{show_value(row.value)}</td>',
+            f'<td class="num" data-key="{_key(row.points)}">{show_number(row.points)}</td>',
+        ]
+        for _code, _title, i in pillars:
+            rank = row.node_ranks[i]
+            cells.append(
+                f'<td class="num" data-key="{rank}">{show_value(row.node_values[i])} '
+                f'<small class="muted">#{rank}</small></td>'
+            )
+        if ranking.has_recognition:
+            shown = f'<span class="badge approved">{yes}</span>' if row.recognized else no
+            cells.append(f'<td data-key="{int(bool(row.recognized))}">{shown}</td>')
+        cells.append(f'<td class="num" data-key="{change_key}">{escape(change)}</td>')
+        percent = None if row.completeness is None else 100 * row.completeness
+        cells.append(
+            f'<td class="num" data-key="{_key(row.completeness)}">{show_number(percent, 0)} %</td>'
+        )
+        parts.append(
+            f'<tr data-kind="{escape(row.kind)}" data-district="{escape("|".join(row.districts))}"'
+            f' data-recognized="{recognized}">{"".join(cells)}</tr>\n'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every inserted text is escaped above
 
 
 def _filename(ranking: cards.Ranking, name: str) -> str:
