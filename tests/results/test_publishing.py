@@ -109,7 +109,7 @@ def test_a_correction_is_a_new_version_and_the_earlier_one_stays_downloadable(
 
 def test_publishing_again_without_any_reason_is_refused(tuan, period, ham_rong_approved):
     publish.publish(period, "commune", tuan)
-    with pytest.raises(publish.PublishError, match="say why"):
+    with pytest.raises(publish.PublishError, match="ghi lý do"):
         publish.publish(period, "commune", tuan)
     assert Snapshot.objects.count() == 1
 
