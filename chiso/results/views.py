@@ -6,7 +6,8 @@
 /results/P/LEVEL/ranking.csv|ranking.xlsx    `chiso score`'s columns, then name
 /results/P/LEVEL/values.csv                  the figures scored (long form)
 /results/P/LEVEL/framework.yaml              the exact framework file
-/results/P/LEVEL/UNIT/                       a unit's report card
+/results/P/LEVEL/annex.pdf                   the annex of the Chairman's decision (A4)
+/results/P/LEVEL/UNIT/                       a unit's report card (and UNIT/report.pdf)
 
 The public sees published snapshots only; staff (and, for its own report card, a
 unit's officers) also see provisional results, marked so on screen and in files.
@@ -32,8 +33,9 @@ from chiso.accounts import access
 from chiso.assessments.models import Evidence, Period
 from chiso.cli import _cell as file_cell
 from chiso.frameworks.display import in_language, show_number, show_value, with_unit
-from chiso.results import cards, publish
+from chiso.results import cards, pdf, publish
 from chiso.results.models import Snapshot
+from chiso.safe_cells import text_cell
 from chiso.units.models import Kind, Level, Unit
 
 SCORE_COLUMNS = ("unit", "value", "points", "rank", "recognized")
@@ -233,7 +235,6 @@ def ranking_csv(request: HttpRequest, period_id: int, level: str) -> HttpRespons
 
 def ranking_xlsx(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
@@ -241,17 +242,9 @@ def ranking_xlsx(request: HttpRequest, period_id: int, level: str) -> HttpRespon
     book = Workbook(write_only=True)
     sheet = book.create_sheet("ranking (provisional)" if ranking.provisional else "ranking")
 
-    def cell(value: Any) -> Any:
-        if isinstance(value, str):
-            # Text is always text: a name starting with "=" never becomes a formula.
-            text = WriteOnlyCell(sheet, value="")
-            text.value, text.data_type = value, "s"
-            return text
-        return value
-
-    sheet.append(header)
+    sheet.append([text_cell(sheet, value) for value in header])
     for cells in table:
-        sheet.append([cell(value) for value in cells])
+        sheet.append([text_cell(sheet, value) for value in cells])
     out = io.BytesIO()
     book.save(out)
     return _download(
@@ -283,7 +276,9 @@ def _unit(period: Period, level: str, code: str) -> Unit:
     return unit
 
 
-def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str) -> HttpResponse:
+def _report(
+    request: HttpRequest, period_id: int, level: str, unit_code: str
+) -> tuple[Period, Unit, cards.Card]:
     period = get_object_or_404(Period, pk=period_id)
     unit = _unit(period, _level(level), unit_code)
     ranking = _ranking(request, period, level, unit=unit)
@@ -297,6 +292,25 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         )
     report = cards.card(ranking, unit_code, trend)
     assert report is not None
+    return period, unit, report
+
+
+def report_pdf(request: HttpRequest, period_id: int, level: str, unit_code: str) -> HttpResponse:
+    _period, _unit_, report = _report(request, period_id, level, unit_code)
+    body = pdf.report_card_pdf(cards.report_card_of(report))
+    return _download(report.ranking, body, f"{unit_code}-report.pdf", "application/pdf")
+
+
+def annex_pdf(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
+    period = get_object_or_404(Period, pk=period_id)
+    ranking = _ranking(request, period, _level(level))
+    body = pdf.annex_pdf(cards.annex_of(ranking))
+    return _download(ranking, body, "annex.pdf", "application/pdf")
+
+
+def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str) -> HttpResponse:
+    period, unit, report = _report(request, period_id, level, unit_code)
+    ranking, row = report.ranking, report.row
     evidence: dict[str, list[Evidence]] = {}
     if access.sees_evidence_of(request.user, unit):
         files = Evidence.objects.filter(
