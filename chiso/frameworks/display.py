@@ -35,25 +35,31 @@ def as_text(value: object) -> dict[str, str] | None:
     return None
 
 
-def _decimal(text: str) -> str:
-    return text.replace(".", str(get_format("DECIMAL_SEPARATOR")))
+def _decimal(text: str, separator: str | None = None) -> str:
+    return text.replace(".", separator or str(get_format("DECIMAL_SEPARATOR")))
 
 
-def show_number(value: float | None, places: int = 2) -> str:
+def decimal_separator() -> str:
+    """The current language's; pass it to show_number/show_value when formatting
+    thousands of figures, as looking it up each time costs more than the formatting."""
+    return str(get_format("DECIMAL_SEPARATOR"))
+
+
+def show_number(value: float | None, places: int = 2, separator: str | None = None) -> str:
     """A figure for reading: at most `places` decimals, trailing zeros dropped."""
     if value is None or math.isnan(value):
         return "—"
     text = f"{value:.{places}f}".rstrip("0").rstrip(".")
     if text in ("-0", ""):
         text = "0"
-    return _decimal(text)
+    return _decimal(text, separator)
 
 
-def show_value(value: float | None) -> str:
+def show_value(value: float | None, separator: str | None = None) -> str:
     """A 0..1 value the DTI way, with four decimals (0,7314)."""
     if value is None or math.isnan(value):
         return "—"
-    return _decimal(f"{value:.4f}")
+    return _decimal(f"{value:.4f}", separator)
 
 
 def with_unit(text: str, unit: str | None) -> str:

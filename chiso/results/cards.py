@@ -75,6 +75,14 @@ class Ranking:
     versions: list[Snapshot] = field(default_factory=list)
     """Every published version of this (period, level), newest first."""
     values_csv: str = ""
+    summary: dict[str, Any] | None = None
+    """A snapshot's summary when only some rows were read (see `published`)."""
+
+    @property
+    def ranked(self) -> int:
+        if self.summary is not None:
+            return int(self.summary.get("ranked", 0))
+        return len(self.assessed)
 
     @property
     def assessed(self) -> list[Row]:
@@ -229,9 +237,20 @@ def provisional(period: Any, level: str) -> Ranking | None:
 
 
 def published(
-    period: Any, level: str, version: int | None = None, *, with_values: bool = False
+    period: Any,
+    level: str,
+    version: int | None = None,
+    *,
+    with_values: bool = False,
+    brief: bool = False,
+    unit: str | None = None,
 ) -> Ranking | None:
-    """A published version (the latest by default) of a level's results, or None."""
+    """A published version (the latest by default) of a level's results, or None.
+
+    `brief`: rows carry only what the rankings page shows (pillar values and ranks);
+    `unit`: only that unit's row, with the level's pillar medians and bests from the
+    snapshot's summary (a report card).
+    """
     versions = list(
         Snapshot.objects.filter(period=period, level=level)
         .defer("values_csv")
@@ -247,10 +266,18 @@ def published(
     )
     if chosen is None:
         return None
-    rows = [
-        _row_of(*fields)
-        for fields in UnitRow.objects.filter(snapshot=chosen).values_list(*ROW_FIELDS)
-    ]
+    stored = UnitRow.objects.filter(snapshot=chosen)
+    if unit is not None:
+        stored = stored.filter(code=unit)
+    if brief:
+        positions = [chosen.node_codes.index(p.code) for p in chosen.framework.engine().tree]
+        size = len(chosen.node_codes)
+        rows = [
+            _brief_row(fields, positions, size)
+            for fields in stored.values_list(*ROW_FIELDS[:-1], "brief")
+        ]
+    else:
+        rows = [_row_of(*fields) for fields in stored.values_list(*ROW_FIELDS)]
     return Ranking(
         period=period,
         level=level,
@@ -268,7 +295,20 @@ def published(
             if with_values
             else ""
         ),
+        summary=chosen.summary if unit is not None else None,
     )
+
+
+def _brief_row(fields: tuple[Any, ...], positions: list[int], size: int) -> Row:
+    *columns, brief = fields
+    values: list[float | None] = [None] * size
+    ranks: list[int] = [0] * size
+    for position, (value, rank) in zip(positions, brief.get("p", []), strict=False):
+        values[position], ranks[position] = value, rank
+    row = _row_of(*columns, {"districts": brief.get("districts", [])})
+    row.node_values, row.node_ranks = values, ranks
+    row.lineage = brief.get("lineage", [])
+    return row
 
 
 # Read with values_list: 3,321 model instances would cost more than the query.
@@ -325,9 +365,13 @@ def _row_of(
     )
 
 
-def stored_row(snapshot: Snapshot, row: Row) -> UnitRow:
-    """A row as stored in a snapshot."""
+def stored_row(snapshot: Snapshot, row: Row, pillars: list[int]) -> UnitRow:
+    """A row as stored in a snapshot (`pillars`: the pillars' positions among the nodes)."""
+    brief = {"districts": row.districts, "lineage": row.lineage}
+    if row.assessed:
+        brief["p"] = [[row.node_values[i], row.node_ranks[i]] for i in pillars]
     return UnitRow(
+        brief=brief,
         snapshot=snapshot,
         unit_id=row.unit_id,
         code=row.code,
@@ -399,6 +443,20 @@ class Card:
     """period, year, value, rank, provisional, oldest first."""
 
 
+def pillar_summary(ranking: Ranking) -> dict[str, Any]:
+    """Per pillar code the median and the best value of the units assessed; how many."""
+    index = ranking.node_index()
+    assessed = ranking.assessed
+    median: dict[str, float | None] = {}
+    best: dict[str, float | None] = {}
+    for pillar in ranking.pillars:
+        i = index[pillar.code]
+        values = [v for r in assessed if (v := r.node_values[i]) is not None]
+        median[pillar.code] = statistics.median(values) if values else None
+        best[pillar.code] = max(values) if values else None
+    return {"median": median, "best": best, "ranked": len(assessed)}
+
+
 def card(
     ranking: Ranking, unit_code: str, trend: list[dict[str, Any]] | None = None
 ) -> Card | None:
@@ -407,19 +465,18 @@ def card(
         return None
     parsed = ranking.framework.engine()
     index = ranking.node_index()
-    assessed = ranking.assessed
     pillars = []
+    summary = ranking.summary if ranking.summary is not None else pillar_summary(ranking)
     for pillar in parsed.tree:
         i = index[pillar.code]
-        values = [r.node_values[i] for r in assessed if r.node_values[i] is not None]
         pillars.append(
             {
                 "code": pillar.code,
                 "title": in_language(pillar.title),
                 "value": row.node_values[i] if row.assessed else None,
                 "rank": row.node_ranks[i] if row.assessed else None,
-                "median": statistics.median(values) if values else None,
-                "best": max(values) if values else None,
+                "median": summary["median"].get(pillar.code),
+                "best": summary["best"].get(pillar.code),
             }
         )
     pillar_of = {}
@@ -549,7 +606,7 @@ def report_card_of(report: Card) -> pdf.ReportCard:
         level_label=_level_label(ranking.level),
         value=row.value,
         rank=row.rank,
-        of=len(ranking.assessed),
+        of=ranking.ranked,
         points=row.points,
         max_points=ranking.max_points,
         recognized=row.recognized,

@@ -32,7 +32,13 @@ from django.views.decorators.http import require_http_methods
 from chiso.accounts import access
 from chiso.assessments.models import Evidence, Period
 from chiso.cli import _cell as file_cell
-from chiso.frameworks.display import in_language, show_number, show_value, with_unit
+from chiso.frameworks.display import (
+    decimal_separator,
+    in_language,
+    show_number,
+    show_value,
+    with_unit,
+)
 from chiso.results import cards, pdf, publish
 from chiso.results.models import Snapshot
 from chiso.safe_cells import text_cell
@@ -53,11 +59,26 @@ def _version(request: HttpRequest) -> int | None:
 
 
 def _ranking(
-    request: HttpRequest, period: Period, level: str, *, unit: Any = None, values: bool = False
+    request: HttpRequest,
+    period: Period,
+    level: str,
+    *,
+    unit: Any = None,
+    values: bool = False,
+    brief: bool = False,
 ) -> cards.Ranking:
-    """The published results asked for; else, for those allowed, the provisional ones."""
+    """The published results asked for; else, for those allowed, the provisional ones.
+
+    With `unit` (a report card) only that unit's published row is read."""
     if request.GET.get("provisional") != "1":
-        found = cards.published(period, level, _version(request), with_values=values)
+        found = cards.published(
+            period,
+            level,
+            _version(request),
+            with_values=values,
+            brief=brief,
+            unit=None if unit is None else unit.code,
+        )
         if found is not None:
             return found
     allowed = (
@@ -114,7 +135,7 @@ def _change(row: cards.Row) -> tuple[str, str]:
 
 def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
-    ranking = _ranking(request, period, _level(level))
+    ranking = _ranking(request, period, _level(level), brief=True)
     ranking.add_changes(cards.previous_ranks(period, level))
     index = ranking.node_index()
     pillars = [(p.code, in_language(p.title), index[p.code]) for p in ranking.pillars]
@@ -155,6 +176,7 @@ def _table_body(
     3,321 rows of a dozen cells through the template engine take a second, this 30 ms.
     Every text from the database is escaped; `data-key` carries what sorting compares."""
     yes, no = escape(_("Yes")), escape(_("No"))
+    sep = decimal_separator()
     parts: list[str] = []
     for row in ranking.assessed:
         change, change_key = _change(row)
@@ -164,13 +186,13 @@ def _table_body(
             f'<td data-key="{escape(row.name)}"><a href="{escape(url % row.code)}">'
             f'{escape(row.name)}</a> <small class="muted">{escape(kinds.get(row.kind, row.kind))}'
             "</small></td>",
-            f'<td class="num" data-key="{_key(row.value)}">{show_value(row.value)}</td>',
-            f'<td class="num" data-key="{_key(row.points)}">{show_number(row.points)}</td>',
+            f'<td class="num" data-key="{_key(row.value)}">{show_value(row.value, sep)}</td>',
+            f'<td class="num" data-key="{_key(row.points)}">{show_number(row.points, 2, sep)}</td>',
         ]
         for _code, _title, i in pillars:
             rank = row.node_ranks[i]
             cells.append(
-                f'<td class="num" data-key="{rank}">{show_value(row.node_values[i])} '
+                f'<td class="num" data-key="{rank}">{show_value(row.node_values[i], sep)} '
                 f'<small class="muted">#{rank}</small></td>'
             )
         if ranking.has_recognition:
@@ -178,9 +200,8 @@ def _table_body(
             cells.append(f'<td data-key="{int(bool(row.recognized))}">{shown}</td>')
         cells.append(f'<td class="num" data-key="{change_key}">{escape(change)}</td>')
         percent = None if row.completeness is None else 100 * row.completeness
-        cells.append(
-            f'<td class="num" data-key="{_key(row.completeness)}">{show_number(percent, 0)} %</td>'
-        )
+        shown_percent = show_number(percent, 0, sep)
+        cells.append(f'<td class="num" data-key="{_key(row.completeness)}">{shown_percent} %</td>')
         parts.append(
             f'<tr data-kind="{escape(row.kind)}" data-district="{escape("|".join(row.districts))}"'
             f' data-recognized="{recognized}">{"".join(cells)}</tr>\n'
@@ -361,7 +382,7 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         "value": show_value(row.value),
         "points": show_number(row.points),
         "max_points": show_number(ranking.max_points),
-        "ranked": len(ranking.assessed),
+        "ranked": ranking.ranked,
         "pillars": [
             {
                 **p,
