@@ -31,6 +31,7 @@ from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments.models import Action, Comment, Status, Submission
 from chiso.assessments.services import StaleSubmission, record
+from chiso.core import bulk
 from chiso.units.models import Level
 
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
@@ -283,24 +284,29 @@ def publish_all(submissions: Any, user: Any, *, reason: str = "") -> int:
         .filter(status=Status.APPROVED)
         .values_list("pk", "period_id", "unit_id")
     )
-    actor = user if user is not None and user.is_authenticated else None
-    now = timezone.now()
-    entries = [
-        AuditEntry(
-            at=now,
-            actor=actor,
-            period_id=period_id,
-            unit_id=unit_id,
-            submission_id=pk,
-            action=TRANSITIONS["publish"].action,
-            old=Status.APPROVED,
-            new=Status.PUBLISHED,
-            reason=reason,
-        )
-        for pk, period_id, unit_id in rows
-    ]
+    actor = user.pk if user is not None and user.is_authenticated else None
     Submission.objects.filter(pk__in=[pk for pk, _period, _unit in rows]).update(
         status=Status.PUBLISHED, version=models.F("version") + 1
     )
-    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    at = bulk.prepared(AuditEntry, "at", timezone.now())
+    action = TRANSITIONS["publish"].action
+    bulk.insert(
+        AuditEntry,
+        ("at", "actor", "period", "unit", "submission", "action", "code", "old", "new", "reason"),
+        (
+            (
+                at,
+                actor,
+                period_id,
+                unit_id,
+                pk,
+                action,
+                "",
+                Status.APPROVED,
+                Status.PUBLISHED,
+                reason,
+            )
+            for pk, period_id, unit_id in rows
+        ),
+    )
     return len(rows)

@@ -24,9 +24,27 @@ from django.utils.translation import gettext as _
 
 from chiso.assessments import workflow
 from chiso.assessments.models import Action, AuditEntry, Status, Submission
+from chiso.core import bulk
 from chiso.results import cards
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored
+
+# The columns of a UnitRow, JSON last (see `bulk.insert`).
+ROW_FIELDS = (
+    "snapshot",
+    "unit",
+    "code",
+    "name",
+    "kind",
+    "assessed",
+    "rank",
+    "value",
+    "points",
+    "recognized",
+    "completeness",
+    "data",
+    "brief",
+)
 
 
 class PublishError(Exception):
@@ -149,8 +167,15 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
         )
     )
     snapshot.save()
-    UnitRow.objects.bulk_create(
-        [cards.stored_row(snapshot, row, positions) for row in rows], batch_size=1000
+    stored = [cards.stored_row(snapshot, row, positions) for row in rows]
+    bulk.insert(
+        UnitRow,
+        ROW_FIELDS,
+        (
+            [getattr(r, UnitRow._meta.get_field(name).attname) for name in ROW_FIELDS[:-2]]
+            + [bulk.prepared(UnitRow, "data", r.data), bulk.prepared(UnitRow, "brief", r.brief)]
+            for r in stored
+        ),
     )
     workflow.publish_all(
         Submission.objects.filter(pk__in=[s.pk for s in scored.assessed]),

@@ -59,6 +59,18 @@ def preview(submission: Submission, figures: Mapping[str, float | None]) -> engi
     return results.unit(code)
 
 
+SUBMISSION_FIELDS = (
+    "period_id",
+    "framework_id",
+    "status",
+    "unit__code",
+    "unit__name",
+    "unit__kind",
+    "unit__level",
+    "unit__parent_id",
+)
+
+
 class Scored:
     """One level of a period scored from its approved submissions (publishing and the
     provisional ranking both start here).
@@ -78,6 +90,8 @@ class Scored:
         self.submissions = list(
             Submission.objects.filter(period=period, framework=self.framework)
             .select_related("unit")
+            # Only what results use: 3,321 whole units cost more to build than to score.
+            .only(*SUBMISSION_FIELDS)
             .order_by("unit__code")
         )
         self.assessed = [s for s in self.submissions if s.status in FINAL_STATUSES]
