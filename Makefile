@@ -44,6 +44,7 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/scoring.py
 	$(PY) benchmarks/entry_page.py
 	$(PY) benchmarks/import_excel.py
+	$(PY) benchmarks/results.py
 	$(PY) benchmarks/pdf.py
 	$(PY) benchmarks/analysis.py
 
