@@ -15,7 +15,6 @@ from typing import Any
 import yaml
 
 from chiso.assessments.figures import figures_of
-from chiso.assessments.figures import figures_of
 from chiso.assessments.models import Submission
 from chiso.engine import dump_framework
 from chiso.engine.whatif import Changes, apply_changes, what_if
