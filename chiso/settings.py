@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "chiso.accounts",
     "chiso.assessments",
     "chiso.results",
+    "chiso.leadership",
 ]
 
 MIDDLEWARE = [
