@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("chiso.assessments.urls")),
     path("", include("chiso.frameworks.excel_urls")),
     path("", include("chiso.frameworks.urls")),
+    path("", include("chiso.leadership.urls")),
     path("", include("chiso.core.urls")),
 ]

@@ -238,3 +238,8 @@ def is_province_reviewer(user: Any) -> bool:
     if is_admin(user):
         return True
     return any(m.role == Role.REVIEWER and _is_province_wide(m) for m in memberships(user))
+
+
+def can_see_dashboard(user: Any) -> bool:
+    """Leaders, admins and reviewers read the dashboard, the map and the province view."""
+    return is_admin(user) or is_leader(user) or has_role(user, Role.REVIEWER)

@@ -33,7 +33,8 @@ def scored(period: Period, level: str) -> engine.Results | None:
     """`score_period`, remembered until a final submission of the period changes."""
     final = Submission.objects.filter(period=period, status__in=FINAL_STATUSES)
     stamp = final.aggregate(n=Count("id"), at=Max("updated_at"))
-    key = f"chiso:dashboard:{period.pk}:{level}:{stamp['n']}:{stamp['at']}"
+    at = stamp["at"].timestamp() if stamp["at"] else 0
+    key = f"chiso-dashboard-{period.pk}-{level}-{stamp['n']}-{at}"
     results = cache.get(key)
     if results is None:
         results = score_period(period, level)
@@ -365,4 +366,103 @@ def dashboard(period: Period, level: str, today: dt.date | None = None) -> dict:
         "nearest": nearest(results, framework, names),
         "change": change(period, level, results),
         "targets": targets(today),
+    }
+
+
+def map_values(period: Period, level: str) -> dict:
+    """Per unit code: name, value, rank, recognized, for the map (units without a result too)."""
+    units = _units(period, level)
+    results = scored(period, level)
+    index = {code: i for i, code in enumerate(results.units)} if results is not None else {}
+    rows = {}
+    for u in units:
+        i = index.get(u["code"])
+        row: dict[str, Any] = {"name": u["name"], "status": u["status"]}
+        if results is not None and i is not None:
+            row["value"] = float(results.value[i])
+            row["rank"] = int(results.rank[i])
+            row["recognized"] = (
+                bool(results.recognized[i]) if results.recognized is not None else None
+            )
+        rows[u["code"]] = row
+    recognized = [r for r in rows.values() if r.get("recognized")]
+    return {
+        "period": {"id": period.pk, "name": period.name, "year": period.year},
+        "level": level,
+        "units": rows,
+        "counts": {
+            "units": len(rows),
+            "scored": sum(1 for r in rows.values() if "value" in r),
+            "recognized": len(recognized),
+        },
+        "approximate": True,
+    }
+
+
+def self_assessment() -> dict | None:
+    """The province's own latest assessment on the DTI framework (its estimated DTI).
+
+    Scored from its current figures whatever the submission's state, so the DX office
+    sees the estimate before the ministry publishes; the state says how final it is.
+    """
+    submission = (
+        Submission.objects.filter(unit__level="province", period__frameworks__level="province")
+        .select_related("period", "unit")
+        .order_by("-period__year", "-period__opens_on")
+        .first()
+    )
+    if submission is None:
+        return None
+    period = submission.period
+    results = score_period(period, "province", final_only=False)
+    framework_model = period.framework_for("province")
+    if results is None or framework_model is None or submission.unit.code not in results.units:
+        return None
+    framework = framework_model.engine()
+    unit = results.unit(submission.unit.code)
+    i = results.units.index(submission.unit.code)
+    indices = [
+        {
+            "code": node.code,
+            "title": node.title,
+            "value": float(results.node_values[i, results.node_codes.index(node.code)]),
+            "max_points": node.points if node.is_leaf else node.max_points,
+        }
+        # The main indices: the roots' children (the DTI groups them in foundation/activity).
+        for root in framework.tree
+        for node in root.children
+    ]
+    return {
+        "period": {"id": period.pk, "name": period.name, "year": period.year},
+        "status": submission.status,
+        "final": submission.status in FINAL_STATUSES,
+        "framework": framework.code,
+        "value": float(unit.value),
+        "points": float(unit.points),
+        "max_points": results.max_points,
+        "indices": indices,
+    }
+
+
+def province(today: dt.date | None = None) -> dict:
+    """Thanh Hóa's DTI over the years, the rank target and its own estimate."""
+    history = [
+        {
+            "year": d.year,
+            "rank": d.rank,
+            "of": d.of,
+            "value": d.value,
+            "rank_cqs": d.rank_cqs,
+            "rank_kts": d.rank_kts,
+            "rank_xhs": d.rank_xhs,
+            "note": d.note,
+        }
+        for d in DtiYear.objects.all()
+    ]
+    target = Target.objects.filter(kind=TargetKind.DTI_RANK).order_by("by_date").first()
+    return {
+        "history": history,
+        "target_rank": target.number if target else None,
+        "target": target_status(target, today) if target else None,
+        "self_assessment": self_assessment(),
     }
