@@ -117,7 +117,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "histogram": data["distribution"],
             "labels": {
                 "units": _("units"),
-                "value": _("value"),
+                "value": _("Value"),
                 "median": _("median"),
             },
         },
