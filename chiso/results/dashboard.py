@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef
 
 from chiso import engine
 from chiso.assessments.models import Period, Status, Submission
@@ -25,12 +25,26 @@ from chiso.results.scoring import FINAL_STATUSES, score_period
 from chiso.units.models import Lineage
 
 REFORM = dt.date(2025, 7, 1)
+UNIT_FIELDS = (
+    "unit_id",
+    "unit__code",
+    "unit__name",
+    "status",
+    "unit__parent__code",
+    "unit__parent__name",
+    "unit__parent__level",
+)
 HISTOGRAM_BINS = 10
 LIST_LENGTH = 10
 
 
-def scored(period: Period, level: str) -> engine.Results | None:
-    """`score_period`, remembered until a final submission of the period changes."""
+def scored(period: Period, level: str, memo: dict | None = None) -> engine.Results | None:
+    """`score_period`, remembered until a final submission of the period changes.
+
+    `memo` (one dict per dashboard) saves asking the cache twice for the same period.
+    """
+    if memo is not None and ("scored", period.pk, level) in memo:
+        return memo["scored", period.pk, level]
     final = Submission.objects.filter(period=period, status__in=FINAL_STATUSES)
     stamp = final.aggregate(n=Count("id"), at=Max("updated_at"))
     at = stamp["at"].timestamp() if stamp["at"] else 0
@@ -39,39 +53,39 @@ def scored(period: Period, level: str) -> engine.Results | None:
     if results is None:
         results = score_period(period, level)
         cache.set(key, results, 3600)
+    if memo is not None:
+        memo["scored", period.pk, level] = results
     return results
 
 
-def periods_with_results(level: str) -> list[Period]:
+def periods_with_results(level: str, memo: dict | None = None) -> list[Period]:
     """Periods with a framework for the level and at least one final submission, oldest first."""
-    return list(
+    if memo is not None and ("periods", level) in memo:
+        return list(memo["periods", level])
+    final = Submission.objects.filter(
+        period=OuterRef("pk"), status__in=FINAL_STATUSES, unit__level=level
+    )
+    periods = list(
         Period.objects.filter(frameworks__level=level)
-        .filter(Q(submissions__status__in=FINAL_STATUSES) & Q(submissions__unit__level=level))
-        .distinct()
+        .filter(Exists(final))
         .order_by("year", "opens_on")
     )
+    if memo is not None:
+        memo["periods", level] = periods
+    return list(periods)
 
 
 def _units(period: Period, level: str) -> list[dict[str, Any]]:
     """Code, name, status and area of every unit of the level assessed in the period."""
-    rows = list(
-        Submission.objects.filter(period=period, unit__level=level).values(
-            "unit_id",
-            "unit__code",
-            "unit__name",
-            "status",
-            "unit__parent__code",
-            "unit__parent__name",
-            "unit__parent__level",
-        )
-    )
+    in_period = Submission.objects.filter(period=period, unit__level=level)
+    rows = [dict(zip(UNIT_FIELDS, row, strict=True)) for row in in_period.values_list(*UNIT_FIELDS)]
     before_reform = period.reference_date < REFORM
     former: dict[int, tuple[str, str]] = {}
     if not before_reform and level == "commune":
         # After the reform there are no districts: group a commune under the old district
         # most of its predecessors belonged to (the lineage of NQ 1686).
         votes: dict[int, Counter[tuple[str, str]]] = defaultdict(Counter)
-        links = Lineage.objects.filter(new_id__in=[r["unit_id"] for r in rows]).values_list(
+        links = Lineage.objects.filter(new__in=in_period.values("unit_id")).values_list(
             "new_id", "old__parent__code", "old__parent__name"
         )
         for new_id, code, name in links:
@@ -216,35 +230,42 @@ def nearest(
         needed = rule.min_points
     elif rule is not None and rule.min_value is not None:
         needed = rule.min_value * results.max_points
+    waiting = np.flatnonzero(~results.recognized)
+    missing = np.array([len(results.unmet_mandatory[i]) for i in waiting])
+    short = np.maximum(0.0, needed - results.points[waiting])
+    codes = np.array(results.units)[waiting] if len(waiting) else np.array([])
+    # Sorted by mandatory missing, then points missing, then code (lexsort: last key first).
+    order = np.lexsort((codes, short, missing))[:n] if len(waiting) else []
     rows = []
-    for i in np.flatnonzero(~results.recognized):
-        row = _row(results, int(i), names)
-        row["points_missing"] = max(0.0, needed - row["points"])
-        row["mandatory_missing"] = list(results.unmet_mandatory[int(i)])
+    for j in order:
+        row = _row(results, int(waiting[j]), names)
+        row["points_missing"] = float(short[j])
+        row["mandatory_missing"] = list(results.unmet_mandatory[int(waiting[j])])
         rows.append(row)
-    rows.sort(key=lambda r: (len(r["mandatory_missing"]), r["points_missing"], r["code"]))
-    return rows[:n]
+    return rows
 
 
-def previous_period(period: Period, level: str) -> Period | None:
+def previous_period(period: Period, level: str, memo: dict | None = None) -> Period | None:
     earlier = [
         p
-        for p in periods_with_results(level)
+        for p in periods_with_results(level, memo)
         if (p.year, p.opens_on) < (period.year, period.opens_on)
     ]
     return earlier[-1] if earlier else None
 
 
-def change(period: Period, level: str, results: engine.Results | None) -> dict:
+def change(
+    period: Period, level: str, results: engine.Results | None, memo: dict | None = None
+) -> dict:
     """Against the previous period with results: mean value, recognized, units that moved most.
 
     Units are matched by code; across the 2025 reform most communes have new codes, so
     only those that kept theirs are compared one by one.
     """
-    before = previous_period(period, level)
+    before = previous_period(period, level, memo)
     if before is None or results is None:
         return {"previous": None}
-    old = scored(before, level)
+    old = scored(before, level, memo)
     if old is None:
         return {"previous": None}
 
@@ -280,16 +301,16 @@ def change(period: Period, level: str, results: engine.Results | None) -> dict:
     }
 
 
-def _series(target: Target) -> list[tuple[float, float]]:
+def _series(target: Target, memo: dict | None = None) -> list[tuple[float, float]]:
     """(year, figure) pairs the target's projection is drawn through."""
     if target.kind == TargetKind.DTI_RANK:
         return [(d.year, float(d.rank)) for d in DtiYear.objects.exclude(rank=None)]
     points: list[tuple[float, float]] = []
     running = 0.0
-    for p in periods_with_results(target.level):
+    for p in periods_with_results(target.level, memo):
         if p.year > target.by_date.year:
             break
-        results = scored(p, target.level)
+        results = scored(p, target.level, memo)
         if results is None:
             continue
         if target.kind == TargetKind.RECOGNIZED:
@@ -310,9 +331,9 @@ def _series(target: Target) -> list[tuple[float, float]]:
     return points
 
 
-def target_status(target: Target, today: dt.date | None = None) -> dict:
+def target_status(target: Target, today: dt.date | None = None, memo: dict | None = None) -> dict:
     today = today or dt.date.today()
-    series = _series(target)
+    series = _series(target, memo)
     lower = target.kind == TargetKind.DTI_RANK
     result = projection.project(
         series,
@@ -339,8 +360,9 @@ def target_status(target: Target, today: dt.date | None = None) -> dict:
     }
 
 
-def targets(today: dt.date | None = None) -> list[dict]:
-    return [target_status(t, today) for t in Target.objects.all()]
+def targets(today: dt.date | None = None, memo: dict | None = None) -> list[dict]:
+    memo = {} if memo is None else memo
+    return [target_status(t, today, memo) for t in Target.objects.all()]
 
 
 def dashboard(period: Period, level: str, today: dt.date | None = None) -> dict:
@@ -349,7 +371,8 @@ def dashboard(period: Period, level: str, today: dt.date | None = None) -> dict:
     framework = framework_model.engine() if framework_model else None
     units = _units(period, level)
     names = {u["code"]: u["name"] for u in units}
-    results = scored(period, level)
+    memo: dict = {}
+    results = scored(period, level, memo)
     return {
         "period": {
             "id": period.pk,
@@ -364,8 +387,8 @@ def dashboard(period: Period, level: str, today: dt.date | None = None) -> dict:
         "distribution": distribution(results, framework),
         "lagging": lagging(results, names),
         "nearest": nearest(results, framework, names),
-        "change": change(period, level, results),
-        "targets": targets(today),
+        "change": change(period, level, results, memo),
+        "targets": targets(today, memo),
     }
 
 
