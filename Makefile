@@ -45,6 +45,7 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/entry_page.py
 	$(PY) benchmarks/import_excel.py
 	$(PY) benchmarks/results.py
+	$(PY) benchmarks/dashboard.py
 	$(PY) benchmarks/pdf.py
 	$(PY) benchmarks/analysis.py
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "chiso.accounts",
     "chiso.assessments",
     "chiso.results",
+    "chiso.leadership",
 ]
 
 MIDDLEWARE = [

@@ -286,3 +286,8 @@ def can_publish(user: Any) -> bool:
 def sees_evidence_of(user: Any, unit: Any) -> bool:
     """Evidence files stay with the people who may read the unit's submission."""
     return bool(user and user.is_authenticated and can_view_unit(user, unit))
+
+
+def can_see_dashboard(user: Any) -> bool:
+    """Leaders, admins and reviewers read the dashboard, the map and the province view."""
+    return is_admin(user) or is_leader(user) or has_role(user, Role.REVIEWER)

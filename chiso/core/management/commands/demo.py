@@ -49,12 +49,16 @@ class Command(BaseCommand):
 
         counts = load_units()
         self.stdout.write(f"Units loaded: {counts}")
-        frameworks = {f.level: f for f in load_shipped() if f.level in ("commune", "department")}
+        frameworks = {
+            f.level: f for f in load_shipped() if f.level in ("commune", "department", "province")
+        }
         self.stdout.write(f"Frameworks: {', '.join(f.code for f in frameworks.values())}")
         communes = list(
             Unit.objects.on(REFERENCE).filter(province_code="38", level="commune").order_by("code")
         )
         departments = list(Unit.objects.filter(level="department").order_by("code"))
+        # The province assesses itself on the DTI framework: its estimate before the ministry's.
+        departments += list(Unit.objects.on(REFERENCE).filter(level="province", code="38"))
         people = self._people()
         today = timezone.localdate()
         closed = self._period(
@@ -66,6 +70,7 @@ class Command(BaseCommand):
         self._fill(closed, communes + departments, frameworks, people, final=True)
         self._fill(opened, communes + departments, frameworks, people, final=False)
         self._publish(closed, frameworks)
+        demo.create_targets()
         self.stdout.write(
             f"Demo periods: {closed.name} ({closed.submissions.count()} units, published), "
             f"{opened.name} ({opened.submissions.count()} units, open until "
