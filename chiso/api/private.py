@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
+from ninja.responses import Status as Answer
 
 from chiso.accounts import access
 from chiso.api import errors, writes
@@ -80,14 +81,17 @@ def post_evidence(
         file,
         codes,
     )
-    return 201, {
-        "id": item.pk,
-        "name": item.original_name,
-        "content_type": item.content_type,
-        "size": item.size,
-        "sha256": item.sha256,
-        "codes": item.codes,
-    }
+    return Answer(
+        201,
+        {
+            "id": item.pk,
+            "name": item.original_name,
+            "content_type": item.content_type,
+            "size": item.size,
+            "sha256": item.sha256,
+            "codes": item.codes,
+        },
+    )
 
 
 def _status(submission: Submission) -> dict[str, Any]:

@@ -63,7 +63,7 @@ def put_values(
     current = {code: value.self_value for code, value in submission.values_by_code().items()}
     broken = services.rule_problems(framework, submission.unit.code, {**current, **figures})
     if broken:
-        details = [{"loc": ["body", "values", p.where or ""], "msg": p.message} for p in broken]
+        details = [{"loc": ["body", "values"], "msg": p.message, "rule": p.rule} for p in broken]
         raise ApiError(422, "validation_error", "The figures break the framework's rules.", details)
     try:
         return services.save_values(
