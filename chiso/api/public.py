@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
+from pydantic import BeforeValidator
 
 from chiso import engine
 from chiso.api import errors
@@ -23,8 +25,21 @@ from chiso.units.models import Level, Lineage, Unit
 router = Router(tags=["public"])
 
 
+def iso_date(value: object) -> object:
+    # pydantic would also read 0 or 1735689600 as a date; the API takes ISO dates only.
+    if value is None or isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        raise ValueError("write the date as YYYY-MM-DD")
+    return value
+
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+IsoDate = Annotated[dt.date, BeforeValidator(iso_date)]
+
+
 class UnitFilter(Schema):
-    on: dt.date | None = None
+    on: IsoDate | None = Field(None, description="Units in force on this day (YYYY-MM-DD).")
     level: Level | None = None
     province: str | None = None
     code: str | None = None

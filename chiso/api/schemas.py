@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 
 class Text(Schema):
@@ -104,6 +105,8 @@ class SubmissionStatus(Schema):
 
 
 class ValuesIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not ignored
+
     version: int | None = Field(
         None,
         description="The submission's version the figures are based on; a save on an older "
