@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from chiso.api import errors, private, public
+from chiso.api import errors, private, public, results
 from chiso.api.throttling import AnonymousPerMinute
 
 DESCRIPTION = """Published results of the digital-transformation assessment of Thanh Hóa
@@ -29,3 +29,5 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", public.router)
 api.add_router("", private.router)
+api.add_router("", results.router)
+api.add_router("", results.staff_router)

@@ -18,8 +18,9 @@ from chiso.api import errors
 from chiso.api.http import not_modified, validators
 from chiso.api.paging import Page, PageQuery, paginate
 from chiso.api.schemas import FrameworkOut, FrameworkTree, PeriodOut, UnitOut
-from chiso.assessments.models import Period, PeriodFramework, Status
+from chiso.assessments.models import Period, PeriodFramework
 from chiso.frameworks.models import Framework
+from chiso.results.models import Snapshot
 from chiso.units.models import Level, Lineage, Unit
 
 router = Router(tags=["public"])
@@ -210,11 +211,8 @@ def framework_file(request: HttpRequest, code: str, version: int):
 
 
 def published(period: Period, level: str) -> bool:
-    """Whether the results of a (period, level) are public."""
-    return (
-        period.published_at is not None
-        and period.submissions.filter(unit__level=level, status=Status.PUBLISHED).exists()
-    )
+    """Whether the results of a (period, level) are public: a snapshot was published."""
+    return Snapshot.objects.filter(period=period, level=level).exists()
 
 
 def _period(period: Period) -> dict[str, Any]:

@@ -13,6 +13,33 @@ from __future__ import annotations
 import pytest
 
 from tests.review.people import *  # noqa: F403
+from tests.review.people import fill, submit
+
+HAM_RONG_FIGURES = {"hs_tt": 900, "hs_tong": 1000, "CQS.2": 1, "XHS.1": 45}
+HAC_THANH_FIGURES = {"hs_tt": 300, "hs_tong": 1000, "CQS.2": 0, "XHS.1": 20}
+
+
+def approve(submission, officer, reviewer, **figures):
+    from chiso.assessments import workflow
+
+    submission = submit(fill(submission, officer, **figures), officer)
+    return workflow.transition(submission, "approve", reviewer)
+
+
+@pytest.fixture
+def approved(period, lan, minh, hoa):
+    """Both wards approved: Hàm Rồng well ahead of Hạc Thành."""
+    approve(period.submissions.get(unit__code="14758"), lan, hoa, **HAM_RONG_FIGURES)
+    approve(period.submissions.get(unit__code="14797"), minh, hoa, **HAC_THANH_FIGURES)
+    return period
+
+
+@pytest.fixture
+def published(approved, tuan):
+    """The commune results of the period, published by Anh Tuấn."""
+    from chiso.results.publish import publish
+
+    return publish(approved, "commune", tuan)
 
 
 @pytest.fixture(autouse=True)
