@@ -42,6 +42,7 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/entry_page.py
 	$(PY) benchmarks/import_excel.py
 	$(PY) benchmarks/pdf.py
+	$(PY) benchmarks/api.py
 
 # Rebuild the Vietnamese catalogue from its parts and compile it.
 messages: $(VENV)/.installed

@@ -171,9 +171,10 @@ def _fixed_zip(data: bytes, when: Any) -> bytes:
 
 
 def _json_ranking(ds: Dataset, ranking: cards.Ranking) -> bytes:
-    from chiso.api.results import row_data
+    from chiso.api.results import row_renderer
 
     s = ds.snapshot
+    render = row_renderer(ranking)
     data = {
         "dataset": ds.identifier,
         "period": {"id": s.period_id, "year": s.period.year, "name": s.period.name},
@@ -187,7 +188,7 @@ def _json_ranking(ds: Dataset, ranking: cards.Ranking) -> bytes:
         },
         "max_points": s.max_points,
         "licence": LICENSE_URL,
-        "units": [row_data(ranking, row) for row in ranking.rows],
+        "units": [render(row) for row in ranking.rows],
     }
     return (json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode()
 

@@ -88,48 +88,39 @@ class ResultsQuery(PageQuery):
     version: int | None = Field(None, ge=1, description="A published version (default latest).")
 
 
-def row_data(ranking: cards.Ranking, row: cards.Row) -> dict[str, Any]:
+def row_renderer(ranking: cards.Ranking) -> Any:
+    """A function writing one row of `ranking` as the API gives it (indexes found once)."""
     index = ranking.node_index()
-    leaf_index = [index[code] for code in ranking.leaf_codes]
-    pillars = [node.code for node in ranking.pillars]
+    pillars = [(node.code, index[node.code]) for node in ranking.pillars]
+    leaves = list(enumerate((c, index[c]) for c in ranking.leaf_codes))
 
-    def at(values: list[Any], i: int) -> Any:
-        return values[i] if i < len(values) else None
+    def render(row: cards.Row) -> dict[str, Any]:
+        nv, nr, lv, lp = row.node_values, row.node_ranks, row.leaf_values, row.leaf_points
+        if not row.assessed or not nv:  # a unit not assessed has no figures
+            nv = nr = [None] * len(index)  # type: ignore[list-item]
+            lv = lp = [None] * len(leaves)
+        return {
+            "unit": {"id": row.unit_id, "code": row.code, "name": row.name, "kind": row.kind},
+            "assessed": row.assessed,
+            "rank": row.rank,
+            "value": row.value,
+            "points": row.points,
+            "recognized": row.recognized,
+            "completeness": row.completeness,
+            "pillars": [{"code": c, "value": nv[i], "rank": nr[i]} for c, i in pillars],
+            "indicators": [
+                {"code": c, "value": lv[j], "score": nv[i], "points": lp[j]} for j, (c, i) in leaves
+            ],
+            "unmet_mandatory": row.unmet,
+        }
 
-    return {
-        "unit": {"id": row.unit_id, "code": row.code, "name": row.name, "kind": row.kind},
-        "assessed": row.assessed,
-        "rank": row.rank,
-        "value": row.value,
-        "points": row.points,
-        "recognized": row.recognized,
-        "completeness": row.completeness,
-        "pillars": [
-            {
-                "code": code,
-                "value": at(row.node_values, index[code]),
-                "rank": at(row.node_ranks, index[code]),
-            }
-            for code in pillars
-        ],
-        "indicators": [
-            {
-                "code": code,
-                "value": at(row.leaf_values, j),
-                "score": at(row.node_values, leaf_index[j]),
-                "points": at(row.leaf_points, j),
-            }
-            for j, code in enumerate(ranking.leaf_codes)
-        ],
-        "unmet_mandatory": row.unmet,
-    }
+    return render
 
 
 def ranking_data(request: HttpRequest, ranking: cards.Ranking, query: PageQuery) -> dict[str, Any]:
     snapshot = ranking.snapshot
-    page = paginate(
-        request, ranking.rows, query, lambda chunk: [row_data(ranking, r) for r in chunk]
-    )
+    render = row_renderer(ranking)
+    page = paginate(request, ranking.rows, query, lambda chunk: [render(r) for r in chunk])
     return {
         "period": ranking.period.pk,
         "level": ranking.level,
@@ -155,16 +146,25 @@ def _json(data: Any) -> HttpResponse:
     )
 
 
-def snapshot_for(period_id: int, level: str, version: int | None) -> Snapshot:
-    found = Snapshot.objects.filter(period_id=period_id, level=level).defer("values_csv")
-    chosen = (
-        found.order_by("-version").first()
-        if version is None
-        else found.filter(version=version).first()
-    )
+def snapshot_for(period_id: int, level: str, version: int | None) -> tuple[int, int, Any]:
+    """(id, version, published_at) of the snapshot asked for; 404 when none.
+
+    Reads only the columns before the stored values (on SQLite a row's later columns sit
+    behind the long values text); a snapshot never changes, so its time is cached.
+    """
+    found = Snapshot.objects.filter(period_id=period_id, level=level)
+    if version is not None:
+        found = found.filter(version=version)
+    chosen = found.order_by("-version").values_list("pk", "version").first()
     if chosen is None:
         raise errors.ApiError(404, "not_found", "No published results for this period and level.")
-    return chosen
+    pk, number = chosen
+    published_at = cache.get_or_set(
+        f"chiso:api-snapshot-at:{pk}",
+        lambda: Snapshot.objects.values_list("published_at", flat=True).get(pk=pk),
+        timeout=None,
+    )
+    return pk, number, published_at
 
 
 @router.get(
@@ -178,20 +178,21 @@ def published_results(
     """Every unit's value, points, pillar values and ranks, indicator scores, rank and
     recognition, best first, then the units not assessed. Paginated (`page_size` up to
     5000 gives a whole province in one answer)."""
-    snapshot = snapshot_for(period_id, level, query.version)
-    etag = f"results-{snapshot.pk}-{request.GET.urlencode()}"
-    cached = not_modified(request, etag, snapshot.published_at)
+    pk, version, published_at = snapshot_for(period_id, level, query.version)
+    etag = f"results-{pk}-{request.GET.urlencode()}"
+    cached = not_modified(request, etag, published_at)
     if cached is not None:
         return cached
-    key = f"chiso:api-results:{snapshot.pk}:{request.get_host()}:{request.GET.urlencode()}"
+    key = f"chiso:api-results:{pk}:{request.get_host()}:{request.GET.urlencode()}"
     body = cache.get(key)
     if body is None:
-        ranking = cards.published(snapshot.period, level, snapshot.version)
+        period = get_object_or_404(Period, pk=period_id)
+        ranking = cards.published(period, level, version)
         assert ranking is not None
         body = _json(ranking_data(request, ranking, query)).content
         cache.set(key, body, timeout=3600)
     response = HttpResponse(body, content_type="application/json")
-    return validators(response, etag, snapshot.published_at)
+    return validators(response, etag, published_at)
 
 
 @router.get(
