@@ -1,6 +1,6 @@
 """People, systems and data of the API tests.
 
-Beside the shared people (tests/conftest.py, tests/review/people.py):
+Beside the shared people (tests/conftest.py):
 
 - "cong-dvc", the province's public-service portal, a system account that writes the
   figures of Phường Hàm Rồng with its token `portal_token`;
@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.review.people import *  # noqa: F403
-from tests.review.people import fill, submit
+from tests.people import fill, submit
 
 HAM_RONG_FIGURES = {"hs_tt": 900, "hs_tong": 1000, "CQS.2": 1, "XHS.1": 45}
 HAC_THANH_FIGURES = {"hs_tt": 300, "hs_tong": 1000, "CQS.2": 0, "XHS.1": 20}
