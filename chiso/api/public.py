@@ -73,6 +73,13 @@ def _unit(unit: Unit) -> dict[str, Any]:
     }
 
 
+def _with_lineage():
+    return Unit.objects.select_related("parent").prefetch_related(
+        Prefetch("predecessors_links", queryset=Lineage.objects.select_related("old")),
+        Prefetch("successor_links", queryset=Lineage.objects.select_related("new")),
+    )
+
+
 def _units(chunk: Sequence[Unit]) -> list[dict[str, Any]]:
     return [_unit(unit) for unit in chunk]
 
@@ -83,10 +90,7 @@ def units(request: HttpRequest, filters: Query[UnitFilter], page: Query[PageQuer
 
     `on` keeps the units in force that day; `level` and `province` (GSO code) filter.
     """
-    qs = Unit.objects.select_related("parent").prefetch_related(
-        Prefetch("predecessors_links", queryset=Lineage.objects.select_related("old")),
-        Prefetch("successor_links", queryset=Lineage.objects.select_related("new")),
-    )
+    qs = _with_lineage()
     if filters.on is not None:
         qs = qs.on(filters.on)
     if filters.level is not None:
@@ -100,14 +104,7 @@ def units(request: HttpRequest, filters: Query[UnitFilter], page: Query[PageQuer
 
 @router.get("/units/{unit_id}", response={200: UnitOut, **errors.COMMON}, summary="One unit")
 def unit(request: HttpRequest, unit_id: int):
-    found = get_object_or_404(
-        Unit.objects.select_related("parent").prefetch_related(
-            Prefetch("predecessors_links", queryset=Lineage.objects.select_related("old")),
-            Prefetch("successor_links", queryset=Lineage.objects.select_related("new")),
-        ),
-        pk=unit_id,
-    )
-    return _unit(found)
+    return _unit(get_object_or_404(_with_lineage(), pk=unit_id))
 
 
 # --- frameworks ---------------------------------------------------------------------
