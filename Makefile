@@ -48,6 +48,7 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/dashboard.py
 	$(PY) benchmarks/pdf.py
 	$(PY) benchmarks/analysis.py
+	$(PY) benchmarks/api.py
 
 # The Vietnamese catalogue: collect the strings of chiso's code and templates into
 # chiso/locale/vi/LC_MESSAGES/django.po (makemessages keeps the translations there and

@@ -15,6 +15,8 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("chiso.api.urls")),
+    path("", include("chiso.api.data_urls")),
     path("accounts/", include("chiso.accounts.urls")),
     path("", include("chiso.assessments.review_urls")),
     path("", include("chiso.assessments.io_urls")),
