@@ -19,8 +19,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.conftest import _person
-from tests.review.people import fast_passwords, fresh_cache  # noqa: F401 - autouse fixtures
+from tests.people import person as _person
 
 REFORM = dt.date(2025, 7, 1)
 CYCLE = ("draft", "submitted", "returned", "approved")

@@ -139,15 +139,21 @@ def test_the_change_compares_with_the_previous_period_with_results(campaign):
     assert figures["most_improved"][0]["delta"] == pytest.approx(max(deltas))
 
 
-def test_a_reviewers_correction_of_an_approved_figure_shows_at_once(campaign, tuan):
-    from chiso.assessments.models import Submission
+def test_a_reviewers_correction_of_a_reopened_figure_shows_once_approved_again(campaign, tuan):
+    from chiso.assessments.models import Status, Submission
     from chiso.assessments.services import verify_value
     from chiso.results import dashboard
+    from tests.people import put
 
     tenth_lowest = dashboard.dashboard(campaign.closed, "commune")["lagging"][-1]
     sub = Submission.objects.get(period=campaign.closed, unit__code=tenth_lowest["code"])
+    # Figures are corrected only under review: the submission goes back to the reviewer.
+    put(sub, Status.SUBMITTED)
     for value in sub.values.filter(self_value__gt=0):
-        verify_value(sub, value.code, 0.0, user=tuan, reason="Số liệu sai", expected_version=None)
+        sub = verify_value(
+            sub, value.code, 0.0, user=tuan, reason="Số liệu sai", expected_version=None
+        )
+    put(sub, Status.APPROVED)
     again = dashboard.dashboard(campaign.closed, "commune")
     results = engine_results(campaign.closed)
     assert again["lagging"][0]["code"] == tenth_lowest["code"]
