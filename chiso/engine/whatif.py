@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import yaml
 
 from chiso.engine.errors import EngineError, Problem
 from chiso.engine.framework import Framework, dump_framework, framework_from_dict

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import filetype
-import yaml
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook

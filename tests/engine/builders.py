@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from chiso.engine import Framework, dump_framework, parse_framework
 
 # Two wards of Thanh Hóa after the 2025 reform, and a third commune for ties.

@@ -16,12 +16,12 @@ import yaml
 
 from chiso.engine import (
     EngineError,
-    dump_framework,
     Framework,
     Results,
     Values,
     check_rules,
     coerce_value,
+    dump_framework,
     framework_from_dict,
     incidence_matrix,
     parse_framework,
