@@ -9,19 +9,40 @@ into messages next to the right fields, in the user's language.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.core.exceptions import BadRequest
 from django.utils.formats import get_format
-from django.utils.translation import gettext as _
 
 from chiso import engine
 from chiso.assessments import services
-from chiso.frameworks.display import in_language
-from chiso.frameworks.problems import problem_text
 
 FIELD_PREFIX = "v-"
 VERSION_FIELD = "expected_version"
+
+
+_ASCII_ID = re.compile(r"[0-9]{1,18}")
+
+
+def parse_id(text: str | None) -> int | None:
+    """An id or a version from a query or a form: None when empty; BadRequest (400)
+    unless plain ASCII digits ("²" and "٣" are digits to Python, not to the database)."""
+    if not text:
+        return None
+    if not _ASCII_ID.fullmatch(text):
+        raise BadRequest("Not an id.")
+    return int(text)
+
+
+def filter_text(text: str | None) -> str:
+    """A free-text filter from a query: stripped; BadRequest (400) on a NUL byte, which
+    PostgreSQL cannot even compare."""
+    text = (text or "").strip()
+    if "\x00" in text:
+        raise BadRequest("NUL in a filter.")
+    return text
 
 
 def field_name(code: str) -> str:
@@ -39,32 +60,10 @@ def to_input_text(value: float | None, type_: str) -> str:
     return format(value, ".10g").replace(".", str(get_format("DECIMAL_SEPARATOR")))
 
 
-@dataclass(frozen=True)
-class BrokenRule:
-    """A validation rule of the framework that the typed figures break."""
-
-    message: str
-    codes: tuple[str, ...]
-
-
-def rule_message(rule: engine.ValidationRule) -> str:
-    return in_language(rule.message) or _("The figures break the rule %(rule)s.") % {
-        "rule": rule.rule
-    }
-
-
-def broken_rules(framework: engine.Framework, problems: list[engine.Problem]) -> list[BrokenRule]:
-    """The framework's rules behind the engine's problems, with their messages."""
-    broken = []
-    for problem in problems:
-        rule = framework.validation[problem.rule] if problem.rule is not None else None
-        if rule is None:
-            # Not a rule: a stored figure outside the framework's bounds.
-            codes = (problem.where,) if problem.where in framework.input_codes else ()
-            broken.append(BrokenRule(problem_text(problem), codes))
-        else:
-            broken.append(BrokenRule(rule_message(rule), rule.codes))
-    return broken
+# The framework's rules and their messages belong to the gate; the form shows them.
+BrokenRule = services.BrokenRule
+broken_rules = services.broken_rules
+rule_message = services.rule_message
 
 
 @dataclass
@@ -126,6 +125,15 @@ class EntryForm:
             for code in rule.codes:
                 if code in self.texts:
                     self.errors.setdefault(code, []).append(rule.message)
+
+    def scorable_figures(self) -> dict[str, float | None]:
+        """The readable figures without those in a broken rule: the preview gives them
+        no points, as the save would refuse them."""
+        figures = self.readable_figures()
+        for rule in self.rules:
+            for code in rule.codes:
+                figures.pop(code, None)
+        return figures
 
     def readable_figures(self) -> dict[str, float | None]:
         """The typed figures that can be read (fields that cannot are left out): for previews."""

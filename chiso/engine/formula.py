@@ -313,14 +313,20 @@ def to_text(node: Expr) -> str:
 # Vectorised evaluation
 
 
-def evaluate(node: Expr, columns: Mapping[str, Column], size: int) -> Column:
+def evaluate(
+    node: Expr, columns: Mapping[str, Column], size: int, out: Column | None = None
+) -> Column:
     """Evaluate over columns of `size` units; missing inputs and x / 0 give NaN.
 
-    Every name must be in `columns` (the framework check guarantees it).
+    Every name must be in `columns` (the framework check guarantees it). With
+    `out` (a row of a larger array) the result is written there.
     """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         result = _evaluate(node, columns)
-    out = np.broadcast_to(np.asarray(result, dtype=np.float64), (size,)).copy()
+    if out is None:
+        out = np.broadcast_to(np.asarray(result, dtype=np.float64), (size,)).copy()
+    else:
+        out[...] = result
     # Overflow to +-inf is as meaningless as a division by zero: missing.
     out[~np.isfinite(out)] = np.nan
     return out

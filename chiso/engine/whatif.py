@@ -114,7 +114,7 @@ def _numbers(data: Any, where: str, problems: list[Problem]) -> dict[str, float]
 
 
 def _problem(where: str, message: str) -> Problem:
-    return Problem(message, where=where)
+    return Problem(message, where=where, code="what_if")
 
 
 def _error(where: str, message: str) -> EngineError:

@@ -54,6 +54,10 @@ def value_text(error: engine.ValueProblem) -> str:
 
 
 _FIXED: dict[str, str] = {
+    "what_if": gettext_noop(
+        "This change cannot be tried: it names no indicator, input or unit of the "
+        "framework, or it is not a number."
+    ),
     "file_too_large": gettext_noop("The file is larger than %(limit)s KB."),
     "line_too_long": gettext_noop("The line is longer than %(limit)s characters."),
     "yaml_syntax": gettext_noop("The file is not valid YAML: %(detail)s"),

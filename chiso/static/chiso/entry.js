@@ -246,7 +246,17 @@
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;
     if (submitter && submitter.getAttribute("data-confirm") === "submit") {
-      if (!window.confirm(config.text.submit)) {
+      // Empty figures score nothing: name them before the officer confirms.
+      var empty = Array.prototype.filter
+        .call(form.querySelectorAll("[data-code]"), function (field) {
+          return field.value.trim() === "";
+        })
+        .map(function (field) { return field.getAttribute("data-code"); });
+      var question = config.text.submit;
+      if (empty.length) {
+        question = config.text.empty + "\n" + empty.join(", ") + "\n\n" + question;
+      }
+      if (!window.confirm(question)) {
         event.preventDefault();
         return;
       }
