@@ -62,7 +62,6 @@ def to_input_text(value: float | None, type_: str) -> str:
 
 # The framework's rules and their messages belong to the gate; the form shows them.
 BrokenRule = services.BrokenRule
-field_message = services.field_message
 broken_rules = services.broken_rules
 rule_message = services.rule_message
 

@@ -320,6 +320,9 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
         ordering = ["at", "id"]
+        # Django reaches rows through the base manager too (related objects, saves):
+        # the append-only one, or `_base_manager` would update and delete freely.
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.code}"

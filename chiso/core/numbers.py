@@ -22,18 +22,24 @@ def missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _decimal(text: str) -> str:
-    return text.replace(".", str(get_format("DECIMAL_SEPARATOR")))
+def decimal_separator() -> str:
+    """The active language's. A page writing thousands of numbers looks it up once and
+    passes it on: looking it up costs more than the formatting itself."""
+    return str(get_format("DECIMAL_SEPARATOR"))
 
 
-def number(value: float | None, places: int = 2) -> str:
+def _decimal(text: str, separator: str | None = None) -> str:
+    return text.replace(".", separator or decimal_separator())
+
+
+def number(value: float | None, places: int = 2, separator: str | None = None) -> str:
     """At most `places` decimals, trailing zeros dropped; "—" when missing."""
     if missing(value):
         return MISSING
     text = f"{float(value):.{places}f}".rstrip("0").rstrip(".")  # type: ignore[arg-type]
     if text in ("-0", ""):
         text = "0"
-    return _decimal(text)
+    return _decimal(text, separator)
 
 
 def points(value: float | None) -> str:
@@ -44,11 +50,11 @@ def figure(value: float | None) -> str:
     return number(value, 4)
 
 
-def index(value: float | None) -> str:
+def index(value: float | None, separator: str | None = None) -> str:
     """A 0..1 value with four decimals (0,7314)."""
     if missing(value):
         return MISSING
-    return _decimal(f"{float(value):.4f}")  # type: ignore[arg-type]
+    return _decimal(f"{float(value):.4f}", separator)  # type: ignore[arg-type]
 
 
 def signed(text: str, value: float | None) -> str:

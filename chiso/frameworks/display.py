@@ -37,6 +37,7 @@ def as_text(value: object) -> dict[str, str] | None:
 # Numbers are written by chiso.core.numbers, the one module for every page.
 show_number = numbers.number
 show_value = numbers.index
+decimal_separator = numbers.decimal_separator
 
 
 def with_unit(text: str, unit: str | None) -> str:

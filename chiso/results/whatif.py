@@ -16,7 +16,8 @@ import yaml
 
 from chiso.assessments.figures import figures_of
 from chiso.assessments.models import Submission
-from chiso.engine.whatif import Changes, apply_changes, to_yaml, what_if
+from chiso.engine import dump_framework
+from chiso.engine.whatif import Changes, apply_changes, what_if
 from chiso.frameworks.models import Framework, Source
 from chiso.frameworks.services import store_framework
 from chiso.results.scoring import FINAL_STATUSES
@@ -85,4 +86,4 @@ def keep_as_draft(framework: Framework, changes: Changes, *, user: Any) -> Frame
     """
     data = apply_changes(framework_data(framework), changes)
     data["year"] = int(framework.year) + 1
-    return store_framework(to_yaml(data), source=Source.WHAT_IF, user=user)
+    return store_framework(dump_framework(data), source=Source.WHAT_IF, user=user)

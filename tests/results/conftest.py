@@ -1,4 +1,4 @@
-"""Two wards with figures ready to publish (the people are in tests/people.py).
+"""Two wards with figures ready to publish (the people are those of tests/conftest.py).
 
 Chị Lan's Phường Hàm Rồng is approved by Chị Hoa; Anh Minh's Phường Hạc Thành is
 still a draft, so publishing names it as not assessed.

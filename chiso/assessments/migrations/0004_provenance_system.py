@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0002_audit_append_only'),
+        ('assessments', '0003_audit_no_truncate'),
     ]
 
     operations = [
