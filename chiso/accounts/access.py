@@ -170,6 +170,11 @@ def can_see_results(user: Any, period: Any, level: str, published: bool) -> bool
     return published or sees_provisional_results(user)
 
 
+def has_queue(user: Any) -> bool:
+    """Whether the person has the review queue: reviewers act on it, leaders read it."""
+    return is_reviewer(user) or is_leader(user)
+
+
 def home_of(user: Any) -> str:
     """Which page is a person's home: "review" (the queue), "progress" (a leader's
     read-only view), "entry" (an officer's units) or "public"."""

@@ -372,7 +372,9 @@ def save_values(
     reason = check_text(reason, "reason")
     existing = {value.code: value for value in locked.values.all()}
     framework = locked.framework.engine()
-    after = {code: value.self_value for code, value in existing.items()}
+    # The figures as they would be; a stored code the framework no longer has is left out.
+    known = set(framework.input_codes)
+    after = {code: value.self_value for code, value in existing.items() if code in known}
     after.update(figures)
     check_figures(framework, locked.unit.code, after)
     action = Action.VALUE_SET if provenance == Provenance.SELF_REPORTED else Action.VALUE_IMPORTED
@@ -471,7 +473,8 @@ def verify_value(
             {"reason": [_("A correction needs a reason.")]},
         )
     stored = locked.values_by_code()
-    after = {c: v.effective for c, v in stored.items()}
+    known = set(locked.framework.engine().input_codes)
+    after = {c: v.effective for c, v in stored.items() if c in known}
     current = stored.get(code)
     after[code] = value if value is not None else (current.self_value if current else None)
     try:
