@@ -41,6 +41,7 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/scoring.py
 	$(PY) benchmarks/entry_page.py
 	$(PY) benchmarks/import_excel.py
+	$(PY) benchmarks/pdf.py
 
 # Rebuild the Vietnamese catalogue from its parts and compile it.
 messages: $(VENV)/.installed

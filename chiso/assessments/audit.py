@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -44,6 +45,9 @@ CSV_HEADER = [
     "new",
     "reason",
 ]
+
+FIGURE_COLUMNS = (CSV_HEADER.index("old"), CSV_HEADER.index("new"))
+PLAIN_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def code_titles(framework: Any, language: str = "vi") -> dict[str, str]:
@@ -133,7 +137,14 @@ def write_csv(rows: Iterable[AuditEntry], out: IO[str]) -> None:
             entry.reason,
         ]
         # Any column may hold text people typed: none may run as a formula in Excel.
-        writer.writerow([cell_text(value) for value in row])
+        # A figure is recorded as a plain decimal ("-1") and stays a number.
+        figures = FIGURE_COLUMNS if entry.action in NUMBER_ACTIONS else ()
+        writer.writerow(
+            [
+                value if index in figures and PLAIN_DECIMAL.fullmatch(value) else cell_text(value)
+                for index, value in enumerate(row)
+            ]
+        )
 
 
 def _is_number(text: str) -> bool:
