@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -45,9 +44,6 @@ CSV_HEADER = [
     "new",
     "reason",
 ]
-
-FIGURE_COLUMNS = (CSV_HEADER.index("old"), CSV_HEADER.index("new"))
-PLAIN_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def code_titles(framework: Any, language: str = "vi") -> dict[str, str]:
@@ -137,14 +133,8 @@ def write_csv(rows: Iterable[AuditEntry], out: IO[str]) -> None:
             entry.reason,
         ]
         # Any column may hold text people typed: none may run as a formula in Excel.
-        # A figure is recorded as a plain decimal ("-1") and stays a number.
-        figures = FIGURE_COLUMNS if entry.action in NUMBER_ACTIONS else ()
-        writer.writerow(
-            [
-                value if index in figures and PLAIN_DECIMAL.fullmatch(value) else cell_text(value)
-                for index, value in enumerate(row)
-            ]
-        )
+        # A figure recorded as a plain decimal ("-1") stays a number (see cell_text).
+        writer.writerow([cell_text(value) for value in row])
 
 
 def _is_number(text: str) -> bool:

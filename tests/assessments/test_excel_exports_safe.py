@@ -102,7 +102,7 @@ def test_the_criteria_workbook_download_has_no_live_formula(login, lan, client):
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
-        ("-3.5", "'-3.5"),
+        ("-3.5", "-3.5"),
         ("Phường Hàm Rồng", "Phường Hàm Rồng"),
         ("", ""),
     ],

@@ -8,7 +8,7 @@ import io
 from django.urls import reverse
 
 from chiso.assessments import services
-from tests.review.people import fill, submit
+from tests.people import fill, submit
 
 
 def test_a_period_named_like_a_formula_is_text_in_the_csv(
