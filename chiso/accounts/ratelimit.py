@@ -27,13 +27,13 @@ def allow(scope: str, who: str, limit: int, window: int = HOUR) -> bool:
     """
     digest = hashlib.sha256(f"{scope}|{who.strip().lower()}".encode()).hexdigest()
     key = f"chiso:ratelimit:{digest}"
-    if cache.add(key, 1, timeout=window):
-        return limit >= 1
-    try:
-        return int(cache.incr(key)) <= limit
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        return limit >= 1
+    count = 1
+    if not cache.add(key, count, timeout=window):
+        try:
+            count = int(cache.incr(key))
+        except ValueError:  # expired between add and incr
+            cache.add(key, count, timeout=window)
+    return count <= limit
 
 
 def allow_reset(request: HttpRequest, email: str) -> bool:
