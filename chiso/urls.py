@@ -21,5 +21,7 @@ urlpatterns = [
     path("", include("chiso.assessments.urls")),
     path("", include("chiso.frameworks.excel_urls")),
     path("", include("chiso.frameworks.urls")),
+    path("", include("chiso.results.whatif_urls")),
+    path("", include("chiso.results.urls")),
     path("", include("chiso.core.urls")),
 ]

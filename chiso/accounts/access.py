@@ -238,3 +238,26 @@ def is_province_reviewer(user: Any) -> bool:
     if is_admin(user):
         return True
     return any(m.role == Role.REVIEWER and _is_province_wide(m) for m in memberships(user))
+
+
+# Results (chiso/results): published results are public; provisional ones are not.
+
+
+def sees_provisional_results(user: Any) -> bool:
+    """Staff (admins, reviewers, leaders) see rankings scored from approved values
+    before they are published."""
+    return is_admin(user) or is_leader(user) or has_role(user, Role.REVIEWER)
+
+
+def sees_provisional_card(user: Any, unit: Any) -> bool:
+    """Staff, and the unit's own officers, see its report card before publication."""
+    return sees_provisional_results(user) or is_officer_of(user, unit)
+
+
+def can_publish(user: Any) -> bool:
+    return is_admin(user)
+
+
+def sees_evidence_of(user: Any, unit: Any) -> bool:
+    """Evidence files stay with the people who may read the unit's submission."""
+    return bool(user and user.is_authenticated and can_view_unit(user, unit))

@@ -53,6 +53,7 @@ from chiso.frameworks.display import (
     with_unit,
 )
 from chiso.results import scoring
+from chiso.results.cards import entry_result
 
 
 def show_figure(value: float | None, type_: str) -> str:
@@ -381,6 +382,7 @@ def _render_entry(
         "version": submission.version if version is None else version,
         "version_field": VERSION_FIELD,
         "preview": preview,
+        "result": entry_result(submission),
         "has_relative": any(
             leaf.score is not None and leaf.score.method == "relative" for leaf in framework.leaves
         ),

@@ -1,0 +1,531 @@
+"""Printable PDFs of published results: the decision's annex and a unit's report card.
+
+The builders are plain functions of plain data (`Annex`, `ReportCard`): no database,
+no request, so the same bytes come out of a page, a command or a test. Text is
+Vietnamese, written the Vietnamese way (0,7314; 23/11/2026), in DejaVu Sans embedded
+from chiso/results/fonts/ (a subset of the glyphs used), so every letter prints on
+any machine.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVu"
+
+# A4 portrait, in millimetres.
+MARGIN = 15.0
+PAGE_WIDTH = 210.0
+BODY = PAGE_WIDTH - 2 * MARGIN
+
+
+def vi_number(value: float | None, digits: int = 4) -> str:
+    """0.7314 -> "0,7314"; 1234.5 -> "1.234,5" (points); none -> "–"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def vi_points(value: float | None) -> str:
+    """Points keep at most two decimals and drop trailing zeros: 57.75 -> "57,75", 60 -> "60"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def vi_date(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class Pillar:
+    """One top-level branch of the framework (a pillar), as a column or a chart bar."""
+
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class AnnexRow:
+    """One ranked unit of the annex's table."""
+
+    rank: int
+    code: str
+    name: str
+    value: float
+    points: float
+    recognized: bool | None = None
+    pillar_values: Sequence[float | None] = ()
+
+
+@dataclass(frozen=True)
+class Annex:
+    """The annex of the Chairman's decision: ranking, recognized units, signature.
+
+    `rows` are best first. `pillars` name the columns of `AnnexRow.pillar_values`
+    (shown when there are at most four). `not_assessed` are the names of the units
+    that had no approved figures when the period was published.
+    """
+
+    title: str  # e.g. "Kết quả đánh giá, xếp hạng mức độ chuyển đổi số cấp xã năm 2025"
+    level_label: str  # e.g. "Xã, phường"
+    max_points: float
+    rows: Sequence[AnnexRow]
+    issued_on: date
+    province: str = "THANH HÓA"
+    pillars: Sequence[Pillar] = ()
+    not_assessed: Sequence[str] = ()
+    provisional: bool = False
+    version: int = 1
+    framework: str = ""  # "thanhhoa-commune-2024 v1"
+    values_sha256: str = ""
+    decision: str = (
+        "Kèm theo Quyết định số       /QĐ-UBND ngày     tháng     năm      của Chủ tịch UBND tỉnh"
+    )
+    signer_title: str = "CHỦ TỊCH"
+    signer_name: str = ""
+
+
+@dataclass(frozen=True)
+class CardPillar:
+    """A pillar on a report card: the unit's value against the level's median and best."""
+
+    title: str
+    value: float | None
+    rank: int | None
+    median: float | None
+    best: float | None
+
+
+@dataclass(frozen=True)
+class CardIndicator:
+    """One indicator on a report card (points earned and still available)."""
+
+    code: str
+    title: str
+    value: float | None
+    score: float | None
+    points: float
+    max_points: float
+    mandatory: bool = False
+    met: bool | None = None  # a mandatory criterion's pass/fail; None when not mandatory
+
+    @property
+    def points_left(self) -> float:
+        return max(self.max_points - self.points, 0.0)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    label: str  # the period, e.g. "2025"
+    value: float | None
+    rank: int | None
+    derived: bool = False  # computed from predecessors across the 2025 reform
+
+
+@dataclass(frozen=True)
+class ReportCard:
+    """Everything the report card shows for one unit in one period and level."""
+
+    unit_name: str
+    unit_code: str
+    period_label: str
+    level_label: str
+    value: float | None
+    rank: int | None
+    of: int
+    points: float | None
+    max_points: float
+    recognized: bool | None
+    pillars: Sequence[CardPillar]
+    indicators: Sequence[CardIndicator]
+    fix_first: Sequence[str] = ()  # indicator codes, most urgent first
+    trend: Sequence[TrendPoint] = ()
+    provisional: bool = False
+    issued_on: date | None = None
+    version: int = 1
+    province: str = "THANH HÓA"
+    notes: Sequence[str] = field(default_factory=tuple)
+
+
+PROVISIONAL = "KẾT QUẢ TẠM THỜI – CHƯA CÔNG BỐ"
+
+
+class _Document(FPDF):
+    """A4 with chiso's font, a provisional banner and a page footer on every page."""
+
+    def __init__(self, *, provisional: bool, footer: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.provisional = provisional
+        self.footer_text = footer
+        self.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(auto=True, margin=MARGIN + 5)
+        self.set_title("chiso")
+        self.set_creator("chiso")
+
+    def header(self) -> None:
+        if self.provisional:
+            self.set_font(FONT, "B", 9)
+            self.set_text_color(170, 30, 30)
+            self.cell(0, 5, PROVISIONAL, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_text_color(0, 0, 0)
+            self.ln(1)
+
+    def footer(self) -> None:
+        self.set_y(-MARGIN)
+        self.set_font(FONT, "", 7)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 4, self.footer_text, align="L")
+        self.set_x(MARGIN)
+        self.cell(0, 4, f"Trang {self.page_no()}/{{nb}}", align="R")
+        self.set_text_color(0, 0, 0)
+
+    def line_text(self, text: str, size: float = 10, style: str = "", align: str = "L") -> None:
+        self.set_font(FONT, style, size)
+        self.multi_cell(0, size * 0.5, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _table(
+    pdf: _Document,
+    headings: Sequence[str],
+    widths: Sequence[float],
+    aligns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    size: float = 8,
+) -> None:
+    """A ruled table that repeats its headings on every page; long cells are clipped.
+
+    Rows are drawn with `text()` and lines rather than `cell()`: an annex of every
+    commune of Vietnam has some 25,000 cells, and `cell()` (line breaking, styling)
+    would take several seconds for them.
+    """
+    height = size * 0.55
+    pad = pdf.c_margin
+    lefts = [MARGIN + sum(widths[:i]) for i in range(len(widths))]
+    right = MARGIN + sum(widths)
+
+    def heading() -> None:
+        pdf.set_font(FONT, "B", size)
+        pdf.set_fill_color(225, 232, 240)
+        for text, width in zip(headings, widths, strict=True):
+            pdf.cell(width, height + 1, _fit(pdf, text, width), border=1, align="C", fill=True)
+        pdf.ln(height + 1)
+        pdf.set_font(FONT, "", size)
+
+    def rule(top: float, bottom: float) -> None:
+        for x in [*lefts, right]:
+            pdf.line(x, top, x, bottom)
+
+    heading()
+    top = pdf.get_y()
+    y = top
+    limit = pdf.h - pdf.b_margin
+    for row in rows:
+        if y + height > limit:
+            rule(top, y)
+            pdf.add_page()
+            heading()
+            top = y = pdf.get_y()
+        baseline = y + height * 0.72
+        for text, left, width, align in zip(row, lefts, widths, aligns, strict=True):
+            text = _fit(pdf, text, width)
+            if align == "L":
+                x = left + pad
+            else:
+                room = width - _width(pdf, text)
+                x = left + (room / 2 if align == "C" else room - pad)
+            pdf.text(x, baseline, text)
+        y += height
+        pdf.line(MARGIN, y, right, y)
+    rule(top, y)
+    pdf.set_y(y)
+
+
+def _width(pdf: _Document, text: str) -> float:
+    """A string's width in mm in the current font, from the font's own glyph widths."""
+    widths = pdf.current_font.cw
+    return sum(widths[ord(c)] for c in text) * pdf.font_size_pt * 0.001 / pdf.k
+
+
+def _fit(pdf: _Document, text: str, width: float) -> str:
+    """Clips text to a cell's width (with an ellipsis) so a row stays one line."""
+    room = width - 2 * pdf.c_margin
+    if _width(pdf, text) <= room:
+        return text
+    while text and _width(pdf, text + "…") > room:
+        text = text[:-1]
+    return text + "…"
+
+
+def _state_header(pdf: _Document, province: str) -> None:
+    """The two-column heading of a provincial document."""
+    top = pdf.get_y()
+    left = BODY * 0.42
+    pdf.set_font(FONT, "B", 10)
+    pdf.multi_cell(left, 5, f"ỦY BAN NHÂN DÂN\nTỈNH {province}", align="C")
+    after_left = pdf.get_y()
+    pdf.set_xy(MARGIN + left, top)
+    pdf.multi_cell(BODY - left, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
+    pdf.set_x(MARGIN + left)
+    pdf.multi_cell(BODY - left, 5, "Độc lập - Tự do - Hạnh phúc", align="C")
+    pdf.set_y(max(after_left, pdf.get_y()) + 4)
+
+
+def annex_pdf(annex: Annex) -> bytes:
+    """The printable A4 annex of the Chairman's decision."""
+    footer = f"chiso · {annex.framework} · phiên bản {annex.version} · {vi_date(annex.issued_on)}"
+    if annex.values_sha256:
+        footer += f" · sha256 số liệu {annex.values_sha256[:16]}"
+    pdf = _Document(provisional=annex.provisional, footer=footer)
+    pdf.set_title(annex.title)
+    pdf.add_page()
+    _state_header(pdf, annex.province)
+    pdf.line_text("PHỤ LỤC", 12, "B", "C")
+    pdf.line_text(annex.title.upper(), 11, "B", "C")
+    pdf.line_text(f"({annex.decision})", 9, "", "C")
+    pdf.ln(4)
+
+    pillars = list(annex.pillars) if len(annex.pillars) <= 4 else []
+    pdf.line_text(
+        f"I. XẾP HẠNG ({len(annex.rows)} đơn vị, tối đa {vi_points(annex.max_points)} điểm)",
+        10,
+        "B",
+    )
+    pdf.ln(1)
+    pillar_width = 16.0
+    fixed = 12 + 20 + 18 + 16 + 20 + pillar_width * len(pillars)
+    headings = (
+        ["Hạng", "Mã", "Đơn vị", "Điểm", "Chỉ số"] + [p.title for p in pillars] + ["Công nhận"]
+    )
+    widths = [12, 20, BODY - fixed, 18, 16] + [pillar_width] * len(pillars) + [20]
+    aligns = ["C", "C", "L", "R", "R"] + ["R"] * len(pillars) + ["C"]
+    rows = [
+        [
+            str(row.rank),
+            row.code,
+            row.name,
+            vi_points(row.points),
+            vi_number(row.value),
+            *(vi_number(v) for v in _padded(row.pillar_values, len(pillars))),
+            "Đạt" if row.recognized else "",
+        ]
+        for row in annex.rows
+    ]
+    _table(pdf, headings, widths, aligns, rows)
+
+    recognized = [row for row in annex.rows if row.recognized]
+    pdf.ln(4)
+    pdf.line_text(
+        f"II. DANH SÁCH ĐƠN VỊ ĐƯỢC CÔNG NHẬN HOÀN THÀNH CHUYỂN ĐỔI SỐ ({len(recognized)} đơn vị)",
+        10,
+        "B",
+    )
+    pdf.ln(1)
+    if recognized:
+        _table(
+            pdf,
+            ["STT", "Mã", "Đơn vị", "Chỉ số"],
+            [12, 20, BODY - 12 - 20 - 20, 20],
+            ["C", "C", "L", "R"],
+            [[str(i), r.code, r.name, vi_number(r.value)] for i, r in enumerate(recognized, 1)],
+        )
+    else:
+        pdf.line_text("Không có đơn vị nào.", 9)
+
+    if annex.not_assessed:
+        pdf.ln(4)
+        pdf.line_text(
+            f"III. ĐƠN VỊ CHƯA ĐƯỢC ĐÁNH GIÁ ({len(annex.not_assessed)} đơn vị, "
+            "chưa có số liệu được duyệt)",
+            10,
+            "B",
+        )
+        pdf.line_text("; ".join(annex.not_assessed) + ".", 9)
+
+    _signature(pdf, annex.signer_title, annex.signer_name)
+    return bytes(pdf.output())
+
+
+def _padded(values: Sequence[float | None], count: int) -> list[float | None]:
+    """A row's pillar values, one per pillar column (missing ones read "–")."""
+    return [*list(values)[:count], *[None] * (count - len(values))]
+
+
+def _short(pillar: Pillar) -> str:
+    """A pillar's column heading: its code, short enough for a narrow column."""
+    return pillar.code.upper()[:8]
+
+
+def _signature(pdf: _Document, title: str, name: str) -> None:
+    if pdf.get_y() + 40 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.ln(8)
+    left = BODY / 2
+    top = pdf.get_y()
+    pdf.set_font(FONT, "B", 9)
+    pdf.cell(left, 5, "Nơi nhận:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "", 8)
+    for line in ("- Các sở, ban, ngành;", "- UBND các xã, phường;", "- Lưu: VT."):
+        pdf.cell(left, 4, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_xy(MARGIN + left, top)
+    pdf.set_font(FONT, "B", 10)
+    pdf.multi_cell(left, 5, f"TM. ỦY BAN NHÂN DÂN\n{title}", align="C")
+    pdf.ln(22)
+    pdf.set_x(MARGIN + left)
+    pdf.multi_cell(left, 5, name or " ", align="C")
+
+
+def report_card_pdf(card: ReportCard) -> bytes:
+    """A unit's report card on A4: result, pillars, what to fix first, every indicator."""
+    issued = vi_date(card.issued_on) if card.issued_on else ""
+    footer = f"chiso · {card.unit_name} · {card.period_label} · phiên bản {card.version} {issued}"
+    pdf = _Document(provisional=card.provisional, footer=footer.strip())
+    pdf.set_title(f"Phiếu kết quả: {card.unit_name}")
+    pdf.add_page()
+    pdf.line_text(f"UBND TỈNH {card.province}", 9, "B")
+    pdf.line_text("PHIẾU KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ CHUYỂN ĐỔI SỐ", 13, "B", "C")
+    pdf.line_text(
+        f"{card.unit_name} ({card.unit_code}) · {card.level_label} · {card.period_label}",
+        10,
+        "",
+        "C",
+    )
+    pdf.ln(4)
+
+    if card.recognized is None:
+        recognized = "không áp dụng"
+    else:
+        recognized = "Đạt" if card.recognized else "Chưa đạt"
+    rank = f"{card.rank}/{card.of}" if card.rank is not None else "–"
+    summary = [
+        ("Chỉ số", vi_number(card.value)),
+        ("Xếp hạng", rank),
+        ("Điểm", f"{vi_points(card.points)}/{vi_points(card.max_points)}"),
+        ("Hoàn thành chuyển đổi số", recognized),
+    ]
+    width = BODY / len(summary)
+    pdf.set_font(FONT, "", 8)
+    for label, _value in summary:
+        pdf.cell(width, 5, label, border="LTR", align="C")
+    pdf.ln(5)
+    pdf.set_font(FONT, "B", 13)
+    for _label, value in summary:
+        pdf.cell(width, 8, value, border="LBR", align="C")
+    pdf.ln(12)
+
+    if card.pillars:
+        pdf.line_text("Trụ cột (so với trung vị và đơn vị cao nhất cùng cấp)", 10, "B")
+        pdf.ln(1)
+        _pillar_bars(pdf, card.pillars)
+        pdf.ln(3)
+
+    by_code = {ind.code: ind for ind in card.indicators}
+    if card.fix_first:
+        pdf.line_text("Cần khắc phục trước", 10, "B")
+        pdf.set_font(FONT, "", 9)
+        for i, code in enumerate(card.fix_first, 1):
+            ind = by_code.get(code)
+            if ind is None:
+                continue
+            why = (
+                "tiêu chí bắt buộc chưa đạt"
+                if ind.mandatory and ind.met is False
+                else (f"còn {vi_points(ind.points_left)} điểm")
+            )
+            pdf.multi_cell(
+                0, 4.5, f"{i}. {ind.code} {ind.title}: {why}", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
+        pdf.ln(3)
+
+    pdf.line_text("Các chỉ tiêu", 10, "B")
+    pdf.ln(1)
+    fixed = 18 + 20 + 14 + 16 + 16 + 18
+    _table(
+        pdf,
+        ["Mã", "Chỉ tiêu", "Giá trị", "Mức", "Điểm", "Còn lại", "Bắt buộc"],
+        [18, BODY - fixed, 20, 14, 16, 16, 18],
+        ["L", "L", "R", "R", "R", "R", "C"],
+        [
+            [
+                ind.code,
+                ind.title,
+                vi_points(ind.value) if ind.value is not None else "–",
+                vi_number(ind.score, 2),
+                f"{vi_points(ind.points)}/{vi_points(ind.max_points)}",
+                vi_points(ind.points_left),
+                ("Đạt" if ind.met else "Chưa đạt") if ind.mandatory else "",
+            ]
+            for ind in card.indicators
+        ],
+    )
+
+    if card.trend:
+        pdf.ln(4)
+        pdf.line_text("Qua các kỳ đã công bố", 10, "B")
+        pdf.ln(1)
+        _table(
+            pdf,
+            ["Kỳ", "Chỉ số", "Hạng", "Ghi chú"],
+            [30, 30, 20, BODY - 80],
+            ["L", "R", "C", "L"],
+            [
+                [
+                    t.label,
+                    vi_number(t.value),
+                    str(t.rank) if t.rank is not None else "–",
+                    "suy ra từ các đơn vị trước sáp nhập" if t.derived else "",
+                ]
+                for t in card.trend
+            ],
+        )
+    for note in card.notes:
+        pdf.ln(2)
+        pdf.line_text(note, 8)
+    return bytes(pdf.output())
+
+
+def _pillar_bars(pdf: _Document, pillars: Sequence[CardPillar]) -> None:
+    """Horizontal bars 0..1: the unit's value, with ticks for the median and the best."""
+    label_width = 62.0
+    figure_width = 38.0
+    bar_width = BODY - label_width - figure_width
+    for pillar in pillars:
+        y = pdf.get_y()
+        pdf.set_font(FONT, "", 8)
+        pdf.cell(label_width, 6, _fit(pdf, pillar.title, label_width))
+        x = pdf.get_x()
+        pdf.set_fill_color(235, 235, 235)
+        pdf.rect(x, y + 1.5, bar_width, 3, style="F")
+        if pillar.value is not None and not math.isnan(pillar.value):
+            pdf.set_fill_color(31, 119, 180)
+            pdf.rect(x, y + 1.5, bar_width * max(0.0, min(pillar.value, 1.0)), 3, style="F")
+        for mark, colour in ((pillar.median, (120, 120, 120)), (pillar.best, (214, 39, 40))):
+            if mark is not None and not math.isnan(mark):
+                pdf.set_draw_color(*colour)
+                pdf.set_line_width(0.6)
+                tick = x + bar_width * max(0.0, min(mark, 1.0))
+                pdf.line(tick, y + 0.5, tick, y + 5.5)
+        pdf.set_draw_color(0, 0, 0)
+        pdf.set_line_width(0.2)
+        pdf.set_x(x + bar_width)
+        rank = f" (hạng {pillar.rank})" if pillar.rank is not None else ""
+        pdf.cell(figure_width, 6, f"{vi_number(pillar.value)}{rank}", align="R")
+        pdf.ln(6)
+    pdf.set_font(FONT, "", 7)
+    pdf.set_text_color(90, 90, 90)
+    pdf.cell(0, 4, "Thanh xanh: đơn vị; vạch xám: trung vị; vạch đỏ: cao nhất.")
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(4)
