@@ -20,7 +20,7 @@ if ((${#parts[@]})); then
   for part in "${parts[@]}"; do
     copy="$work/part-$(basename "$part")"
     # Parts were written without a header; msgcat needs one to read UTF-8.
-    if ! grep -q '^msgid ""$' "$part"; then
+    if ! grep -q 'charset=' "$part"; then
       printf 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n' >"$copy"
     fi
     cat "$part" >>"$copy"

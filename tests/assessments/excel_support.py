@@ -22,7 +22,7 @@ from chiso.assessments.models import AuditEntry, Value
 def dung(ham_rong):
     """Anh Dũng: officer of Phường Hàm Rồng who also reviews every commune."""
     from chiso.accounts.models import Membership
-    from tests.conftest import _person
+    from tests.people import person as _person
 
     person = _person("dung", "Anh Dũng", "officer", ham_rong)
     Membership.objects.create(user=person, role="reviewer", level="commune")
