@@ -94,7 +94,7 @@ MIDDLEWARE = [
 # a restart or a second process does not forget them, and failures from elsewhere do
 # not lock the real owner out. The backend first refuses a locked login on every form.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "chiso.accounts.ratelimit.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 CHISO_LOGIN_MAX_FAILURES = envint("CHISO_LOGIN_MAX_FAILURES", 5)
