@@ -7,6 +7,7 @@ import numpy as np
 from chiso.engine import Values, score
 from tests.engine.builders import DONG_SON, HAC_THANH, HAM_RONG, branch, leaf, make_framework
 
+
 def linear():
     # A fresh dict each time: a shared one would be written as a YAML alias, which
     # framework files may not use.
