@@ -7,14 +7,13 @@ reads the same. Files and the API keep plain decimals.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
-from django.utils.formats import get_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chiso import engine
+from chiso.core import numbers
 
 
 def in_language(text: Mapping[str, str] | None) -> str:
@@ -35,31 +34,10 @@ def as_text(value: object) -> dict[str, str] | None:
     return None
 
 
-def _decimal(text: str, separator: str | None = None) -> str:
-    return text.replace(".", separator or str(get_format("DECIMAL_SEPARATOR")))
-
-
-def decimal_separator() -> str:
-    """The current language's; pass it to show_number/show_value when formatting
-    thousands of figures, as looking it up each time costs more than the formatting."""
-    return str(get_format("DECIMAL_SEPARATOR"))
-
-
-def show_number(value: float | None, places: int = 2, separator: str | None = None) -> str:
-    """A figure for reading: at most `places` decimals, trailing zeros dropped."""
-    if value is None or math.isnan(value):
-        return "—"
-    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
-    if text in ("-0", ""):
-        text = "0"
-    return _decimal(text, separator)
-
-
-def show_value(value: float | None, separator: str | None = None) -> str:
-    """A 0..1 value the DTI way, with four decimals (0,7314)."""
-    if value is None or math.isnan(value):
-        return "—"
-    return _decimal(f"{value:.4f}", separator)
+# Numbers are written by chiso.core.numbers, the one module for every page.
+show_number = numbers.number
+show_value = numbers.index
+decimal_separator = numbers.decimal_separator
 
 
 def with_unit(text: str, unit: str | None) -> str:

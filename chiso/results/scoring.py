@@ -7,30 +7,16 @@ value's effective figure (verified where a reviewer set it, else self-reported).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from chiso import engine
-from chiso.assessments.models import Status, Submission, Value
+from chiso.assessments.figures import figures_of
+from chiso.assessments.models import Status, Submission
 
 FINAL_STATUSES = (Status.APPROVED, Status.PUBLISHED)
-
-
-def values_of(submissions: Iterable[Submission]) -> dict[str, dict[str, float]]:
-    """Effective figures per unit code, in one query."""
-    subs = list(submissions)
-    by_id = {s.pk: s.unit.code for s in subs}
-    figures: dict[str, dict[str, float]] = {code: {} for code in by_id.values()}
-    rows = Value.objects.filter(submission_id__in=by_id).values_list(
-        "submission_id", "code", "self_value", "verified_value"
-    )
-    for submission_id, code, self_value, verified_value in rows:
-        value = verified_value if verified_value is not None else self_value
-        if value is not None:
-            figures[by_id[submission_id]][code] = value
-    return figures
 
 
 def score_period(period, level: str, *, final_only: bool = True) -> engine.Results | None:  # type: ignore[no-untyped-def]
@@ -41,7 +27,7 @@ def score_period(period, level: str, *, final_only: bool = True) -> engine.Resul
     subs = Submission.objects.filter(period=period, framework=framework).select_related("unit")
     if final_only:
         subs = subs.filter(status__in=FINAL_STATUSES)
-    figures = values_of(subs)
+    figures = figures_of(subs)
     parsed = framework.engine()
     return engine.score(parsed, engine.Values.from_mapping(parsed, figures))
 
@@ -96,7 +82,7 @@ class Scored:
         )
         self.assessed = [s for s in self.submissions if s.status in FINAL_STATUSES]
         self.not_assessed = [s for s in self.submissions if s.status not in FINAL_STATUSES]
-        figures = values_of(self.assessed)
+        figures = figures_of(self.assessed)
         self.figures = {s.unit.code: figures[s.unit.code] for s in self.assessed}
         self.values = _matrix(self.engine_framework, self.figures)
         self.results = engine.score(self.engine_framework, self.values)
