@@ -44,8 +44,10 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/scoring.py
 	$(PY) benchmarks/entry_page.py
 	$(PY) benchmarks/import_excel.py
+	$(PY) benchmarks/results.py
 	$(PY) benchmarks/pdf.py
 	$(PY) benchmarks/api.py
+	$(PY) benchmarks/analysis.py
 
 # The Vietnamese catalogue: collect the strings of chiso's code and templates into
 # chiso/locale/vi/LC_MESSAGES/django.po (makemessages keeps the translations there and

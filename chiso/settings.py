@@ -7,6 +7,7 @@ secure cookies. Everything else has a default that runs the demo on SQLite.
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -133,10 +134,26 @@ TEMPLATES = [
     },
 ]
 
+
+def database(url: str) -> dict[str, Any]:
+    """The database settings for a URL. On SQLite a second writer waits for the first
+    (busy timeout, seconds) and every transaction takes the write lock when it begins
+    (IMMEDIATE), so two saves at once give the 409 page, never "database is locked"."""
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=envint("CHISO_DB_CONN_MAX_AGE", 60))
+    )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            "timeout": envint("CHISO_SQLITE_TIMEOUT", 20),
+            "transaction_mode": "IMMEDIATE",
+        }
+    return config
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'chiso.sqlite3'}"),
-        conn_max_age=envint("CHISO_DB_CONN_MAX_AGE", 60),
+    "default": database(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'chiso.sqlite3'}")
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -182,6 +199,9 @@ CHISO_API_ANON_RATE = envint("CHISO_API_ANON_RATE", 120)
 
 # Evidence uploads: the largest file accepted, in megabytes.
 CHISO_MAX_UPLOAD_MB = envint("CHISO_MAX_UPLOAD_MB", 20)
+# Framework uploads: the largest YAML file accepted, in kilobytes. The largest shipped
+# file is 75 KB; the engine itself refuses anything over 2,000 KB.
+CHISO_MAX_FRAMEWORK_KB = envint("CHISO_MAX_FRAMEWORK_KB", 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -167,9 +167,7 @@ def can_see_results(user: Any, period: Any, level: str, published: bool) -> bool
     them (admins, leaders, reviewers): an officer sees her own figures on the entry
     page, never another unit's score; the public sees nothing.
     """
-    if published:
-        return True
-    return is_admin(user) or is_leader(user) or has_role(user, Role.REVIEWER)
+    return published or sees_provisional_results(user)
 
 
 def home_of(user: Any) -> str:

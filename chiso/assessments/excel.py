@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from chiso import engine
-from chiso.assessments.services import grouped_thousands
+from chiso.frameworks.problems import value_text
 from chiso.safe_cells import append_row, cell_text, set_text_cell
 from chiso.uploads import (
     CSV,
@@ -616,7 +616,9 @@ def header_issues(values_file: ValuesFile, framework: engine.Framework) -> list[
     return issues
 
 
-def read_cell(raw: Any, type_: str) -> float | None:
+def read_cell(
+    raw: Any, type_: str, bounds: tuple[float | None, float | None] = (None, None)
+) -> float | None:
     """One figure from a cell or a CSV field; None when empty.
 
     Raises ValueError with a message for the user (in the active language).
@@ -636,20 +638,21 @@ def read_cell(raw: Any, type_: str) -> float | None:
         if not text:
             return None
     shown = number_text(raw) if isinstance(raw, int | float) and math.isfinite(raw) else text
-    if isinstance(raw, str) and grouped_thousands(text, type_):
-        raise ValueError(
-            _("'%(value)s' is not a whole number (do not separate thousands)") % {"value": shown}
-        )
     try:
-        return engine.coerce_value(text, type_)
-    except ValueError:
-        pass
-    if type_ == "boolean":
-        raise ValueError(_("'%(value)s' is not a yes/no answer (Có/Không)") % {"value": shown})
-    try:
-        engine.coerce_value(text, "number")
-    except ValueError:
-        raise ValueError(_("'%(value)s' is not a number") % {"value": shown}) from None
-    if type_ == "integer":
-        raise ValueError(_("'%(value)s' is not a whole number") % {"value": shown})
-    raise ValueError(_("'%(value)s' is not a percentage between 0 and 100") % {"value": shown})
+        return engine.coerce_value(text, type_, bounds)
+    except engine.ValueProblem as error:
+        # The engine says what is wrong (its code); the words are the import's own.
+        if error.code == "out_of_bounds":
+            error.params["text"] = shown
+            raise ValueError(value_text(error)) from None
+        if error.code == "thousands_separator":
+            message = _("'%(value)s' is not a whole number (do not separate thousands)")
+        elif type_ == "boolean":
+            message = _("'%(value)s' is not a yes/no answer (Có/Không)")
+        elif error.code == "not_whole":
+            message = _("'%(value)s' is not a whole number")
+        elif error.code == "not_percent":
+            message = _("'%(value)s' is not a percentage between 0 and 100")
+        else:
+            message = _("'%(value)s' is not a number")
+        raise ValueError(message % {"value": shown}) from None

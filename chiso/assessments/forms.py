@@ -9,9 +9,11 @@ into messages next to the right fields, in the user's language.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.core.exceptions import BadRequest
 from django.utils.formats import get_format
 
 from chiso import engine
@@ -19,6 +21,28 @@ from chiso.assessments import services
 
 FIELD_PREFIX = "v-"
 VERSION_FIELD = "expected_version"
+
+
+_ASCII_ID = re.compile(r"[0-9]{1,18}")
+
+
+def parse_id(text: str | None) -> int | None:
+    """An id or a version from a query or a form: None when empty; BadRequest (400)
+    unless plain ASCII digits ("²" and "٣" are digits to Python, not to the database)."""
+    if not text:
+        return None
+    if not _ASCII_ID.fullmatch(text):
+        raise BadRequest("Not an id.")
+    return int(text)
+
+
+def filter_text(text: str | None) -> str:
+    """A free-text filter from a query: stripped; BadRequest (400) on a NUL byte, which
+    PostgreSQL cannot even compare."""
+    text = (text or "").strip()
+    if "\x00" in text:
+        raise BadRequest("NUL in a filter.")
+    return text
 
 
 def field_name(code: str) -> str:
@@ -38,7 +62,6 @@ def to_input_text(value: float | None, type_: str) -> str:
 
 # The framework's rules and their messages belong to the gate; the form shows them.
 BrokenRule = services.BrokenRule
-field_message = services.field_message
 broken_rules = services.broken_rules
 rule_message = services.rule_message
 
@@ -102,6 +125,15 @@ class EntryForm:
             for code in rule.codes:
                 if code in self.texts:
                     self.errors.setdefault(code, []).append(rule.message)
+
+    def scorable_figures(self) -> dict[str, float | None]:
+        """The readable figures without those in a broken rule: the preview gives them
+        no points, as the save would refuse them."""
+        figures = self.readable_figures()
+        for rule in self.rules:
+            for code in rule.codes:
+                figures.pop(code, None)
+        return figures
 
     def readable_figures(self) -> dict[str, float | None]:
         """The typed figures that can be read (fields that cannot are left out): for previews."""

@@ -25,7 +25,6 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -33,13 +32,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chiso.accounts import access
 from chiso.accounts.access import Perm
-from chiso.assessments import audit, services, workflow
+from chiso.assessments import audit, forms, services, workflow
+from chiso.assessments.figures import figures_by_submission
 from chiso.assessments.models import Action, Evidence, Period, Status, Submission
+from chiso.core import numbers
 from chiso.results.scoring import preview
 from chiso.units.collation import vietnamese_key
 from chiso.units.models import Level, Unit
 
 BULK_ACTIONS = ("district_approve", "approve", "publish")
+QUEUE_PAGE = 50
 
 
 def _language() -> str:
@@ -56,15 +58,13 @@ def _number(value: float | None) -> float | None:
 
 
 def figure(value: float | None) -> str:
-    """A figure as pages write it: up to 4 decimals, no trailing zeros, the language's
-    decimal mark (91,2 in Vietnamese); empty when there is none."""
-    value = _number(value)
-    if value is None:
-        return ""
-    rounded = round(float(value), 4)
-    if rounded.is_integer():
-        return formats.number_format(int(rounded))
-    return formats.number_format(rounded)
+    """A figure as every page writes it (chiso.core.numbers); empty when there is none,
+    so the template can put its "—" or leave a difference out."""
+    return "" if numbers.missing(value) else numbers.figure(value)
+
+
+def points(value: float | None) -> str:
+    return "" if numbers.missing(value) else numbers.points(value)
 
 
 def yes_no(value: float | None) -> str:
@@ -91,12 +91,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     in_period = access.reviewable_for(user, Submission.objects.filter(period=period))
     level = request.GET.get("level", "")
     area = request.GET.get("area", "")
+    area_id = forms.parse_id(area)
     status = request.GET.get("status", "")
     scoped = in_period
     if level in Level.values:
         scoped = scoped.filter(unit__level=level)
-    if area.isdigit():
-        scoped = scoped.filter(unit__parent_id=int(area))
+    if area_id is not None:
+        scoped = scoped.filter(unit__parent_id=area_id)
     counts = dict(scoped.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     shown_statuses = [
         (value, label)
@@ -105,7 +106,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     ]
     listed = scoped.filter(status=status) if status in Status.values else scoped
     listed = listed.select_related("unit", "unit__parent", "period")
-    rows = sorted(listed, key=lambda submission: vietnamese_key(submission.unit.name))
+    ordered = sorted(listed, key=lambda submission: vietnamese_key(submission.unit.name))
+    page = Paginator(ordered, QUEUE_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     for submission in rows:
         submission.bulk_names = {
             t.name for t in workflow.allowed(submission, user) if t.name in BULK_ACTIONS
@@ -119,6 +122,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         Unit.objects.filter(pk__in=in_period.exclude(unit__parent=None).values("unit__parent")),
         key=lambda unit: vietnamese_key(unit.name),
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "periods": periods,
         "period": period,
@@ -137,14 +142,15 @@ def queue(request: HttpRequest) -> HttpResponse:
             if any(name in s.bulk_names for s in rows)
         ],
         "can_act": access.is_reviewer(user),
+        "page": page,
+        "query": query.urlencode(),
     }
     return render(request, "assessments/review/queue.html", context)
 
 
 def _chosen(periods: list[Period], wanted: str | None) -> Period | None:
-    if wanted and wanted.isdigit():
-        return next((p for p in periods if p.pk == int(wanted)), None)
-    return None
+    pk = forms.parse_id(wanted)
+    return next((p for p in periods if p.pk == pk), None)
 
 
 @login_required
@@ -164,8 +170,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
     chosen: dict[str, int | None] = {}
     for value in request.POST.getlist("submission"):
         pk, _sep, version = value.partition(":")
-        if pk.isdigit():
-            chosen[pk] = int(version) if version.isdigit() else None
+        if forms.parse_id(pk) is not None:
+            chosen[pk] = forms.parse_id(version)
     if not chosen:
         messages.error(request, _("Select at least one submission."))
         return HttpResponseRedirect(back)
@@ -236,10 +242,10 @@ class IndicatorRow:
         return {
             "self": value(self.self_value),
             "verified": value(self.verified_value),
-            "self_points": figure(self.self_points),
-            "verified_points": figure(self.verified_points),
-            "points": figure(self.points),
-            "difference": figure(self.difference),
+            "self_points": points(self.self_points),
+            "verified_points": points(self.verified_points),
+            "points": points(self.points),
+            "difference": points(self.difference),
         }
 
 
@@ -291,10 +297,8 @@ def detail_page(
     parsed = submission.framework.engine()
     language = _language()
     values = submission.values_by_code()
-    self_figures = {code: v.self_value for code, v in values.items()}
-    verified_figures = {code: v.effective for code, v in values.items()}
-    mine = preview(submission, self_figures)
-    checked = preview(submission, verified_figures)
+    mine = preview(submission, figures_by_submission([submission], "self")[submission.pk])
+    checked = preview(submission, figures_by_submission([submission])[submission.pk])
 
     comments = list(submission.comments.select_related("author").order_by("created_at"))
     by_code: dict[str, list[Any]] = {}
@@ -350,9 +354,9 @@ def detail_page(
         "mine": mine,
         "checked": checked,
         "totals": {
-            "self": figure(mine.points),
-            "verified": figure(checked.points),
-            "max": figure(mine.max_points),
+            "self": points(mine.points),
+            "verified": points(checked.points),
+            "max": points(mine.max_points),
         },
         "transitions": workflow.allowed(submission, user),
         "can_correct": workflow.can_correct(submission, user),
@@ -369,8 +373,7 @@ def _back(submission: Submission, anchor: str = "") -> HttpResponse:
 
 
 def _version(request: HttpRequest) -> int | None:
-    text = request.POST.get("version", "")
-    return int(text) if text.isdigit() else None
+    return forms.parse_id(request.POST.get("version", ""))
 
 
 def _refused(request: HttpRequest, submission: Submission, form: str, error: Any, code: str):
@@ -499,7 +502,7 @@ def _period_entries(request: HttpRequest, period: Period) -> Any:
     action = request.GET.get("action", "")
     if action in Action.values:
         entries = entries.filter(action=action)
-    unit = request.GET.get("unit", "").strip()
+    unit = forms.filter_text(request.GET.get("unit"))
     if unit:
         entries = entries.filter(unit__code=unit)
     return entries

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +37,7 @@ from chiso.assessments.models import (
     Value,
 )
 from chiso.frameworks.display import in_language
+from chiso.frameworks.problems import problem_text, value_text
 
 
 class ServiceError(Exception):
@@ -100,46 +100,15 @@ def format_number(value: float | None) -> str:
     return format(value, ".10g")
 
 
-# "1.000" or "12,500": a whole number written with thousands separators. The engine
-# would read "1.000" as 1 (a decimal point), a thousand times too small, so a whole
-# number written like this is refused rather than guessed.
-GROUPED_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:[.,][0-9]{3})+")
-
-
-def grouped_thousands(text: str, type_: str) -> bool:
-    """Whether `text` for an input of `type_` looks like a number with thousands separators."""
-    return type_ == "integer" and GROUPED_THOUSANDS.fullmatch(text.strip()) is not None
-
-
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
-
-
-def field_message(text: str, type_: str) -> str:
-    """Why a typed figure cannot be read, for the person who typed it."""
-    if type_ == "boolean":
-        return _("Choose Yes or No.")
-    stripped = text.strip()
-    if type_ == "percent" and stripped.endswith("%"):
-        stripped = stripped[:-1].rstrip()
-    if grouped_thousands(stripped, type_):
-        return _("“%(text)s” is not a whole number (do not separate thousands).") % {"text": text}
-    if not _NUMBER.fullmatch(stripped):
-        return _("“%(text)s” is not a number.") % {"text": text}
-    number = float(stripped.replace(",", "."))
-    if type_ == "integer" and not number.is_integer():
-        return _("“%(text)s” is not a whole number (do not separate thousands).") % {"text": text}
-    if type_ == "percent":
-        return _("“%(text)s” is not a percentage between 0 and 100.") % {"text": text}
-    return _("“%(text)s” is not a number.") % {"text": text}
-
-
 def coerce_inputs(
     framework: engine.Framework, raw: Mapping[str, str]
 ) -> tuple[dict[str, float | None], dict[str, str]]:
     """Read typed figures (Vietnamese decimal comma, có/không ...) for a framework's inputs.
 
     Returns the figures (None for an empty field) and, per code, the message of a
-    field that could not be read. Codes that are not inputs of the framework are errors.
+    field that could not be read (the engine reads it, with the framework's type
+    and min/max bounds; the message is in the active language). Codes that are not
+    inputs of the framework are errors.
     """
     values: dict[str, float | None] = {}
     errors: dict[str, str] = {}
@@ -152,14 +121,10 @@ def coerce_inputs(
         if text == "":
             values[code] = None
             continue
-        type_ = framework.input_type(code)
-        if grouped_thousands(text, type_):
-            errors[code] = field_message(text, type_)
-            continue
         try:
-            values[code] = engine.coerce_value(text, type_)
-        except ValueError:
-            errors[code] = field_message(text, type_)
+            values[code] = engine.coerce_input(framework, code, text)
+        except engine.ValueProblem as error:
+            errors[code] = value_text(error)
     return values, errors
 
 
@@ -168,7 +133,11 @@ def rule_problems(
 ) -> list[engine.Problem]:
     """The framework's validation rules broken by one unit's figures."""
     present = {code: value for code, value in figures.items() if value is not None}
-    values = engine.Values.from_mapping(framework, {unit: present})
+    try:
+        values = engine.Values.from_mapping(framework, {unit: present})
+    except engine.EngineError as error:
+        # A stored figure the framework's bounds refuse (say, saved before min: 0).
+        return error.problems
     return engine.check_rules(framework, values)
 
 
@@ -192,7 +161,9 @@ def broken_rules(framework: engine.Framework, problems: list[engine.Problem]) ->
     for problem in problems:
         rule = framework.validation[problem.rule] if problem.rule is not None else None
         if rule is None:
-            broken.append(BrokenRule(problem.message, ()))
+            # Not a rule: a stored figure outside the framework's bounds.
+            codes = (problem.where,) if problem.where in framework.input_codes else ()
+            broken.append(BrokenRule(problem_text(problem), codes))
         else:
             broken.append(BrokenRule(rule_message(rule), rule.codes))
     return broken
@@ -315,15 +286,22 @@ def check_figures(
     }
     if invalid:
         raise ServiceError(ServiceError.INVALID, _("Some figures are not numbers."), invalid)
-    try:
-        problems = rule_problems(framework, unit, figures)
-    except engine.EngineError as error:
-        # Values the engine refuses (out of the bounds the framework sets, ...).
-        fields: dict[str, list[str]] = {}
-        for problem in error.problems:
-            code = problem.where if problem.where in known else ""
-            fields.setdefault(code, []).append(problem.message)
-        raise ServiceError(ServiceError.INVALID, str(error.problems[0].message), fields) from error
+    fields: dict[str, list[str]] = {}
+    for code, value in figures.items():
+        if value is None:
+            continue
+        text = format_number(value)
+        try:
+            engine.coerce_input(framework, code, text)
+        except engine.ValueProblem as problem:
+            fields[code] = [value_text(problem)]
+    if fields:
+        raise ServiceError(
+            ServiceError.INVALID,
+            " ".join(f"{code}: {texts[0]}" for code, texts in fields.items()),
+            fields,
+        )
+    problems = rule_problems(framework, unit, figures)
     if problems:
         broken = broken_rules(framework, problems)
         fields = {}

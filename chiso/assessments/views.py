@@ -34,6 +34,7 @@ from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import evidence as evidence_files
 from chiso.assessments import services, workflow
+from chiso.assessments.figures import Which, figures_by_submission
 from chiso.assessments.forms import (
     VERSION_FIELD,
     EntryForm,
@@ -41,7 +42,7 @@ from chiso.assessments.forms import (
     rule_message,
     to_input_text,
 )
-from chiso.assessments.models import AuditEntry, Comment, Evidence, Submission, Value
+from chiso.assessments.models import Action, AuditEntry, Comment, Evidence, Submission, Value
 from chiso.frameworks.display import (
     as_text,
     in_language,
@@ -94,6 +95,7 @@ class InputRow:
     value: Value | None
     comments: list[Comment]
     theirs: str | None = None
+    reason: str = ""
 
     @property
     def is_boolean(self) -> bool:
@@ -162,6 +164,7 @@ def build_layout(
     comments: list[Comment],
     files: list[Evidence],
     theirs: dict[str, str],
+    reasons: dict[str, str] | None = None,
 ) -> tuple[list[Pillar], list[InputRow]]:
     """The framework tree as pillars of blocks; each input appears once, under the first
     indicator that uses it. Returns the pillars and the inputs no indicator uses."""
@@ -196,6 +199,7 @@ def build_layout(
             value=value,
             comments=comments_by_code.get(code, []) if code in titles else [],
             theirs=theirs.get(code),
+            reason=(reasons or {}).get(code, ""),
         )
 
     pillars: list[Pillar] = []
@@ -256,6 +260,11 @@ def preview_payload(framework: engine.Framework, result: engine.UnitResult) -> d
         recognized = ""
     elif result.recognized:
         recognized = _("Meets the recognition rule")
+    elif result.unmet_mandatory:
+        titles = {node.code: in_language(node.title) for node in framework.nodes}
+        recognized = _(
+            "Does not yet meet the recognition rule: mandatory indicators not met: %(list)s."
+        ) % {"list": "; ".join(f"{code} {titles.get(code, '')}" for code in result.unmet_mandatory)}
     else:
         recognized = _("Does not yet meet the recognition rule")
     return {
@@ -295,6 +304,7 @@ def client_config(submission: Submission, framework: engine.Framework) -> dict[s
                 " unless the reviewer returns them."
             ),
             "failed": _("The preview could not be updated; your figures are not lost."),
+            "empty": _("These figures are empty and will score no points:"),
         },
     }
 
@@ -325,7 +335,21 @@ def _render_entry(
             "uploaded_at", "pk"
         )
     )
-    pillars, others = build_layout(framework, form, stored, comments, files, theirs or {})
+    # Why each figure was corrected, and why the submission came back to the unit: the
+    # latest audit entries say it, next to the figures (the trail keeps the history).
+    reasons: dict[str, str] = {}
+    reopened = None
+    for entry in AuditEntry.objects.filter(
+        submission=submission,
+        action__in=(Action.VALUE_VERIFIED, Action.REOPENED, Action.RETURNED),
+    ).order_by("at", "pk"):
+        if entry.action == Action.VALUE_VERIFIED:
+            reasons[entry.code] = entry.reason
+        elif entry.reason:
+            reopened = entry
+    if submission.status not in services.EDITABLE_STATUSES:
+        reopened = None
+    pillars, others = build_layout(framework, form, stored, comments, files, theirs or {}, reasons)
     codes = {node.code for node in framework.nodes} | set(framework.input_codes)
     general = [c for c in comments if not c.code or c.code not in codes]
     # Comments on an indicator or a figure sit next to it, far down a long page: the
@@ -341,14 +365,13 @@ def _render_entry(
     }
 
     if form.is_bound:
-        figures = form.readable_figures()
+        figures = form.scorable_figures()
     else:
-        figures = {
-            code: (value.self_value if lock is None else value.effective)
-            for code, value in stored.items()
-            if code in framework.input_codes
-        }
+        # An officer editing sees what she entered; a reader what counts.
+        which: Which = "self" if lock is None else "effective"
+        figures = dict(figures_by_submission([submission], which)[submission.pk])
     preview = preview_payload(framework, scoring.preview(submission, figures))
+    shown_messages = list(messages.get_messages(request))
     for pillar in pillars:
         for block in pillar.blocks:
             shown = preview["nodes"][block.code]
@@ -379,6 +402,10 @@ def _render_entry(
         "accept": evidence_files.ACCEPT,
         "max_upload_mb": evidence_files.max_bytes() // (1024 * 1024),
         "config": client_config(submission, framework) if lock is None else None,
+        "corrections": reasons,
+        "reopened": reopened,
+        "top_messages": [m for m in shown_messages if EVIDENCE_TAG not in m.tags],
+        "evidence_messages": [m for m in shown_messages if EVIDENCE_TAG in m.tags],
     }
     return render(request, "assessments/entry.html", context, status=status)
 
@@ -490,7 +517,7 @@ def preview(request: HttpRequest, pk: int) -> JsonResponse:
     submission = access.submission_for(request.user, pk, Perm.VIEW)
     framework = submission.framework.engine()
     form = EntryForm(framework, submission.unit.code, request.POST)
-    result = scoring.preview(submission, form.readable_figures())
+    result = scoring.preview(submission, form.scorable_figures())
     payload = preview_payload(framework, result)
     payload["errors"] = form.errors
     payload["rules"] = [rule.message for rule in form.rules]

@@ -40,6 +40,7 @@ from chiso.assessments.services import (
     editable_by_officer,
     record,
 )
+from chiso.core import bulk
 from chiso.units.models import Level
 
 __all__ = ["EDITABLE_STATUSES", "editable_by_officer", "StaleSubmission", "TransitionError"]
@@ -276,22 +277,37 @@ def publish_all(submissions: Any, user: Any, *, reason: str = "") -> int:
     Returns how many were marked.
     """
     from chiso.assessments.models import AuditEntry
-    from chiso.assessments.services import _audit
 
     if user is not None and not access.is_admin(user):
         raise TransitionError(_("You may not do this."))
     rows = list(
         submissions.select_for_update(of=("self",))
         .filter(status=Status.APPROVED)
-        .only("pk", "period_id", "unit_id", "status")
+        .values_list("pk", "period_id", "unit_id")
     )
-    t = TRANSITIONS["publish"]
-    entries = [
-        _audit(s, user, t.action, old=Status.APPROVED, new=Status.PUBLISHED, reason=reason)
-        for s in rows
-    ]
-    Submission.objects.filter(pk__in=[s.pk for s in rows]).update(
+    actor = user.pk if user is not None and user.is_authenticated else None
+    Submission.objects.filter(pk__in=[pk for pk, _period, _unit in rows]).update(
         status=Status.PUBLISHED, version=models.F("version") + 1
     )
-    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    at = bulk.prepared(AuditEntry, "at", timezone.now())
+    action = TRANSITIONS["publish"].action
+    bulk.insert(
+        AuditEntry,
+        ("at", "actor", "period", "unit", "submission", "action", "code", "old", "new", "reason"),
+        (
+            (
+                at,
+                actor,
+                period_id,
+                unit_id,
+                pk,
+                action,
+                "",
+                Status.APPROVED,
+                Status.PUBLISHED,
+                reason,
+            )
+            for pk, period_id, unit_id in rows
+        ),
+    )
     return len(rows)

@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from chiso.engine.errors import EngineError, Problem
+from chiso.engine.errors import EngineError, problem
 from chiso.engine.values import Values
 
 DeriveRule = Literal["mean", "area", "population"]
@@ -59,9 +59,12 @@ def derive_values(
     predecessors is there has no values (all NaN).
     """
     if rule not in ("mean", "area", "population"):
-        raise EngineError([Problem(f"unknown rule {rule!r}: use mean, area or population")])
+        message = f"unknown rule {rule!r}: use mean, area or population"
+        choices = "mean, area, population"
+        raise EngineError([problem("bad_choice", message, "rule", key="rule", choices=choices)])
     if rule != "mean" and weights is None:
-        raise EngineError([Problem(f"rule {rule} needs the predecessors' {rule}")])
+        message = f"rule {rule} needs the predecessors' {rule}"
+        raise EngineError([problem("missing_key", message, "weights", key="weights")])
     row = {unit: index for index, unit in enumerate(values.units)}
     successors = list(predecessors)
     matrix = np.full((len(successors), len(values.codes)), np.nan)

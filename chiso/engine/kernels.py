@@ -40,23 +40,41 @@ def _column(vector: Vector) -> Matrix:
     return column
 
 
-def score_linear(values: Matrix, zero: Vector, full: Vector) -> Matrix:
-    """clamp((v - zero) / (full - zero), 0, 1); zero > full means lower is better."""
-    ratio = (values - _column(zero)) / _column(full - zero)
+def _as_float(mask: Mask, out: Matrix | None) -> Matrix:
+    if out is None:
+        result: Matrix = mask.astype(np.float64)
+        return result
+    np.copyto(out, mask)
+    return out
+
+
+def score_linear(values: Matrix, zero: Vector, full: Vector, out: Matrix | None = None) -> Matrix:
+    """clamp((v - zero) / (full - zero), 0, 1); zero > full means lower is better.
+
+    Every kernel writes its scores into `out` when given (a block of a larger array).
+    """
+    # One array, worked in place (the same operations, so the same numbers).
+    scores: Matrix = np.subtract(values, _column(zero), out=out)
+    np.divide(scores, _column(full - zero), out=scores)
     # fmax takes the number when the other side is NaN: a missing value scores 0.
-    scores: Matrix = np.fmin(np.fmax(ratio, 0.0), 1.0)
+    np.fmax(scores, 0.0, out=scores)
+    np.fmin(scores, 1.0, out=scores)
     return scores
 
 
-def score_threshold(values: Matrix, at_least: Vector, at_most: Vector) -> Matrix:
+def score_threshold(
+    values: Matrix, at_least: Vector, at_most: Vector, out: Matrix | None = None
+) -> Matrix:
     """1 where at_least <= v <= at_most, else 0; an unused bound is -inf or +inf."""
     low = _column(at_least - _slack(at_least))
     high = _column(at_most + _slack(at_most))
     # Comparisons with NaN are False: a missing value scores 0.
-    return ((values >= low) & (values <= high)).astype(np.float64)
+    inside = np.greater_equal(values, low)
+    inside &= np.less_equal(values, high)
+    return _as_float(inside, out)
 
 
-def score_steps(values: Matrix, xs: Matrix, ss: Matrix) -> Matrix:
+def score_steps(values: Matrix, xs: Matrix, ss: Matrix, out: Matrix | None = None) -> Matrix:
     """The s of the largest x <= v, else 0.
 
     Row i of `xs` and `ss` holds the steps of indicator i, padded on the right
@@ -65,35 +83,40 @@ def score_steps(values: Matrix, xs: Matrix, ss: Matrix) -> Matrix:
     rows, width = xs.shape
     # x ascending: the number of steps reached is the position of the one that applies.
     bounds = np.maximum.accumulate(xs - _slack(xs), axis=1)
-    reached = np.zeros(values.shape, dtype=np.intp)
+    # Counted from each row's offset in the flattened table, so that the count is
+    # directly the index of the score that applies.
+    offsets = np.arange(rows, dtype=np.intp) * (width + 1)
+    reached = np.repeat(offsets[:, np.newaxis], values.shape[1], axis=1)
     for step in range(width):
         # A missing value reaches nothing and scores the 0 in front of the table.
         reached += values >= _column(bounds[:, step])
     table = np.concatenate([np.zeros((rows, 1)), ss], axis=1)
-    offsets = np.arange(rows, dtype=np.intp) * (width + 1)
-    scores: Matrix = np.take(table.ravel(), reached + offsets[:, np.newaxis])
+    # Every index is inside the table: "clip" skips the bounds check and the buffer.
+    scores: Matrix = np.take(table.ravel(), reached, out=out, mode="clip")
     return scores
 
 
-def score_boolean(values: Matrix) -> Matrix:
+def score_boolean(values: Matrix, out: Matrix | None = None) -> Matrix:
     """1 where v is true (not 0), else 0; a missing value is not true."""
-    scores: Matrix = ((values != 0.0) & ~np.isnan(values)).astype(np.float64)
-    return scores
+    # |NaN| > 0 is False: a missing value scores 0 without a separate NaN test.
+    return _as_float(np.greater(np.abs(values), 0.0), out)
 
 
-def score_relative(values: Matrix) -> Matrix:
+def score_relative(values: Matrix, out: Matrix | None = None) -> Matrix:
     """(v - min) / (max - min) over the units that have a value; 1 where max == min."""
-    present = ~np.isnan(values)
-    # Only cells with a value take part; a row without any gives +inf / -inf,
-    # which is harmless because all its cells are missing and score 0.
-    low = np.minimum.reduce(values, axis=1, initial=np.inf, where=present)
-    high = np.maximum.reduce(values, axis=1, initial=-np.inf, where=present)
-    span = high - low
+    # fmin/fmax skip NaN: the extremes of the cells with a value (NaN for a row
+    # without any, whose cells all score 0 below).
+    low = np.fmin.reduce(values, axis=1, initial=np.nan)
+    span = np.fmax.reduce(values, axis=1, initial=np.nan) - low
     with np.errstate(invalid="ignore", divide="ignore"):
-        scores = (values - _column(low)) / _column(span)
-    scores = np.where(_column(span) == 0.0, 1.0, scores)
-    result: Matrix = np.where(present, scores, 0.0)
-    return result
+        scores: Matrix = np.subtract(values, _column(low), out=out)
+        np.divide(scores, _column(span), out=scores)
+    # A missing value is NaN here and fmax turns it into 0; the others are >= 0.
+    np.fmax(scores, 0.0, out=scores)
+    flat = np.flatnonzero(span == 0.0)
+    if flat.size:
+        scores[flat] = ~np.isnan(values[flat])
+    return scores
 
 
 def aggregate(leaf_points: Matrix, spans: npt.NDArray[np.intp]) -> Matrix:

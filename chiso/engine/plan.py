@@ -186,7 +186,13 @@ def plan(
         return Plan(unit, goal, math.nan, math.nan, reason="unknown-unit", message="not scored")
     now = float(results.points[row])
     total = framework.max_points
-    if total <= 0:
+    no_value = goal.kind == "value" or (
+        goal.kind == "recognition"
+        and framework.recognition is not None
+        and (framework.recognition.min_value or 0) > 0
+    )
+    if total <= 0 and no_value:
+        # Without points there is no framework value to raise (it is empty).
         return Plan(unit, goal, now, 0.0, reason="no-points", message="the framework has no points")
     needed, forced_codes, problem = _need(framework, results, row, goal)
     if problem is not None:
@@ -198,6 +204,11 @@ def plan(
         if (option := _option(index, leaf, framework, results, row, leaf.node.code in forced_codes))
         is not None
     ]
+    stuck = sorted(forced_codes - {leaves[option.leaf].node.code for option in options})
+    if stuck:
+        # A mandatory indicator whose pass mark its type cannot reach (a percent above 100).
+        message = f"mandatory {', '.join(stuck)} cannot be met"
+        return Plan(unit, goal, now, needed, reason="unreachable", message=message)
     missing = needed - now
     slack = TOLERANCE * max(1.0, abs(needed))
     forced = [option for option in options if option.forced]

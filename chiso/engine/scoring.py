@@ -87,7 +87,10 @@ class Results:
     mandatory_codes: tuple[str, ...]
     mandatory_met: npt.NDArray[np.bool_]
     """units x mandatory indicators (in `mandatory_codes` order): met or not."""
-    _node_points: Matrix = field(repr=False)
+    _branch_points: Matrix = field(repr=False)
+    """units x branches (file order): the points under each branch."""
+    _node_layout: tuple[Indices, Indices] = field(repr=False)
+    """Node columns of the indicators (file order) and of the branches."""
 
     def __len__(self) -> int:
         return len(self.units)
@@ -96,10 +99,15 @@ class Results:
     def _row(self) -> dict[str, int]:
         return {unit: row for row, unit in enumerate(self.units)}
 
-    @property
+    @cached_property
     def node_points(self) -> Matrix:
-        """units x nodes: points earned under each node."""
-        return self._node_points
+        """units x nodes: points earned under each node (built on first use)."""
+        leaves, branches = self._node_layout
+        points = np.empty((len(self.node_codes), len(self.units)))
+        points[leaves] = self.leaf_points.T
+        points[branches] = self._branch_points.T
+        result: Matrix = points.T
+        return result
 
     @cached_property
     def node_rank(self) -> npt.NDArray[np.int64]:
@@ -197,19 +205,22 @@ def score(framework: Framework, values: Values) -> Results:
     plan = _plan(framework)
     raw = leaf_raw_values(plan, inputs)
     scores = leaf_scores(plan, raw)
+    # Every array is written once, in place: at 10,000 units each pass over the
+    # indicators costs about a millisecond, so no concatenations or re-gathers.
+    size = scores.shape[1]
+    node_values = np.empty((len(plan.node_codes), size))
+    node_values[plan.row_nodes] = scores
+    mandatory_met = kernels.met(scores[plan.mandatory_rows], plan.pass_marks).T
     # From here on indicators in file order, where each branch's are contiguous.
-    scores = scores[plan.leaf_rows]
-    leaf_points = scores * plan.points[:, np.newaxis]
+    np.multiply(scores, plan.row_points[:, np.newaxis], out=scores)
+    leaf_points = np.empty(scores.shape)
+    leaf_points[plan.row_files] = scores
     # Every branch's points and, in the last row, the framework's total.
     sums = kernels.aggregate(leaf_points, plan.spans)
     total = sums[-1]
-    branch_values = kernels.node_values(sums[:-1], plan.branch_max[:, np.newaxis])
-    # Nodes in file order, gathered from [indicators; branches]: an indicator's
-    # column shows its score s, also when its points are 0.
-    node_values = np.concatenate([scores, branch_values])[plan.node_rows]
-    node_points = np.concatenate([leaf_points, sums[:-1]])[plan.node_rows]
+    # Nodes in file order: an indicator shows its score s, also when its points are 0.
+    node_values[plan.branch_nodes] = kernels.node_values(sums[:-1], plan.branch_max[:, np.newaxis])
     value = kernels.node_values(total, framework.max_points)
-    mandatory_met = kernels.met(scores[plan.mandatory], plan.pass_marks).T
 
     return Results(
         framework_code=framework.code,
@@ -227,7 +238,8 @@ def score(framework: Framework, values: Values) -> Results:
         recognized=_recognized(framework, total, value, mandatory_met),
         mandatory_codes=plan.mandatory_codes,
         mandatory_met=mandatory_met,
-        _node_points=node_points.T,
+        _branch_points=sums[:-1].T,
+        _node_layout=(plan.leaf_nodes, plan.branch_nodes),
     )
 
 
@@ -269,6 +281,8 @@ class _Plan:
     points: Vector
     entered_rows: Indices
     entered_inputs: Indices
+    entered_runs: tuple[tuple[slice, Indices], ...]
+    """(rows, input positions) of each method's entered indicators, contiguous rows."""
     elements: tuple[tuple[str, int], ...]
     formulas: tuple[tuple[int, Expr], ...]
     linear_zero: Vector
@@ -285,6 +299,13 @@ class _Plan:
     mandatory: Indices
     mandatory_codes: tuple[str, ...]
     pass_marks: Vector
+    # Where each plan row, indicator (file order) and branch goes among the nodes.
+    row_nodes: Indices
+    row_files: Indices
+    row_points: Vector
+    leaf_nodes: Indices
+    branch_nodes: Indices
+    mandatory_rows: Indices
 
 
 def _plan(framework: Framework) -> _Plan:
@@ -309,7 +330,11 @@ def _build_plan(framework: Framework) -> _Plan:
     blocks: dict[str, slice] = {}
     for method in METHOD_ORDER:
         start = len(rows)
-        rows += [leaf for leaf in leaves if _rule(leaf).method == method]
+        # Entered indicators first: then each method's are one run of rows, which
+        # the values are copied into without a temporary.
+        of_method = [leaf for leaf in leaves if _rule(leaf).method == method]
+        rows += [leaf for leaf in of_method if leaf.formula is None]
+        rows += [leaf for leaf in of_method if leaf.formula is not None]
         blocks[method] = slice(start, len(rows))
     row_of = {leaf.code: row for row, leaf in enumerate(rows)}
 
@@ -328,6 +353,7 @@ def _build_plan(framework: Framework) -> _Plan:
     branch_index = {branch.code: index for index, branch in enumerate(branches)}
     entered = [(row, leaf) for row, leaf in enumerate(rows) if leaf.formula is None]
     mandatory = [position for position, leaf in enumerate(leaves) if leaf.mandatory]
+    node_of = {node.code: index for index, node in enumerate(nodes)}
     return _Plan(
         node_codes=tuple(node.code for node in nodes),
         leaf_codes=tuple(leaf.code for leaf in leaves),
@@ -335,6 +361,7 @@ def _build_plan(framework: Framework) -> _Plan:
         points=_floats(leaf.points for leaf in leaves),
         entered_rows=_indices(row for row, _ in entered),
         entered_inputs=_indices(input_position[leaf.code] for _, leaf in entered),
+        entered_runs=_entered_runs(entered, input_position),
         elements=tuple((e.code, input_position[e.code]) for e in framework.elements),
         formulas=tuple(
             (row, expr)
@@ -358,7 +385,27 @@ def _build_plan(framework: Framework) -> _Plan:
         mandatory=_indices(mandatory),
         mandatory_codes=tuple(leaves[position].code for position in mandatory),
         pass_marks=_floats(_or(leaves[position].pass_, 1.0) for position in mandatory),
+        row_nodes=_indices(node_of[leaf.code] for leaf in rows),
+        row_files=_indices(leaf_position[leaf.code] for leaf in rows),
+        row_points=_floats(leaf.points for leaf in rows),
+        leaf_nodes=_indices(node_of[leaf.code] for leaf in leaves),
+        branch_nodes=_indices(node_of[branch.code] for branch in branches),
+        mandatory_rows=_indices(row_of[leaves[position].code] for position in mandatory),
     )
+
+
+def _entered_runs(
+    entered: list[tuple[int, Node]], input_position: dict[str, int]
+) -> tuple[tuple[slice, Indices], ...]:
+    runs: list[tuple[slice, Indices]] = []
+    start = 0
+    for index in range(1, len(entered) + 1):
+        if index == len(entered) or entered[index][0] != entered[index - 1][0] + 1:
+            rows = slice(entered[start][0], entered[index - 1][0] + 1)
+            positions = _indices(input_position[leaf.code] for _, leaf in entered[start:index])
+            runs.append((rows, positions))
+            start = index
+    return tuple(runs)
 
 
 def _incidence(framework: Framework) -> Matrix:
@@ -416,10 +463,13 @@ def leaf_raw_values(plan: _Plan, inputs: Matrix) -> Matrix:
     """rows x units: the entered value, or the formula over the elements."""
     size = inputs.shape[1]
     raw = np.empty((len(plan.leaf_codes), size))
-    raw[plan.entered_rows] = inputs[plan.entered_inputs]
+    for rows, positions in plan.entered_runs:
+        # The positions are valid by construction; "clip" lets numpy skip its
+        # bounds check and write straight into `out` without buffering.
+        np.take(inputs, positions, axis=0, out=raw[rows], mode="clip")
     columns: dict[str, Column] = {code: inputs[index] for code, index in plan.elements}
     for row, expr in plan.formulas:
-        raw[row] = evaluate(expr, columns, size)
+        evaluate(expr, columns, size, out=raw[row])
     return raw
 
 
@@ -427,15 +477,15 @@ def leaf_scores(plan: _Plan, raw: Matrix) -> Matrix:
     """rows x units: each indicator's s by its method (0 where missing)."""
     scores = np.empty(raw.shape)
     block = plan.blocks
-    scores[block["linear"]] = kernels.score_linear(
-        raw[block["linear"]], plan.linear_zero, plan.linear_full
+    # Each kernel writes straight into its block of rows.
+    linear, threshold, steps = (block[method] for method in ("linear", "threshold", "steps"))
+    kernels.score_linear(raw[linear], plan.linear_zero, plan.linear_full, out=scores[linear])
+    kernels.score_threshold(
+        raw[threshold], plan.threshold_low, plan.threshold_high, out=scores[threshold]
     )
-    scores[block["threshold"]] = kernels.score_threshold(
-        raw[block["threshold"]], plan.threshold_low, plan.threshold_high
-    )
-    scores[block["steps"]] = kernels.score_steps(raw[block["steps"]], plan.steps_x, plan.steps_s)
-    scores[block["boolean"]] = kernels.score_boolean(raw[block["boolean"]])
-    scores[block["relative"]] = kernels.score_relative(raw[block["relative"]])
+    kernels.score_steps(raw[steps], plan.steps_x, plan.steps_s, out=scores[steps])
+    kernels.score_boolean(raw[block["boolean"]], out=scores[block["boolean"]])
+    kernels.score_relative(raw[block["relative"]], out=scores[block["relative"]])
     return scores
 
 

@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chiso.engine import kernels
-from chiso.engine.errors import EngineError, Problem
+from chiso.engine.errors import EngineError, problem
 from chiso.engine.framework import Framework
 from chiso.engine.kernels import TOLERANCE
 from chiso.engine.scoring import (
@@ -244,12 +244,22 @@ def sensitivity(
 def _check(runs: int, points_noise: float, threshold_noise: float, missing: str) -> None:
     problems = []
     if runs < 1:
-        problems.append(Problem(f"runs must be 1 or more, not {runs}", "runs"))
+        message = f"runs must be 1 or more, not {runs}"
+        problems.append(
+            problem("out_of_range", message, "runs", key="runs", minimum=1, maximum="", found=runs)
+        )
     for name, noise in (("points_noise", points_noise), ("threshold_noise", threshold_noise)):
         if not 0.0 <= noise < 1.0:
-            problems.append(Problem(f"{name} must be in [0, 1), not {noise:g}", name))
+            message = f"{name} must be in [0, 1), not {noise:g}"
+            problems.append(
+                problem("out_of_range", message, name, key=name, minimum=0, maximum=1, found=noise)
+            )
     if missing not in ("zero", "excluded", "both"):
-        problems.append(Problem(f"missing must be zero, excluded or both, not {missing}"))
+        message = f"missing must be zero, excluded or both, not {missing}"
+        choices = "zero, excluded, both"
+        problems.append(
+            problem("bad_choice", message, "missing", key="missing", choices=choices, found=missing)
+        )
     if problems:
         raise EngineError(problems)
 
@@ -288,8 +298,10 @@ def _runs(
                 totals[offset] = w[offset] @ scores
                 met[offset] = _met(model, scores)
         drop = excluded[start : start + len(w)]
-        maximum = np.repeat(w.sum(axis=1)[:, np.newaxis], units, axis=1)
+        maximum = w.sum(axis=1)[:, np.newaxis]
         if drop.any():
+            # Each unit's own maximum: the points of the indicators it reported.
+            maximum = np.repeat(maximum, units, axis=1)
             maximum[drop] = w[drop] @ model.present
         yield start, kernels.node_values(totals, maximum), met
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
 from chiso import engine
 from chiso.frameworks.excel_columns import FORMAT
 from chiso.frameworks.excel_reader import Reader
+from chiso.frameworks.problems import problem_text
 from chiso.uploads import Issue, TableError, open_workbook, sniff
 
 
@@ -83,17 +82,18 @@ def _in_file_order(issues: list[Issue]) -> list[Issue]:
 
 def _place(problem: engine.Problem, places: Mapping[str, Issue]) -> Issue:
     place = places.get(problem.where or "")
-    if problem.message.startswith("formula"):
+    if problem.params.get("key") == "formula":
         place = places.get(f"{problem.where}#formula", place)
+    message = problem_text(problem)
     if place is None:
         where = f"{problem.where}: " if problem.where else ""
-        return Issue(f"{where}{problem.message}")
-    return Issue(problem.message, place.sheet, place.row, place.column, place.code)
+        return Issue(f"{where}{message}")
+    return Issue(message, place.sheet, place.row, place.column, place.code)
 
 
 def dump_yaml(doc: Mapping[str, Any]) -> str:
     """The framework document as the YAML text chiso stores and hashes."""
-    return yaml.safe_dump(dict(doc), allow_unicode=True, sort_keys=False, width=100)
+    return engine.dump_framework(doc)
 
 
 def workbook_to_yaml(data: bytes, filename: str = "criteria.xlsx") -> str:

@@ -198,3 +198,13 @@ def test_the_command_refuses_a_bad_file_and_a_non_admin(lan, tuan, period, tmp_p
     with pytest.raises(CommandError, match="lan is not an administrator"):
         call_command("import_values", str(period.pk), str(path), user="lan")
     assert not Value.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["-10", "1e308", "99999999999999999999"])
+def test_negative_and_absurd_counts_are_refused_naming_the_line(lan_uploads, submission, typed):
+    response = lan_uploads(f"unit,code,value\n14758,hs_tong,100\n14758,hs_tt,{typed}\n")
+    assert response.status_code == 400
+    assert issues(response) == [
+        f"Line 3 (hs_tt): “{typed}” is outside the allowed range (0 to 9007199254740992)."
+    ]
+    assert figures(submission) == {}

@@ -438,3 +438,23 @@ def test_the_page_is_in_english_when_she_asks_for_it(client, login, lan, submiss
 
     assert "Digital government" in html
     assert "Save draft" in html
+
+
+OUT_OF_RANGE = "“%(text)s” is outside the allowed range (%(minimum)s to %(maximum)s)."
+
+
+@pytest.mark.parametrize("typed", ["-10", "1e308", "99999999999999999999"])
+def test_a_count_below_zero_or_absurdly_large_is_refused_next_to_its_field(
+    client, login, lan, submission, typed
+):
+    # hs_tt counts dossiers (min: 0): -10 of them used to save and show a share of 200 %.
+    login(lan)
+
+    response = client.post(entry_url(submission), form_data(submission, hs_tt=typed, hs_tong="100"))
+    html = page_of(response)
+
+    assert response.status_code == 400
+    message = _(OUT_OF_RANGE) % {"text": typed, "minimum": "0", "maximum": "9007199254740992"}
+    assert message != OUT_OF_RANGE % {"text": typed, "minimum": "0", "maximum": "9007199254740992"}
+    assert escape(message) in html
+    assert figures(submission) == {}

@@ -351,3 +351,40 @@ def test_returned_figures_may_be_changed_again_until_the_new_deadline(submission
     saved.period.save()
     saved.refresh_from_db()
     refused(ServiceError.LOCKED, save, saved, lan, **{"XHS.1": 37})
+
+
+# Bounds ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def counted(submission, mini_framework_text):
+    """Chị Lan's submission: the mini framework's dossier counts carry `min: 0`."""
+    assert mini_framework_text.count("    type: integer\n    min: 0\n") == 2
+    return submission
+
+
+def test_a_negative_count_is_refused_by_the_gate(counted, lan):
+    error = refused(ServiceError.INVALID, save, counted, lan, hs_tt=-10, hs_tong=100)
+    assert "hs_tt" in error.fields
+    assert nothing_written(counted)
+
+
+def test_a_count_too_large_to_be_exact_is_refused_by_the_gate(counted, lan):
+    refused(ServiceError.INVALID, save, counted, lan, hs_tt=1e308, hs_tong=1e308)
+    assert nothing_written(counted)
+
+
+def test_a_negative_count_typed_in_a_correction_is_refused_naming_the_field(counted, lan, hoa):
+    sent = submit(fill(counted, lan, hs_tt=5, hs_tong=10), lan)
+    error = refused(
+        ServiceError.INVALID,
+        services.correct_value,
+        sent,
+        "hs_tt",
+        "-5",
+        user=hoa,
+        reason="Đối chiếu",
+        expected_version=None,
+    )
+    assert "hs_tt" in error.fields
+    assert "0" in error.fields["hs_tt"][0]

@@ -262,9 +262,12 @@ def test_the_engine_s_problems_are_placed_on_their_row(tuan_imports):
         ["CQS.1", "Tỷ lệ", "%", 10, "linear 0-90", None, None, None, None, "100 * a / b"],
     ]
     assert listed(tuan_imports(appendix(rows, rules=[["hs_tt <= 5", "Quá nhiều"]]))) == [
-        "Sheet Tiêu chí, row 4, column J (CQS.1): formula names unknown element a",
-        "Sheet Tiêu chí, row 4, column J (CQS.1): formula names unknown element b",
-        "Sheet Quy tắc kiểm tra, row 2, column A: rule names unknown element hs_tt",
+        "Sheet Tiêu chí, row 4, column J (CQS.1): "
+        "The formula names a, which is not an element of the framework.",
+        "Sheet Tiêu chí, row 4, column J (CQS.1): "
+        "The formula names b, which is not an element of the framework.",
+        "Sheet Quy tắc kiểm tra, row 2, column A: "
+        "The rule names hs_tt, which is not an element of the framework.",
     ]
 
 
