@@ -16,9 +16,11 @@ downloaded folder (or the dataset's URL) against SHA256SUMS and recomputes it.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -155,9 +157,14 @@ def _xlsx(header: list[str], table: list[list[Any]], when: Any) -> bytes:
     return _fixed_zip(made.getvalue(), when)
 
 
+DOC_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
 def _fixed_zip(data: bytes, when: Any) -> bytes:
-    """The same zip with every member dated `when`: the same bytes every time."""
+    """The same zip with every member, and the document's own times, dated `when`:
+    the same bytes every time (openpyxl stamps the save time in docProps/core.xml)."""
     stamp = when.timetuple()[:6]
+    iso = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as source,
@@ -166,7 +173,10 @@ def _fixed_zip(data: bytes, when: Any) -> bytes:
         for item in source.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(item.filename))
+            body = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                body = DOC_TIMES.sub(rb"\g<1>" + iso + rb"\g<2>", body)
+            target.writestr(info, body)
     return out.getvalue()
 
 

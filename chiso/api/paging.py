@@ -6,12 +6,14 @@ Clients follow `next` until it is null; the links keep every other query paramet
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.http import HttpRequest
 from ninja import Field, Schema
 
 T = TypeVar("T")
+# Ids and versions fit a 64-bit database integer; a larger one is a 422, not a crash.
+Id = Annotated[int, Field(ge=1, le=2**53)]
 MAX_PAGE_SIZE = 5000
 
 

@@ -13,7 +13,7 @@ from ninja.responses import Status as Answer
 from chiso.accounts import access
 from chiso.api import errors, writes
 from chiso.api.auth import SYSTEM_OR_PERSON
-from chiso.api.paging import Page, PageQuery, paginate
+from chiso.api.paging import Id, Page, PageQuery, paginate
 from chiso.api.schemas import EvidenceOut, SubmissionStatus, ValuesIn, ValuesOut
 from chiso.assessments.models import Period, Status, Submission
 from chiso.units.models import Level
@@ -39,7 +39,7 @@ def require_staff(request: HttpRequest) -> Any:
     tags=["systems"],
     summary="Set figures of a submission",
 )
-def put_values(request: HttpRequest, submission_id: int, payload: ValuesIn):
+def put_values(request: HttpRequest, submission_id: Id, payload: ValuesIn):
     """Sets the given figures (others are left as they are), as the entry page does.
 
     Checked like the page: unknown codes, unreadable figures and broken rules give 422
@@ -70,7 +70,7 @@ def put_values(request: HttpRequest, submission_id: int, payload: ValuesIn):
 )
 def post_evidence(
     request: HttpRequest,
-    submission_id: int,
+    submission_id: Id,
     file: File[UploadedFile],
     codes: Form[list[str]],
 ):
@@ -121,7 +121,7 @@ def _status(submission: Submission) -> dict[str, Any]:
 )
 def submissions(
     request: HttpRequest,
-    period_id: int,
+    period_id: Id,
     page: Query[PageQuery],
     level: Level | None = None,
     status: Status | None = None,

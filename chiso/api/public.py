@@ -16,7 +16,7 @@ from pydantic import BeforeValidator
 from chiso import engine
 from chiso.api import errors
 from chiso.api.http import not_modified, validators
-from chiso.api.paging import Page, PageQuery, paginate
+from chiso.api.paging import Id, Page, PageQuery, paginate
 from chiso.api.schemas import FrameworkOut, FrameworkTree, PeriodOut, UnitOut
 from chiso.assessments.models import Period, PeriodFramework
 from chiso.frameworks.models import Framework
@@ -103,7 +103,7 @@ def units(request: HttpRequest, filters: Query[UnitFilter], page: Query[PageQuer
 
 
 @router.get("/units/{unit_id}", response={200: UnitOut, **errors.COMMON}, summary="One unit")
-def unit(request: HttpRequest, unit_id: int):
+def unit(request: HttpRequest, unit_id: Id):
     return _unit(get_object_or_404(_with_lineage(), pk=unit_id))
 
 
@@ -156,7 +156,7 @@ def tree_data(parsed: engine.Framework) -> dict[str, Any]:
     }
 
 
-def _framework_or_404(code: str, version: int) -> Framework:
+def _framework_or_404(code: str, version: Id) -> Framework:
     return get_object_or_404(public_frameworks(), code=code, version=version)
 
 
@@ -176,7 +176,7 @@ def frameworks(request: HttpRequest, page: Query[PageQuery], level: Level | None
     response={200: FrameworkTree, **errors.COMMON},
     summary="One framework version with its tree",
 )
-def framework(request: HttpRequest, code: str, version: int):
+def framework(request: HttpRequest, code: str, version: Id):
     fw = _framework_or_404(code, version)
     return {**_framework(request, fw), **tree_data(fw.engine())}
 
@@ -194,7 +194,7 @@ def framework(request: HttpRequest, code: str, version: int):
         }
     },
 )
-def framework_file(request: HttpRequest, code: str, version: int):
+def framework_file(request: HttpRequest, code: str, version: Id):
     fw = _framework_or_404(code, version)
     cached = not_modified(request, fw.sha256, fw.created_at)
     if cached is not None:
@@ -241,7 +241,11 @@ def _periods():
 
 
 @router.get("/periods", response={200: Page[PeriodOut], **errors.COMMON}, summary="Periods")
-def periods(request: HttpRequest, page: Query[PageQuery], year: int | None = None):
+def periods(
+    request: HttpRequest,
+    page: Query[PageQuery],
+    year: Annotated[int, Field(ge=1, le=9999)] | None = None,
+):
     """The assessment periods (campaigns), newest first, with the framework of each level."""
     qs = _periods()
     if year is not None:
@@ -250,5 +254,5 @@ def periods(request: HttpRequest, page: Query[PageQuery], year: int | None = Non
 
 
 @router.get("/periods/{period_id}", response={200: PeriodOut, **errors.COMMON}, summary="Period")
-def period(request: HttpRequest, period_id: int):
+def period(request: HttpRequest, period_id: Id):
     return _period(get_object_or_404(_periods(), pk=period_id))

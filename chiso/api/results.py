@@ -20,7 +20,7 @@ from chiso.accounts import access
 from chiso.api import errors
 from chiso.api.auth import SYSTEM_OR_PERSON
 from chiso.api.http import not_modified, validators
-from chiso.api.paging import PageQuery, paginate
+from chiso.api.paging import Id, PageQuery, paginate
 from chiso.assessments.models import Period
 from chiso.results import cards
 from chiso.results.models import Snapshot, UnitRow
@@ -85,7 +85,7 @@ class HistoryPoint(Schema):
 
 
 class ResultsQuery(PageQuery):
-    version: int | None = Field(None, ge=1, description="A published version (default latest).")
+    version: Id | None = Field(None, description="A published version (default latest).")
 
 
 def row_renderer(ranking: cards.Ranking) -> Any:
@@ -146,7 +146,7 @@ def _json(data: Any) -> HttpResponse:
     )
 
 
-def snapshot_for(period_id: int, level: str, version: int | None) -> tuple[int, int, Any]:
+def snapshot_for(period_id: Id, level: str, version: Id | None) -> tuple[int, int, Any]:
     """(id, version, published_at) of the snapshot asked for; 404 when none.
 
     Reads only the columns before the stored values (on SQLite a row's later columns sit
@@ -173,7 +173,7 @@ def snapshot_for(period_id: int, level: str, version: int | None) -> tuple[int, 
     summary="Published results of a level of a period",
 )
 def published_results(
-    request: HttpRequest, period_id: int, level: Level, query: Query[ResultsQuery]
+    request: HttpRequest, period_id: Id, level: Level, query: Query[ResultsQuery]
 ):
     """Every unit's value, points, pillar values and ranks, indicator scores, rank and
     recognition, best first, then the units not assessed. Paginated (`page_size` up to
@@ -200,7 +200,7 @@ def published_results(
     response={200: list[HistoryPoint], **errors.COMMON},
     summary="One unit's published results across periods",
 )
-def unit_history(request: HttpRequest, unit_id: int):
+def unit_history(request: HttpRequest, unit_id: Id):
     """The latest published version of every period that ranked the unit, oldest first;
     before the 2025 reform, the rows of the units it was formed from."""
     unit = get_object_or_404(Unit, pk=unit_id)
@@ -239,9 +239,7 @@ def unit_history(request: HttpRequest, unit_id: int):
     response={200: ResultsPage, **errors.AUTHED},
     summary="Provisional results, scored now from approved values (staff)",
 )
-def provisional_results(
-    request: HttpRequest, period_id: int, level: Level, query: Query[PageQuery]
-):
+def provisional_results(request: HttpRequest, period_id: Id, level: Level, query: Query[PageQuery]):
     user = request.auth  # type: ignore[attr-defined]
     if not access.sees_provisional_results(user):
         raise errors.ApiError(403, "forbidden", "Only reviewers, leaders and admins see this.")

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictInt
 
 
 class Text(Schema):
@@ -107,7 +107,7 @@ class SubmissionStatus(Schema):
 class ValuesIn(Schema):
     model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not ignored
 
-    version: int | None = Field(
+    version: StrictInt | None = Field(
         None,
         description="The submission's version the figures are based on; a save on an older "
         "version is refused (409). Leave out to write over whatever is there.",
