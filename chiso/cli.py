@@ -21,10 +21,11 @@ import io
 import json
 import math
 import os
+import stat
 import sys
 import tempfile
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,10 +38,16 @@ from chiso.engine import (
     Values,
     check_rules,
     parse_framework,
+    plan,
+    rank_uncertainty,
     score,
+    sensitivity,
 )
+from chiso.engine.plan import Goal
+from chiso.safe_cells import cell_text, text_cell
 
-OWN_COMMANDS = ("score", "framework")
+OWN_COMMANDS = ("score", "framework", "plan", "uncertainty")
+EXIT_NO_PLAN = 1
 FORMATS = ("csv", "json", "xlsx")
 HEADER = ["unit", "code", "value"]
 EXIT_BAD_INPUT = 2
@@ -116,6 +123,54 @@ def _parser() -> argparse.ArgumentParser:
         "--units", metavar="FILE", help="known unit codes, one a line; others are errors"
     )
     score_parser.set_defaults(handler=_score)
+
+    plan_parser = commands.add_parser(
+        "plan",
+        help="the fewest changes that take a unit to a goal",
+        description="Plan the changes that take UNIT to recognition, a value or a rank, "
+        "changing as few indicators as possible (or the least effort). Writes "
+        "code,from,to,points; a formula indicator adds one row per element to change.",
+    )
+    plan_parser.add_argument("framework", metavar="FRAMEWORK.yaml")
+    plan_parser.add_argument("values", metavar="VALUES.csv")
+    plan_parser.add_argument("--unit", required=True, help="the unit code")
+    plan_parser.add_argument(
+        "--goal",
+        default="recognition",
+        help="recognition (default), value:0.8 (framework value) or rank:10",
+    )
+    plan_parser.add_argument("-o", "--output", default="-", metavar="PLAN.csv", help="default -")
+    plan_parser.set_defaults(handler=_plan)
+
+    uncertainty_parser = commands.add_parser(
+        "uncertainty",
+        help="how sure the ranking is (Monte Carlo)",
+        description="Re-rank the units many times with the points (and thresholds) drawn "
+        "at random and write unit,rank,median_rank,p05,p95,p_recognized.",
+    )
+    uncertainty_parser.add_argument("framework", metavar="FRAMEWORK.yaml")
+    uncertainty_parser.add_argument("values", metavar="VALUES.csv")
+    uncertainty_parser.add_argument("--runs", type=int, default=1000, help="default 1000")
+    uncertainty_parser.add_argument("--seed", type=int, default=0, help="default 0")
+    uncertainty_parser.add_argument(
+        "--points-noise", type=float, default=0.2, metavar="A", help="points x U(1-A, 1+A)"
+    )
+    uncertainty_parser.add_argument(
+        "--threshold-noise", type=float, default=0.0, metavar="B", help="thresholds x U(1-B, 1+B)"
+    )
+    uncertainty_parser.add_argument(
+        "--missing",
+        choices=("zero", "excluded", "both"),
+        default="zero",
+        help="missing values score zero, are excluded (points re-spread), or either by chance",
+    )
+    uncertainty_parser.add_argument(
+        "--sensitivity",
+        metavar="FILE",
+        help="also write pillar,first_order,total (Sobol' indices of the ranks to the points)",
+    )
+    uncertainty_parser.add_argument("-o", "--output", required=True, metavar="OUT.csv")
+    uncertainty_parser.set_defaults(handler=_uncertainty)
 
     framework_parser = commands.add_parser("framework", help="work with framework files")
     framework_commands = framework_parser.add_subparsers(
@@ -248,6 +303,15 @@ def load_values(
 
 
 def _score(options: argparse.Namespace) -> int:
+    framework, values = _inputs(options)
+    results = score(framework, values)
+    output_format = options.format or _format_of(options.output)
+    _write(results, options.output, output_format)
+    return 0
+
+
+def _inputs(options: argparse.Namespace) -> tuple[Framework, Values]:
+    """The framework and the checked values named on the command line."""
     problems: list[Problem] = []
     framework: Framework | None = None
     table: Table | None = None
@@ -261,7 +325,7 @@ def _score(options: argparse.Namespace) -> int:
         table = _read_values_csv(options.values)
     except _Stop as stop:
         problems += stop.problems
-    if options.units is not None:
+    if getattr(options, "units", None) is not None:
         try:
             known_units = _read_units(options.units)
         except _Stop as stop:
@@ -280,11 +344,7 @@ def _score(options: argparse.Namespace) -> int:
     broken = check_rules(framework, values, source=options.values)
     if broken:
         raise _Stop(broken)
-
-    results = score(framework, values)
-    output_format = options.format or _format_of(options.output)
-    _write(results, options.output, output_format)
-    return 0
+    return framework, values
 
 
 def _format_of(output: str) -> str:
@@ -299,13 +359,16 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return "" if math.isnan(value) else format(value, ".10g")
+    if isinstance(value, str):
+        # Unit codes come from someone's values file: never a live formula.
+        return cell_text(value)
     return str(value)
 
 
 def _write_csv(results: Results, stream: IO[str]) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     records = results.to_records()
-    writer.writerow(_columns(results))
+    writer.writerow([cell_text(column) for column in _columns(results)])
     writer.writerows([_cell(value) for value in record.values()] for record in records)
 
 
@@ -319,9 +382,9 @@ def _write_xlsx(results: Results, stream: IO[bytes]) -> None:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("results")
-    sheet.append(_columns(results))
+    sheet.append([text_cell(sheet, column) for column in _columns(results)])
     for record in results.to_records():
-        sheet.append(list(record.values()))
+        sheet.append([text_cell(sheet, value) for value in record.values()])
     book.save(stream)
 
 
@@ -330,17 +393,49 @@ def _columns(results: Results) -> list[str]:
 
 
 def _write(results: Results, output: str, output_format: str) -> None:
-    if output == "-":
-        if output_format == "xlsx":
+    def text(stream: IO[str]) -> None:
+        (_write_json if output_format == "json" else _write_csv)(results, stream)
+
+    if output_format == "xlsx":
+        if output == "-":
             sys.stdout.flush()
             _write_xlsx(results, sys.stdout.buffer)
             sys.stdout.buffer.flush()
-        elif output_format == "json":
-            _write_json(results, sys.stdout)
         else:
-            _write_csv(results, sys.stdout)
+            _replace(output, lambda binary: _write_xlsx(results, binary))
         return
+    _write_text(output, text)
+
+
+def _write_table(output: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A CSV file (or stdout for -) of `header` and `rows`, numbers as in results files."""
+
+    def text(stream: IO[str]) -> None:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows([_cell(value) for value in row] for row in rows)
+
+    _write_text(output, text)
+
+
+def _write_text(output: str, fill: Callable[[IO[str]], None]) -> None:
+    if output == "-":
+        fill(sys.stdout)
+        return
+
+    def binary(stream: IO[bytes]) -> None:
+        text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+        fill(text)
+        text.flush()
+        # Hand the file back so that closing it stays with the outer `with`.
+        text.detach()
+
+    _replace(output, binary)
+
+
+def _replace(output: str, fill: Callable[[IO[bytes]], None]) -> None:
     target = Path(output)
+    _refuse_unless_regular(target, output)
     try:
         # A temporary file next to the target, renamed only once complete: a
         # failed run never leaves a half-written or stale-looking results file.
@@ -348,29 +443,54 @@ def _write(results: Results, output: str, output_format: str) -> None:
             dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
         )
     except OSError as exc:
-        raise _Stop(
-            [Problem(f"cannot write the file: {exc.strerror}", None, None, output)]
-        ) from None
+        raise _Stop([_cannot_write(str(exc.strerror), output)]) from None
     try:
         with os.fdopen(handle, "wb") as binary:
-            if output_format == "xlsx":
-                _write_xlsx(results, binary)
-            else:
-                text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
-                (_write_json if output_format == "json" else _write_csv)(results, text)
-                text.flush()
-                # Hand the file back so that closing it stays with the outer `with`.
-                text.detach()
+            fill(binary)
         os.chmod(temporary, 0o666 & ~_umask())
+        # Checked again just before the rename: the target may have changed meanwhile.
+        _refuse_unless_regular(target, output)
         os.replace(temporary, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         if isinstance(exc, OSError):
             # A full disk, or -o naming a folder: a message, not a traceback.
-            problem = Problem(f"cannot write the file: {exc.strerror or exc}", None, None, output)
-            raise _Stop([problem]) from None
+            raise _Stop([_cannot_write(str(exc.strerror or exc), output)]) from None
         raise
+
+
+_NOT_REGULAR = (
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _refuse_unless_regular(target: Path, output: str) -> None:
+    """Stop unless `target` is absent or a regular file (not followed if a symlink).
+
+    The rename would replace a symlink, a named pipe or a device node itself (as
+    root even /dev/full): results go only where a results file can be.
+    """
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _Stop([_cannot_write(str(exc.strerror or exc), output)]) from None
+    for test, kind in _NOT_REGULAR:
+        if test(mode):
+            raise _Stop([_cannot_write(f"it is {kind}, not a regular file", output)])
+    if not stat.S_ISREG(mode):
+        raise _Stop([_cannot_write("it is not a regular file", output)])
+
+
+def _cannot_write(reason: str, output: str) -> Problem:
+    return Problem(f"cannot write the file: {reason}", None, None, output)
 
 
 def _umask() -> int:
@@ -378,6 +498,62 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+# ---------------------------------------------------------------------------
+# chiso plan, chiso uncertainty
+
+
+def _plan(options: argparse.Namespace) -> int:
+    try:
+        goal = Goal.parse(options.goal)
+    except ValueError as exc:
+        raise _Stop([Problem(str(exc), "--goal")]) from None
+    framework, values = _inputs(options)
+    result = plan(framework, values, options.unit, goal)
+    if not result.feasible:
+        print(
+            f"{options.unit}: no plan reaches {goal} ({result.reason}): {result.message}",
+            file=sys.stderr,
+        )
+        return EXIT_NO_PLAN
+    rows: list[list[Any]] = []
+    for step in result.steps:
+        rows.append([step.code, step.value_from, step.value_to, step.points])
+        rows += [
+            [change.code, change.value_from, change.value_to, None] for change in step.elements
+        ]
+    _write_table(options.output, ["code", "from", "to", "points"], rows)
+    return 0
+
+
+def _uncertainty(options: argparse.Namespace) -> int:
+    framework, values = _inputs(options)
+    try:
+        found = rank_uncertainty(
+            framework,
+            values,
+            runs=options.runs,
+            seed=options.seed,
+            points_noise=options.points_noise,
+            threshold_noise=options.threshold_noise,
+            missing=options.missing,
+        )
+        indices = (
+            sensitivity(framework, values, seed=options.seed, points_noise=options.points_noise)
+            if options.sensitivity
+            else None
+        )
+    except EngineError as exc:
+        raise _Stop(exc.problems) from None
+    header = ["unit", "rank", "median_rank", "p05", "p95", "p_recognized"]
+    _write_table(options.output, header, [list(r.values()) for r in found.to_records()])
+    if indices is not None:
+        rows = zip(
+            indices.pillars, indices.first_order.tolist(), indices.total.tolist(), strict=True
+        )
+        _write_table(options.sensitivity, ["pillar", "first_order", "total"], rows)
+    return 0
 
 
 # ---------------------------------------------------------------------------

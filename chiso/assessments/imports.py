@@ -28,8 +28,8 @@ from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import excel, workflow
 from chiso.assessments.models import Period, Provenance, Submission, Value
-from chiso.assessments.services import save_values
-from chiso.frameworks.excel import Issue, TableError, number_text, too_large
+from chiso.assessments.services import ServiceError, save_values
+from chiso.uploads import Issue, TableError, number_text, too_large
 
 
 class ImportRefused(Exception):
@@ -52,6 +52,8 @@ class ImportSummary:
     """What an import did: the units in the file and how many figures changed."""
 
     units: list[UnitChange] = field(default_factory=list)
+    # What the person should know about the file although nothing was wrong.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
@@ -98,16 +100,23 @@ def import_values(
         plan = checker.check()
         if checker.issues:
             raise ImportRefused(checker.issues)
-        summary = ImportSummary()
+        summary = ImportSummary(notes=list(values_file.notes))
         for target, figures in plan:
-            _saved, changed = save_values(
-                target,
-                figures,
-                user=user,
-                expected_version=None,
-                provenance=provenance,
-                reason=reason,
-            )
+            try:
+                _saved, changed = save_values(
+                    target,
+                    figures,
+                    user=user,
+                    expected_version=None,
+                    provenance=provenance,
+                    reason=reason,
+                    importing=True,
+                )
+            except ServiceError as error:
+                # The gate has the last word: its refusal names the unit, nothing is saved.
+                raise ImportRefused(
+                    [Issue(f"{target.unit.code} {target.unit.name}: {error.message}")]
+                ) from error
             summary.units.append(UnitChange(target.unit.code, target.unit.name, changed))
     return summary
 

@@ -33,7 +33,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chiso.accounts import access
 from chiso.accounts.access import Perm
-from chiso.assessments import audit, forms, services, workflow
+from chiso.assessments import audit, services, workflow
 from chiso.assessments.models import Action, Evidence, Period, Status, Submission
 from chiso.results.scoring import preview
 from chiso.units.collation import vietnamese_key
@@ -46,11 +46,7 @@ def _language() -> str:
     return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
-def _stale_text() -> str:
-    return _(
-        "Someone else saved this submission meanwhile. Nothing of yours was saved: "
-        "the page now shows their figures; make your change again if it is still needed."
-    )
+_stale_text = services.stale_text
 
 
 def _number(value: float | None) -> float | None:
@@ -182,10 +178,10 @@ def bulk(request: HttpRequest) -> HttpResponse:
             continue
         try:
             workflow.transition(submission, name, user, expected_version=version)
-        except workflow.TransitionError as error:
-            messages.error(request, f"{submission.unit.name}: {error}")
         except services.StaleSubmission:
             messages.error(request, f"{submission.unit.name}: {_stale_text()}")
+        except services.ServiceError as error:
+            messages.error(request, f"{submission.unit.name}: {error.message}")
         else:
             done.append(submission.unit.name)
     if done:
@@ -279,8 +275,19 @@ def _evidence_url(evidence: Evidence) -> str | None:
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return detail_page(request, access.submission_for(request.user, pk, Perm.SEE_REVIEW))
+
+
+def detail_page(
+    request: HttpRequest,
+    submission: Submission,
+    *,
+    failed: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The review page of one submission; `failed` is a refused comment or correction,
+    shown inline with what the reviewer typed."""
     user = request.user
-    submission = access.submission_for(user, pk, Perm.SEE_REVIEW)
     parsed = submission.framework.engine()
     language = _language()
     values = submission.values_by_code()
@@ -351,8 +358,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_correct": workflow.can_correct(submission, user),
         "needs_district_step": workflow.needs_district_step(submission),
         "response_days": settings.CHISO_RESPONSE_DAYS,
+        "failed": failed or {},
     }
-    return render(request, "assessments/review/detail.html", context)
+    return render(request, "assessments/review/detail.html", context, status=status)
 
 
 def _back(submission: Submission, anchor: str = "") -> HttpResponse:
@@ -365,75 +373,52 @@ def _version(request: HttpRequest) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def _refused(request: HttpRequest, submission: Submission, form: str, error: Any, code: str):
+    """Show the review page again with the error beside the form that failed and what
+    the reviewer typed still in it (status 400, or 409 when someone saved meanwhile)."""
+    submission = error.submission or submission
+    messages.error(request, error.message, extra_tags=form)
+    typed = {key: request.POST.get(key, "") for key in ("code", "value", "reason", "text")}
+    return detail_page(
+        request,
+        submission,
+        failed={"form": form, "code": code, "typed": typed, "error": error},
+        status=409 if error.code == services.ServiceError.STALE else 400,
+    )
+
+
 @login_required
 @require_POST
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     submission = access.submission_for(request.user, pk, Perm.REVIEW)
     code = request.POST.get("code", "")
-    if not workflow.can_correct(submission, request.user):
-        messages.error(
-            request, _("Comments can be added only while the submission is under your review.")
-        )
-        return _back(submission)
     try:
         services.add_comment(submission, code, request.POST.get("text", ""), user=request.user)
-    except ValueError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Comment saved."))
+    except services.ServiceError as error:
+        return _refused(request, submission, "comment", error, code)
+    messages.success(request, _("Comment saved."))
     return _back(submission, f"i-{code}" if code else "comments")
 
 
 @login_required
 @require_POST
 def correct(request: HttpRequest, pk: int) -> HttpResponse:
-    """A reviewer's correction of one input: value and reason, through services.verify_value."""
-    user = request.user
-    submission = access.submission_for(user, pk, Perm.REVIEW)
+    """A reviewer's correction of one input: value and reason, through the gate."""
+    submission = access.submission_for(request.user, pk, Perm.REVIEW)
     code = request.POST.get("code", "")
-    if not workflow.can_correct(submission, user):
-        messages.error(
-            request, _("Figures can be corrected only while the submission is under your review.")
-        )
-        return _back(submission)
-    parsed = submission.framework.engine()
-    figures, errors = services.coerce_inputs(parsed, {code: request.POST.get("value", "")})
-    reason = request.POST.get("reason", "").strip()
-    if errors:
-        if code in parsed.input_codes:
-            text = request.POST.get("value", "")
-            errors[code] = forms.field_message(text, parsed.input_type(code))
-        messages.error(request, f"{code}: {errors[code]}")
-        return _back(submission, f"v-{code}")
-    if not reason:
-        messages.error(request, _("%(code)s: a correction needs a reason.") % {"code": code})
-        return _back(submission, f"v-{code}")
-    effective = {c: v.effective for c, v in submission.values_by_code().items()}
-    effective[code] = figures[code] if figures[code] is not None else _self_value(submission, code)
-    problems = services.rule_problems(parsed, submission.unit.code, effective)
-    if problems:
-        for rule in forms.broken_rules(parsed, problems):
-            messages.error(request, f"{code}: {rule.message}")
-        return _back(submission, f"v-{code}")
     try:
-        services.verify_value(
+        services.correct_value(
             submission,
             code,
-            figures[code],
-            user=user,
-            reason=reason,
+            request.POST.get("value", ""),
+            user=request.user,
+            reason=request.POST.get("reason", ""),
             expected_version=_version(request),
         )
-    except services.StaleSubmission:
-        messages.error(request, _stale_text())
-    else:
-        messages.success(request, _("Correction of %(code)s saved.") % {"code": code})
+    except services.ServiceError as error:
+        return _refused(request, submission, "correct", error, code)
+    messages.success(request, _("Correction of %(code)s saved.") % {"code": code})
     return _back(submission, f"v-{code}")
-
-
-def _self_value(submission: Submission, code: str) -> float | None:
-    value = submission.values.filter(code=code).first()
-    return value.self_value if value else None
 
 
 @login_required
@@ -459,10 +444,10 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=_version(request),
             deadline=deadline,
         )
-    except workflow.TransitionError as error:
-        messages.error(request, str(error))
     except services.StaleSubmission:
         messages.error(request, _stale_text())
+    except services.ServiceError as error:
+        messages.error(request, error.message)
     else:
         label = workflow.TRANSITIONS[name].label
         messages.success(request, _("Done: %(action)s.") % {"action": label})

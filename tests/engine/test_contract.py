@@ -988,7 +988,8 @@ def test_a_deeply_nested_tree_is_an_engine_error_not_a_crash(levels):
         parse_framework(yaml.safe_dump(doc(nested(min(levels, 100))), default_flow_style=True))
     text = "{code: L, title: {vi: l}, points: 1, score: {method: boolean}}"
     for level in range(levels):
-        text = f"{{code: B{level}, title: {{vi: b}}, children: [{text}]}}"
+        # One level a line: a single line this long is refused before parsing.
+        text = f"{{code: B{level}, title: {{vi: b}}, children: [\n{text}]}}"
     with pytest.raises(EngineError, match="nested"):
         parse_framework(f"{HEAD}tree: [{text}]\n")
 

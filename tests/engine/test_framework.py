@@ -91,7 +91,10 @@ def test_framework_from_dict_checks_the_same_rules_without_line_numbers():
     }
     with pytest.raises(EngineError) as caught:
         framework_from_dict(document, source="db")
-    assert caught.value.problems == [Problem("points must be 0 or more, not -1", "A", None, "db")]
+    [problem] = caught.value.problems
+    assert problem[:4] == ("points must be 0 or more, not -1", "A", None, "db")
+    assert problem.code == "out_of_range"
+    assert problem.params == {"key": "points", "minimum": "0", "maximum": "", "found": "-1"}
     document["tree"][0]["points"] = 1  # type: ignore[index]
     assert framework_from_dict(document).max_points == 1
 
@@ -123,9 +126,13 @@ def test_a_missing_or_wrong_format_is_reported():
         "missing required key format"
     )
     wrong = problems_of(HEAD.replace("chiso-framework/1", "chiso-framework/2") + "tree: []\n")
-    assert wrong == [
-        Problem(
-            "format must be chiso-framework/1, not 'chiso-framework/2'", "format", 1, "bad.yaml"
+    assert [(problem.code, *problem[:4]) for problem in wrong] == [
+        (
+            "wrong_format",
+            "format must be chiso-framework/1, not 'chiso-framework/2'",
+            "format",
+            1,
+            "bad.yaml",
         )
     ]
 
@@ -216,7 +223,11 @@ def test_nodes_and_elements_share_one_namespace_of_codes():
     """
         )
     )
-    assert problems == [Problem("duplicate code CQS (first on line 7)", "CQS", 10, "bad.yaml")]
+    assert [problem[:4] for problem in problems] == [
+        ("duplicate code CQS (first on line 7)", "CQS", 10, "bad.yaml")
+    ]
+    assert problems[0].code == "duplicate_code"
+    assert problems[0].params == {"code": "CQS", "first_line": "7"}
 
 
 def test_a_key_written_twice_in_one_mapping_is_an_error_not_silently_the_last():
@@ -233,7 +244,9 @@ def test_a_key_written_twice_in_one_mapping_is_an_error_not_silently_the_last():
     """
         )
     )
-    assert problems == [Problem("key points appears twice", "points", 10, "bad.yaml")]
+    assert [(problem.code, *problem[:4]) for problem in problems] == [
+        ("duplicate_key", "key points appears twice", "points", 10, "bad.yaml")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -69,8 +69,8 @@ def test_an_engine_module_imports_only_the_allowed_libraries(source):
     # Reading our own source with `ast` is fine; user text never goes near it.
     tree = ast.parse(source.read_text(encoding="utf-8"))
     allowed = {
-        "__future__", "collections", "dataclasses", "functools", "math", "re", "typing",
-        "unicodedata", "numpy", "pydantic", "yaml", "chiso",
+        "__future__", "collections", "copy", "dataclasses", "functools", "itertools", "math",
+        "re", "types", "typing", "unicodedata", "numpy", "pydantic", "yaml", "chiso",
     }  # fmt: skip
     assert _imports(tree) <= allowed
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chiso.engine import EngineError, Problem, Values, check_rules, coerce_value, parse_values
+from chiso.engine import EngineError, Values, check_rules, coerce_value, parse_values
 from tests.engine.builders import HAC_THANH, HAM_RONG, leaf, make_framework
 
 # -- one value ---------------------------------------------------------------
@@ -140,35 +140,58 @@ def test_every_bad_line_is_reported_with_its_line_and_code(commune):
     ]
     with pytest.raises(EngineError) as caught:
         parse_values(rows, commune, units=[HAM_RONG, HAC_THANH], source="values.csv")
-    assert caught.value.problems == [
-        Problem("unknown code for framework test-commune-2024", "hs_khac", 3, "values.csv"),
-        Problem(
+    assert [(problem.code, *problem[:4]) for problem in caught.value.problems] == [
+        (
+            "unknown_code",
+            "unknown code for framework test-commune-2024",
+            "hs_khac",
+            3,
+            "values.csv",
+        ),
+        (
+            "computed_code",
             "is computed by the framework (a branch or an indicator with a formula); "
             "enter its elements instead",
             "CQS.1",
             4,
             "values.csv",
         ),
-        Problem("unknown unit (not in the list of units)", "99999", 5, "values.csv"),
-        Problem(f"unit {HAM_RONG}: 'mười' is not a number", "hs_tong", 6, "values.csv"),
-        Problem(
+        ("unknown_unit", "unknown unit (not in the list of units)", "99999", 5, "values.csv"),
+        (
+            "unreadable_value",
+            f"unit {HAM_RONG}: 'mười' is not a number",
+            "hs_tong",
+            6,
+            "values.csv",
+        ),
+        (
+            "unreadable_value",
             f"unit {HAM_RONG}: 'chưa' is not a yes/no value (1/0, có/không, đạt/không đạt)",
             "CQS.2",
             7,
             "values.csv",
         ),
-        Problem(
+        (
+            "not_percent",
             f"unit {HAM_RONG}: '120' is not a percentage between 0 and 100",
             "KTS.1",
             8,
             "values.csv",
         ),
-        Problem(
-            f"unit {HAM_RONG}: the value is given twice (also on line 2)", "hs_tt", 9, "values.csv"
+        (
+            "duplicate_value",
+            f"unit {HAM_RONG}: the value is given twice (also on line 2)",
+            "hs_tt",
+            9,
+            "values.csv",
         ),
-        Problem(f"unit {HAM_RONG}: '2,5' is not a whole number", "KTS.2", 10, "values.csv"),
-        Problem("the unit is empty", None, 11, "values.csv"),
+        ("not_whole", f"unit {HAM_RONG}: '2,5' is not a whole number", "KTS.2", 10, "values.csv"),
+        ("empty_field", "the unit is empty", None, 11, "values.csv"),
     ]
+    # The params carry the parts a page needs to say it in another language.
+    assert caught.value.problems[3].params == {
+        "text": "mười", "expected": "number", "unit": HAM_RONG,
+    }  # fmt: skip
 
 
 def test_without_a_unit_list_any_unit_is_accepted(commune):
@@ -258,15 +281,19 @@ def test_a_broken_rule_is_one_problem_per_unit_naming_the_unit_the_rule_and_the_
         },
     )
     problems = check_rules(commune, values, source="values.csv")
-    assert problems == [
-        Problem(
+    assert [problem[:5] for problem in problems] == [
+        (
             "breaks rule 'hs_tt <= hs_tong' (hs_tt = 1400, hs_tong = 1302): "
             "Số hồ sơ trực tuyến không thể lớn hơn tổng số hồ sơ / "
             "Online dossiers cannot exceed all dossiers",
             HAM_RONG,
             None,
             "values.csv",
-            rule=0,
+            0,
         )
     ]
+    assert problems[0].code == "rule_broken"
+    assert problems[0].params == {
+        "unit": HAM_RONG, "rule": "hs_tt <= hs_tong", "figures": "hs_tt = 1400, hs_tong = 1302",
+    }  # fmt: skip
     assert check_rules(commune, Values.from_mapping(commune, {HAC_THANH: {}})) == []

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.review.people import fast_passwords, fresh_cache  # noqa: F401 - autouse fixtures
-
 
 @pytest.fixture
 def thanh_hoa(db):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from chiso.assessments import services
 from chiso.assessments.models import Action, AuditEntry, Status
-from tests.review.people import fill, messages_of, submit
+from tests.people import fill, messages_of, submit
 
 
 @pytest.fixture
@@ -125,5 +125,5 @@ def test_an_approved_submission_is_no_longer_corrected(client, login, sent, hoa)
 
 
 def test_the_service_refuses_a_correction_without_a_reason(sent, hoa):
-    with pytest.raises(ValueError):
+    with pytest.raises(services.ServiceError, match="lý do"):
         services.verify_value(sent, "XHS.1", 10, user=hoa, reason="", expected_version=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from chiso.assessments.models import Status
-from tests.review.people import put, submit
+from tests.people import put, submit
 
 
 def test_the_province_reviewer_sees_every_ward_with_counts_per_status(

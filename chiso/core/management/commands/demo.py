@@ -69,12 +69,20 @@ class Command(BaseCommand):
         )
         self._fill(closed, communes + departments, frameworks, people, final=True)
         self._fill(opened, communes + departments, frameworks, people, final=False)
+        self._publish(closed, frameworks)
         demo.create_targets()
         self.stdout.write(
-            f"Demo periods: {closed.name} ({closed.submissions.count()} units, approved), "
+            f"Demo periods: {closed.name} ({closed.submissions.count()} units, published), "
             f"{opened.name} ({opened.submissions.count()} units, open until "
             f"{opened.closes_on:%d/%m/%Y})"
         )
+
+    def _publish(self, period, frameworks) -> None:  # type: ignore[no-untyped-def]
+        # A newcomer sees public results at once; the open period stays provisional.
+        from chiso.results.publish import publish
+
+        for level in frameworks:
+            publish(period, level)
 
     def _period(self, name: str, year: int, opens_on: dt.date, closes_on: dt.date, frameworks):  # type: ignore[no-untyped-def]
         from chiso.assessments.models import Period, PeriodFramework

@@ -1,0 +1,617 @@
+"""What results pages, downloads and PDFs show, as plain data.
+
+A `Ranking` is one level of one period: either a published snapshot (one version
+of it) or, for staff, the provisional ranking scored now from approved values. A
+`Card` is one unit's report card inside a ranking. Both are built here and only
+here, so the page, the CSV, the XLSX and the PDFs show the same figures.
+
+The PDF builders (chiso/results/pdf.py) receive plain dicts, made by `annex_data`
+and `report_card_data` (see their docstrings for the exact keys): numbers as
+Python floats/ints (None where there is none), texts already in the page's
+language, dates as ISO strings and already formatted for Vietnamese reading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from chiso.frameworks.display import in_language, show_number, show_value
+from chiso.results.models import Snapshot, UnitRow
+from chiso.results.scoring import Scored
+
+
+@dataclass
+class Row:
+    """One unit of a ranking. Lists are lined up with the ranking's node/leaf codes."""
+
+    unit_id: int
+    code: str
+    name: str
+    kind: str
+    assessed: bool
+    rank: int | None
+    value: float | None
+    points: float | None
+    recognized: bool | None
+    completeness: float | None
+    node_values: list[float | None] = field(default_factory=list)
+    node_ranks: list[int] = field(default_factory=list)
+    leaf_values: list[float | None] = field(default_factory=list)
+    leaf_points: list[float | None] = field(default_factory=list)
+    unmet: list[str] = field(default_factory=list)
+    districts: list[str] = field(default_factory=list)
+    lineage: list[int] = field(default_factory=list)
+    # Filled by `Ranking.add_changes`: the rank in the previous published period.
+    previous_rank: int | None = None
+
+    @property
+    def change(self) -> int | None:
+        """Places gained since the previous period (positive = up), None when new."""
+        if self.previous_rank is None or self.rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+
+@dataclass
+class Ranking:
+    period: Any
+    level: str
+    framework: Any
+    provisional: bool
+    snapshot: Snapshot | None
+    node_codes: list[str]
+    leaf_codes: list[str]
+    max_points: float
+    has_recognition: bool
+    rows: list[Row]
+    """Assessed units best first (rank, then code), then the units not assessed."""
+    versions: list[Snapshot] = field(default_factory=list)
+    """Every published version of this (period, level), newest first."""
+    values_csv: str = ""
+
+    @property
+    def assessed(self) -> list[Row]:
+        return [row for row in self.rows if row.assessed]
+
+    @property
+    def not_assessed(self) -> list[Row]:
+        return [row for row in self.rows if not row.assessed]
+
+    @property
+    def pillars(self) -> list[Any]:
+        """The framework's top-level branches (CQS, KTS, XHS)."""
+        return list(self.framework.engine().tree)
+
+    def node_index(self) -> dict[str, int]:
+        return {code: index for index, code in enumerate(self.node_codes)}
+
+    def row(self, unit_code: str) -> Row | None:
+        return next((row for row in self.rows if row.code == unit_code), None)
+
+    def add_changes(self, previous: Ranking | None) -> None:
+        """Set each row's rank in `previous` (the same unit, else the best of the units it
+        was formed from at the 2025 reform; none: the unit is new)."""
+        if previous is None:
+            return
+        ranks = {row.unit_id: row.rank for row in previous.rows if row.assessed}
+        for row in self.rows:
+            if row.unit_id in ranks:
+                row.previous_rank = ranks[row.unit_id]
+                continue
+            earlier = [ranks[pk] for pk in row.lineage if ranks.get(pk) is not None]
+            row.previous_rank = min(earlier) if earlier else None  # type: ignore[type-var]
+
+
+def _number(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def _numbers(values: Iterable[float]) -> list[float | None]:
+    return [None if value != value else value for value in values]  # NaN != NaN
+
+
+def lineage_of(units: Sequence[Any]) -> tuple[dict[int, list[int]], dict[int, list[str]]]:
+    """Per unit id: the units it was formed from, and the names of their old districts
+    (a unit from before the reform: its own district), in two queries."""
+    from chiso.units.models import Level, Lineage, Unit
+
+    ids = [unit.pk for unit in units]
+    predecessors: dict[int, list[int]] = defaultdict(list)
+    districts: dict[int, set[str]] = defaultdict(set)
+    links = Lineage.objects.filter(new_id__in=ids).values_list(
+        "new_id", "old_id", "old__parent__name", "old__parent__level"
+    )
+    for new_id, old_id, parent_name, parent_level in links:
+        predecessors[new_id].append(old_id)
+        if parent_level == Level.DISTRICT:
+            districts[new_id].add(parent_name)
+    parents = Unit.objects.filter(
+        pk__in={unit.parent_id for unit in units if unit.parent_id}, level=Level.DISTRICT
+    ).values_list("pk", "name")
+    parent_name = dict(parents)
+    for unit in units:
+        if unit.parent_id in parent_name:
+            districts[unit.pk].add(parent_name[unit.parent_id])
+    return dict(predecessors), {pk: sorted(names) for pk, names in districts.items()}
+
+
+def rows_from_scored(scored: Scored) -> list[Row]:
+    """The rows of a ranking scored now (what publishing stores and staff see)."""
+    results = scored.results
+    units = [s.unit for s in scored.submissions]
+    predecessors, districts = lineage_of(units)
+    matrix = scored.values.matrix
+    filled = (~np.isnan(matrix)).sum(axis=1) / matrix.shape[1] if matrix.shape[1] else None
+    node_values = results.node_values.tolist()
+    node_ranks = results.node_rank.tolist()
+    leaf_values = results.leaf_values.tolist()
+    leaf_points = results.leaf_points.tolist()
+    value, points, rank = results.value.tolist(), results.points.tolist(), results.rank.tolist()
+    recognized = None if results.recognized is None else results.recognized.tolist()
+    unmet = results.unmet_mandatory
+    row_of = {code: index for index, code in enumerate(results.units)}
+    rows: list[Row] = []
+    for submission in scored.submissions:
+        unit = submission.unit
+        common = {
+            "unit_id": unit.pk,
+            "code": unit.code,
+            "name": unit.name,
+            "kind": unit.kind,
+            "districts": districts.get(unit.pk, []),
+            "lineage": predecessors.get(unit.pk, []),
+        }
+        i = row_of.get(unit.code)
+        if i is None:
+            rows.append(
+                Row(
+                    assessed=False,
+                    rank=None,
+                    value=None,
+                    points=None,
+                    recognized=None,
+                    completeness=None,
+                    **common,
+                )
+            )
+            continue
+        rows.append(
+            Row(
+                assessed=True,
+                rank=rank[i],
+                value=_number(value[i]),
+                points=_number(points[i]),
+                recognized=None if recognized is None else bool(recognized[i]),
+                completeness=None if filled is None else float(filled[i]),
+                node_values=_numbers(node_values[i]),
+                node_ranks=node_ranks[i],
+                leaf_values=_numbers(leaf_values[i]),
+                leaf_points=_numbers(leaf_points[i]),
+                unmet=list(unmet[i]),
+                **common,
+            )
+        )
+    return _ordered(rows)
+
+
+def _ordered(rows: list[Row]) -> list[Row]:
+    # The order of `chiso score`'s output: rank, then unit code; then those not assessed.
+    return sorted(rows, key=lambda row: (not row.assessed, row.rank or 0, row.code))
+
+
+def provisional(period: Any, level: str) -> Ranking | None:
+    """The ranking of a level scored now from its approved values (staff only)."""
+    try:
+        scored = Scored(period, level)
+    except LookupError:
+        return None
+    parsed = scored.engine_framework
+    return Ranking(
+        period=period,
+        level=level,
+        framework=scored.framework,
+        provisional=True,
+        snapshot=None,
+        node_codes=list(scored.results.node_codes),
+        leaf_codes=list(scored.results.leaf_codes),
+        max_points=parsed.max_points,
+        has_recognition=parsed.recognition is not None,
+        rows=rows_from_scored(scored),
+        values_csv=scored.values_csv(),
+    )
+
+
+def published(
+    period: Any, level: str, version: int | None = None, *, with_values: bool = False
+) -> Ranking | None:
+    """A published version (the latest by default) of a level's results, or None."""
+    versions = list(
+        Snapshot.objects.filter(period=period, level=level)
+        .defer("values_csv")
+        .select_related("framework", "published_by")
+        .order_by("-version")
+    )
+    if not versions:
+        return None
+    chosen = (
+        versions[0]
+        if version is None
+        else next((s for s in versions if s.version == version), None)
+    )
+    if chosen is None:
+        return None
+    rows = [_row(unit_row) for unit_row in UnitRow.objects.filter(snapshot=chosen)]
+    return Ranking(
+        period=period,
+        level=level,
+        framework=chosen.framework,
+        provisional=False,
+        snapshot=chosen,
+        node_codes=chosen.node_codes,
+        leaf_codes=chosen.leaf_codes,
+        max_points=chosen.max_points,
+        has_recognition=chosen.has_recognition,
+        rows=_ordered(rows),
+        versions=versions,
+        values_csv=(
+            Snapshot.objects.values_list("values_csv", flat=True).get(pk=chosen.pk)
+            if with_values
+            else ""
+        ),
+    )
+
+
+def _row(stored: UnitRow) -> Row:
+    data = stored.data
+    return Row(
+        unit_id=stored.unit_id,
+        code=stored.code,
+        name=stored.name,
+        kind=stored.kind,
+        assessed=stored.assessed,
+        rank=stored.rank,
+        value=stored.value,
+        points=stored.points,
+        recognized=stored.recognized,
+        completeness=stored.completeness,
+        node_values=data.get("nv", []),
+        node_ranks=data.get("nr", []),
+        leaf_values=data.get("lv", []),
+        leaf_points=data.get("lp", []),
+        unmet=data.get("unmet", []),
+        districts=data.get("districts", []),
+        lineage=data.get("lineage", []),
+    )
+
+
+def stored_row(snapshot: Snapshot, row: Row) -> UnitRow:
+    """A row as stored in a snapshot."""
+    return UnitRow(
+        snapshot=snapshot,
+        unit_id=row.unit_id,
+        code=row.code,
+        name=row.name,
+        kind=row.kind,
+        assessed=row.assessed,
+        rank=row.rank,
+        value=row.value,
+        points=row.points,
+        recognized=row.recognized,
+        completeness=row.completeness,
+        data={
+            "nv": row.node_values,
+            "nr": row.node_ranks,
+            "lv": row.leaf_values,
+            "lp": row.leaf_points,
+            "unmet": row.unmet,
+            "districts": row.districts,
+            "lineage": row.lineage,
+        },
+    )
+
+
+def previous_published(period: Any, level: str) -> Ranking | None:
+    """The latest published results of the same level in an earlier period."""
+    earlier = (
+        Snapshot.objects.filter(level=level, period__year__lt=period.year)
+        .order_by("-period__year", "-version")
+        .select_related("period")
+        .first()
+    )
+    return None if earlier is None else published(earlier.period, level)
+
+
+# ---------------------------------------------------------------------------
+# The report card
+
+
+@dataclass
+class Indicator:
+    code: str
+    title: str
+    pillar: str
+    value: float | None
+    score: float | None
+    points: float | None
+    max_points: float
+    left: float
+    mandatory: bool
+    met: bool | None
+    unit: str | None
+
+
+@dataclass
+class Card:
+    ranking: Ranking
+    row: Row
+    pillars: list[dict[str, Any]]
+    """code, title, value, rank, median and best of the level (0..1)."""
+    indicators: list[Indicator]
+    fix_first: list[Indicator]
+    trend: list[dict[str, Any]]
+    """period, year, value, rank, provisional, oldest first."""
+
+
+def card(
+    ranking: Ranking, unit_code: str, trend: list[dict[str, Any]] | None = None
+) -> Card | None:
+    row = ranking.row(unit_code)
+    if row is None:
+        return None
+    parsed = ranking.framework.engine()
+    index = ranking.node_index()
+    assessed = ranking.assessed
+    pillars = []
+    for pillar in parsed.tree:
+        i = index[pillar.code]
+        values = [r.node_values[i] for r in assessed if r.node_values[i] is not None]
+        pillars.append(
+            {
+                "code": pillar.code,
+                "title": in_language(pillar.title),
+                "value": row.node_values[i] if row.assessed else None,
+                "rank": row.node_ranks[i] if row.assessed else None,
+                "median": statistics.median(values) if values else None,
+                "best": max(values) if values else None,
+            }
+        )
+    pillar_of = {}
+    for pillar in parsed.tree:
+        for node in pillar.walk():
+            pillar_of[node.code] = pillar.code
+    indicators = []
+    for j, leaf in enumerate(parsed.leaves):
+        earned = row.leaf_points[j] if row.assessed else None
+        indicators.append(
+            Indicator(
+                code=leaf.code,
+                title=in_language(leaf.title),
+                pillar=pillar_of.get(leaf.code, ""),
+                value=row.leaf_values[j] if row.assessed else None,
+                score=row.node_values[index[leaf.code]] if row.assessed else None,
+                points=earned,
+                max_points=float(leaf.points or 0),
+                left=float(leaf.points or 0) - (earned or 0.0),
+                mandatory=bool(leaf.mandatory),
+                met=(leaf.code not in row.unmet) if leaf.mandatory and row.assessed else None,
+                unit=leaf.unit,
+            )
+        )
+    unmet = [i for i in indicators if i.met is False]
+    others = [i for i in indicators if i.met is not False and i.left > 1e-9]
+    fix_first = sorted(unmet, key=lambda i: -i.left) + sorted(others, key=lambda i: -i.left)
+    return Card(ranking, row, pillars, indicators, fix_first, trend or [])
+
+
+def trend_of(unit: Any, level: str, lineage: Sequence[int]) -> list[dict[str, Any]]:
+    """The unit's value and rank in every published period of its level, oldest first
+    (before the reform: the best-ranked of the units it was formed from)."""
+    ids = [unit.pk, *lineage]
+    current = Snapshot.objects.current().filter(level=level)
+    found = (
+        UnitRow.objects.filter(snapshot__in=current, unit_id__in=ids, assessed=True)
+        .select_related("snapshot__period")
+        .order_by("snapshot__period__year", "rank")
+    )
+    points: dict[int, dict[str, Any]] = {}
+    for unit_row in found:
+        period = unit_row.snapshot.period
+        mine = unit_row.unit_id == unit.pk
+        if period.pk in points and not mine:
+            continue
+        points[period.pk] = {
+            "period": period.name,
+            "year": period.year,
+            "value": unit_row.value,
+            "rank": unit_row.rank,
+        }
+    return sorted(points.values(), key=lambda p: p["year"])
+
+
+# ---------------------------------------------------------------------------
+# Plain data for the PDF builders
+
+
+def _date(moment: dt.datetime | None) -> dict[str, str] | None:
+    if moment is None:
+        return None
+    return {"iso": moment.date().isoformat(), "vi": moment.strftime("%d/%m/%Y")}
+
+
+def annex_data(ranking: Ranking) -> dict[str, Any]:
+    """What `pdf.annex_pdf(data)` receives: a plain dict.
+
+    {
+      "province": "ỦY BAN NHÂN DÂN TỈNH THANH HÓA",
+      "title": str,                    # e.g. "Kết quả đánh giá mức độ chuyển đổi số ..."
+      "period": {"id": int, "name": str, "year": int},
+      "level": str,                    # "commune" | "department" | ...
+      "level_name": str,               # in the page's language
+      "framework": {"code": str, "version": int, "sha256": str, "title": str},
+      "provisional": bool,             # True: print "KẾT QUẢ TẠM TÍNH" on every page
+      "version": int | None,           # results version (None when provisional)
+      "published_at": {"iso": "2026-01-15", "vi": "15/01/2026"} | None,
+      "correction": str,               # the reason of a correction ("" for version 1)
+      "max_points": float,
+      "pillars": [{"code": str, "title": str}],         # CQS, KTS, XHS
+      "rows": [                        # assessed units, best first
+        {"rank": int, "code": str, "name": str, "value": float | None,
+         "value_text": "0,7314", "points": float | None, "points_text": "73,14",
+         "recognized": bool | None,
+         "pillars": [{"value": float | None, "value_text": str, "rank": int}]}
+      ],
+      "recognized": [{"code": str, "name": str}],       # recognized units, best first
+      "not_assessed": [{"code": str, "name": str}],
+      "signature": {"title": "TM. ỦY BAN NHÂN DÂN", "role": "CHỦ TỊCH", "name": ""}
+    }
+    """
+    from chiso.units.models import Level
+
+    index = ranking.node_index()
+    pillars = ranking.pillars
+    parsed = ranking.framework.engine()
+    snapshot = ranking.snapshot
+    rows = []
+    for row in ranking.assessed:
+        rows.append(
+            {
+                "rank": row.rank,
+                "code": row.code,
+                "name": row.name,
+                "value": row.value,
+                "value_text": show_value(row.value),
+                "points": row.points,
+                "points_text": show_number(row.points),
+                "recognized": row.recognized,
+                "pillars": [
+                    {
+                        "value": row.node_values[index[p.code]],
+                        "value_text": show_value(row.node_values[index[p.code]]),
+                        "rank": row.node_ranks[index[p.code]],
+                    }
+                    for p in pillars
+                ],
+            }
+        )
+    return {
+        "province": "ỦY BAN NHÂN DÂN TỈNH THANH HÓA",
+        "title": in_language(parsed.title),
+        "period": {
+            "id": ranking.period.pk,
+            "name": ranking.period.name,
+            "year": ranking.period.year,
+        },
+        "level": ranking.level,
+        "level_name": str(Level(ranking.level).label),
+        "framework": {
+            "code": ranking.framework.code,
+            "version": ranking.framework.version,
+            "sha256": ranking.framework.sha256,
+            "title": ranking.framework.title,
+        },
+        "provisional": ranking.provisional,
+        "version": None if snapshot is None else snapshot.version,
+        "published_at": None if snapshot is None else _date(snapshot.published_at),
+        "correction": "" if snapshot is None else snapshot.reason,
+        "max_points": ranking.max_points,
+        "pillars": [{"code": p.code, "title": in_language(p.title)} for p in pillars],
+        "rows": rows,
+        "recognized": [{"code": r.code, "name": r.name} for r in ranking.assessed if r.recognized],
+        "not_assessed": [{"code": r.code, "name": r.name} for r in ranking.not_assessed],
+        "signature": {"title": "TM. ỦY BAN NHÂN DÂN", "role": "CHỦ TỊCH", "name": ""},
+    }
+
+
+def report_card_data(report: Card) -> dict[str, Any]:
+    """What `pdf.report_card_pdf(data)` receives: the keys of `annex_data` except rows,
+    recognized and not_assessed, plus
+
+    {
+      "unit": {"code": str, "name": str, "assessed": bool, "rank": int | None,
+               "of": int,                               # units ranked
+               "value": float | None, "value_text": str,
+               "points": float | None, "points_text": str,
+               "recognized": bool | None, "completeness": float | None},
+      "pillars": [{"code", "title", "value", "rank", "median", "best"}],  # 0..1 or None
+      "indicators": [{"code", "title", "pillar", "value", "score", "points",
+                      "max_points", "left", "mandatory": bool, "met": bool | None,
+                      "unit": str | None}],
+      "fix_first": [ same dicts as indicators, in the order to work on them ],
+      "trend": [{"period": str, "year": int, "value": float | None, "rank": int}],
+    }
+    """
+    data = annex_data(report.ranking)
+    for key in ("rows", "recognized", "not_assessed"):
+        data.pop(key)
+    row = report.row
+    data["unit"] = {
+        "code": row.code,
+        "name": row.name,
+        "assessed": row.assessed,
+        "rank": row.rank,
+        "of": len(report.ranking.assessed),
+        "value": row.value,
+        "value_text": show_value(row.value),
+        "points": row.points,
+        "points_text": show_number(row.points),
+        "recognized": row.recognized,
+        "completeness": row.completeness,
+    }
+    data["pillars"] = report.pillars
+    data["indicators"] = [vars(i).copy() for i in report.indicators]
+    data["fix_first"] = [vars(i).copy() for i in report.fix_first]
+    data["trend"] = report.trend
+    return data
+
+
+def entry_result(submission: Any) -> dict[str, Any] | None:
+    """The result an approved or published submission shows on its entry page: the
+    published one when its level is published with this unit assessed, else the
+    provisional one scored now from approved values. None for other submissions."""
+    from django.urls import reverse
+
+    from chiso.results.scoring import FINAL_STATUSES
+
+    if submission.status not in FINAL_STATUSES:
+        return None
+    period, unit = submission.period, submission.unit
+    snapshot = Snapshot.objects.current().filter(period=period, level=unit.level).first()
+    stored = (
+        None
+        if snapshot is None
+        else UnitRow.objects.filter(snapshot=snapshot, unit=unit, assessed=True).first()
+    )
+    if snapshot is not None and stored is not None:
+        row = _row(stored)
+        ranked = UnitRow.objects.filter(snapshot=snapshot, assessed=True).count()
+        max_points, query = snapshot.max_points, ""
+    else:
+        ranking = provisional(period, unit.level)
+        found = None if ranking is None else ranking.row(unit.code)
+        if ranking is None or found is None:
+            return None
+        row, ranked, max_points, query = (
+            found,
+            len(ranking.assessed),
+            ranking.max_points,
+            ("?provisional=1"),
+        )
+    url = reverse("results:card", args=[period.pk, unit.level, unit.code]) + query
+    return {
+        "provisional": snapshot is None or stored is None,
+        "value": show_value(row.value),
+        "points": show_number(row.points),
+        "max_points": show_number(max_points),
+        "rank": row.rank,
+        "ranked": ranked,
+        "recognized": row.recognized,
+        "url": url,
+    }

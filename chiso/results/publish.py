@@ -1,0 +1,144 @@
+"""Publishing a level of a period: score its approved values, store an immutable snapshot.
+
+    check(period, level)            what would be published, and who is not approved yet
+    publish(period, level, user)    the new Snapshot (version 1, or the next one)
+
+A unit not approved when publishing is named in the results as not assessed.
+Publishing again (after an admin reopened a unit with a reason and it was approved
+again) is a correction: a new version, with a reason, next to the earlier ones,
+which stay downloadable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chiso.assessments import workflow
+from chiso.assessments.models import Action, AuditEntry, Status, Submission
+from chiso.results import cards
+from chiso.results.models import Snapshot, UnitRow
+from chiso.results.scoring import Scored
+
+
+class PublishError(Exception):
+    """Publishing is not possible: the message says why, for the user."""
+
+
+def chiso_version() -> str:
+    try:
+        return package_version("chiso")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "unknown"
+
+
+@dataclass
+class Check:
+    """What publishing a (period, level) would do."""
+
+    level: str
+    approved: int
+    not_approved: list[Submission]
+    latest: Snapshot | None
+    reopen_reasons: list[str]
+
+    @property
+    def next_version(self) -> int:
+        return 1 if self.latest is None else self.latest.version + 1
+
+
+def check(period: Any, level: str) -> Check:
+    if period.framework_for(level) is None:
+        raise PublishError(
+            _("This period has no framework for level %(level)s.") % {"level": level}
+        )
+    subs = Submission.objects.filter(period=period, unit__level=level).select_related("unit")
+    approved = subs.filter(status__in=(Status.APPROVED, Status.PUBLISHED)).count()
+    not_approved = list(
+        subs.exclude(status__in=(Status.APPROVED, Status.PUBLISHED)).order_by("unit__code")
+    )
+    latest = Snapshot.objects.filter(period=period, level=level).order_by("-version").first()
+    reasons: list[str] = []
+    if latest is not None:
+        reasons = list(
+            AuditEntry.objects.filter(
+                period=period,
+                unit__level=level,
+                action=Action.REOPENED,
+                at__gt=latest.published_at,
+            )
+            .order_by("at")
+            .values_list("reason", flat=True)
+        )
+    return Check(level, approved, not_approved, latest, [r for r in reasons if r])
+
+
+@transaction.atomic
+def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> Snapshot:
+    """Publish one level of a period; returns the new snapshot.
+
+    `user` None is the `chiso publish` command; a person must be an admin. A second
+    publication needs a reason: the one given, else the reasons recorded when
+    units were reopened since the last one. Raises PublishError with a message.
+    """
+    from chiso.accounts import access
+
+    if user is not None and not access.is_admin(user):
+        raise PublishError(_("Only the province's administrators publish results."))
+    # One publisher at a time per period: lock the period row.
+    type(period).objects.select_for_update().filter(pk=period.pk).first()
+    seen = check(period, level)
+    reason = reason.strip()
+    if seen.latest is not None and not reason:
+        reason = "; ".join(dict.fromkeys(seen.reopen_reasons))
+        if not reason:
+            raise PublishError(
+                _("These results were published already: say why they are published again.")
+            )
+    if not seen.approved:
+        raise PublishError(_("No unit of this level is approved yet: there is nothing to publish."))
+    scored = Scored(period, level)
+    values_csv = scored.values_csv()
+    now = timezone.now()
+    version = (
+        Snapshot.objects.filter(period=period, level=level).aggregate(v=Max("version"))["v"] or 0
+    ) + 1
+    framework = scored.framework
+    snapshot = Snapshot(
+        period=period,
+        level=level,
+        version=version,
+        framework=framework,
+        framework_code=framework.code,
+        framework_version=framework.version,
+        framework_sha256=framework.sha256,
+        values_csv=values_csv,
+        values_sha256=hashlib.sha256(values_csv.encode("utf-8")).hexdigest(),
+        chiso_version=chiso_version(),
+        published_at=now,
+        published_by=user,
+        reason=reason if version > 1 else "",
+        node_codes=list(scored.results.node_codes),
+        leaf_codes=list(scored.results.leaf_codes),
+        max_points=scored.engine_framework.max_points,
+        has_recognition=scored.engine_framework.recognition is not None,
+    )
+    snapshot.save()
+    rows = cards.rows_from_scored(scored)
+    UnitRow.objects.bulk_create([cards.stored_row(snapshot, row) for row in rows], batch_size=1000)
+    workflow.publish_all(
+        Submission.objects.filter(pk__in=[s.pk for s in scored.assessed]),
+        user,
+        reason=snapshot.reason,
+    )
+    type(period).objects.filter(pk=period.pk).update(published_at=now)
+    period.published_at = now
+    return snapshot

@@ -1,0 +1,398 @@
+"""Results pages and downloads.
+
+/results/                                    what is published (staff: also provisional)
+/results/P/publish/                          an admin publishes a level of period P
+/results/P/LEVEL/                            the rankings page (?version=N, ?provisional=1)
+/results/P/LEVEL/ranking.csv|ranking.xlsx    `chiso score`'s columns, then name
+/results/P/LEVEL/values.csv                  the figures scored (long form)
+/results/P/LEVEL/framework.yaml              the exact framework file
+/results/P/LEVEL/UNIT/                       a unit's report card
+
+The public sees published snapshots only; staff (and, for its own report card, a
+unit's officers) also see provisional results, marked so on screen and in files.
+Anything else gives 404, like an id that does not exist.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from chiso.accounts import access
+from chiso.assessments.models import Evidence, Period
+from chiso.cli import _cell as file_cell
+from chiso.frameworks.display import in_language, show_number, show_value, with_unit
+from chiso.results import cards, publish
+from chiso.results.models import Snapshot
+from chiso.units.models import Kind, Level, Unit
+
+SCORE_COLUMNS = ("unit", "value", "points", "rank", "recognized")
+
+
+def _level(level: str) -> str:
+    if level not in Level.values:
+        raise Http404("No such level.")
+    return level
+
+
+def _version(request: HttpRequest) -> int | None:
+    text = request.GET.get("version", "")
+    return int(text) if text.isdigit() else None
+
+
+def _ranking(
+    request: HttpRequest, period: Period, level: str, *, unit: Any = None, values: bool = False
+) -> cards.Ranking:
+    """The published results asked for; else, for those allowed, the provisional ones."""
+    if request.GET.get("provisional") != "1":
+        found = cards.published(period, level, _version(request), with_values=values)
+        if found is not None:
+            return found
+    allowed = (
+        access.sees_provisional_card(request.user, unit)
+        if unit is not None
+        else access.sees_provisional_results(request.user)
+    )
+    if allowed:
+        found = cards.provisional(period, level)
+        if found is not None:
+            return found
+    raise Http404("No results.")
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    current = list(
+        Snapshot.objects.current().select_related("period").order_by("-period__year", "level")
+    )
+    provisional: list[tuple[Period, str]] = []
+    published_levels = {(s.period_id, s.level) for s in current}
+    staff = access.sees_provisional_results(request.user)
+    periods = list(Period.objects.prefetch_related("frameworks")) if staff else []
+    for period in periods:
+        for link in period.frameworks.all():
+            if (period.pk, link.level) not in published_levels:
+                provisional.append((period, link.level))
+    context = {
+        "published": [(s, Level(s.level).label) for s in current],
+        "provisional": [(p, level, Level(level).label) for p, level in provisional],
+        "periods": periods if access.can_publish(request.user) else [],
+    }
+    return render(request, "results/index.html", context)
+
+
+def _query(ranking: cards.Ranking) -> str:
+    if ranking.provisional:
+        return "?provisional=1"
+    assert ranking.snapshot is not None
+    latest = ranking.versions[0].version
+    return "" if ranking.snapshot.version == latest else f"?version={ranking.snapshot.version}"
+
+
+def _change(row: cards.Row) -> tuple[str, str]:
+    """The change of rank as shown, and a sort key."""
+    if row.previous_rank is None:
+        return _("new"), ""
+    change = row.change or 0
+    if change > 0:
+        return f"▲ {change}", str(change)
+    if change < 0:
+        return f"▼ {-change}", str(change)
+    return "=", "0"
+
+
+def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
+    period = get_object_or_404(Period, pk=period_id)
+    ranking = _ranking(request, period, _level(level))
+    ranking.add_changes(cards.previous_published(period, level))
+    index = ranking.node_index()
+    pillars = [(p.code, in_language(p.title), index[p.code]) for p in ranking.pillars]
+    kinds = dict(Kind.choices)
+    query = _query(ranking)
+    base = reverse("results:ranking", args=[period.pk, level])
+    rows = []
+    for row in ranking.assessed:
+        change, change_key = _change(row)
+        rows.append(
+            {
+                "rank": row.rank,
+                "code": row.code,
+                "name": row.name,
+                "url": f"{base}{row.code}/{query}",
+                "kind": row.kind,
+                "kind_name": kinds.get(row.kind, row.kind),
+                "districts": "|".join(row.districts),
+                "value": show_value(row.value),
+                "value_key": "" if row.value is None else repr(row.value),
+                "points": show_number(row.points),
+                "points_key": "" if row.points is None else repr(row.points),
+                "pillars": [
+                    (show_value(row.node_values[i]), row.node_ranks[i], row.node_values[i])
+                    for _code, _title, i in pillars
+                ],
+                "recognized": row.recognized,
+                "change": change,
+                "change_key": change_key,
+                "completeness": show_number(
+                    None if row.completeness is None else 100 * row.completeness, 0
+                ),
+                "completeness_key": row.completeness,
+            }
+        )
+    districts = sorted({d for row in ranking.assessed for d in row.districts})
+    unit_kinds = sorted({row.kind for row in ranking.assessed})
+    context = {
+        "period": period,
+        "level": level,
+        "level_name": Level(level).label,
+        "ranking": ranking,
+        "snapshot": ranking.snapshot,
+        "pillars": pillars,
+        "rows": rows,
+        "not_assessed": ranking.not_assessed,
+        "districts": districts,
+        "kinds": [(kind, kinds.get(kind, kind)) for kind in unit_kinds],
+        "query": query,
+        "recognized_count": sum(1 for row in ranking.assessed if row.recognized),
+        "can_publish": access.can_publish(request.user),
+    }
+    return render(request, "results/ranking.html", context)
+
+
+def _filename(ranking: cards.Ranking, name: str) -> str:
+    stem = f"chiso-{ranking.period.year}-{ranking.level}"
+    if ranking.provisional:
+        stem += "-tam-tinh-provisional"
+    elif ranking.snapshot is not None:
+        stem += f"-v{ranking.snapshot.version}"
+    return f"{stem}-{name}"
+
+
+def _download(ranking: cards.Ranking, body: str | bytes, name: str, content_type: str) -> Any:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(ranking, name)}"'
+    if ranking.provisional:
+        response["X-Chiso-Provisional"] = "true"
+    return response
+
+
+def ranking_table(ranking: cards.Ranking) -> tuple[list[str], list[list[Any]]]:
+    """`chiso score`'s columns and rows (assessed units, best first), then `name`; a
+    provisional ranking carries one more column, `provisional`, true on every row."""
+    header = [*SCORE_COLUMNS, *ranking.node_codes, "name"]
+    if ranking.provisional:
+        header.append("provisional")
+    table = []
+    for row in ranking.assessed:
+        cells: list[Any] = [row.code, row.value, row.points, row.rank, row.recognized]
+        cells += row.node_values
+        cells.append(row.name)
+        if ranking.provisional:
+            cells.append(True)
+        table.append(cells)
+    return header, table
+
+
+def ranking_csv(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
+    period = get_object_or_404(Period, pk=period_id)
+    ranking = _ranking(request, period, _level(level))
+    header, table = ranking_table(ranking)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([file_cell(cell) for cell in cells] for cells in table)
+    return _download(ranking, out.getvalue(), "ranking.csv", "text/csv; charset=utf-8")
+
+
+def ranking_xlsx(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    period = get_object_or_404(Period, pk=period_id)
+    ranking = _ranking(request, period, _level(level))
+    header, table = ranking_table(ranking)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("ranking (provisional)" if ranking.provisional else "ranking")
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, str):
+            # Text is always text: a name starting with "=" never becomes a formula.
+            text = WriteOnlyCell(sheet, value="")
+            text.value, text.data_type = value, "s"
+            return text
+        return value
+
+    sheet.append(header)
+    for cells in table:
+        sheet.append([cell(value) for value in cells])
+    out = io.BytesIO()
+    book.save(out)
+    return _download(
+        ranking,
+        out.getvalue(),
+        "ranking.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def values_csv(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
+    period = get_object_or_404(Period, pk=period_id)
+    ranking = _ranking(request, period, _level(level), values=True)
+    return _download(ranking, ranking.values_csv, "values.csv", "text/csv; charset=utf-8")
+
+
+def framework_yaml(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
+    period = get_object_or_404(Period, pk=period_id)
+    ranking = _ranking(request, period, _level(level))
+    return _download(
+        ranking, ranking.framework.text, "framework.yaml", "application/yaml; charset=utf-8"
+    )
+
+
+def _unit(period: Period, level: str, code: str) -> Unit:
+    unit = Unit.objects.on(period.reference_date).filter(level=level, code=code).first()
+    if unit is None:
+        raise Http404("No such unit.")
+    return unit
+
+
+def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str) -> HttpResponse:
+    period = get_object_or_404(Period, pk=period_id)
+    unit = _unit(period, _level(level), unit_code)
+    ranking = _ranking(request, period, level, unit=unit)
+    row = ranking.row(unit_code)
+    if row is None:
+        raise Http404("No such unit.")
+    trend = cards.trend_of(unit, level, row.lineage)
+    if ranking.provisional and row.assessed:
+        trend.append(
+            {"period": period.name, "year": period.year, "value": row.value, "rank": row.rank}
+        )
+    report = cards.card(ranking, unit_code, trend)
+    assert report is not None
+    evidence: dict[str, list[Evidence]] = {}
+    if access.sees_evidence_of(request.user, unit):
+        files = Evidence.objects.filter(
+            submission__period=period, submission__unit=unit, removed_at__isnull=True
+        ).order_by("uploaded_at", "pk")
+        for file in files:
+            for code in file.codes:
+                evidence.setdefault(code, []).append(file)
+    indicators = [
+        {
+            "code": i.code,
+            "title": i.title,
+            "pillar": i.pillar,
+            "value": with_unit(show_number(i.value), i.unit),
+            "score": show_number(None if i.score is None else 100 * i.score, 0),
+            "points": show_number(i.points),
+            "max_points": show_number(i.max_points),
+            "left": show_number(i.left),
+            "mandatory": i.mandatory,
+            "met": i.met,
+            "evidence": evidence.get(i.code, []),
+        }
+        for i in report.indicators
+    ]
+    by_code = {i["code"]: i for i in indicators}
+    chart = {
+        "pillars": [p["title"] for p in report.pillars],
+        "series": [
+            {"name": row.name, "values": [p["value"] for p in report.pillars]},
+            {"name": _("Median of the level"), "values": [p["median"] for p in report.pillars]},
+            {"name": _("Best of the level"), "values": [p["best"] for p in report.pillars]},
+        ],
+        "trend": {
+            "periods": [str(t["year"]) for t in report.trend],
+            "values": [t["value"] for t in report.trend],
+            "name": _("Value"),
+        },
+    }
+    context = {
+        "period": period,
+        "level": level,
+        "level_name": Level(level).label,
+        "unit": unit,
+        "ranking": ranking,
+        "snapshot": ranking.snapshot,
+        "row": row,
+        "report": report,
+        "value": show_value(row.value),
+        "points": show_number(row.points),
+        "max_points": show_number(ranking.max_points),
+        "ranked": len(ranking.assessed),
+        "pillars": [
+            {
+                **p,
+                "value_text": show_value(p["value"]),
+                "median_text": show_value(p["median"]),
+                "best_text": show_value(p["best"]),
+            }
+            for p in report.pillars
+        ],
+        "indicators": indicators,
+        "fix_first": [by_code[i.code] for i in report.fix_first[:10]],
+        "trend": [{**t, "value_text": show_value(t["value"])} for t in report.trend],
+        "chart": chart,
+        "query": _query(ranking),
+        "shows_evidence": access.sees_evidence_of(request.user, unit),
+    }
+    return render(request, "results/card.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def publish_page(request: HttpRequest, period_id: int) -> HttpResponse:
+    """The period's publication: per level, who is not approved, and the publish button."""
+    if not access.can_publish(request.user):
+        raise Http404("No such page.")
+    period = get_object_or_404(Period, pk=period_id)
+    levels = list(period.frameworks.order_by("level").values_list("level", flat=True))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        level = request.POST.get("level", "")
+        if level not in levels:
+            raise Http404("No such level.")
+        seen = publish.check(period, level)
+        if seen.not_approved and request.POST.get("without") != "1":
+            errors[level] = _(
+                "Some units are not approved: tick the box to publish without them, or wait."
+            )
+        else:
+            try:
+                snapshot = publish.publish(
+                    period, level, request.user, reason=request.POST.get("reason", "")
+                )
+            except publish.PublishError as error:
+                errors[level] = str(error)
+            else:
+                messages.success(
+                    request,
+                    _("Published: %(level)s, version %(version)s.")
+                    % {"level": Level(level).label, "version": snapshot.version},
+                )
+                return redirect("results:ranking", period.pk, level)
+    checks = []
+    for level in levels:
+        seen = publish.check(period, level)
+        checks.append(
+            {
+                "level": level,
+                "level_name": Level(level).label,
+                "check": seen,
+                "shown": seen.not_approved[:100],
+                "more": max(0, len(seen.not_approved) - 100),
+                "error": errors.get(level, ""),
+                "reasons": "; ".join(dict.fromkeys(seen.reopen_reasons)),
+            }
+        )
+    status = 400 if errors else 200
+    return render(
+        request, "results/publish.html", {"period": period, "checks": checks}, status=status
+    )

@@ -1,0 +1,74 @@
+"""Writing text into spreadsheets so that it stays text (no live formulas in exports).
+
+A spreadsheet runs a cell that begins with =, +, - or @ (and some also one that begins
+with a tab or a carriage return) as a formula: a framework title
+`=HYPERLINK("http://evil.example", "…")` in an export would become a live link.
+Every export goes through the helpers here:
+
+- `cell_text(value: str) -> str`: for CSV. Text that would run gets an apostrophe in
+  front (the convention spreadsheets show as text). A plain number such as "-3.5" is
+  data, not a formula, and stays as it is, so figures read back unchanged.
+- `set_text_cell(cell, value)`: for openpyxl. Sets a cell's value; a string is always
+  stored as a string (data type "s"), never as a formula, and text that would run
+  when retyped is marked with Excel's quote prefix.
+- `xlsx_value(sheet, value)`: the same as a cell for `sheet.append([...])`;
+  `text_cell(sheet, value)` likewise for a write-only sheet, and
+  `write_xlsx_cell(sheet, row, column, value)` for one cell of an ordinary sheet.
+
+No Django here: `chiso score` writes its CSV and XLSX with these helpers too.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from openpyxl.cell.cell import Cell, WriteOnlyCell
+
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
+def runs_as_formula(text: str) -> bool:
+    """True when a spreadsheet would compute the text instead of showing it."""
+    return text.startswith(DANGEROUS_START) and not _PLAIN_NUMBER.fullmatch(text)
+
+
+def cell_text(value: str) -> str:
+    """The text for a CSV cell: prefixed with an apostrophe when it would run as a formula."""
+    return "'" + value if runs_as_formula(value) else value
+
+
+def set_text_cell(cell: Any, value: Any) -> Any:
+    """Set a cell's value so that a string is stored as a string, never as a formula."""
+    cell.value = value
+    if isinstance(value, str):
+        # openpyxl turns any string starting with "=" into a formula; undo that.
+        cell.data_type = "s"
+        if runs_as_formula(value):
+            cell.quotePrefix = True
+    return cell
+
+
+def xlsx_value(sheet: Any, value: Any) -> Any:
+    """A cell for `sheet.append([...])` holding `value` as `set_text_cell` would."""
+    if not isinstance(value, str):
+        return value
+    return set_text_cell(Cell(sheet), value)
+
+
+def append_row(sheet: Any, values: list[Any] | tuple[Any, ...]) -> None:
+    """`sheet.append(values)` with every string kept as text."""
+    sheet.append([xlsx_value(sheet, value) for value in values])
+
+
+def text_cell(sheet: Any, value: Any) -> Any:
+    """A value for a write-only sheet's `append([...])`: text is kept as text."""
+    if not isinstance(value, str):
+        return value
+    return set_text_cell(WriteOnlyCell(sheet), value)
+
+
+def write_xlsx_cell(sheet: Any, row: int, column: int, value: Any) -> Any:
+    """Set one cell of an ordinary worksheet; text is stored as text, never a formula."""
+    return set_text_cell(sheet.cell(row=row, column=column), value)

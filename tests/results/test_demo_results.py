@@ -1,0 +1,201 @@
+"""The demo's published 2025 results: every figure on the page and in the files is the
+engine's, and anyone can recompute the ranking with `chiso score`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from chiso.assessments.models import Period
+from chiso.core.management.commands.demo import DEMO_CLOSED, DEMO_OPEN
+from chiso.frameworks.display import show_number, show_value
+from chiso.results.models import Snapshot
+from chiso.results.scoring import score_period
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    call_command("demo", stdout=io.StringIO())
+    return Period.objects.get(name=DEMO_CLOSED)
+
+
+class Rows(HTMLParser):
+    """The cells' texts of the rankings table, row by row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._in_body = self._in_cell = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tbody":
+            self._in_body = True
+        elif self._in_body and tag == "tr":
+            self.rows.append([])
+        elif self._in_body and tag == "td":
+            self._in_cell = True
+            self.rows[-1].append("")
+
+    def handle_endtag(self, tag):
+        if tag == "tbody":
+            self._in_body = False
+        elif tag == "td":
+            self._in_cell = False
+
+    def handle_data(self, data):
+        if self._in_cell:
+            self.rows[-1][-1] += data
+
+
+def table_rows(html: str) -> list[list[str]]:
+    parser = Rows()
+    parser.feed(html)
+    return [[" ".join(cell.split()) for cell in row] for row in parser.rows]
+
+
+def same(a, b) -> bool:
+    if a is None or (isinstance(a, float) and math.isnan(a)):
+        return b is None or b == "" or (isinstance(b, float) and math.isnan(b))
+    return float(b) == pytest.approx(float(a), rel=1e-9, abs=1e-12)
+
+
+def test_the_demo_publishes_2025_for_communes_and_departments_and_keeps_2026_open(client, demo):
+    assert set(Snapshot.objects.filter(period=demo).values_list("level", flat=True)) == {
+        "commune",
+        "department",
+    }
+    opened = Period.objects.get(name=DEMO_OPEN)
+    today = timezone.localdate()
+    assert opened.opens_on <= today <= opened.closes_on
+    assert not Snapshot.objects.filter(period=opened).exists()
+    assert client.get(reverse("results:ranking", args=[opened.pk, "commune"])).status_code == 404
+    client.force_login(get_user_model().objects.get(username="thamdinh"))
+    page = client.get(reverse("results:ranking", args=[opened.pk, "commune"]))
+    assert page.status_code == 200 and 'id="provisional-note"' in page.content.decode()
+
+
+@pytest.mark.parametrize("level", ["commune", "department"])
+def test_the_rankings_page_csv_and_xlsx_show_the_engines_figures(client, demo, level):
+    results = score_period(demo, level)
+    records = results.to_records()
+    order = results.order()
+    pillars = [node.code for node in demo.framework_for(level).engine().tree]
+
+    response = client.get(reverse("results:csv", args=[demo.pk, level]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["unit"] for row in rows] == [record["unit"] for record in records]
+    for row, record in zip(rows, records, strict=True):
+        assert int(row["rank"]) == record["rank"]
+        for column in ("value", "points", *results.node_codes):
+            assert same(record[column], row[column]), (record["unit"], column)
+        recognized = record["recognized"]
+        assert row["recognized"] == {None: "", True: "true", False: "false"}[recognized]
+        assert row["name"]
+
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("results:xlsx", args=[demo.pk, level])).content),
+        read_only=True,
+    )
+    sheet = book.active
+    header, *cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert header[: 5 + len(results.node_codes)] == [
+        "unit",
+        "value",
+        "points",
+        "rank",
+        "recognized",
+        *results.node_codes,
+    ]
+    assert header[-1] == "name"
+    for cell_row, record in zip(cells, records, strict=True):
+        assert cell_row[0] == record["unit"] and cell_row[3] == record["rank"]
+        # Spreadsheets keep 15 significant digits.
+        assert cell_row[1] == pytest.approx(record["value"], rel=1e-14)
+        assert cell_row[2] == pytest.approx(record["points"], rel=1e-14)
+        assert cell_row[4] is record["recognized"]
+        assert not any(isinstance(c, str) and c.startswith("=") for c in cell_row)
+
+    page = client.get(reverse("results:ranking", args=[demo.pk, level])).content.decode()
+    shown = table_rows(page)
+    assert len(shown) == len(records)
+    pillar_column = [results.node_codes.index(code) for code in pillars]
+    for cells, row_index in zip(shown, order.tolist(), strict=True):
+        assert cells[0] == str(results.rank[row_index])
+        assert cells[2] == show_value(results.value[row_index])
+        assert cells[3] == show_number(results.points[row_index])
+        for offset, column in enumerate(pillar_column):
+            value = results.node_values[row_index, column]
+            rank = results.node_rank[row_index, column]
+            assert cells[4 + offset] == f"{show_value(value)} #{rank}"
+
+
+def test_the_published_ranking_csv_is_what_chiso_score_gives_on_the_published_files(
+    client, demo, tmp_path: Path
+):
+    args = [demo.pk, "commune"]
+    (tmp_path / "values.csv").write_bytes(client.get(reverse("results:values", args=args)).content)
+    (tmp_path / "framework.yaml").write_bytes(
+        client.get(reverse("results:framework", args=args)).content
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "chiso.cli",
+            "score",
+            "framework.yaml",
+            "values.csv",
+            "-o",
+            "recomputed.csv",
+        ],
+        cwd=tmp_path,
+        check=True,
+    )
+    published = client.get(reverse("results:csv", args=args)).content.decode()
+    without_name = [line.rsplit(",", 1)[0] for line in published.splitlines()]
+    # A name never holds a comma in Thanh Hóa's units, so dropping the last field is exact.
+    assert all(
+        line.count(",") == published.splitlines()[0].count(",") for line in published.splitlines()
+    )
+    assert without_name == (tmp_path / "recomputed.csv").read_text().splitlines()
+
+
+def test_a_report_card_shows_the_engines_figures_and_what_to_fix_first(client, demo):
+    results = score_period(demo, "commune")
+    code = "14758"
+    mine = results.unit(code)
+    response = client.get(reverse("results:card", args=[demo.pk, "commune", code]))
+    assert response.status_code == 200
+    context = response.context
+    assert context["value"] == show_value(mine.value)
+    assert context["row"].rank == mine.rank
+    assert context["points"] == show_number(mine.points)
+    by_code = {i["code"]: i for i in context["indicators"]}
+    for leaf, earned in mine.leaf_points.items():
+        assert by_code[leaf]["points"] == show_number(earned)
+        assert by_code[leaf]["left"] == show_number(mine.gap[leaf])
+    fix = [i["code"] for i in context["fix_first"]]
+    unmet = list(mine.unmet_mandatory)
+    assert fix[: len(unmet)] == sorted(unmet, key=lambda c: -mine.gap[c])[: len(fix)]
+    others = [c for c in fix if c not in unmet]
+    assert [mine.gap[c] for c in others] == sorted((mine.gap[c] for c in others), reverse=True)
+    column = {c: i for i, c in enumerate(results.node_codes)}
+    assessed = results.node_values[:, column["CQS"]]
+    pillar = next(p for p in context["pillars"] if p["code"] == "CQS")
+    assert pillar["median"] == pytest.approx(float(np.nanmedian(assessed)))
+    assert pillar["best"] == pytest.approx(float(np.nanmax(assessed)))
