@@ -23,8 +23,9 @@ urlpatterns = [
     path("", include("chiso.assessments.urls")),
     path("", include("chiso.frameworks.excel_urls")),
     path("", include("chiso.frameworks.urls")),
-    path("", include("chiso.results.whatif_urls")),
+    # Before results' URLs: /results/<period>/<level>/map/ is not a unit's report card.
     path("", include("chiso.leadership.urls")),
+    path("", include("chiso.results.whatif_urls")),
     path("", include("chiso.results.urls")),
     path("", include("chiso.core.urls")),
 ]

@@ -295,4 +295,4 @@ def sees_evidence_of(user: Any, unit: Any) -> bool:
 
 def can_see_dashboard(user: Any) -> bool:
     """Leaders, admins and reviewers read the dashboard, the map and the province view."""
-    return is_admin(user) or is_leader(user) or has_role(user, Role.REVIEWER)
+    return sees_provisional_results(user)

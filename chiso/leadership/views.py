@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from chiso.accounts import access
@@ -46,10 +46,10 @@ AREA_GROUPS = (
 )
 
 STATUS_LABELS = {
-    "achieved": _lazy("Achieved"),
-    "on_track": _lazy("On track"),
-    "off_track": _lazy("Off track"),
-    "unknown": _lazy("No figure yet"),
+    "achieved": gettext_lazy("Achieved"),
+    "on_track": gettext_lazy("On track"),
+    "off_track": gettext_lazy("Off track"),
+    "unknown": gettext_lazy("No figure yet"),
 }
 
 

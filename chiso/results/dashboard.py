@@ -22,6 +22,7 @@ from chiso.assessments.models import Period, Status, Submission
 from chiso.leadership import projection
 from chiso.leadership.models import DtiYear, Target, TargetKind
 from chiso.results.scoring import FINAL_STATUSES, score_period
+from chiso.units.collation import vietnamese_key
 from chiso.units.models import Lineage
 
 REFORM = dt.date(2025, 7, 1)
@@ -131,7 +132,9 @@ def progress(period: Period, level: str, units: list[dict[str, Any]] | None = No
                 "total": sum(counts.values()),
                 "by_status": {s: counts.get(s, 0) for s in statuses},
             }
-            for (code, name), counts in sorted(areas.items(), key=lambda item: item[0][1])
+            for (code, name), counts in sorted(
+                areas.items(), key=lambda item: vietnamese_key(item[0][1])
+            )
         ],
     }
 

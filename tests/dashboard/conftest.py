@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.people import person as _person
+from tests.people import person
 
 REFORM = dt.date(2025, 7, 1)
 CYCLE = ("draft", "submitted", "returned", "approved")
@@ -97,4 +97,4 @@ def lan(campaign):
     """Chị Lan, officer of Phường Hàm Rồng."""
     from chiso.units.models import Unit
 
-    return _person("lan", "Chị Lan", "officer", Unit.objects.on(REFORM).get(code="14758"))
+    return person("lan", "Chị Lan", "officer", Unit.objects.on(REFORM).get(code="14758"))

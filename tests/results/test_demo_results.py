@@ -75,11 +75,9 @@ def same(a, b) -> bool:
 
 
 def test_the_demo_publishes_2025_for_communes_and_departments_and_keeps_2026_open(client, demo):
-    # The province's own DTI self-assessment is published with them.
     assert set(Snapshot.objects.filter(period=demo).values_list("level", flat=True)) == {
         "commune",
         "department",
-        "province",
     }
     opened = Period.objects.get(name=DEMO_OPEN)
     today = timezone.localdate()

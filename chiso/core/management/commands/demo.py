@@ -61,15 +61,17 @@ class Command(BaseCommand):
         departments += list(Unit.objects.on(REFERENCE).filter(level="province", code="38"))
         people = self._people()
         today = timezone.localdate()
+        # The province assesses itself in the open period only: an estimate, not published.
+        published = {level: f for level, f in frameworks.items() if level != "province"}
         closed = self._period(
-            DEMO_CLOSED, 2025, dt.date(2025, 11, 1), dt.date(2025, 11, 30), frameworks
+            DEMO_CLOSED, 2025, dt.date(2025, 11, 1), dt.date(2025, 11, 30), published
         )
         opened = self._period(
             DEMO_OPEN, today.year, **demo.demo_dates(today), frameworks=frameworks
         )
-        self._fill(closed, communes + departments, frameworks, people, final=True)
+        self._fill(closed, communes + departments, published, people, final=True)
         self._fill(opened, communes + departments, frameworks, people, final=False)
-        self._publish(closed, frameworks)
+        self._publish(closed, published)
         demo.create_targets()
         self.stdout.write(
             f"Demo periods: {closed.name} ({closed.submissions.count()} units, published), "
