@@ -4,8 +4,10 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# Run in chiso/; tests/core/test_catalogue.py runs the same into a temporary copy.
+MAKEMESSAGES_OPTIONS := --locale=vi --no-obsolete --add-location=file
 
-.PHONY: demo serve test test-pg lint bench messages
+.PHONY: demo serve test test-pg lint bench messages merge-parts
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "chiso needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
@@ -30,6 +32,7 @@ lint: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-debian.sh msgfmt gettext "the translation check"
 	$(MAKE) lint
 	$(VENV)/bin/pytest
 
@@ -41,9 +44,19 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/scoring.py
 	$(PY) benchmarks/entry_page.py
 	$(PY) benchmarks/import_excel.py
+	$(PY) benchmarks/results.py
 	$(PY) benchmarks/pdf.py
 	$(PY) benchmarks/analysis.py
 
-# Rebuild the Vietnamese catalogue from its parts and compile it.
+# The Vietnamese catalogue: collect the strings of chiso's code and templates into
+# chiso/locale/vi/LC_MESSAGES/django.po (makemessages keeps the translations there and
+# marks new strings for translating), then compile django.mo. Both files are committed.
+# `make test` fails while a string is untranslated or fuzzy (tests/core/test_catalogue.py).
 messages: $(VENV)/.installed
-	$(PY) scripts/build_messages.py
+	bash scripts/ensure-debian.sh msgfmt gettext "the translation catalogue"
+	cd chiso && ../$(PY) ../manage.py makemessages $(MAKEMESSAGES_OPTIONS)
+	cd chiso && ../$(PY) ../manage.py compilemessages --locale=vi
+
+# After merging a branch that still wrote chiso/locale/vi/parts/<branch>.po: fold it in.
+merge-parts: $(VENV)/.installed
+	bash scripts/merge_parts.sh

@@ -73,19 +73,17 @@ def main(runs: int) -> dict[str, object]:
     django.setup()
 
     from django.apps import apps
-    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
     from django.urls import reverse
     from django.utils import timezone
 
-    from chiso.accounts.models import Membership
     from chiso.assessments import services
     from chiso.assessments.models import Comment, Evidence
     from chiso.assessments.periods import create_period
     from chiso.frameworks.services import store_framework
-    from chiso.units.models import Unit
+    from tests import people
 
     setup_test_environment()
     # The tables straight from the models, whatever state the migration files are in.
@@ -94,20 +92,9 @@ def main(runs: int) -> dict[str, object]:
             if model._meta.managed and not model._meta.proxy:
                 editor.create_model(model)
 
-    province = Unit.objects.create(
-        code="38", name="Tỉnh Thanh Hóa", level="province", kind="tinh", province_code="38"
-    )
-    ward = Unit.objects.create(
-        code="14758",
-        name="Phường Hàm Rồng",
-        level="commune",
-        kind="phuong",
-        parent=province,
-        province_code="38",
-        valid_from=dt.date(2025, 7, 1),
-    )
-    officer = get_user_model().objects.create_user("lan", password="chiso-bench-Password-1")
-    Membership.objects.create(user=officer, role="officer", unit=ward)
+    # The same Phường Hàm Rồng and Chị Lan as the tests (tests/people.py).
+    ward = people.unit("14758")
+    officer = people.named("lan")
     framework = store_framework(framework_text(INDICATORS))
     today = timezone.localdate()
     period = create_period(

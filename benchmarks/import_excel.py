@@ -129,23 +129,19 @@ def main() -> None:
     settings.MIGRATION_MODULES = _NoMigrations()
     call_command("migrate", run_syncdb=True, verbosity=0)
 
-    from django.contrib.auth import get_user_model
-
-    from chiso.accounts.models import Membership
     from chiso.assessments import excel, imports
     from chiso.assessments.models import AuditEntry, Period, PeriodFramework, Submission, Value
     from chiso.frameworks.excel import workbook_bytes
     from chiso.frameworks.services import store_framework
     from chiso.units.models import Unit
+    from tests import people
 
     stored = store_framework(build_framework_yaml(), source="upload", filename="bench.yaml")
     framework = stored.engine()
     codes = framework.input_codes
     assert len(codes) == 40, len(codes)
 
-    province = Unit.objects.create(
-        code="38", name="Tỉnh Thanh Hóa", level="province", kind="tinh", province_code="38"
-    )
+    province = people.unit("38")
     units = Unit.objects.bulk_create(
         Unit(
             code=str(16000 + number),
@@ -170,8 +166,7 @@ def main() -> None:
     Submission.objects.bulk_create(
         Submission(period=period, unit=unit, framework=stored) for unit in units
     )
-    admin = get_user_model().objects.create_user("tuan", password="bench-Password-1")
-    Membership.objects.create(user=admin, role="admin")
+    admin = people.named("tuan")  # the same Anh Tuấn as the tests (tests/people.py)
 
     rng = np.random.default_rng(SEED)
     rows = []

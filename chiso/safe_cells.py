@@ -1,53 +1,74 @@
-"""Text in exported spreadsheets stays text: never a live formula.
+"""Writing text into spreadsheets so that it stays text (no live formulas in exports).
 
-A spreadsheet program runs a cell that begins with ``=``, ``+``, ``-`` or ``@``
-(and some also after a leading tab or carriage return) as a formula, so a unit
-code, a title or a comment typed as ``=HYPERLINK(...)`` would turn into a live
-link or worse in the file someone downloads ("CSV injection"). Every export
-writes its text through these functions:
+A spreadsheet runs a cell that begins with =, +, - or @ (and some also one that begins
+with a tab or a carriage return) as a formula: a framework title
+`=HYPERLINK("http://evil.example", "…")` in an export would become a live link.
+Every export goes through the helpers here:
 
-- CSV: `cell_text` puts an apostrophe in front of such text (the OWASP
-  convention; spreadsheets show the apostrophe-less text and never evaluate it).
-- XLSX: `text_cell` / `write_xlsx_cell` store text as a string cell, so the
-  workbook shows exactly the text and nothing is evaluated; numbers, dates and
-  booleans stay what they are.
+- `cell_text(value: str) -> str`: for CSV. Text that would run gets an apostrophe in
+  front (the convention spreadsheets show as text). A plain number such as "-3.5" is
+  data, not a formula, and stays as it is, so figures read back unchanged.
+- `set_text_cell(cell, value)`: for openpyxl. Sets a cell's value; a string is always
+  stored as a string (data type "s"), never as a formula, and text that would run
+  when retyped is marked with Excel's quote prefix.
+- `xlsx_value(sheet, value)`: the same as a cell for `sheet.append([...])`;
+  `text_cell(sheet, value)` likewise for a write-only sheet, and
+  `write_xlsx_cell(sheet, row, column, value)` for one cell of an ordinary sheet.
 
-No Django and no I/O here: the CLI, the engine's callers and the web exports
-all import it.
+No Django here: `chiso score` writes its CSV and XLSX with these helpers too.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+import re
+from typing import Any
 
 from openpyxl.cell.cell import Cell, WriteOnlyCell
 
-FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
+def runs_as_formula(text: str) -> bool:
+    """True when a spreadsheet would compute the text instead of showing it."""
+    return text.startswith(DANGEROUS_START) and not _PLAIN_NUMBER.fullmatch(text)
 
 
 def cell_text(value: str) -> str:
-    """`value` as a CSV field a spreadsheet shows as text: ``'=1+2`` for ``=1+2``."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """The text for a CSV cell: prefixed with an apostrophe when it would run as a formula."""
+    return "'" + value if runs_as_formula(value) else value
 
 
-def _as_string(cell: Cell, value: Any) -> Cell:
-    # openpyxl reads a str starting with "=" as a formula (data type "f"); a string
-    # cell ("s") keeps it as the very text, which Excel and LibreOffice display.
-    if isinstance(value, str) and cell.data_type != "s":
+def set_text_cell(cell: Any, value: Any) -> Any:
+    """Set a cell's value so that a string is stored as a string, never as a formula."""
+    cell.value = value
+    if isinstance(value, str):
+        # openpyxl turns any string starting with "=" into a formula; undo that.
         cell.data_type = "s"
+        if runs_as_formula(value):
+            cell.quotePrefix = True
     return cell
 
 
-def text_cell(sheet: Any, value: Any) -> Any:
-    """A value for `sheet.append([...])` (also a write-only sheet): text never a formula."""
+def xlsx_value(sheet: Any, value: Any) -> Any:
+    """A cell for `sheet.append([...])` holding `value` as `set_text_cell` would."""
     if not isinstance(value, str):
         return value
-    cell = WriteOnlyCell(sheet, value=value)
-    return _as_string(cell, value)
+    return set_text_cell(Cell(sheet), value)
 
 
-def write_xlsx_cell(sheet: Any, row: int, column: int, value: Any) -> Cell:
+def append_row(sheet: Any, values: list[Any] | tuple[Any, ...]) -> None:
+    """`sheet.append(values)` with every string kept as text."""
+    sheet.append([xlsx_value(sheet, value) for value in values])
+
+
+def text_cell(sheet: Any, value: Any) -> Any:
+    """A value for a write-only sheet's `append([...])`: text is kept as text."""
+    if not isinstance(value, str):
+        return value
+    return set_text_cell(WriteOnlyCell(sheet), value)
+
+
+def write_xlsx_cell(sheet: Any, row: int, column: int, value: Any) -> Any:
     """Set one cell of an ordinary worksheet; text is stored as text, never a formula."""
-    cell: Cell = sheet.cell(row=row, column=column)
-    cell.value = value
-    return _as_string(cell, value)
+    return set_text_cell(sheet.cell(row=row, column=column), value)

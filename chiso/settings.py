@@ -4,8 +4,10 @@ CHISO_ENV=production turns on the production checks: no DEBUG, a real secret key
 secure cookies. Everything else has a default that runs the demo on SQLite.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "chiso.core",
     "chiso.units",
     "chiso.frameworks",
@@ -75,13 +78,36 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chiso.core.middleware.ContentSecurityPolicyMiddleware",
+    "chiso.core.middleware.PrivatePagesMiddleware",
+    "chiso.core.middleware.ForbiddenMiddleware",
+    # Last: turns a locked-out login (on the site's and the admin's form) into chiso's page.
+    "axes.middleware.AxesMiddleware",
 ]
 
-# Logins go through a backend that refuses a user name + address with too many recent
-# failures (chiso/accounts/ratelimit.py), so the admin's login page is covered too.
-AUTHENTICATION_BACKENDS = ["chiso.accounts.ratelimit.RateLimitedModelBackend"]
+# Failed logins are counted by django-axes in the database, per user name AND address:
+# a restart or a second process does not forget them, and failures from elsewhere do
+# not lock the real owner out. The backend first refuses a locked login on every form.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 CHISO_LOGIN_MAX_FAILURES = envint("CHISO_LOGIN_MAX_FAILURES", 5)
 CHISO_LOGIN_WINDOW_SECONDS = envint("CHISO_LOGIN_WINDOW_SECONDS", 15 * 60)
+AXES_FAILURE_LIMIT = CHISO_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = dt.timedelta(seconds=CHISO_LOGIN_WINDOW_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The window starts at the failures, not at the last try while locked.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# User names differing only in case count as one.
+AXES_USERNAME_CALLABLE = "chiso.accounts.views.login_name"
+AXES_LOCKOUT_CALLABLE = "chiso.accounts.views.locked_out"
+# REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_VERBOSE = False
+# Password-reset requests allowed per hour from one address and for one email address.
+CHISO_RESET_PER_ADDRESS = envint("CHISO_RESET_PER_ADDRESS", 5)
+CHISO_RESET_PER_EMAIL = envint("CHISO_RESET_PER_EMAIL", 3)
 
 ROOT_URLCONF = "chiso.urls"
 WSGI_APPLICATION = "chiso.wsgi.application"
@@ -103,10 +129,26 @@ TEMPLATES = [
     },
 ]
 
+
+def database(url: str) -> dict[str, Any]:
+    """The database settings for a URL. On SQLite a second writer waits for the first
+    (busy timeout, seconds) and every transaction takes the write lock when it begins
+    (IMMEDIATE), so two saves at once give the 409 page, never "database is locked"."""
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=envint("CHISO_DB_CONN_MAX_AGE", 60))
+    )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            "timeout": envint("CHISO_SQLITE_TIMEOUT", 20),
+            "transaction_mode": "IMMEDIATE",
+        }
+    return config
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'chiso.sqlite3'}"),
-        conn_max_age=envint("CHISO_DB_CONN_MAX_AGE", 60),
+    "default": database(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'chiso.sqlite3'}")
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -149,6 +191,9 @@ WHITENOISE_USE_FINDERS = True
 
 # Evidence uploads: the largest file accepted, in megabytes.
 CHISO_MAX_UPLOAD_MB = envint("CHISO_MAX_UPLOAD_MB", 20)
+# Framework uploads: the largest YAML file accepted, in kilobytes. The largest shipped
+# file is 75 KB; the engine itself refuses anything over 2,000 KB.
+CHISO_MAX_FRAMEWORK_KB = envint("CHISO_MAX_FRAMEWORK_KB", 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -1,8 +1,6 @@
-"""Shared fixtures: the people of the tests and a small open period.
-
-Chị Lan is the officer of Phường Hàm Rồng, Anh Minh the officer of Phường Hạc
-Thành, Chị Hoa a reviewer of the DX office, Anh Tuấn the province admin, Bà Mai a
-leader; the public is an anonymous client.
+"""The one set of fixtures of the suite: the people and places of tests/people.py,
+a small framework and an open period (2026) and, before the 2025 reform, the 2024
+campaign with district review. The fast password hasher applies to every test.
 """
 
 from __future__ import annotations
@@ -11,6 +9,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+
+from tests.people import PASSWORD, named, unit  # noqa: F401 - PASSWORD for the tests
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -23,7 +23,19 @@ def pytest_configure(config):
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
-PASSWORD = "chiso-test-Password-1"
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # Hashing a password properly takes a tenth of a second; the tests make hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -33,46 +45,32 @@ def mini_framework_text() -> str:
 
 @pytest.fixture
 def province(db):
-    from chiso.units.models import Unit
-
-    return Unit.objects.create(
-        code="38",
-        name="Tỉnh Thanh Hóa",
-        level="province",
-        kind="tinh",
-        province_code="38",
-        valid_from=dt.date(2025, 7, 1),
-    )
+    return unit("38")
 
 
 @pytest.fixture
 def ham_rong(province):
-    from chiso.units.models import Unit
-
-    return Unit.objects.create(
-        code="14758",
-        name="Phường Hàm Rồng",
-        level="commune",
-        kind="phuong",
-        parent=province,
-        province_code="38",
-        valid_from=dt.date(2025, 7, 1),
-    )
+    return unit("14758")
 
 
 @pytest.fixture
 def hac_thanh(province):
-    from chiso.units.models import Unit
+    return unit("14797")
 
-    return Unit.objects.create(
-        code="14797",
-        name="Phường Hạc Thành",
-        level="commune",
-        kind="phuong",
-        parent=province,
-        province_code="38",
-        valid_from=dt.date(2025, 7, 1),
-    )
+
+@pytest.fixture
+def hoang_hoa(province):
+    return unit("399")
+
+
+@pytest.fixture
+def bim_son(province):
+    return unit("381")
+
+
+@pytest.fixture
+def hoang_quy(hoang_hoa):
+    return unit("15916")
 
 
 @pytest.fixture
@@ -98,57 +96,70 @@ def period(db, framework, ham_rong, hac_thanh):
         reference_date=dt.date(2025, 7, 1),
     )
     PeriodFramework.objects.create(period=p, level="commune", framework=framework)
-    for unit in (ham_rong, hac_thanh):
-        Submission.objects.create(period=p, unit=unit, framework=framework)
+    for ward in (ham_rong, hac_thanh):
+        Submission.objects.create(period=p, unit=ward, framework=framework)
     return p
-
-
-def _person(username: str, full_name: str, role: str | None = None, unit=None, level: str = ""):
-    from django.contrib.auth import get_user_model
-
-    from chiso.accounts.models import Membership
-
-    first, _, last = full_name.partition(" ")
-    user = get_user_model().objects.create_user(
-        username=username,
-        password=PASSWORD,
-        first_name=first,
-        last_name=last,
-        email=f"{username}@example.org",
-    )
-    if role:
-        Membership.objects.create(user=user, role=role, unit=unit, level=level)
-    return user
 
 
 @pytest.fixture
 def lan(ham_rong):
     """Chị Lan, officer of Phường Hàm Rồng."""
-    return _person("lan", "Chị Lan", "officer", ham_rong)
+    return named("lan")
+
+
+@pytest.fixture
+def thu(ham_rong):
+    """Chị Thu, a second officer of Phường Hàm Rồng (two people typing at once)."""
+    return named("thu")
 
 
 @pytest.fixture
 def minh(hac_thanh):
     """Anh Minh, officer of Phường Hạc Thành."""
-    return _person("minh", "Anh Minh", "officer", hac_thanh)
+    return named("minh")
+
+
+@pytest.fixture
+def binh(hoang_quy):
+    """Anh Bình, officer of Xã Hoằng Quý."""
+    return named("binh")
 
 
 @pytest.fixture
 def hoa(db):
     """Chị Hoa, reviewer of the provincial DX office (every commune)."""
-    return _person("hoa", "Chị Hoa", "reviewer")
+    return named("hoa")
+
+
+@pytest.fixture
+def dung(hoang_hoa):
+    """Chị Dung, reviewer of Huyện Hoằng Hóa's communes."""
+    return named("dung")
+
+
+@pytest.fixture
+def khoa(bim_son):
+    """Anh Khoa, reviewer of Thị xã Bỉm Sơn's communes."""
+    return named("khoa")
 
 
 @pytest.fixture
 def tuan(db):
     """Anh Tuấn, province administrator."""
-    return _person("tuan", "Anh Tuấn", "admin")
+    return named("tuan")
 
 
 @pytest.fixture
 def mai(db):
     """Bà Mai, a leader of the province: reads everything, changes nothing."""
-    return _person("mai", "Bà Mai", "leader")
+    return named("mai")
+
+
+@pytest.fixture
+def public():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
 
 
 @pytest.fixture
@@ -166,3 +177,29 @@ def login(client):
 @pytest.fixture
 def submission(period, ham_rong):
     return period.submissions.get(unit=ham_rong)
+
+
+@pytest.fixture
+def period_2024(framework, hoang_quy):
+    """The 2024 campaign, still open, with district review before the province."""
+    from django.utils import timezone
+
+    from chiso.assessments.models import Period, PeriodFramework, Submission
+
+    today = timezone.localdate()
+    p = Period.objects.create(
+        year=2024,
+        name="Đánh giá chuyển đổi số năm 2024",
+        opens_on=today - dt.timedelta(days=10),
+        closes_on=today + dt.timedelta(days=20),
+        reference_date=dt.date(2024, 11, 1),
+        two_step_review=True,
+    )
+    PeriodFramework.objects.create(period=p, level="commune", framework=framework)
+    Submission.objects.create(period=p, unit=hoang_quy, framework=framework)
+    return p
+
+
+@pytest.fixture
+def hoang_quy_2024(period_2024, hoang_quy):
+    return period_2024.submissions.get(unit=hoang_quy)

@@ -1,10 +1,12 @@
 """The one place that decides who may see or change what.
 
 Views never filter by hand: they ask `submissions_for(user)` for what a person may
-see, `can(user, permission, submission)` before changing anything, and
-`submission_for(user, pk, permission)` to load one submission (404 when the person
-may not do that with it, so ids cannot be probed). Which state a submission must be
-in for a change is the workflow's business (chiso/assessments/workflow.py).
+see, `reviewable_for(user)` for their review queue, `submission_for(user, pk,
+permission)` to load one submission (404 when the person may not do that with it, so
+ids cannot be probed), `can_see_results(...)` before showing scores, and the gate
+(chiso/assessments/services.py) asks `can(user, permission, submission)` before any
+change. Permissions are the `Perm` enum: an unknown one raises ValueError. Which state
+a submission must be in for a change is the gate's and the workflow's business.
 
 The roles:
 
@@ -19,6 +21,7 @@ The roles:
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -29,9 +32,10 @@ from chiso.accounts.models import Membership, Role
 from chiso.units.models import Level
 
 
-class Perm:
+class Perm(StrEnum):
     VIEW = "view"  # read the submission, its figures, evidence and audit trail
-    EDIT = "edit"  # enter figures, upload evidence (the unit's officer, while entry is open)
+    EDIT = "edit"  # type figures, upload evidence (the unit's officer, while entry is open)
+    IMPORT = "import"  # load figures from a file or a system: the unit's officer or an admin
     SUBMIT = "submit"
     SEE_REVIEW = "see_review"  # read the review page: reviewers of the unit, admins, leaders
     REVIEW = "review"  # comment, correct, return, approve
@@ -132,22 +136,50 @@ def can_view_unit(user: Any, unit: Any) -> bool:
     return is_officer_of(user, unit) or is_reviewer_of(user, unit)
 
 
-def can(user: Any, perm: str, submission: Any) -> bool:
-    """Whether `user` may do `perm` on `submission` (state rules live in workflow.py)."""
+def can(user: Any, perm: Perm | str, submission: Any) -> bool:
+    """Whether `user` may do `perm` on `submission` (state rules live in services/workflow).
+
+    An unknown permission is a programming error (ValueError), never a silent no.
+    """
+    perm = Perm(perm)
     if not user or not user.is_authenticated:
         return False
     unit = submission.unit
-    if perm == Perm.VIEW:
-        return can_view_unit(user, unit)
-    if perm in (Perm.EDIT, Perm.SUBMIT):
-        return is_officer_of(user, unit)
-    if perm == Perm.SEE_REVIEW:
-        return is_leader(user) or is_reviewer_of(user, unit)
-    if perm == Perm.REVIEW:
-        return is_reviewer_of(user, unit)
-    if perm in (Perm.REOPEN, Perm.PUBLISH):
-        return is_admin(user)
-    return False
+    match perm:
+        case Perm.VIEW:
+            return can_view_unit(user, unit)
+        case Perm.EDIT | Perm.SUBMIT:
+            return is_officer_of(user, unit)
+        case Perm.IMPORT:
+            return is_officer_of(user, unit) or is_admin(user)
+        case Perm.SEE_REVIEW:
+            return is_leader(user) or is_reviewer_of(user, unit)
+        case Perm.REVIEW:
+            return is_reviewer_of(user, unit)
+        case Perm.REOPEN | Perm.PUBLISH:
+            return is_admin(user)
+
+
+def can_see_results(user: Any, period: Any, level: str, published: bool) -> bool:
+    """Whether `user` may see the scores of `level` in `period`.
+
+    Published results are public. Before publication only the province's people see
+    them (admins, leaders, reviewers): an officer sees her own figures on the entry
+    page, never another unit's score; the public sees nothing.
+    """
+    return published or sees_provisional_results(user)
+
+
+def home_of(user: Any) -> str:
+    """Which page is a person's home: "review" (the queue), "progress" (a leader's
+    read-only view), "entry" (an officer's units) or "public"."""
+    if not user or not user.is_authenticated:
+        return "public"
+    if is_reviewer(user):
+        return "review"
+    if is_leader(user):
+        return "progress"
+    return "entry"
 
 
 def submissions_for(user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
@@ -231,13 +263,6 @@ def reviewers_of(unit: Any) -> list[Any]:
         if _covers(m, unit):
             people[m.user_id] = m.user
     return sorted(people.values(), key=lambda person: person.username)
-
-
-def is_province_reviewer(user: Any) -> bool:
-    """Whether the person reviews for the province (any unit); admins count."""
-    if is_admin(user):
-        return True
-    return any(m.role == Role.REVIEWER and _is_province_wide(m) for m in memberships(user))
 
 
 # Results (chiso/results): published results are public; provisional ones are not.

@@ -1,4 +1,4 @@
-"""Admin pages for roles (the read-only audit trail is registered in AccountsConfig.ready)."""
+"""Admin pages for roles and the notices sent."""
 
 from django.contrib import admin
 

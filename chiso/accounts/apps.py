@@ -6,7 +6,3 @@ class AccountsConfig(AppConfig):
     name = "chiso.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
-
-    def ready(self) -> None:
-        # Connects the login-failure counters before the first login attempt.
-        from chiso.accounts import ratelimit  # noqa: F401

@@ -1,12 +1,24 @@
-"""Logging in, with a refusal after too many failures (chiso/accounts/ratelimit.py)."""
+"""Logging in (locked after too many failures, by django-axes) and resetting a password.
+
+The other account pages are Django's views with chiso's templates
+(chiso/templates/registration/).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from chiso.accounts import ratelimit
@@ -14,35 +26,80 @@ from chiso.accounts import ratelimit
 LOCKED_MESSAGE = _(
     "Too many failed attempts for this user name. Wait %(minutes)d minutes and try again."
 )
+TOO_MANY_RESETS = _(
+    "Too many password reset requests. Wait an hour and try again, or ask the administrator."
+)
 
 
-class LoginForm(AuthenticationForm):
-    """The login form; says plainly when a login is refused for too many failures."""
+def login_name(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """The user name a failure is counted for: names differing only in case count as one."""
+    source = credentials if credentials is not None else request.POST
+    return str(source.get("username") or "").strip().lower()
 
-    def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username") or ""
-        if ratelimit.is_locked(username, self.request):
-            raise self._locked()
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if ratelimit.is_locked(username, self.request):
-                raise self._locked() from None
-            raise
 
-    def _locked(self) -> forms.ValidationError:
-        from django.conf import settings
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """What a locked login gets, on the site's and the admin's form: the login page, saying so."""
+    minutes = max(1, settings.CHISO_LOGIN_WINDOW_SECONDS // 60)
+    username = str((credentials or request.POST).get("username") or "")
+    context = {
+        "form": AuthenticationForm(request, initial={"username": username}),
+        "locked_message": LOCKED_MESSAGE % {"minutes": minutes},
+        "next": request.POST.get("next", ""),
+    }
+    return render(request, "registration/login.html", context, status=429)
 
-        minutes = max(1, settings.CHISO_LOGIN_WINDOW_SECONDS // 60)
-        return forms.ValidationError(LOCKED_MESSAGE, code="locked", params={"minutes": minutes})
+
+def _label_new_password(form: forms.Form) -> None:
+    form.fields["new_password1"].label = _("New password")
+    form.fields["new_password2"].label = _("New password, once more")
+
+
+class ResetForm(PasswordResetForm):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class NewPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _label_new_password(self)
+
+
+class ChangePasswordForm(PasswordChangeForm):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Current password")
+        _label_new_password(self)
 
 
 class LoginView(auth_views.LoginView):
-    form_class = LoginForm
     redirect_authenticated_user = True
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        form = context.get("form")
-        context["locked"] = bool(form is not None and form.has_error("__all__", "locked"))
-        return context
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, rate-limited, with emails linking to CHISO_SITE_URL."""
+
+    form_class = ResetForm
+    email_template_name = "registration/password_reset_email.txt"
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        if not ratelimit.allow_reset(self.request, form.cleaned_data["email"]):
+            form.add_error(None, forms.ValidationError(TOO_MANY_RESETS, code="throttled"))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        self.extra_email_context = {"site_url": settings.CHISO_SITE_URL}
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = NewPasswordForm
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = ChangePasswordForm

@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from chiso.assessments.models import Action, AuditEntry, Status
+from chiso.safe_cells import cell_text
 
 TRANSITION_ACTIONS = {
     Action.SUBMITTED,
@@ -118,31 +119,21 @@ def write_csv(rows: Iterable[AuditEntry], out: IO[str]) -> None:
     writer.writerow(CSV_HEADER)
     for entry in rows:
         actor = entry.actor
-        writer.writerow(
-            [
-                timezone.localtime(entry.at).isoformat(timespec="seconds"),
-                actor.username if actor else "",
-                (actor.get_full_name() or actor.username) if actor else "",
-                entry.period.name if entry.period else "",
-                entry.unit.code if entry.unit else "",
-                entry.unit.name if entry.unit else "",
-                entry.action,
-                entry.code,
-                _safe_cell(entry.old),
-                _safe_cell(entry.new),
-                _safe_cell(entry.reason),
-            ]
-        )
-
-
-def _safe_cell(text: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheets; a quote keeps
-    # it text. Plain negative numbers ("-3.5") are data, not formulas, and stay as they are.
-    if not text:
-        return text
-    if text[0] in "=+@\t\r" or (text[0] == "-" and not _is_number(text)):
-        return "'" + text
-    return text
+        row = [
+            timezone.localtime(entry.at).isoformat(timespec="seconds"),
+            actor.username if actor else "",
+            (actor.get_full_name() or actor.username) if actor else "",
+            entry.period.name if entry.period else "",
+            entry.unit.code if entry.unit else "",
+            entry.unit.name if entry.unit else "",
+            entry.action,
+            entry.code,
+            entry.old,
+            entry.new,
+            entry.reason,
+        ]
+        # Any column may hold text people typed: none may run as a formula in Excel.
+        writer.writerow([cell_text(value) for value in row])
 
 
 def _is_number(text: str) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from chiso.assessments.models import Action, Evidence, Submission, evidence_path
 from chiso.assessments.services import record
+from chiso.uploads import max_bytes, zip_members, zip_refusal
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -47,10 +47,6 @@ class EvidenceRejected(Exception):
     """An upload that is refused; the message names the file and says why, for the user."""
 
 
-def max_bytes() -> int:
-    return int(settings.CHISO_MAX_UPLOAD_MB) * 1024 * 1024
-
-
 def clean_name(name: str) -> str:
     """The file name as shown and offered on download: no folders, no control characters."""
     name = unicodedata.normalize("NFC", name or "")
@@ -61,11 +57,9 @@ def clean_name(name: str) -> str:
 
 def _ooxml_type(upload: UploadedFile) -> str | None:
     upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
+    members = zip_members(upload)
+    upload.seek(0)
+    names = [member.filename for member in members or []]
     if "[Content_Types].xml" not in names:
         return None
     for folder, mime in OOXML_FOLDERS.items():
@@ -107,6 +101,13 @@ def check_upload(upload: UploadedFile) -> str:
             % {"name": name, "limit": settings.CHISO_MAX_UPLOAD_MB}
         )
     content_type = content_type_of(upload)
+    if content_type in OOXML_FOLDERS.values():
+        # A document that inflates to gigabytes would exhaust whoever opens it.
+        upload.seek(0)
+        refusal = zip_refusal(zip_members(upload) or [], upload.size, name)
+        upload.seek(0)
+        if refusal is not None:
+            raise EvidenceRejected(refusal)
     if content_type is None:
         raise EvidenceRejected(
             _(

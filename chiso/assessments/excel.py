@@ -27,21 +27,24 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from chiso import engine
-from chiso.assessments.services import grouped_thousands
-from chiso.frameworks.excel import (
+from chiso.frameworks.problems import value_text
+from chiso.safe_cells import append_row, cell_text, set_text_cell
+from chiso.uploads import (
     CSV,
     XLSX,
     Issue,
+    Sheet,
     TableError,
+    csv_text,
     find_sheet,
     fold,
     number_text,
     open_workbook,
-    sheet_rows,
+    read_sheet,
     sniff,
 )
 
@@ -145,17 +148,18 @@ def build_template(
     first = 3  # the first column of figures
 
     # Row 1: what each column means; row 2: the codes the import reads.
-    sheet.cell(row=1, column=1, value=_("Indicator →"))
-    sheet.cell(row=1, column=2, value=heading)
-    sheet.cell(row=2, column=1, value="Mã đơn vị")
-    sheet.cell(row=2, column=2, value="Tên đơn vị")
+    # Titles and names come from administrators and units: written as text, never formulas.
+    set_text_cell(sheet.cell(row=1, column=1), _("Indicator →"))
+    set_text_cell(sheet.cell(row=1, column=2), heading)
+    set_text_cell(sheet.cell(row=2, column=1), "Mã đơn vị")
+    set_text_cell(sheet.cell(row=2, column=2), "Tên đơn vị")
     for offset, item in enumerate(columns):
         position = first + offset
         label = item.title + (f" ({item.unit})" if item.unit else "")
         if item.type == "boolean":
             label += " (Có/Không)"
-        sheet.cell(row=1, column=position, value=label)
-        code_cell = sheet.cell(row=2, column=position, value=item.code)
+        set_text_cell(sheet.cell(row=1, column=position), label)
+        code_cell = set_text_cell(sheet.cell(row=2, column=position), item.code)
         code_cell.comment = Comment(
             f"{item.title}\n{type_label(item.type)}: {allowed_values(item.type)}", "chiso"
         )
@@ -172,15 +176,14 @@ def build_template(
 
     for index, unit in enumerate(rows):
         number = 3 + index
-        sheet.cell(row=number, column=1, value=unit.unit).number_format = "@"
-        sheet.cell(row=number, column=2, value=unit.name)
+        set_text_cell(sheet.cell(row=number, column=1), unit.unit).number_format = "@"
+        set_text_cell(sheet.cell(row=number, column=2), unit.name)
         for position in (1, 2):
             sheet.cell(row=number, column=position).fill = GREY
         for offset, item in enumerate(columns):
-            cell = sheet.cell(
-                row=number,
-                column=first + offset,
-                value=_cell_value(unit.figures.get(item.code), item.type),
+            cell = set_text_cell(
+                sheet.cell(row=number, column=first + offset),
+                _cell_value(unit.figures.get(item.code), item.type),
             )
             cell.protection = Protection(locked=False)
             if item.type == "percent":
@@ -233,11 +236,11 @@ def _help_sheet(
     widths = {"A": 16, "B": 60, "C": 22, "D": 14, "E": 36, "F": 10}
     for letter, width in widths.items():
         sheet.column_dimensions[letter].width = width
-    sheet.append([_("How to fill in the figures")])
+    append_row(sheet, [_("How to fill in the figures")])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([heading])
-    sheet.append([_("Template made on %(date)s") % {"date": generated.strftime("%d/%m/%Y")}])
-    sheet.append([])
+    append_row(sheet, [heading])
+    append_row(sheet, [_("Template made on %(date)s") % {"date": generated.strftime("%d/%m/%Y")}])
+    append_row(sheet, [])
     rules = [
         _(
             "1. Enter the figures in the sheet “Số liệu”: one row per unit, one column per code "
@@ -276,14 +279,15 @@ def _help_sheet(
         ),
     ]
     for line in rules:
-        sheet.append([line])
+        append_row(sheet, [line])
         sheet.merge_cells(
             start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=6
         )
         sheet.cell(row=sheet.max_row, column=1).alignment = WRAP
         sheet.row_dimensions[sheet.max_row].height = 32
-    sheet.append([])
-    sheet.append(
+    append_row(sheet, [])
+    append_row(
+        sheet,
         [
             _("Code"),
             _("Title"),
@@ -291,13 +295,14 @@ def _help_sheet(
             _("Unit of measure"),
             _("Allowed values"),
             _("Column"),
-        ]
+        ],
     )
     for cell in sheet[sheet.max_row]:
         cell.font = BOLD
         cell.fill = HEADER
     for offset, item in enumerate(columns):
-        sheet.append(
+        append_row(
+            sheet,
             [
                 item.code,
                 item.title,
@@ -305,22 +310,22 @@ def _help_sheet(
                 item.unit,
                 allowed_values(item.type),
                 get_column_letter(3 + offset),
-            ]
+            ],
         )
         sheet.cell(row=sheet.max_row, column=2).alignment = WRAP
-    sheet.append([])
-    sheet.append([_("Validation rules")])
+    append_row(sheet, [])
+    append_row(sheet, [_("Validation rules")])
     sheet.cell(row=sheet.max_row, column=1).font = BOLD
     if framework.validation:
-        sheet.append([_("Rule"), _("Meaning")])
+        append_row(sheet, [_("Rule"), _("Meaning")])
         for cell in sheet[sheet.max_row]:
             cell.font = BOLD
             cell.fill = HEADER
         for rule in framework.validation:
-            sheet.append([rule.rule, localized(rule.message) if rule.message else ""])
+            append_row(sheet, [rule.rule, localized(rule.message) if rule.message else ""])
             sheet.cell(row=sheet.max_row, column=2).alignment = WRAP
     else:
-        sheet.append([_("This framework has no validation rules.")])
+        append_row(sheet, [_("This framework has no validation rules.")])
 
 
 def values_csv(framework: engine.Framework, rows: Sequence[UnitFigures]) -> str:
@@ -332,7 +337,8 @@ def values_csv(framework: engine.Framework, rows: Sequence[UnitFigures]) -> str:
     for unit in rows:
         for code in codes:
             value = unit.figures.get(code)
-            writer.writerow([unit.unit, code, "" if value is None else number_text(value)])
+            figure = "" if value is None else number_text(value)
+            writer.writerow([cell_text(unit.unit), cell_text(code), figure])
     return buffer.getvalue()
 
 
@@ -370,11 +376,8 @@ class ValuesFile:
     columns: list[tuple[str, str]]
     units: list[UnitRows]
     issues: list[Issue]
-
-    @property
-    def replaces_row(self) -> bool:
-        """True for the Excel template: a row sets every code (an empty cell clears)."""
-        return self.kind == XLSX
+    # What the person should know although nothing is wrong (a sheet that was not read).
+    notes: list[str] = field(default_factory=list)
 
     def issue(
         self,
@@ -415,44 +418,48 @@ def _read_xlsx(data: bytes, filename: str) -> ValuesFile:
             ) % {"sheet": SHEET_VALUES, "sheets": ", ".join(workbook.sheetnames)}
             raise TableError([Issue(message)])
         title = sheet.title
-        rows = sheet_rows(sheet)
+        others = [
+            name for name in workbook.sheetnames if name != title and fold(name) != fold(SHEET_HELP)
+        ]
+        cells = read_sheet(sheet)
     finally:
         workbook.close()
-    header_index = next(
-        (index for index, row in enumerate(rows[:10]) if row and fold(row[0]) in UNIT_CODE_LABELS),
+    header_row = next(
+        (number for number in range(1, 11) if fold(cells.value(number, 1)) in UNIT_CODE_LABELS),
         None,
     )
-    if header_index is None:
+    if header_row is None:
         message = _(
             "No header row: column A of the header row must read “Mã đơn vị” (unit code), "
             "followed by “Tên đơn vị” and the codes."
         )
         raise TableError([Issue(message, title)])
-    header = rows[header_index]
-    result = ValuesFile(XLSX, title, header_index + 1, [], [], [])
+    result = ValuesFile(XLSX, title, header_row, [], [], [])
+    for name in others:
+        result.notes.append(
+            _("The sheet “%(sheet)s” was not read: only the sheet “%(values)s” holds figures.")
+            % {"sheet": name, "values": SHEET_VALUES}
+        )
+    result.issues.extend(_hidden_figures(result, cells))
+    header = cells.rows.get(header_row, {})
     positions: list[tuple[int, str]] = []
-    for position, raw in enumerate(header[1:], start=1):
-        text = _unit_text(raw)
-        if not text or (position == 1 and fold(text) in UNIT_NAME_LABELS):
+    for column in sorted(header):
+        text = _unit_text(header[column])
+        if column == 1 or not text or (column == 2 and fold(text) in UNIT_NAME_LABELS):
             continue
-        letter = get_column_letter(position + 1)
+        letter = get_column_letter(column)
         result.columns.append((letter, text))
-        positions.append((position, text))
+        positions.append((column, text))
     seen: dict[str, int] = {}
-    for index in range(header_index + 1, len(rows)):
-        row = rows[index]
-        number = index + 1
-        unit = _unit_text(row[0] if row else None)
-        cells = {
-            code: Cell(
-                row[position] if position < len(row) else None,
-                number,
-                get_column_letter(position + 1),
-            )
-            for position, code in positions
+    for number in sorted(row for row in cells.rows if row > header_row):
+        row = cells.rows[number]
+        unit = _unit_text(row.get(1))
+        found = {
+            code: Cell(row.get(column), number, get_column_letter(column))
+            for column, code in positions
         }
         if not unit:
-            if any(_filled(cell.raw) for cell in cells.values()):
+            if any(_filled(cell.raw) for cell in found.values()):
                 result.issues.append(
                     result.issue(_("The unit code is empty, but the row has figures."), number, "A")
                 )
@@ -468,16 +475,50 @@ def _read_xlsx(data: bytes, filename: str) -> ValuesFile:
             )
             continue
         seen[unit] = number
-        result.units.append(UnitRows(unit, number, "A", cells))
+        result.units.append(UnitRows(unit, number, "A", found))
     return result
+
+
+def _hidden_figures(result: ValuesFile, cells: Sheet) -> list[Issue]:
+    """Merged cells and formulas without their result from the header row down: read as
+    they are, they would silently clear figures."""
+    assert result.header_row is not None
+    issues = []
+    for ref in cells.merged:
+        first_column, first_row, _last_column, last_row = range_boundaries(ref)
+        if last_row is not None and last_row >= result.header_row:
+            message = _(
+                "The cells %(cells)s are merged: unmerge them and give each figure its own cell."
+            )
+            issues.append(
+                result.issue(message % {"cells": ref}, first_row, get_column_letter(first_column))
+            )
+    for row, column in cells.uncomputed:
+        if row >= result.header_row:
+            message = _(
+                "The cell holds a formula whose result was not saved: type the figure itself, "
+                "or open the file in Excel and save it again."
+            )
+            issues.append(result.issue(message, row, get_column_letter(column)))
+    return issues
 
 
 def _filled(raw: Any) -> bool:
     return raw is not None and not (isinstance(raw, str) and not raw.strip())
 
 
+def _csv_problem(error: csv.Error) -> str:
+    """A CSV reading error in the user's language (the csv module's own are English)."""
+    text = str(error)
+    if text.startswith("field larger than field limit"):
+        return _("A field is longer than %(limit)s characters.") % {"limit": csv.field_size_limit()}
+    if "end of data" in text or "EOF" in text:
+        return _("A quotation mark opened on this line is never closed.")
+    return _("The line cannot be read as CSV (%(error)s).") % {"error": text}
+
+
 def _read_csv(data: bytes, filename: str) -> ValuesFile:
-    text = data.decode("utf-8-sig")
+    text = csv_text(data, filename)
     result = ValuesFile(CSV, None, 1, [], [], [])
     lines = text.splitlines()
     first = lines[0] if lines else ""
@@ -485,11 +526,17 @@ def _read_csv(data: bytes, filename: str) -> ValuesFile:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     if "\t" in first and delimiter not in first:
         delimiter = "\t"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: an unterminated quote is an error, not a field that swallows the file.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
     try:
-        header = next(reader, [])
+        for record in reader:
+            records.append((start, record))
+            start = reader.line_num + 1
     except csv.Error as error:
-        raise TableError([Issue(str(error), line=1)]) from error
+        raise TableError([Issue(_csv_problem(error), line=start)]) from error
+    header = records[0][1] if records else []
     names = tuple(fold(item) for item in header)
     if names != CSV_HEADER:
         message = _("The header must be unit,code,value, not “%(header)s”.") % {
@@ -497,44 +544,39 @@ def _read_csv(data: bytes, filename: str) -> ValuesFile:
         }
         raise TableError([Issue(message, line=1)])
     by_unit: dict[str, UnitRows] = {}
-    try:
-        for record in reader:
-            line = reader.line_num
-            if not any(item.strip() for item in record):
-                continue
-            if len(record) != 3:
-                result.issues.append(
-                    result.issue(
-                        _("%(count)s fields instead of 3 (unit,code,value).")
-                        % {"count": len(record)},
-                        line,
-                    )
+    for line, record in records[1:]:
+        if not any(item.strip() for item in record):
+            continue
+        if len(record) != 3:
+            result.issues.append(
+                result.issue(
+                    _("%(count)s fields instead of 3 (unit,code,value).") % {"count": len(record)},
+                    line,
                 )
-                continue
-            unit, code, raw = (item.strip() for item in record)
-            if not unit:
-                result.issues.append(result.issue(_("The unit is empty."), line, code=code or None))
-                continue
-            if not code:
-                result.issues.append(result.issue(_("The code is empty."), line))
-                continue
-            entry = by_unit.get(unit)
-            if entry is None:
-                entry = by_unit[unit] = UnitRows(unit, line, None)
-                result.units.append(entry)
-            if code in entry.cells:
-                result.issues.append(
-                    result.issue(
-                        _("Unit %(unit)s: the value is given twice (also line %(other)s).")
-                        % {"unit": unit, "other": entry.cells[code].row},
-                        line,
-                        code=code,
-                    )
+            )
+            continue
+        unit, code, raw = (item.strip() for item in record)
+        if not unit:
+            result.issues.append(result.issue(_("The unit is empty."), line, code=code or None))
+            continue
+        if not code:
+            result.issues.append(result.issue(_("The code is empty."), line))
+            continue
+        entry = by_unit.get(unit)
+        if entry is None:
+            entry = by_unit[unit] = UnitRows(unit, line, None)
+            result.units.append(entry)
+        if code in entry.cells:
+            result.issues.append(
+                result.issue(
+                    _("Unit %(unit)s: the value is given twice (also line %(other)s).")
+                    % {"unit": unit, "other": entry.cells[code].row},
+                    line,
+                    code=code,
                 )
-                continue
-            entry.cells[code] = Cell(raw, line)
-    except csv.Error as error:
-        raise TableError([Issue(str(error), line=reader.line_num)]) from error
+            )
+            continue
+        entry.cells[code] = Cell(raw, line)
     return result
 
 
@@ -574,7 +616,9 @@ def header_issues(values_file: ValuesFile, framework: engine.Framework) -> list[
     return issues
 
 
-def read_cell(raw: Any, type_: str) -> float | None:
+def read_cell(
+    raw: Any, type_: str, bounds: tuple[float | None, float | None] = (None, None)
+) -> float | None:
     """One figure from a cell or a CSV field; None when empty.
 
     Raises ValueError with a message for the user (in the active language).
@@ -594,20 +638,21 @@ def read_cell(raw: Any, type_: str) -> float | None:
         if not text:
             return None
     shown = number_text(raw) if isinstance(raw, int | float) and math.isfinite(raw) else text
-    if isinstance(raw, str) and grouped_thousands(text, type_):
-        raise ValueError(
-            _("'%(value)s' is not a whole number (do not separate thousands)") % {"value": shown}
-        )
     try:
-        return engine.coerce_value(text, type_)
-    except ValueError:
-        pass
-    if type_ == "boolean":
-        raise ValueError(_("'%(value)s' is not a yes/no answer (Có/Không)") % {"value": shown})
-    try:
-        engine.coerce_value(text, "number")
-    except ValueError:
-        raise ValueError(_("'%(value)s' is not a number") % {"value": shown}) from None
-    if type_ == "integer":
-        raise ValueError(_("'%(value)s' is not a whole number") % {"value": shown})
-    raise ValueError(_("'%(value)s' is not a percentage between 0 and 100") % {"value": shown})
+        return engine.coerce_value(text, type_, bounds)
+    except engine.ValueProblem as error:
+        # The engine says what is wrong (its code); the words are the import's own.
+        if error.code == "out_of_bounds":
+            error.params["text"] = shown
+            raise ValueError(value_text(error)) from None
+        if error.code == "thousands_separator":
+            message = _("'%(value)s' is not a whole number (do not separate thousands)")
+        elif type_ == "boolean":
+            message = _("'%(value)s' is not a yes/no answer (Có/Không)")
+        elif error.code == "not_whole":
+            message = _("'%(value)s' is not a whole number")
+        elif error.code == "not_percent":
+            message = _("'%(value)s' is not a percentage between 0 and 100")
+        else:
+            message = _("'%(value)s' is not a number")
+        raise ValueError(message % {"value": shown}) from None

@@ -13,16 +13,36 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.core.exceptions import BadRequest
 from django.utils.formats import get_format
-from django.utils.translation import gettext as _
 
 from chiso import engine
 from chiso.assessments import services
-from chiso.frameworks.display import in_language
 
 FIELD_PREFIX = "v-"
 VERSION_FIELD = "expected_version"
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+_ASCII_ID = re.compile(r"[0-9]{1,18}")
+
+
+def parse_id(text: str | None) -> int | None:
+    """An id or a version from a query or a form: None when empty; BadRequest (400)
+    unless plain ASCII digits ("²" and "٣" are digits to Python, not to the database)."""
+    if not text:
+        return None
+    if not _ASCII_ID.fullmatch(text):
+        raise BadRequest("Not an id.")
+    return int(text)
+
+
+def filter_text(text: str | None) -> str:
+    """A free-text filter from a query: stripped; BadRequest (400) on a NUL byte, which
+    PostgreSQL cannot even compare."""
+    text = (text or "").strip()
+    if "\x00" in text:
+        raise BadRequest("NUL in a filter.")
+    return text
 
 
 def field_name(code: str) -> str:
@@ -40,49 +60,10 @@ def to_input_text(value: float | None, type_: str) -> str:
     return format(value, ".10g").replace(".", str(get_format("DECIMAL_SEPARATOR")))
 
 
-def field_message(text: str, type_: str) -> str:
-    """Why a typed figure cannot be read, for the person who typed it."""
-    if type_ == "boolean":
-        return _("Choose Yes or No.")
-    stripped = text.strip()
-    if type_ == "percent" and stripped.endswith("%"):
-        stripped = stripped[:-1].rstrip()
-    if services.grouped_thousands(stripped, type_):
-        return _("“%(text)s” is not a whole number (do not separate thousands).") % {"text": text}
-    if not _NUMBER.fullmatch(stripped):
-        return _("“%(text)s” is not a number.") % {"text": text}
-    number = float(stripped.replace(",", "."))
-    if type_ == "integer" and not number.is_integer():
-        return _("“%(text)s” is not a whole number (do not separate thousands).") % {"text": text}
-    if type_ == "percent":
-        return _("“%(text)s” is not a percentage between 0 and 100.") % {"text": text}
-    return _("“%(text)s” is not a number.") % {"text": text}
-
-
-@dataclass(frozen=True)
-class BrokenRule:
-    """A validation rule of the framework that the typed figures break."""
-
-    message: str
-    codes: tuple[str, ...]
-
-
-def rule_message(rule: engine.ValidationRule) -> str:
-    return in_language(rule.message) or _("The figures break the rule %(rule)s.") % {
-        "rule": rule.rule
-    }
-
-
-def broken_rules(framework: engine.Framework, problems: list[engine.Problem]) -> list[BrokenRule]:
-    """The framework's rules behind the engine's problems, with their messages."""
-    broken = []
-    for problem in problems:
-        rule = framework.validation[problem.rule] if problem.rule is not None else None
-        if rule is None:
-            broken.append(BrokenRule(problem.message, ()))
-        else:
-            broken.append(BrokenRule(rule_message(rule), rule.codes))
-    return broken
+# The framework's rules and their messages belong to the gate; the form shows them.
+BrokenRule = services.BrokenRule
+broken_rules = services.broken_rules
+rule_message = services.rule_message
 
 
 @dataclass
@@ -133,9 +114,8 @@ class EntryForm:
         if not self.is_bound:
             return
         figures, errors = services.coerce_inputs(self.framework, self.texts)
-        for code, _message in errors.items():
-            type_ = self.framework.input_type(code)
-            self.errors.setdefault(code, []).append(field_message(self.texts[code], type_))
+        for code, message in errors.items():
+            self.errors.setdefault(code, []).append(message)
         self.figures = figures
         if errors:
             return
@@ -145,6 +125,15 @@ class EntryForm:
             for code in rule.codes:
                 if code in self.texts:
                     self.errors.setdefault(code, []).append(rule.message)
+
+    def scorable_figures(self) -> dict[str, float | None]:
+        """The readable figures without those in a broken rule: the preview gives them
+        no points, as the save would refuse them."""
+        figures = self.readable_figures()
+        for rule in self.rules:
+            for code in rule.codes:
+                figures.pop(code, None)
+        return figures
 
     def readable_figures(self) -> dict[str, float | None]:
         """The typed figures that can be read (fields that cannot are left out): for previews."""

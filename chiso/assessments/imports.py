@@ -14,7 +14,6 @@ one with a reason), and leaders only read.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,8 +27,9 @@ from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import excel, workflow
 from chiso.assessments.models import Period, Provenance, Submission, Value
-from chiso.assessments.services import save_values
-from chiso.frameworks.excel import Issue, TableError, number_text, too_large
+from chiso.assessments.services import ServiceError, save_values
+from chiso.frameworks.problems import problem_text
+from chiso.uploads import Issue, TableError, number_text, too_large
 
 
 class ImportRefused(Exception):
@@ -52,6 +52,8 @@ class ImportSummary:
     """What an import did: the units in the file and how many figures changed."""
 
     units: list[UnitChange] = field(default_factory=list)
+    # What the person should know about the file although nothing was wrong.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
@@ -98,16 +100,23 @@ def import_values(
         plan = checker.check()
         if checker.issues:
             raise ImportRefused(checker.issues)
-        summary = ImportSummary()
+        summary = ImportSummary(notes=list(values_file.notes))
         for target, figures in plan:
-            _saved, changed = save_values(
-                target,
-                figures,
-                user=user,
-                expected_version=None,
-                provenance=provenance,
-                reason=reason,
-            )
+            try:
+                _saved, changed = save_values(
+                    target,
+                    figures,
+                    user=user,
+                    expected_version=None,
+                    provenance=provenance,
+                    reason=reason,
+                    importing=True,
+                )
+            except ServiceError as error:
+                # The gate has the last word: its refusal names the unit, nothing is saved.
+                raise ImportRefused(
+                    [Issue(f"{target.unit.code} {target.unit.name}: {error.message}")]
+                ) from error
             summary.units.append(UnitChange(target.unit.code, target.unit.name, changed))
     return summary
 
@@ -272,7 +281,9 @@ class _Checker:
                 ok = False
                 continue
             try:
-                figures[code] = excel.read_cell(cell.raw, framework.input_type(code))
+                figures[code] = excel.read_cell(
+                    cell.raw, framework.input_type(code), framework.bounds(code)
+                )
             except ValueError as error:
                 self.add(str(error), cell.row, cell.column, code)
                 ok = False
@@ -287,7 +298,13 @@ class _Checker:
             for code, value in merged.items()
             if value is not None and code in set(framework.input_codes)
         }
-        values = engine.Values.from_mapping(framework, {row.unit: present})
+        try:
+            values = engine.Values.from_mapping(framework, {row.unit: present})
+        except engine.EngineError as error:
+            # A figure kept from before that the framework's bounds now refuse.
+            for problem in error.problems:
+                self.add(problem_text(problem), row.row, code=problem.where)
+            return False
         broken = engine.check_rules(framework, values)
         for problem in broken:
             self.add(_rule_message(framework, problem, present), row.row)
@@ -298,11 +315,12 @@ def _rule_message(
     framework: engine.Framework, problem: engine.Problem, figures: dict[str, float | None]
 ) -> str:
     """A broken validation rule in the user's language, with the figures involved."""
-    rule = next((item for item in framework.validation if repr(item.rule) in problem.message), None)
-    if rule is None:
-        return problem.message
-    codes = [code for code in framework.input_codes if _mentions(rule.rule, code)]
-    shown = ", ".join(f"{code} = {number_text(figures[code])}" for code in codes if code in figures)
+    if problem.rule is None:
+        return problem_text(problem)
+    rule = framework.validation[problem.rule]
+    shown = ", ".join(
+        f"{code} = {number_text(figures[code])}" for code in rule.codes if code in figures
+    )
     meaning = excel.localized(rule.message) if rule.message else ""
     message = _("unit %(unit)s breaks the rule %(rule)s (%(figures)s)") % {
         "unit": problem.where,
@@ -310,7 +328,3 @@ def _rule_message(
         "figures": shown,
     }
     return f"{message}: {meaning}" if meaning else message
-
-
-def _mentions(rule: str, code: str) -> bool:
-    return re.search(rf"(?<![A-Za-z0-9_.]){re.escape(code)}(?![A-Za-z0-9_.])", rule) is not None

@@ -22,8 +22,8 @@ from chiso.accounts import access
 from chiso.assessments import excel
 from chiso.assessments.imports import ImportRefused, import_values, may_import
 from chiso.assessments.models import Period, Submission, Value
-from chiso.frameworks.excel import Issue, max_bytes, too_large, workbook_bytes
 from chiso.frameworks.models import Level
+from chiso.uploads import Issue, max_bytes, too_large, workbook_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

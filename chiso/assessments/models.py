@@ -41,11 +41,6 @@ class Period(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def entry_open(self, today: dt.date | None = None) -> bool:
-        """Units may enter figures from the opening day to the closing day, inclusive."""
-        today = today or timezone.localdate()
-        return self.opens_on <= today <= self.closes_on
-
     def framework_for(self, level: str) -> Any:
         link = self.frameworks.select_related("framework").filter(level=level).first()
         return link.framework if link else None
@@ -134,7 +129,9 @@ class Submission(models.Model):
 class Provenance(models.TextChoices):
     SELF_REPORTED = "self", _("Self-reported")
     VERIFIED = "verified", _("Verified by a reviewer")
-    IMPORTED = "imported", _("Imported from a system")
+    IMPORTED = "imported", _("Imported from a file")
+    # Sent by another information system through the API (a system account).
+    SYSTEM = "system", _("Imported from a system")
 
 
 class Value(models.Model):
@@ -323,6 +320,9 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
         ordering = ["at", "id"]
+        # Django reaches rows through the base manager too (related objects, saves):
+        # the append-only one, or `_base_manager` would update and delete freely.
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.code}"

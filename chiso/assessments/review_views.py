@@ -25,7 +25,6 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -34,23 +33,22 @@ from django.views.decorators.http import require_GET, require_POST
 from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import audit, forms, services, workflow
+from chiso.assessments.figures import figures_by_submission
 from chiso.assessments.models import Action, Evidence, Period, Status, Submission
+from chiso.core import numbers
 from chiso.results.scoring import preview
 from chiso.units.collation import vietnamese_key
 from chiso.units.models import Level, Unit
 
 BULK_ACTIONS = ("district_approve", "approve", "publish")
+QUEUE_PAGE = 50
 
 
 def _language() -> str:
     return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
-def _stale_text() -> str:
-    return _(
-        "Someone else saved this submission meanwhile. Nothing of yours was saved: "
-        "the page now shows their figures; make your change again if it is still needed."
-    )
+_stale_text = services.stale_text
 
 
 def _number(value: float | None) -> float | None:
@@ -60,15 +58,13 @@ def _number(value: float | None) -> float | None:
 
 
 def figure(value: float | None) -> str:
-    """A figure as pages write it: up to 4 decimals, no trailing zeros, the language's
-    decimal mark (91,2 in Vietnamese); empty when there is none."""
-    value = _number(value)
-    if value is None:
-        return ""
-    rounded = round(float(value), 4)
-    if rounded.is_integer():
-        return formats.number_format(int(rounded))
-    return formats.number_format(rounded)
+    """A figure as every page writes it (chiso.core.numbers); empty when there is none,
+    so the template can put its "—" or leave a difference out."""
+    return "" if numbers.missing(value) else numbers.figure(value)
+
+
+def points(value: float | None) -> str:
+    return "" if numbers.missing(value) else numbers.points(value)
 
 
 def yes_no(value: float | None) -> str:
@@ -95,12 +91,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     in_period = access.reviewable_for(user, Submission.objects.filter(period=period))
     level = request.GET.get("level", "")
     area = request.GET.get("area", "")
+    area_id = forms.parse_id(area)
     status = request.GET.get("status", "")
     scoped = in_period
     if level in Level.values:
         scoped = scoped.filter(unit__level=level)
-    if area.isdigit():
-        scoped = scoped.filter(unit__parent_id=int(area))
+    if area_id is not None:
+        scoped = scoped.filter(unit__parent_id=area_id)
     counts = dict(scoped.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     shown_statuses = [
         (value, label)
@@ -109,7 +106,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     ]
     listed = scoped.filter(status=status) if status in Status.values else scoped
     listed = listed.select_related("unit", "unit__parent", "period")
-    rows = sorted(listed, key=lambda submission: vietnamese_key(submission.unit.name))
+    ordered = sorted(listed, key=lambda submission: vietnamese_key(submission.unit.name))
+    page = Paginator(ordered, QUEUE_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     for submission in rows:
         submission.bulk_names = {
             t.name for t in workflow.allowed(submission, user) if t.name in BULK_ACTIONS
@@ -123,6 +122,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         Unit.objects.filter(pk__in=in_period.exclude(unit__parent=None).values("unit__parent")),
         key=lambda unit: vietnamese_key(unit.name),
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "periods": periods,
         "period": period,
@@ -141,14 +142,15 @@ def queue(request: HttpRequest) -> HttpResponse:
             if any(name in s.bulk_names for s in rows)
         ],
         "can_act": access.is_reviewer(user),
+        "page": page,
+        "query": query.urlencode(),
     }
     return render(request, "assessments/review/queue.html", context)
 
 
 def _chosen(periods: list[Period], wanted: str | None) -> Period | None:
-    if wanted and wanted.isdigit():
-        return next((p for p in periods if p.pk == int(wanted)), None)
-    return None
+    pk = forms.parse_id(wanted)
+    return next((p for p in periods if p.pk == pk), None)
 
 
 @login_required
@@ -168,8 +170,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
     chosen: dict[str, int | None] = {}
     for value in request.POST.getlist("submission"):
         pk, _sep, version = value.partition(":")
-        if pk.isdigit():
-            chosen[pk] = int(version) if version.isdigit() else None
+        if forms.parse_id(pk) is not None:
+            chosen[pk] = forms.parse_id(version)
     if not chosen:
         messages.error(request, _("Select at least one submission."))
         return HttpResponseRedirect(back)
@@ -182,10 +184,10 @@ def bulk(request: HttpRequest) -> HttpResponse:
             continue
         try:
             workflow.transition(submission, name, user, expected_version=version)
-        except workflow.TransitionError as error:
-            messages.error(request, f"{submission.unit.name}: {error}")
         except services.StaleSubmission:
             messages.error(request, f"{submission.unit.name}: {_stale_text()}")
+        except services.ServiceError as error:
+            messages.error(request, f"{submission.unit.name}: {error.message}")
         else:
             done.append(submission.unit.name)
     if done:
@@ -240,10 +242,10 @@ class IndicatorRow:
         return {
             "self": value(self.self_value),
             "verified": value(self.verified_value),
-            "self_points": figure(self.self_points),
-            "verified_points": figure(self.verified_points),
-            "points": figure(self.points),
-            "difference": figure(self.difference),
+            "self_points": points(self.self_points),
+            "verified_points": points(self.verified_points),
+            "points": points(self.points),
+            "difference": points(self.difference),
         }
 
 
@@ -279,15 +281,24 @@ def _evidence_url(evidence: Evidence) -> str | None:
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return detail_page(request, access.submission_for(request.user, pk, Perm.SEE_REVIEW))
+
+
+def detail_page(
+    request: HttpRequest,
+    submission: Submission,
+    *,
+    failed: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The review page of one submission; `failed` is a refused comment or correction,
+    shown inline with what the reviewer typed."""
     user = request.user
-    submission = access.submission_for(user, pk, Perm.SEE_REVIEW)
     parsed = submission.framework.engine()
     language = _language()
     values = submission.values_by_code()
-    self_figures = {code: v.self_value for code, v in values.items()}
-    verified_figures = {code: v.effective for code, v in values.items()}
-    mine = preview(submission, self_figures)
-    checked = preview(submission, verified_figures)
+    mine = preview(submission, figures_by_submission([submission], "self")[submission.pk])
+    checked = preview(submission, figures_by_submission([submission])[submission.pk])
 
     comments = list(submission.comments.select_related("author").order_by("created_at"))
     by_code: dict[str, list[Any]] = {}
@@ -343,16 +354,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mine": mine,
         "checked": checked,
         "totals": {
-            "self": figure(mine.points),
-            "verified": figure(checked.points),
-            "max": figure(mine.max_points),
+            "self": points(mine.points),
+            "verified": points(checked.points),
+            "max": points(mine.max_points),
         },
         "transitions": workflow.allowed(submission, user),
         "can_correct": workflow.can_correct(submission, user),
         "needs_district_step": workflow.needs_district_step(submission),
         "response_days": settings.CHISO_RESPONSE_DAYS,
+        "failed": failed or {},
     }
-    return render(request, "assessments/review/detail.html", context)
+    return render(request, "assessments/review/detail.html", context, status=status)
 
 
 def _back(submission: Submission, anchor: str = "") -> HttpResponse:
@@ -361,8 +373,21 @@ def _back(submission: Submission, anchor: str = "") -> HttpResponse:
 
 
 def _version(request: HttpRequest) -> int | None:
-    text = request.POST.get("version", "")
-    return int(text) if text.isdigit() else None
+    return forms.parse_id(request.POST.get("version", ""))
+
+
+def _refused(request: HttpRequest, submission: Submission, form: str, error: Any, code: str):
+    """Show the review page again with the error beside the form that failed and what
+    the reviewer typed still in it (status 400, or 409 when someone saved meanwhile)."""
+    submission = error.submission or submission
+    messages.error(request, error.message, extra_tags=form)
+    typed = {key: request.POST.get(key, "") for key in ("code", "value", "reason", "text")}
+    return detail_page(
+        request,
+        submission,
+        failed={"form": form, "code": code, "typed": typed, "error": error},
+        status=409 if error.code == services.ServiceError.STALE else 400,
+    )
 
 
 @login_required
@@ -370,70 +395,33 @@ def _version(request: HttpRequest) -> int | None:
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     submission = access.submission_for(request.user, pk, Perm.REVIEW)
     code = request.POST.get("code", "")
-    if not workflow.can_correct(submission, request.user):
-        messages.error(
-            request, _("Comments can be added only while the submission is under your review.")
-        )
-        return _back(submission)
     try:
         services.add_comment(submission, code, request.POST.get("text", ""), user=request.user)
-    except ValueError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Comment saved."))
+    except services.ServiceError as error:
+        return _refused(request, submission, "comment", error, code)
+    messages.success(request, _("Comment saved."))
     return _back(submission, f"i-{code}" if code else "comments")
 
 
 @login_required
 @require_POST
 def correct(request: HttpRequest, pk: int) -> HttpResponse:
-    """A reviewer's correction of one input: value and reason, through services.verify_value."""
-    user = request.user
-    submission = access.submission_for(user, pk, Perm.REVIEW)
+    """A reviewer's correction of one input: value and reason, through the gate."""
+    submission = access.submission_for(request.user, pk, Perm.REVIEW)
     code = request.POST.get("code", "")
-    if not workflow.can_correct(submission, user):
-        messages.error(
-            request, _("Figures can be corrected only while the submission is under your review.")
-        )
-        return _back(submission)
-    parsed = submission.framework.engine()
-    figures, errors = services.coerce_inputs(parsed, {code: request.POST.get("value", "")})
-    reason = request.POST.get("reason", "").strip()
-    if errors:
-        if code in parsed.input_codes:
-            text = request.POST.get("value", "")
-            errors[code] = forms.field_message(text, parsed.input_type(code))
-        messages.error(request, f"{code}: {errors[code]}")
-        return _back(submission, f"v-{code}")
-    if not reason:
-        messages.error(request, _("%(code)s: a correction needs a reason.") % {"code": code})
-        return _back(submission, f"v-{code}")
-    effective = {c: v.effective for c, v in submission.values_by_code().items()}
-    effective[code] = figures[code] if figures[code] is not None else _self_value(submission, code)
-    problems = services.rule_problems(parsed, submission.unit.code, effective)
-    if problems:
-        for rule in forms.broken_rules(parsed, problems):
-            messages.error(request, f"{code}: {rule.message}")
-        return _back(submission, f"v-{code}")
     try:
-        services.verify_value(
+        services.correct_value(
             submission,
             code,
-            figures[code],
-            user=user,
-            reason=reason,
+            request.POST.get("value", ""),
+            user=request.user,
+            reason=request.POST.get("reason", ""),
             expected_version=_version(request),
         )
-    except services.StaleSubmission:
-        messages.error(request, _stale_text())
-    else:
-        messages.success(request, _("Correction of %(code)s saved.") % {"code": code})
+    except services.ServiceError as error:
+        return _refused(request, submission, "correct", error, code)
+    messages.success(request, _("Correction of %(code)s saved.") % {"code": code})
     return _back(submission, f"v-{code}")
-
-
-def _self_value(submission: Submission, code: str) -> float | None:
-    value = submission.values.filter(code=code).first()
-    return value.self_value if value else None
 
 
 @login_required
@@ -459,10 +447,10 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=_version(request),
             deadline=deadline,
         )
-    except workflow.TransitionError as error:
-        messages.error(request, str(error))
     except services.StaleSubmission:
         messages.error(request, _stale_text())
+    except services.ServiceError as error:
+        messages.error(request, error.message)
     else:
         label = workflow.TRANSITIONS[name].label
         messages.success(request, _("Done: %(action)s.") % {"action": label})
@@ -514,7 +502,7 @@ def _period_entries(request: HttpRequest, period: Period) -> Any:
     action = request.GET.get("action", "")
     if action in Action.values:
         entries = entries.filter(action=action)
-    unit = request.GET.get("unit", "").strip()
+    unit = forms.filter_text(request.GET.get("unit"))
     if unit:
         entries = entries.filter(unit__code=unit)
     return entries

@@ -1,31 +1,94 @@
-"""Writing figures: the one path by which values change, with provenance and audit.
+"""The gate: the one path by which figures, evidence and comments change.
 
-Data entry, the Excel/CSV import and the reviewer's corrections all call these
-functions, so every change is checked against the submission's version (no silent
-overwrite by a second editor) and written to the audit trail in the same transaction.
+The entry page, the reviewer's corrections and comments, the Excel/CSV import, and
+(later) the API's system accounts all call these functions; transitions go through
+chiso.assessments.workflow, which uses the same checks. Each call checks, in one
+transaction: access (chiso.accounts.access), the edit state (status, dates), the
+figures (codes, bounds, the framework's rules) and the submission's version (no
+silent overwrite by a second editor), writes the audit trail, and refuses with one
+ServiceError whose stable `code` a page, an import or the API turns into a message.
+Callers do not re-check any of this themselves.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from chiso import engine
-from chiso.assessments.models import Action, AuditEntry, Provenance, Submission, Value
+from chiso.accounts import access
+from chiso.accounts.access import Perm
+from chiso.assessments.models import (
+    Action,
+    AuditEntry,
+    Comment,
+    Evidence,
+    Provenance,
+    Status,
+    Submission,
+    Value,
+)
+from chiso.frameworks.display import in_language
+from chiso.frameworks.problems import problem_text, value_text
 
 
-class StaleSubmission(Exception):
+class ServiceError(Exception):
+    """A change refused by the gate: one typed error for every way a change can arrive.
+
+    `code` is stable (pages, imports and the API branch on it, never on the text),
+    `message` is for the person, in their language, and `fields` gives per-field
+    messages ({input code: [message, ...]}) where the refusal concerns figures.
+    """
+
+    FORBIDDEN = "forbidden"  # the person may not do this to this submission
+    LOCKED = "locked"  # the submission's state or deadline does not allow it now
+    STALE = "stale"  # someone saved since the person loaded the submission
+    INVALID = "invalid"  # a figure that cannot be read, or is out of bounds
+    RULE_BROKEN = "rule_broken"  # the figures break one of the framework's rules
+    UNKNOWN_CODE = "unknown_code"  # not an input (or indicator) of the framework
+    REASON_REQUIRED = "reason_required"
+    EMPTY = "empty"  # nothing to save (an empty comment, no file)
+    NOT_ALLOWED = "not_allowed"  # a transition the workflow does not allow now
+    EVIDENCE_REFUSED = "evidence_refused"
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        fields: Mapping[str, list[str]] | None = None,
+        *,
+        submission: Submission | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = dict(fields or {})
+        self.submission = submission
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def stale_text() -> str:
+    return _(
+        "Someone else saved this submission meanwhile. Nothing of yours was saved: "
+        "the page now shows their figures; make your change again if it is still needed."
+    )
+
+
+class StaleSubmission(ServiceError):
     """The submission changed since the editor loaded it; their save is refused."""
 
     def __init__(self, submission: Submission) -> None:
-        super().__init__("stale submission")
-        self.submission = submission
+        super().__init__(ServiceError.STALE, stale_text(), submission=submission)
 
 
 def format_number(value: float | None) -> str:
@@ -37,24 +100,15 @@ def format_number(value: float | None) -> str:
     return format(value, ".10g")
 
 
-# "1.000" or "12,500": a whole number written with thousands separators. The engine
-# would read "1.000" as 1 (a decimal point), a thousand times too small, so a whole
-# number written like this is refused rather than guessed.
-GROUPED_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:[.,][0-9]{3})+")
-
-
-def grouped_thousands(text: str, type_: str) -> bool:
-    """Whether `text` for an input of `type_` looks like a number with thousands separators."""
-    return type_ == "integer" and GROUPED_THOUSANDS.fullmatch(text.strip()) is not None
-
-
 def coerce_inputs(
     framework: engine.Framework, raw: Mapping[str, str]
 ) -> tuple[dict[str, float | None], dict[str, str]]:
     """Read typed figures (Vietnamese decimal comma, có/không ...) for a framework's inputs.
 
     Returns the figures (None for an empty field) and, per code, the message of a
-    field that could not be read. Codes that are not inputs of the framework are errors.
+    field that could not be read (the engine reads it, with the framework's type
+    and min/max bounds; the message is in the active language). Codes that are not
+    inputs of the framework are errors.
     """
     values: dict[str, float | None] = {}
     errors: dict[str, str] = {}
@@ -67,15 +121,10 @@ def coerce_inputs(
         if text == "":
             values[code] = None
             continue
-        if grouped_thousands(text, framework.input_type(code)):
-            errors[code] = _("“%(text)s” is not a whole number (do not separate thousands).") % {
-                "text": text
-            }
-            continue
         try:
-            values[code] = engine.coerce_value(text, framework.input_type(code))
-        except ValueError as error:
-            errors[code] = str(error)
+            values[code] = engine.coerce_input(framework, code, text)
+        except engine.ValueProblem as error:
+            errors[code] = value_text(error)
     return values, errors
 
 
@@ -84,13 +133,193 @@ def rule_problems(
 ) -> list[engine.Problem]:
     """The framework's validation rules broken by one unit's figures."""
     present = {code: value for code, value in figures.items() if value is not None}
-    values = engine.Values.from_mapping(framework, {unit: present})
+    try:
+        values = engine.Values.from_mapping(framework, {unit: present})
+    except engine.EngineError as error:
+        # A stored figure the framework's bounds refuse (say, saved before min: 0).
+        return error.problems
     return engine.check_rules(framework, values)
+
+
+@dataclass(frozen=True)
+class BrokenRule:
+    """A validation rule of the framework that some figures break."""
+
+    message: str
+    codes: tuple[str, ...]
+
+
+def rule_message(rule: engine.ValidationRule) -> str:
+    return in_language(rule.message) or _("The figures break the rule %(rule)s.") % {
+        "rule": rule.rule
+    }
+
+
+def broken_rules(framework: engine.Framework, problems: list[engine.Problem]) -> list[BrokenRule]:
+    """The framework's rules behind the engine's problems, with their messages."""
+    broken = []
+    for problem in problems:
+        rule = framework.validation[problem.rule] if problem.rule is not None else None
+        if rule is None:
+            # Not a rule: a stored figure outside the framework's bounds.
+            codes = (problem.where,) if problem.where in framework.input_codes else ()
+            broken.append(BrokenRule(problem_text(problem), codes))
+        else:
+            broken.append(BrokenRule(rule_message(rule), rule.codes))
+    return broken
+
+
+# ---------------------------------------------------------------------------
+# What the gate checks
+
+
+EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+NUL = "\x00"
+
+
+def editable_by_officer(submission: Submission, today: dt.date | None = None) -> bool:
+    """Whether the unit's figures and evidence may change now (by anyone who may edit them).
+
+    True while the submission is a draft or returned, from the period's opening day
+    to its effective deadline (the period's closing day, or the later deadline given
+    when it was returned or reopened), inclusive. Who may edit is access's job.
+    """
+    today = today or timezone.localdate()
+    return (
+        submission.status in EDITABLE_STATUSES
+        and submission.period.opens_on <= today <= submission.effective_deadline
+    )
+
+
+def edit_state_refusal(submission: Submission, today: dt.date | None = None) -> str | None:
+    """Why the state of the submission (status, dates) forbids changing its figures now."""
+    today = today or timezone.localdate()
+    if editable_by_officer(submission, today):
+        return None
+    if submission.status not in EDITABLE_STATUSES:
+        return _("This submission is “%(status)s”: its figures can no longer be changed.") % {
+            "status": submission.get_status_display()
+        }
+    if today < submission.period.opens_on:
+        return _("Entry opens on %(date)s.") % {
+            "date": date_format(submission.period.opens_on, "SHORT_DATE_FORMAT")
+        }
+    return _("Entry closed on %(date)s: ask the DX office to reopen it.") % {
+        "date": date_format(submission.effective_deadline, "SHORT_DATE_FORMAT")
+    }
+
+
+def check_may_edit(submission: Submission, user: Any, perm: Perm = Perm.EDIT) -> None:
+    """ServiceError unless `user` may change the submission's figures and evidence now."""
+    if not access.can(user, perm, submission):
+        raise ServiceError(
+            ServiceError.FORBIDDEN,
+            _("Read only: you may see this unit's figures but not change them."),
+        )
+    why = edit_state_refusal(submission)
+    if why is not None:
+        raise ServiceError(ServiceError.LOCKED, why)
+
+
+def entry_refusal(submission: Submission, user: Any) -> ServiceError | None:
+    """The refusal a save on the entry page would meet now, to show before anyone types."""
+    try:
+        check_may_edit(submission, user)
+    except ServiceError as error:
+        return error
+    return None
+
+
+def check_text(text: str, field: str) -> str:
+    """Free text (a comment, a reason) as stored: stripped; a NUL byte is refused.
+
+    PostgreSQL cannot store a NUL in a text column: refusing it here gives the person
+    a message instead of a server error, on every database alike.
+    """
+    if NUL in text:
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("The text contains a character that cannot be stored (NUL)."),
+            {field: [_("Remove the invisible NUL character.")]},
+        )
+    return text.strip()
+
+
+def lock(submission: Submission) -> Submission:
+    """The submission, re-read and locked until the transaction ends."""
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("period", "unit", "unit__parent", "framework")
+        .get(pk=submission.pk)
+    )
+
+
+def check_version(locked: Submission, expected_version: int | None) -> None:
+    """StaleSubmission if someone saved since the person loaded version `expected_version`.
+
+    Checked after access, so a person who may not change a submission learns nothing
+    about its versions."""
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleSubmission(locked)
+
+
+def check_figures(
+    framework: engine.Framework, unit: str, figures: Mapping[str, float | None]
+) -> None:
+    """ServiceError unless the figures are inputs of the framework, finite, within their
+    bounds and together keep the framework's validation rules.
+
+    `figures` are the unit's figures as they would be after the change (stored and new).
+    """
+    known = set(framework.input_codes)
+    unknown = sorted(code for code in figures if code not in known)
+    if unknown:
+        raise ServiceError(
+            ServiceError.UNKNOWN_CODE,
+            _("%(codes)s: not a figure of this framework.") % {"codes": ", ".join(unknown)},
+            {code: [_("Unknown indicator code %(code)s.") % {"code": code}] for code in unknown},
+        )
+    invalid = {
+        code: [_("This is not a number.")]
+        for code, value in figures.items()
+        if value is not None and not math.isfinite(value)
+    }
+    if invalid:
+        raise ServiceError(ServiceError.INVALID, _("Some figures are not numbers."), invalid)
+    fields: dict[str, list[str]] = {}
+    for code, value in figures.items():
+        if value is None:
+            continue
+        text = format_number(value)
+        try:
+            engine.coerce_input(framework, code, text)
+        except engine.ValueProblem as problem:
+            fields[code] = [value_text(problem)]
+    if fields:
+        raise ServiceError(
+            ServiceError.INVALID,
+            " ".join(f"{code}: {texts[0]}" for code, texts in fields.items()),
+            fields,
+        )
+    problems = rule_problems(framework, unit, figures)
+    if problems:
+        broken = broken_rules(framework, problems)
+        fields = {}
+        for rule in broken:
+            for code in rule.codes or ("",):
+                fields.setdefault(code, []).append(rule.message)
+        raise ServiceError(
+            ServiceError.RULE_BROKEN, " ".join(rule.message for rule in broken), fields
+        )
+
+
+# ---------------------------------------------------------------------------
+# The audit trail
 
 
 def _audit(submission: Submission, actor: Any, action: str, **fields: Any) -> AuditEntry:
     return AuditEntry(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=_person(actor),
         period_id=submission.period_id,
         unit_id=submission.unit_id,
         submission=submission,
@@ -99,11 +328,19 @@ def _audit(submission: Submission, actor: Any, action: str, **fields: Any) -> Au
     )
 
 
+def _person(user: Any) -> Any:
+    return user if user is not None and user.is_authenticated else None
+
+
 def record(submission: Submission, actor: Any, action: str, **fields: Any) -> AuditEntry:
     """Append one entry to the audit trail."""
     entry = _audit(submission, actor, action, **fields)
     entry.save()
     return entry
+
+
+# ---------------------------------------------------------------------------
+# The changes
 
 
 @transaction.atomic
@@ -115,18 +352,30 @@ def save_values(
     expected_version: int | None,
     provenance: str = Provenance.SELF_REPORTED,
     reason: str = "",
+    importing: bool = False,
 ) -> tuple[Submission, int]:
     """Store self-reported (or imported) figures; returns the submission and how many changed.
 
-    `expected_version` is the version the editor loaded; if someone saved in between,
-    StaleSubmission is raised and nothing is written. None skips the check (imports
-    run inside their own transaction and lock the row themselves).
+    Checks, in one transaction: that `user` may change them (the unit's officer on the
+    page; an officer or an admin when `importing` a file or for a system's figures),
+    that the submission is open
+    for entry, that the figures (with those already stored) are inputs of the
+    framework, within bounds and keep its rules, and that nobody saved since
+    `expected_version` (None skips that check: an import locks the rows itself).
+    Raises ServiceError; nothing is written then.
     """
-    locked = Submission.objects.select_for_update().get(pk=submission.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleSubmission(locked)
+    locked = lock(submission)
+    # Typing figures is the unit officer's; a file or a system may also be loaded by an admin.
+    typed = provenance == Provenance.SELF_REPORTED and not importing
+    check_may_edit(locked, user, Perm.EDIT if typed else Perm.IMPORT)
+    check_version(locked, expected_version)
+    reason = check_text(reason, "reason")
     existing = {value.code: value for value in locked.values.all()}
-    action = Action.VALUE_IMPORTED if provenance == Provenance.IMPORTED else Action.VALUE_SET
+    framework = locked.framework.engine()
+    after = {code: value.self_value for code, value in existing.items()}
+    after.update(figures)
+    check_figures(framework, locked.unit.code, after)
+    action = Action.VALUE_SET if provenance == Provenance.SELF_REPORTED else Action.VALUE_IMPORTED
     to_create: list[Value] = []
     to_update: list[Value] = []
     entries: list[AuditEntry] = []
@@ -145,14 +394,14 @@ def save_values(
                     code=code,
                     self_value=new,
                     provenance=provenance,
-                    updated_by=user if user is not None and user.is_authenticated else None,
+                    updated_by=_person(user),
                 )
             )
         else:
             current.self_value = new
             current.provenance = provenance
             current.updated_at = now
-            current.updated_by = user if user is not None and user.is_authenticated else None
+            current.updated_by = _person(user)
             to_update.append(current)
         entries.append(
             _audit(
@@ -178,6 +427,24 @@ def save_values(
     return locked, len(entries)
 
 
+def check_may_review(submission: Submission, user: Any, what: str) -> None:
+    """ServiceError unless `user` is the reviewer of the step the submission is at."""
+    from chiso.assessments import workflow  # workflow builds on this module
+
+    if not access.can(user, Perm.REVIEW, submission) or (
+        submission.status in workflow.UNDER_REVIEW
+        and not workflow.reviews_this_step(user, submission)
+    ):
+        raise ServiceError(ServiceError.FORBIDDEN, _("Only the reviewer of this step may do this."))
+    if submission.status not in workflow.UNDER_REVIEW:
+        message = (
+            _("Figures can be corrected only while the submission is under your review.")
+            if what == "correct"
+            else _("Comments can be added only while the submission is under your review.")
+        )
+        raise ServiceError(ServiceError.LOCKED, message)
+
+
 @transaction.atomic
 def verify_value(
     submission: Submission,
@@ -188,17 +455,36 @@ def verify_value(
     reason: str,
     expected_version: int | None,
 ) -> Submission:
-    """A reviewer's correction: sets the verified figure, keeps the self-reported one."""
-    if not reason.strip():
-        raise ValueError(_("A correction needs a reason."))
-    locked = Submission.objects.select_for_update().get(pk=submission.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleSubmission(locked)
-    current, _created = Value.objects.get_or_create(submission=locked, code=code)
+    """A reviewer's correction: sets the verified figure, keeps the self-reported one.
+
+    Checks that `user` reviews this step, a reason, the code, bounds, the framework's
+    rules on the figures as they would be, and the version. Raises ServiceError.
+    """
+    locked = lock(submission)
+    check_may_review(locked, user, "correct")
+    check_version(locked, expected_version)
+    reason = check_text(reason, "reason")
+    if not reason:
+        raise ServiceError(
+            ServiceError.REASON_REQUIRED,
+            _("%(code)s: a correction needs a reason.") % {"code": code},
+            {"reason": [_("A correction needs a reason.")]},
+        )
+    stored = locked.values_by_code()
+    after = {c: v.effective for c, v in stored.items()}
+    current = stored.get(code)
+    after[code] = value if value is not None else (current.self_value if current else None)
+    try:
+        check_figures(locked.framework.engine(), locked.unit.code, after)
+    except ServiceError as error:
+        error.message = f"{code}: {error.message}"
+        raise
+    if current is None:
+        current = Value(submission=locked, code=code)
     old = current.effective
     current.verified_value = value
     current.provenance = Provenance.VERIFIED if value is not None else Provenance.SELF_REPORTED
-    current.updated_by = user
+    current.updated_by = _person(user)
     current.save()
     record(
         locked,
@@ -214,28 +500,93 @@ def verify_value(
     return locked
 
 
+def correct_value(
+    submission: Submission,
+    code: str,
+    text: str,
+    *,
+    user: Any,
+    reason: str,
+    expected_version: int | None,
+) -> Submission:
+    """A correction as typed on the review page ("98,7", "có"); see verify_value."""
+    framework = submission.framework.engine()
+    if code not in framework.input_codes:
+        raise ServiceError(
+            ServiceError.UNKNOWN_CODE,
+            _("Unknown indicator code %(code)s.") % {"code": code},
+            {code: [_("Unknown indicator code %(code)s.") % {"code": code}]},
+        )
+    check_text(text, "value")
+    figures, errors = coerce_inputs(framework, {code: text})
+    if errors:
+        raise ServiceError(ServiceError.INVALID, f"{code}: {errors[code]}", {code: [errors[code]]})
+    return verify_value(
+        submission,
+        code,
+        figures[code],
+        user=user,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
 @transaction.atomic
-def add_comment(submission: Submission, code: str, text: str, *, user: Any) -> Any:
+def add_comment(submission: Submission, code: str, text: str, *, user: Any) -> Comment:
     """A remark on one indicator (or, with an empty code, on the whole submission).
 
-    It belongs to the submission's current round, so a return lists exactly the
-    comments made since the unit last submitted. Recorded in the audit trail.
+    Only the reviewer of the current step comments, while the submission is under
+    review. It belongs to the submission's current round, so a return lists exactly
+    the comments made since the unit last submitted. Recorded in the audit trail.
     """
-    from chiso.assessments.models import Comment
-
-    text = text.strip()
+    locked = lock(submission)
+    check_may_review(locked, user, "comment")
+    text = check_text(text, "text")
+    code = check_text(code, "code")
     if not text:
-        raise ValueError(_("Write a comment first."))
-    code = code.strip()
-    parsed = submission.framework.engine()
+        raise ServiceError(
+            ServiceError.EMPTY, _("Write a comment first."), {"text": [_("Write a comment first.")]}
+        )
+    parsed = locked.framework.engine()
     if code and code not in parsed.input_codes and code not in {n.code for n in parsed.nodes}:
-        raise ValueError(_("Unknown indicator code %(code)s.") % {"code": code})
+        raise ServiceError(
+            ServiceError.UNKNOWN_CODE, _("Unknown indicator code %(code)s.") % {"code": code}
+        )
     comment = Comment.objects.create(
-        submission=submission,
-        code=code,
-        author=user if user is not None and user.is_authenticated else None,
-        text=text,
-        round=submission.round,
+        submission=locked, code=code, author=_person(user), text=text, round=locked.round
     )
-    record(submission, user, Action.COMMENTED, code=code, new=text)
+    record(locked, user, Action.COMMENTED, code=code, new=text)
     return comment
+
+
+@transaction.atomic
+def add_evidence(
+    submission: Submission, uploads: Sequence[Any], codes: Sequence[str], *, user: Any
+) -> list[Evidence]:
+    """Attach files to indicators of the submission, all of them or none (audited)."""
+    from chiso.assessments import evidence as files
+
+    locked = lock(submission)
+    check_may_edit(locked, user)
+    if not uploads:
+        raise ServiceError(ServiceError.EMPTY, _("Choose a file to upload."))
+    try:
+        # Every file is checked before any is stored.
+        for upload in uploads:
+            files.check_upload(upload)
+        return [files.add_evidence(locked, upload, codes, user=user) for upload in uploads]
+    except files.EvidenceRejected as error:
+        raise ServiceError(
+            ServiceError.EVIDENCE_REFUSED, str(error) + " " + _("No file was saved.")
+        ) from error
+
+
+@transaction.atomic
+def remove_evidence(item: Evidence, *, user: Any) -> Evidence:
+    """Take a file off its submission (kept, marked removed, for the audit trail)."""
+    from chiso.assessments import evidence as files
+
+    locked = lock(item.submission)
+    check_may_edit(locked, user)
+    item.submission = locked
+    return files.remove_evidence(item, user=user)

@@ -26,8 +26,6 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -36,6 +34,7 @@ from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import evidence as evidence_files
 from chiso.assessments import services, workflow
+from chiso.assessments.figures import Which, figures_by_submission
 from chiso.assessments.forms import (
     VERSION_FIELD,
     EntryForm,
@@ -43,7 +42,7 @@ from chiso.assessments.forms import (
     rule_message,
     to_input_text,
 )
-from chiso.assessments.models import AuditEntry, Comment, Evidence, Submission, Value
+from chiso.assessments.models import Action, AuditEntry, Comment, Evidence, Submission, Value
 from chiso.frameworks.display import (
     as_text,
     in_language,
@@ -54,6 +53,9 @@ from chiso.frameworks.display import (
 )
 from chiso.results import scoring
 from chiso.results.cards import entry_result
+
+# Messages about evidence are shown beside the upload form, not at the top of the page.
+EVIDENCE_TAG = "evidence"
 
 
 def show_figure(value: float | None, type_: str) -> str:
@@ -69,22 +71,9 @@ def show_figure(value: float | None, type_: str) -> str:
 
 
 def entry_lock(submission: Submission, user: Any) -> str | None:
-    """Why this person cannot change the figures now; None when they can."""
-    if not access.can(user, Perm.EDIT, submission):
-        return _("Read only: you may see this unit's figures but not change them.")
-    if workflow.editable_by_officer(submission):
-        return None
-    if submission.status not in workflow.EDITABLE_STATUSES:
-        return _("This submission is “%(status)s”: its figures can no longer be changed.") % {
-            "status": submission.get_status_display()
-        }
-    if timezone.localdate() < submission.period.opens_on:
-        return _("Entry opens on %(date)s.") % {
-            "date": date_format(submission.period.opens_on, "SHORT_DATE_FORMAT")
-        }
-    return _("Entry closed on %(date)s: ask the DX office to reopen it.") % {
-        "date": date_format(submission.effective_deadline, "SHORT_DATE_FORMAT")
-    }
+    """Why this person cannot change the figures now (the gate's refusal); None when they can."""
+    refusal = services.entry_refusal(submission, user)
+    return refusal.message if refusal is not None else None
 
 
 # ---------------------------------------------------------------------------
@@ -106,6 +95,7 @@ class InputRow:
     value: Value | None
     comments: list[Comment]
     theirs: str | None = None
+    reason: str = ""
 
     @property
     def is_boolean(self) -> bool:
@@ -174,6 +164,7 @@ def build_layout(
     comments: list[Comment],
     files: list[Evidence],
     theirs: dict[str, str],
+    reasons: dict[str, str] | None = None,
 ) -> tuple[list[Pillar], list[InputRow]]:
     """The framework tree as pillars of blocks; each input appears once, under the first
     indicator that uses it. Returns the pillars and the inputs no indicator uses."""
@@ -208,6 +199,7 @@ def build_layout(
             value=value,
             comments=comments_by_code.get(code, []) if code in titles else [],
             theirs=theirs.get(code),
+            reason=(reasons or {}).get(code, ""),
         )
 
     pillars: list[Pillar] = []
@@ -268,6 +260,11 @@ def preview_payload(framework: engine.Framework, result: engine.UnitResult) -> d
         recognized = ""
     elif result.recognized:
         recognized = _("Meets the recognition rule")
+    elif result.unmet_mandatory:
+        titles = {node.code: in_language(node.title) for node in framework.nodes}
+        recognized = _(
+            "Does not yet meet the recognition rule: mandatory indicators not met: %(list)s."
+        ) % {"list": "; ".join(f"{code} {titles.get(code, '')}" for code in result.unmet_mandatory)}
     else:
         recognized = _("Does not yet meet the recognition rule")
     return {
@@ -307,6 +304,7 @@ def client_config(submission: Submission, framework: engine.Framework) -> dict[s
                 " unless the reviewer returns them."
             ),
             "failed": _("The preview could not be updated; your figures are not lost."),
+            "empty": _("These figures are empty and will score no points:"),
         },
     }
 
@@ -337,7 +335,21 @@ def _render_entry(
             "uploaded_at", "pk"
         )
     )
-    pillars, others = build_layout(framework, form, stored, comments, files, theirs or {})
+    # Why each figure was corrected, and why the submission came back to the unit: the
+    # latest audit entries say it, next to the figures (the trail keeps the history).
+    reasons: dict[str, str] = {}
+    reopened = None
+    for entry in AuditEntry.objects.filter(
+        submission=submission,
+        action__in=(Action.VALUE_VERIFIED, Action.REOPENED, Action.RETURNED),
+    ).order_by("at", "pk"):
+        if entry.action == Action.VALUE_VERIFIED:
+            reasons[entry.code] = entry.reason
+        elif entry.reason:
+            reopened = entry
+    if submission.status not in services.EDITABLE_STATUSES:
+        reopened = None
+    pillars, others = build_layout(framework, form, stored, comments, files, theirs or {}, reasons)
     codes = {node.code for node in framework.nodes} | set(framework.input_codes)
     general = [c for c in comments if not c.code or c.code not in codes]
     # Comments on an indicator or a figure sit next to it, far down a long page: the
@@ -353,14 +365,13 @@ def _render_entry(
     }
 
     if form.is_bound:
-        figures = form.readable_figures()
+        figures = form.scorable_figures()
     else:
-        figures = {
-            code: (value.self_value if lock is None else value.effective)
-            for code, value in stored.items()
-            if code in framework.input_codes
-        }
+        # An officer editing sees what she entered; a reader what counts.
+        which: Which = "self" if lock is None else "effective"
+        figures = dict(figures_by_submission([submission], which)[submission.pk])
     preview = preview_payload(framework, scoring.preview(submission, figures))
+    shown_messages = list(messages.get_messages(request))
     for pillar in pillars:
         for block in pillar.blocks:
             shown = preview["nodes"][block.code]
@@ -391,6 +402,10 @@ def _render_entry(
         "accept": evidence_files.ACCEPT,
         "max_upload_mb": evidence_files.max_bytes() // (1024 * 1024),
         "config": client_config(submission, framework) if lock is None else None,
+        "corrections": reasons,
+        "reopened": reopened,
+        "top_messages": [m for m in shown_messages if EVIDENCE_TAG not in m.tags],
+        "evidence_messages": [m for m in shown_messages if EVIDENCE_TAG in m.tags],
     }
     return render(request, "assessments/entry.html", context, status=status)
 
@@ -407,11 +422,11 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
             request, submission, EntryForm(framework, submission.unit.code), lock=lock
         )
 
-    if not access.can(request.user, Perm.EDIT, submission):
-        raise PermissionDenied(_("Only the unit's officers change its figures."))
-    if lock is not None:
-        messages.error(request, lock + " " + _("Nothing was saved."))
-        return redirect("entry", pk=submission.pk)
+    # The gate's answer before the form is read: a reader gets 403, a locked entry a
+    # message (save_values asks the same again inside its transaction).
+    refusal = services.entry_refusal(submission, request.user)
+    if refusal is not None:
+        return _refusal(request, submission, refusal)
     form = EntryForm(framework, submission.unit.code, request.POST)
     submitting = request.POST.get("action") == "submit"
     if not form.is_valid():
@@ -429,8 +444,13 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
                 workflow.transition(saved, "submit", request.user, expected_version=saved.version)
     except services.StaleSubmission as stale:
         return _stale(request, submission, form, stale.submission, lock)
-    except workflow.TransitionError as error:
-        messages.error(request, str(error) + " " + _("Nothing was saved."))
+    except services.ServiceError as error:
+        if error.code in (services.ServiceError.FORBIDDEN, services.ServiceError.LOCKED):
+            return _refusal(request, submission, error)
+        for code, texts in error.fields.items():
+            known = form.errors.setdefault(code, [])
+            known.extend(text for text in texts if text not in known)
+        messages.error(request, error.message + " " + _("Nothing was saved."))
         return _render_entry(request, submission, form, lock=lock, status=400)
     if submitting:
         messages.success(request, _("Your figures were saved and submitted for review."))
@@ -438,6 +458,16 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Draft saved: %(count)s figures changed.") % {"count": changed})
     else:
         messages.info(request, _("Draft saved: no figure had changed."))
+    return redirect("entry", pk=submission.pk)
+
+
+def _refusal(
+    request: HttpRequest, submission: Submission, error: services.ServiceError
+) -> HttpResponse:
+    """A person who may not change the figures (403), or not now (back to the page)."""
+    if error.code == services.ServiceError.FORBIDDEN:
+        raise PermissionDenied(_("Only the unit's officers change its figures."))
+    messages.error(request, error.message + " " + _("Nothing was saved."))
     return redirect("entry", pk=submission.pk)
 
 
@@ -487,7 +517,7 @@ def preview(request: HttpRequest, pk: int) -> JsonResponse:
     submission = access.submission_for(request.user, pk, Perm.VIEW)
     framework = submission.framework.engine()
     form = EntryForm(framework, submission.unit.code, request.POST)
-    result = scoring.preview(submission, form.readable_figures())
+    result = scoring.preview(submission, form.scorable_figures())
     payload = preview_payload(framework, result)
     payload["errors"] = form.errors
     payload["rules"] = [rule.message for rule in form.rules]
@@ -516,33 +546,23 @@ def _evidence_for(user: Any, pk: int) -> Evidence:
 def upload_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach one or more files to indicators of the submission (all or none)."""
     submission = access.submission_for(request.user, pk, Perm.VIEW)
-    if not access.can(request.user, Perm.EDIT, submission):
-        raise PermissionDenied(_("Only the unit's officers add evidence."))
     back = reverse("entry", args=[submission.pk]) + "#evidence"
-    lock = entry_lock(submission, request.user)
-    if lock is not None:
-        messages.error(request, lock + " " + _("Nothing was saved."))
-        return redirect(back)
-    uploads = request.FILES.getlist("file")
-    if not uploads:
-        messages.error(request, _("Choose a file to upload."))
-        return redirect(back)
-    codes = request.POST.getlist("codes")
     try:
-        with transaction.atomic():
-            # Every file is checked before any is stored: all of them or none.
-            for upload in uploads:
-                evidence_files.check_upload(upload)
-            stored = [
-                evidence_files.add_evidence(submission, upload, codes, user=request.user)
-                for upload in uploads
-            ]
-    except evidence_files.EvidenceRejected as error:
-        messages.error(request, str(error) + " " + _("No file was saved."))
+        stored = services.add_evidence(
+            submission,
+            request.FILES.getlist("file"),
+            request.POST.getlist("codes"),
+            user=request.user,
+        )
+    except services.ServiceError as error:
+        if error.code == services.ServiceError.FORBIDDEN:
+            raise PermissionDenied(error.message) from error
+        messages.error(request, error.message, extra_tags=EVIDENCE_TAG)
         return redirect(back)
     messages.success(
         request,
         _("Evidence saved: %(names)s.") % {"names": ", ".join(e.original_name for e in stored)},
+        extra_tags=EVIDENCE_TAG,
     )
     return redirect(back)
 
@@ -573,14 +593,17 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
 def remove_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a file off the submission (kept, marked removed, for the audit trail)."""
     item = _evidence_for(request.user, pk)
-    submission = item.submission
-    if not access.can(request.user, Perm.EDIT, submission):
-        raise PermissionDenied(_("Only the unit's officers remove evidence."))
-    back = reverse("entry", args=[submission.pk]) + "#evidence"
-    lock = entry_lock(submission, request.user)
-    if lock is not None:
-        messages.error(request, lock)
+    back = reverse("entry", args=[item.submission.pk]) + "#evidence"
+    try:
+        services.remove_evidence(item, user=request.user)
+    except services.ServiceError as error:
+        if error.code == services.ServiceError.FORBIDDEN:
+            raise PermissionDenied(error.message) from error
+        messages.error(request, error.message, extra_tags=EVIDENCE_TAG)
         return redirect(back)
-    evidence_files.remove_evidence(item, user=request.user)
-    messages.success(request, _("“%(name)s” was removed.") % {"name": item.original_name})
+    messages.success(
+        request,
+        _("“%(name)s” was removed.") % {"name": item.original_name},
+        extra_tags=EVIDENCE_TAG,
+    )
     return redirect(back)

@@ -24,20 +24,35 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chiso.accounts import access
 from chiso.accounts.access import Perm
+from chiso.assessments import services
 from chiso.assessments.models import Action, Comment, Status, Submission
-from chiso.assessments.services import StaleSubmission, record
+from chiso.assessments.services import (
+    EDITABLE_STATUSES,
+    ServiceError,
+    StaleSubmission,
+    check_text,
+    editable_by_officer,
+    record,
+)
+from chiso.core import bulk
 from chiso.units.models import Level
 
-EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+__all__ = ["EDITABLE_STATUSES", "editable_by_officer", "StaleSubmission", "TransitionError"]
+
+UNDER_REVIEW = (Status.SUBMITTED, Status.DISTRICT_APPROVED)
 
 
-class TransitionError(Exception):
-    """A transition that is not allowed: the message says why, for the user."""
+class TransitionError(ServiceError):
+    """A transition that is refused: `code` says which check, the message why, for the user."""
+
+    def __init__(self, message: str, code: str = ServiceError.NOT_ALLOWED) -> None:
+        super().__init__(code, message)
 
 
 @dataclass(frozen=True)
@@ -108,20 +123,6 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def editable_by_officer(submission: Submission, today: dt.date | None = None) -> bool:
-    """Whether the unit's officers may change figures and evidence now.
-
-    True while the submission is a draft or returned, from the period's opening day
-    to its effective deadline (the period's closing day, or the later deadline given
-    when it was returned or reopened), inclusive. Who is an officer is access's job.
-    """
-    today = today or timezone.localdate()
-    return (
-        submission.status in EDITABLE_STATUSES
-        and submission.period.opens_on <= today <= submission.effective_deadline
-    )
-
-
 def needs_district_step(submission: Submission) -> bool:
     """Whether this submission is approved by its district before the province."""
     unit = submission.unit
@@ -132,7 +133,7 @@ def needs_district_step(submission: Submission) -> bool:
     )
 
 
-def _reviews_this_step(user: Any, submission: Submission) -> bool:
+def reviews_this_step(user: Any, submission: Submission) -> bool:
     """Whether the person is the reviewer of the step the submission is at."""
     if submission.status == Status.SUBMITTED and needs_district_step(submission):
         return access.is_district_reviewer_of(user, submission.unit)
@@ -149,10 +150,10 @@ def _state_allows(t: Transition, submission: Submission, user: Any) -> str | Non
     if t.name == "submit" and not editable_by_officer(submission):
         if timezone.localdate() < submission.period.opens_on:
             return _("Entry opens on %(date)s.") % {
-                "date": submission.period.opens_on.strftime("%d/%m/%Y")
+                "date": date_format(submission.period.opens_on, "SHORT_DATE_FORMAT")
             }
         return _("The deadline (%(date)s) has passed: ask the DX office to reopen.") % {
-            "date": submission.effective_deadline.strftime("%d/%m/%Y")
+            "date": date_format(submission.effective_deadline, "SHORT_DATE_FORMAT")
         }
     if t.name == "district_approve" and not needs_district_step(submission):
         return _("This submission has no district review step.")
@@ -162,7 +163,7 @@ def _state_allows(t: Transition, submission: Submission, user: Any) -> str | Non
         and needs_district_step(submission)
     ):
         return _("The district must approve first.")
-    if t.name in ("district_approve", "return", "approve") and not _reviews_this_step(
+    if t.name in ("district_approve", "return", "approve") and not reviews_this_step(
         user, submission
     ):
         if submission.status == Status.SUBMITTED and needs_district_step(submission):
@@ -201,7 +202,7 @@ def transition(
     `reason` is required to reopen; a return needs a reason or comments made on this
     round. `deadline` (return, reopen) is the day until which the officer may edit
     again; by default CHISO_RESPONSE_DAYS from today, never before the period closes.
-    Raises TransitionError with a message for the user, or StaleSubmission.
+    Raises TransitionError or StaleSubmission, both ServiceErrors with a stable code.
     """
     from chiso.assessments import notifications
 
@@ -213,22 +214,23 @@ def transition(
         .select_related("period", "unit", "unit__parent")
         .get(pk=submission.pk)
     )
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleSubmission(locked)
     if not access.can(user, t.perm, locked):
-        raise TransitionError(_("You may not do this."))
+        raise TransitionError(_("You may not do this."), ServiceError.FORBIDDEN)
+    services.check_version(locked, expected_version)
     why_not = _state_allows(t, locked, user)
     if why_not:
         raise TransitionError(why_not)
-    reason = reason.strip()
+    reason = check_text(reason, "reason")
     if t.needs_reason and not reason:
-        raise TransitionError(_("Give a reason."))
+        raise TransitionError(_("Give a reason."), ServiceError.REASON_REQUIRED)
     round_comments = locked.comments.filter(round=locked.round)
     if name == "return" and not reason and not round_comments.exists():
-        raise TransitionError(_("Say what to change: add a comment or a reason."))
+        raise TransitionError(
+            _("Say what to change: add a comment or a reason."), ServiceError.REASON_REQUIRED
+        )
     today = timezone.localdate()
     if deadline is not None and deadline < today:
-        raise TransitionError(_("The new deadline cannot be in the past."))
+        raise TransitionError(_("The new deadline cannot be in the past."), ServiceError.INVALID)
 
     old = locked.status
     now = timezone.now()
@@ -257,13 +259,13 @@ def transition(
 
 
 def can_correct(submission: Submission, user: Any) -> bool:
-    """Whether the person may comment on and correct figures now: the reviewer of the
-    current step, while the submission is under review."""
-    return (
-        access.can(user, Perm.REVIEW, submission)
-        and submission.status in (Status.SUBMITTED, Status.DISTRICT_APPROVED)
-        and _reviews_this_step(user, submission)
-    )
+    """Whether the person may comment on and correct figures now (to show the forms):
+    the reviewer of the current step, while the submission is under review."""
+    try:
+        services.check_may_review(submission, user, "correct")
+    except ServiceError:
+        return False
+    return True
 
 
 @transaction.atomic
@@ -275,22 +277,37 @@ def publish_all(submissions: Any, user: Any, *, reason: str = "") -> int:
     Returns how many were marked.
     """
     from chiso.assessments.models import AuditEntry
-    from chiso.assessments.services import _audit
 
     if user is not None and not access.is_admin(user):
         raise TransitionError(_("You may not do this."))
     rows = list(
         submissions.select_for_update(of=("self",))
         .filter(status=Status.APPROVED)
-        .only("pk", "period_id", "unit_id", "status")
+        .values_list("pk", "period_id", "unit_id")
     )
-    t = TRANSITIONS["publish"]
-    entries = [
-        _audit(s, user, t.action, old=Status.APPROVED, new=Status.PUBLISHED, reason=reason)
-        for s in rows
-    ]
-    Submission.objects.filter(pk__in=[s.pk for s in rows]).update(
+    actor = user.pk if user is not None and user.is_authenticated else None
+    Submission.objects.filter(pk__in=[pk for pk, _period, _unit in rows]).update(
         status=Status.PUBLISHED, version=models.F("version") + 1
     )
-    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    at = bulk.prepared(AuditEntry, "at", timezone.now())
+    action = TRANSITIONS["publish"].action
+    bulk.insert(
+        AuditEntry,
+        ("at", "actor", "period", "unit", "submission", "action", "code", "old", "new", "reason"),
+        (
+            (
+                at,
+                actor,
+                period_id,
+                unit_id,
+                pk,
+                action,
+                "",
+                Status.APPROVED,
+                Status.PUBLISHED,
+                reason,
+            )
+            for pk, period_id, unit_id in rows
+        ),
+    )
     return len(rows)

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from chiso import engine
 
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 DEMO_PASSWORD = "chiso-demo-2026"  # noqa: S105 - printed for the demo, never used in production
 
 
@@ -70,7 +68,10 @@ def _value_for_score(rule: Any, s: float, rng: random.Random) -> float:
     return 100.0 * s  # relative: any scale will do
 
 
-def _clip(value: float, kind: str) -> float:
+def _clip(value: float, kind: str, bounds: tuple[float | None, float | None]) -> float:
+    low, high = bounds
+    value = value if low is None else max(low, value)
+    value = value if high is None else min(high, value)
     if kind == "percent":
         value = min(100.0, max(0.0, value))
     if kind in ("integer", "boolean"):
@@ -98,21 +99,25 @@ def plausible_figures(
         if getattr(leaf, "mandatory", False) and rng.random() < ready**0.4:
             s = 1.0
         target = _value_for_score(leaf.score, s, rng)
-        if leaf.formula:
-            names = [n for n in IDENTIFIER.findall(leaf.formula) if n in elements]
-            names = list(dict.fromkeys(names))
-            if len(names) == 2 and "/" in leaf.formula:
-                numerator, denominator = names
-                scale = 100.0 if "100" in leaf.formula else 1.0
+        expr = framework.formula(leaf.code)
+        if expr is not None:
+            names = list(dict.fromkeys(name.code for name in engine.names(expr)))
+            share_of = engine.as_share(expr)
+            if share_of is not None:
+                numerator, denominator, scale = share_of
                 total = float(rng.randint(120, 3200))
                 share = min(1.0, max(0.0, target / scale))
                 figures.setdefault(denominator, total)
                 figures.setdefault(numerator, float(round(figures[denominator] * share)))
             else:
                 for name in names:
-                    figures.setdefault(name, _clip(target, framework.input_type(name)))
+                    figures.setdefault(
+                        name, _clip(target, framework.input_type(name), framework.bounds(name))
+                    )
         else:
-            figures[leaf.code] = _clip(target, framework.input_type(leaf.code))
+            figures[leaf.code] = _clip(
+                target, framework.input_type(leaf.code), framework.bounds(leaf.code)
+            )
     for code in framework.input_codes:
         if code not in figures:
             figures[code] = float(rng.randint(0, 50))

@@ -1,13 +1,19 @@
-"""Security headers that Django's own middleware does not set."""
+"""Security headers that Django's own middleware does not set, and quiet refusals."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_cache_control
+from django.views import defaults
+
+log = logging.getLogger("chiso.security")
 
 
 class ContentSecurityPolicyMiddleware:
@@ -43,3 +49,52 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
             chosen = settings.LANGUAGE_CODE
         translation.activate(chosen)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PrivatePagesMiddleware:
+    """`Cache-Control: private, no-store` on every page of a logged-in person and every file.
+
+    A browser's back button on a shared computer, or a caching proxy, must not show
+    one person's figures or exports to the next. A downloaded file (Content-Disposition)
+    is kept out of caches even when it needs no login.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or "Content-Disposition" in response:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class ForbiddenMiddleware:
+    """A refused request (PermissionDenied) logs one line and gets chiso's 403 page.
+
+    Django logs a refusal with its traceback; a refusal is expected, and tracebacks
+    would bury the real errors in the log.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, PermissionDenied):
+            return None
+        user = getattr(request, "user", None)
+        who = user.get_username() if user is not None and user.is_authenticated else "-"
+        log.warning(
+            "Forbidden (403): %s %s by %s: %s",
+            request.method,
+            request.path,
+            who,
+            str(exception).replace("\n", " ") or "permission denied",
+        )
+        response = defaults.permission_denied(request, exception)
+        response._has_been_logged = True  # type: ignore[attr-defined] # Django's own line
+        return response

@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
 
 from chiso.accounts import access
 from chiso.frameworks.models import Framework
@@ -33,6 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """What chiso is, for the public; a person's own submissions once logged in."""
     if not request.user.is_authenticated:
         return render(request, "core/home.html", {"submissions": None})
+    # A reviewer's home is the review queue; a leader's the same list, read only.
+    if access.home_of(request.user) in ("review", "progress"):
+        return HttpResponseRedirect(reverse("review-queue"))
     filled = Q(values__self_value__isnull=False) | Q(values__verified_value__isnull=False)
     visible = access.submissions_for(request.user)
     total = visible.count()

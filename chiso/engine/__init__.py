@@ -8,7 +8,14 @@ docs/framework-format.md for the file format.
 
 from chiso.engine.errors import CODES as PROBLEM_CODES
 from chiso.engine.errors import EngineError, Problem, ValueProblem
-from chiso.engine.formula import FormulaError, names, parse_formula, parse_rule, to_json
+from chiso.engine.formula import (
+    FormulaError,
+    as_share,
+    names,
+    parse_formula,
+    parse_rule,
+    to_json,
+)
 from chiso.engine.framework import (
     FORMAT,
     Element,
@@ -17,6 +24,7 @@ from chiso.engine.framework import (
     Recognition,
     ScoreRule,
     ValidationRule,
+    dump_framework,
     framework_from_dict,
     parse_framework,
 )
@@ -50,6 +58,7 @@ from chiso.engine.values import Values, check_rules, coerce_input, coerce_value,
 from chiso.engine.whatif import Changes, Move, WhatIf, apply_changes, what_if
 
 __all__ = [
+    "as_share",
     "Changes",
     "Move",
     "WhatIf",
@@ -97,6 +106,7 @@ __all__ = [
     "ValueProblem",
     "Values",
     "check_rules",
+    "dump_framework",
     "coerce_input",
     "coerce_value",
     "framework_from_dict",

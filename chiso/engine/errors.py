@@ -64,6 +64,7 @@ CODES: Final = frozenset(
         "out_of_bounds",  # unit, text, minimum, maximum ("" where no bound)
         "duplicate_value",  # unit, first_line ("" when not known)
         "rule_broken",  # unit, rule, figures
+        "what_if",  # a what-if change that names nothing or is not a number (where says which)
     }
 )
 

@@ -398,3 +398,24 @@ def to_json(node: Expr) -> object:
     if isinstance(node, BinOp):
         return {"op": node.op, "args": [to_json(node.left), to_json(node.right)]}
     return {"op": node.function, "args": [to_json(arg) for arg in node.args]}
+
+
+def as_share(node: Expr) -> tuple[str, str, float] | None:
+    """(numerator, denominator, factor) of a formula ``a / b`` or ``k * a / b``, else None.
+
+    Such an indicator is a share of a total (100 * hs_tt / hs_tong is a percentage),
+    so a rule ``a <= b`` keeps it at or below k; demo data fills both from one total.
+    """
+    if not (isinstance(node, BinOp) and node.op == "/" and isinstance(node.right, Name)):
+        return None
+    top = node.left
+    if isinstance(top, Name):
+        return top.code, node.right.code, 1.0
+    if (
+        isinstance(top, BinOp)
+        and top.op == "*"
+        and isinstance(top.left, Number)
+        and isinstance(top.right, Name)
+    ):
+        return top.right.code, node.right.code, top.left.value
+    return None

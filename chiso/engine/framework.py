@@ -456,6 +456,20 @@ def _bad_character(text: str, exc: yaml.reader.ReaderError, source: str) -> Prob
     return problem("yaml_character", message, None, line, source, character=shown)
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    # PyYAML writes an object met twice (one title dict on two nodes) as an anchor
+    # and an alias, which `parse_framework` refuses: write it out each time.
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump_framework(data: Mapping[str, Any]) -> str:
+    """A framework mapping as framework-file text (UTF-8 YAML, keys in file order, no aliases)."""
+    return yaml.dump(
+        dict(data), Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=100
+    )
+
+
 def framework_from_dict(data: Mapping[str, Any], source: str = "<framework>") -> Framework:
     """Check an already loaded framework document (no line numbers)."""
     if not isinstance(data, Mapping):

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import yaml
 
 from chiso.engine.errors import EngineError, Problem
-from chiso.engine.framework import Framework, framework_from_dict
+from chiso.engine.framework import Framework, dump_framework, framework_from_dict
 from chiso.engine.scoring import Results, score
 from chiso.engine.values import Values
 
@@ -115,7 +114,7 @@ def _numbers(data: Any, where: str, problems: list[Problem]) -> dict[str, float]
 
 
 def _problem(where: str, message: str) -> Problem:
-    return Problem(message, where=where)
+    return Problem(message, where=where, code="what_if")
 
 
 def _error(where: str, message: str) -> EngineError:
@@ -175,7 +174,7 @@ def apply_changes(data: Mapping[str, Any], changes: Changes) -> dict[str, Any]:
 
 def to_yaml(data: Mapping[str, Any]) -> str:
     """A framework mapping as a framework file (UTF-8 YAML, keys in file order)."""
-    return yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False, width=100)
+    return dump_framework(data)
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,13 @@ reads the same. Files and the API keep plain decimals.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
-from django.utils.formats import get_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chiso import engine
+from chiso.core import numbers
 
 
 def in_language(text: Mapping[str, str] | None) -> str:
@@ -35,25 +34,10 @@ def as_text(value: object) -> dict[str, str] | None:
     return None
 
 
-def _decimal(text: str) -> str:
-    return text.replace(".", str(get_format("DECIMAL_SEPARATOR")))
-
-
-def show_number(value: float | None, places: int = 2) -> str:
-    """A figure for reading: at most `places` decimals, trailing zeros dropped."""
-    if value is None or math.isnan(value):
-        return "—"
-    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
-    if text in ("-0", ""):
-        text = "0"
-    return _decimal(text)
-
-
-def show_value(value: float | None) -> str:
-    """A 0..1 value the DTI way, with four decimals (0,7314)."""
-    if value is None or math.isnan(value):
-        return "—"
-    return _decimal(f"{value:.4f}")
+# Numbers are written by chiso.core.numbers, the one module for every page.
+show_number = numbers.number
+show_value = numbers.index
+decimal_separator = numbers.decimal_separator
 
 
 def with_unit(text: str, unit: str | None) -> str:

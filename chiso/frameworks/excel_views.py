@@ -10,18 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chiso.accounts import access
-from chiso.frameworks.excel import (
-    Issue,
-    TableError,
-    blank_workbook,
-    framework_to_workbook,
-    max_bytes,
-    too_large,
-    workbook_bytes,
-    workbook_to_yaml,
-)
-from chiso.frameworks.models import Framework, Source
-from chiso.frameworks.services import store_framework
+from chiso.frameworks.excel_store import store_table
+from chiso.frameworks.excel_writer import blank_workbook, framework_to_workbook
+from chiso.frameworks.models import Framework
+from chiso.uploads import Issue, TableError, max_bytes, too_large, workbook_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,11 +42,9 @@ def import_excel(request: HttpRequest) -> HttpResponse:
     else:
         name = upload.name or "criteria.xlsx"
         try:
-            text = workbook_to_yaml(upload.read(), name)
-            context["framework"] = store_framework(
-                text, source=Source.EXCEL, user=request.user, filename=name
+            context["framework"], context["yaml"] = store_table(
+                upload.read(), name, user=request.user
             )
-            context["yaml"] = text
         except TableError as error:
             issues = list(error.issues)
         except ValidationError as error:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from chiso import engine
 from chiso.frameworks.models import Framework, Source, sha256_text
+from chiso.frameworks.problems import problem_text
 
 
 def problems_as_messages(error: engine.EngineError) -> list[str]:
@@ -26,7 +27,7 @@ def str_problem(problem: engine.Problem) -> str:
         parts.append(gettext("line %(line)s") % {"line": problem.line})
     if problem.where:
         parts.append(problem.where)
-    parts.append(problem.message)
+    parts.append(problem_text(problem))
     return ": ".join(parts)
 
 

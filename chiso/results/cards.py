@@ -5,10 +5,8 @@ of it) or, for staff, the provisional ranking scored now from approved values. A
 `Card` is one unit's report card inside a ranking. Both are built here and only
 here, so the page, the CSV, the XLSX and the PDFs show the same figures.
 
-The PDF builders (chiso/results/pdf.py) receive plain dicts, made by `annex_data`
-and `report_card_data` (see their docstrings for the exact keys): numbers as
-Python floats/ints (None where there is none), texts already in the page's
-language, dates as ISO strings and already formatted for Vietnamese reading.
+The PDF builders (chiso/results/pdf.py) receive their own plain dataclasses,
+`pdf.Annex` and `pdf.ReportCard`, made here by `annex_of` and `report_card_of`.
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from chiso.frameworks.display import in_language, show_number, show_value
+from chiso.results import pdf
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored
 
@@ -76,6 +75,14 @@ class Ranking:
     versions: list[Snapshot] = field(default_factory=list)
     """Every published version of this (period, level), newest first."""
     values_csv: str = ""
+    summary: dict[str, Any] | None = None
+    """A snapshot's summary when only some rows were read (see `published`)."""
+
+    @property
+    def ranked(self) -> int:
+        if self.summary is not None:
+            return int(self.summary.get("ranked", 0))
+        return len(self.assessed)
 
     @property
     def assessed(self) -> list[Row]:
@@ -96,18 +103,18 @@ class Ranking:
     def row(self, unit_code: str) -> Row | None:
         return next((row for row in self.rows if row.code == unit_code), None)
 
-    def add_changes(self, previous: Ranking | None) -> None:
-        """Set each row's rank in `previous` (the same unit, else the best of the units it
-        was formed from at the 2025 reform; none: the unit is new)."""
-        if previous is None:
+    def add_changes(self, ranks: dict[int, int] | None) -> None:
+        """Set each row's rank in the previous period from `ranks` (unit id -> rank; see
+        `previous_ranks`): the same unit's, else the best of the units it was formed
+        from at the 2025 reform; none: the unit is new."""
+        if not ranks:
             return
-        ranks = {row.unit_id: row.rank for row in previous.rows if row.assessed}
         for row in self.rows:
             if row.unit_id in ranks:
                 row.previous_rank = ranks[row.unit_id]
                 continue
-            earlier = [ranks[pk] for pk in row.lineage if ranks.get(pk) is not None]
-            row.previous_rank = min(earlier) if earlier else None  # type: ignore[type-var]
+            earlier = [ranks[pk] for pk in row.lineage if pk in ranks]
+            row.previous_rank = min(earlier) if earlier else None
 
 
 def _number(value: float) -> float | None:
@@ -230,9 +237,20 @@ def provisional(period: Any, level: str) -> Ranking | None:
 
 
 def published(
-    period: Any, level: str, version: int | None = None, *, with_values: bool = False
+    period: Any,
+    level: str,
+    version: int | None = None,
+    *,
+    with_values: bool = False,
+    brief: bool = False,
+    unit: str | None = None,
 ) -> Ranking | None:
-    """A published version (the latest by default) of a level's results, or None."""
+    """A published version (the latest by default) of a level's results, or None.
+
+    `brief`: rows carry only what the rankings page shows (pillar values and ranks);
+    `unit`: only that unit's row, with the level's pillar medians and bests from the
+    snapshot's summary (a report card).
+    """
     versions = list(
         Snapshot.objects.filter(period=period, level=level)
         .defer("values_csv")
@@ -248,7 +266,18 @@ def published(
     )
     if chosen is None:
         return None
-    rows = [_row(unit_row) for unit_row in UnitRow.objects.filter(snapshot=chosen)]
+    stored = UnitRow.objects.filter(snapshot=chosen)
+    if unit is not None:
+        stored = stored.filter(code=unit)
+    if brief:
+        positions = [chosen.node_codes.index(p.code) for p in chosen.framework.engine().tree]
+        size = len(chosen.node_codes)
+        rows = [
+            _brief_row(fields, positions, size)
+            for fields in stored.values_list(*ROW_FIELDS[:-1], "brief")
+        ]
+    else:
+        rows = [_row_of(*fields) for fields in stored.values_list(*ROW_FIELDS)]
     return Ranking(
         period=period,
         level=level,
@@ -266,22 +295,66 @@ def published(
             if with_values
             else ""
         ),
+        summary=chosen.summary if unit is not None else None,
     )
 
 
+def _brief_row(fields: tuple[Any, ...], positions: list[int], size: int) -> Row:
+    *columns, brief = fields
+    values: list[float | None] = [None] * size
+    ranks: list[int] = [0] * size
+    for position, (value, rank) in zip(positions, brief.get("p", []), strict=False):
+        values[position], ranks[position] = value, rank
+    row = _row_of(*columns, {"districts": brief.get("districts", [])})
+    row.node_values, row.node_ranks = values, ranks
+    row.lineage = brief.get("lineage", [])
+    return row
+
+
+# Read with values_list: 3,321 model instances would cost more than the query.
+ROW_FIELDS = (
+    "unit_id",
+    "code",
+    "name",
+    "kind",
+    "assessed",
+    "rank",
+    "value",
+    "points",
+    "recognized",
+    "completeness",
+    "data",
+)
+
+
 def _row(stored: UnitRow) -> Row:
-    data = stored.data
+    return _row_of(*(getattr(stored, name) for name in ROW_FIELDS))
+
+
+def _row_of(
+    unit_id: int,
+    code: str,
+    name: str,
+    kind: str,
+    assessed: bool,
+    rank: int | None,
+    value: float | None,
+    points: float | None,
+    recognized: bool | None,
+    completeness: float | None,
+    data: dict[str, Any],
+) -> Row:
     return Row(
-        unit_id=stored.unit_id,
-        code=stored.code,
-        name=stored.name,
-        kind=stored.kind,
-        assessed=stored.assessed,
-        rank=stored.rank,
-        value=stored.value,
-        points=stored.points,
-        recognized=stored.recognized,
-        completeness=stored.completeness,
+        unit_id=unit_id,
+        code=code,
+        name=name,
+        kind=kind,
+        assessed=assessed,
+        rank=rank,
+        value=value,
+        points=points,
+        recognized=recognized,
+        completeness=completeness,
         node_values=data.get("nv", []),
         node_ranks=data.get("nr", []),
         leaf_values=data.get("lv", []),
@@ -292,9 +365,13 @@ def _row(stored: UnitRow) -> Row:
     )
 
 
-def stored_row(snapshot: Snapshot, row: Row) -> UnitRow:
-    """A row as stored in a snapshot."""
+def stored_row(snapshot: Snapshot, row: Row, pillars: list[int]) -> UnitRow:
+    """A row as stored in a snapshot (`pillars`: the pillars' positions among the nodes)."""
+    brief = {"districts": row.districts, "lineage": row.lineage}
+    if row.assessed:
+        brief["p"] = [[row.node_values[i], row.node_ranks[i]] for i in pillars]
     return UnitRow(
+        brief=brief,
         snapshot=snapshot,
         unit_id=row.unit_id,
         code=row.code,
@@ -318,15 +395,21 @@ def stored_row(snapshot: Snapshot, row: Row) -> UnitRow:
     )
 
 
-def previous_published(period: Any, level: str) -> Ranking | None:
-    """The latest published results of the same level in an earlier period."""
+def previous_ranks(period: Any, level: str) -> dict[int, int]:
+    """Unit id -> rank in the latest published results of the same level in an earlier
+    period (empty when there are none), in two queries."""
     earlier = (
-        Snapshot.objects.filter(level=level, period__year__lt=period.year)
-        .order_by("-period__year", "-version")
-        .select_related("period")
+        Snapshot.objects.current()
+        .filter(level=level, period__year__lt=period.year)
+        .order_by("-period__year")
+        .values_list("pk", flat=True)
         .first()
     )
-    return None if earlier is None else published(earlier.period, level)
+    if earlier is None:
+        return {}
+    return dict(
+        UnitRow.objects.filter(snapshot_id=earlier, assessed=True).values_list("unit_id", "rank")
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -360,6 +443,20 @@ class Card:
     """period, year, value, rank, provisional, oldest first."""
 
 
+def pillar_summary(ranking: Ranking) -> dict[str, Any]:
+    """Per pillar code the median and the best value of the units assessed; how many."""
+    index = ranking.node_index()
+    assessed = ranking.assessed
+    median: dict[str, float | None] = {}
+    best: dict[str, float | None] = {}
+    for pillar in ranking.pillars:
+        i = index[pillar.code]
+        values = [v for r in assessed if (v := r.node_values[i]) is not None]
+        median[pillar.code] = statistics.median(values) if values else None
+        best[pillar.code] = max(values) if values else None
+    return {"median": median, "best": best, "ranked": len(assessed)}
+
+
 def card(
     ranking: Ranking, unit_code: str, trend: list[dict[str, Any]] | None = None
 ) -> Card | None:
@@ -368,19 +465,18 @@ def card(
         return None
     parsed = ranking.framework.engine()
     index = ranking.node_index()
-    assessed = ranking.assessed
     pillars = []
+    summary = ranking.summary if ranking.summary is not None else pillar_summary(ranking)
     for pillar in parsed.tree:
         i = index[pillar.code]
-        values = [r.node_values[i] for r in assessed if r.node_values[i] is not None]
         pillars.append(
             {
                 "code": pillar.code,
                 "title": in_language(pillar.title),
                 "value": row.node_values[i] if row.assessed else None,
                 "rank": row.node_ranks[i] if row.assessed else None,
-                "median": statistics.median(values) if values else None,
-                "best": max(values) if values else None,
+                "median": summary["median"].get(pillar.code),
+                "best": summary["best"].get(pillar.code),
             }
         )
     pillar_of = {}
@@ -437,139 +533,107 @@ def trend_of(unit: Any, level: str, lineage: Sequence[int]) -> list[dict[str, An
 
 
 # ---------------------------------------------------------------------------
-# Plain data for the PDF builders
+# The data the PDF builders (chiso/results/pdf.py) receive
 
 
-def _date(moment: dt.datetime | None) -> dict[str, str] | None:
-    if moment is None:
-        return None
-    return {"iso": moment.date().isoformat(), "vi": moment.strftime("%d/%m/%Y")}
+def _issued_on(ranking: Ranking) -> dt.date:
+    from django.utils import timezone
+
+    moment = ranking.snapshot.published_at if ranking.snapshot is not None else timezone.now()
+    return timezone.localtime(moment).date()
 
 
-def annex_data(ranking: Ranking) -> dict[str, Any]:
-    """What `pdf.annex_pdf(data)` receives: a plain dict.
+# The PDFs are Vietnamese whatever the page's language, as the decision is.
+LEVEL_LABELS = {
+    "commune": ("Xã, phường", "cấp xã"),
+    "district": ("Huyện, thị xã, thành phố", "cấp huyện"),
+    "province": ("Tỉnh", "cấp tỉnh"),
+    "department": ("Sở, ban, ngành", "các sở, ban, ngành"),
+}
 
-    {
-      "province": "ỦY BAN NHÂN DÂN TỈNH THANH HÓA",
-      "title": str,                    # e.g. "Kết quả đánh giá mức độ chuyển đổi số ..."
-      "period": {"id": int, "name": str, "year": int},
-      "level": str,                    # "commune" | "department" | ...
-      "level_name": str,               # in the page's language
-      "framework": {"code": str, "version": int, "sha256": str, "title": str},
-      "provisional": bool,             # True: print "KẾT QUẢ TẠM TÍNH" on every page
-      "version": int | None,           # results version (None when provisional)
-      "published_at": {"iso": "2026-01-15", "vi": "15/01/2026"} | None,
-      "correction": str,               # the reason of a correction ("" for version 1)
-      "max_points": float,
-      "pillars": [{"code": str, "title": str}],         # CQS, KTS, XHS
-      "rows": [                        # assessed units, best first
-        {"rank": int, "code": str, "name": str, "value": float | None,
-         "value_text": "0,7314", "points": float | None, "points_text": "73,14",
-         "recognized": bool | None,
-         "pillars": [{"value": float | None, "value_text": str, "rank": int}]}
-      ],
-      "recognized": [{"code": str, "name": str}],       # recognized units, best first
-      "not_assessed": [{"code": str, "name": str}],
-      "signature": {"title": "TM. ỦY BAN NHÂN DÂN", "role": "CHỦ TỊCH", "name": ""}
-    }
-    """
-    from chiso.units.models import Level
 
+def _level_label(level: str) -> str:
+    return LEVEL_LABELS[level][0]
+
+
+def annex_of(ranking: Ranking) -> pdf.Annex:
+    """The annex of the Chairman's decision for a ranking (see `pdf.Annex`)."""
     index = ranking.node_index()
     pillars = ranking.pillars
-    parsed = ranking.framework.engine()
     snapshot = ranking.snapshot
-    rows = []
-    for row in ranking.assessed:
-        rows.append(
-            {
-                "rank": row.rank,
-                "code": row.code,
-                "name": row.name,
-                "value": row.value,
-                "value_text": show_value(row.value),
-                "points": row.points,
-                "points_text": show_number(row.points),
-                "recognized": row.recognized,
-                "pillars": [
-                    {
-                        "value": row.node_values[index[p.code]],
-                        "value_text": show_value(row.node_values[index[p.code]]),
-                        "rank": row.node_ranks[index[p.code]],
-                    }
-                    for p in pillars
-                ],
-            }
-        )
-    return {
-        "province": "ỦY BAN NHÂN DÂN TỈNH THANH HÓA",
-        "title": in_language(parsed.title),
-        "period": {
-            "id": ranking.period.pk,
-            "name": ranking.period.name,
-            "year": ranking.period.year,
-        },
-        "level": ranking.level,
-        "level_name": str(Level(ranking.level).label),
-        "framework": {
-            "code": ranking.framework.code,
-            "version": ranking.framework.version,
-            "sha256": ranking.framework.sha256,
-            "title": ranking.framework.title,
-        },
-        "provisional": ranking.provisional,
-        "version": None if snapshot is None else snapshot.version,
-        "published_at": None if snapshot is None else _date(snapshot.published_at),
-        "correction": "" if snapshot is None else snapshot.reason,
-        "max_points": ranking.max_points,
-        "pillars": [{"code": p.code, "title": in_language(p.title)} for p in pillars],
-        "rows": rows,
-        "recognized": [{"code": r.code, "name": r.name} for r in ranking.assessed if r.recognized],
-        "not_assessed": [{"code": r.code, "name": r.name} for r in ranking.not_assessed],
-        "signature": {"title": "TM. ỦY BAN NHÂN DÂN", "role": "CHỦ TỊCH", "name": ""},
-    }
+    title = (
+        "Kết quả đánh giá, xếp hạng mức độ chuyển đổi số "
+        f"{LEVEL_LABELS[ranking.level][1]} năm {ranking.period.year}"
+    )
+    return pdf.Annex(
+        title=title,
+        level_label=_level_label(ranking.level),
+        max_points=ranking.max_points,
+        rows=[
+            pdf.AnnexRow(
+                rank=row.rank or 0,
+                code=row.code,
+                name=row.name,
+                value=row.value if row.value is not None else math.nan,
+                points=row.points if row.points is not None else math.nan,
+                recognized=row.recognized,
+                pillar_values=[row.node_values[index[p.code]] for p in pillars],
+            )
+            for row in ranking.assessed
+        ],
+        issued_on=_issued_on(ranking),
+        pillars=[pdf.Pillar(p.code, in_language(p.title)) for p in pillars],
+        not_assessed=[row.name for row in ranking.not_assessed],
+        provisional=ranking.provisional,
+        version=1 if snapshot is None else snapshot.version,
+        framework=f"{ranking.framework.code} v{ranking.framework.version}",
+        values_sha256="" if snapshot is None else snapshot.values_sha256,
+    )
 
 
-def report_card_data(report: Card) -> dict[str, Any]:
-    """What `pdf.report_card_pdf(data)` receives: the keys of `annex_data` except rows,
-    recognized and not_assessed, plus
-
-    {
-      "unit": {"code": str, "name": str, "assessed": bool, "rank": int | None,
-               "of": int,                               # units ranked
-               "value": float | None, "value_text": str,
-               "points": float | None, "points_text": str,
-               "recognized": bool | None, "completeness": float | None},
-      "pillars": [{"code", "title", "value", "rank", "median", "best"}],  # 0..1 or None
-      "indicators": [{"code", "title", "pillar", "value", "score", "points",
-                      "max_points", "left", "mandatory": bool, "met": bool | None,
-                      "unit": str | None}],
-      "fix_first": [ same dicts as indicators, in the order to work on them ],
-      "trend": [{"period": str, "year": int, "value": float | None, "rank": int}],
-    }
-    """
-    data = annex_data(report.ranking)
-    for key in ("rows", "recognized", "not_assessed"):
-        data.pop(key)
-    row = report.row
-    data["unit"] = {
-        "code": row.code,
-        "name": row.name,
-        "assessed": row.assessed,
-        "rank": row.rank,
-        "of": len(report.ranking.assessed),
-        "value": row.value,
-        "value_text": show_value(row.value),
-        "points": row.points,
-        "points_text": show_number(row.points),
-        "recognized": row.recognized,
-        "completeness": row.completeness,
-    }
-    data["pillars"] = report.pillars
-    data["indicators"] = [vars(i).copy() for i in report.indicators]
-    data["fix_first"] = [vars(i).copy() for i in report.fix_first]
-    data["trend"] = report.trend
-    return data
+def report_card_of(report: Card) -> pdf.ReportCard:
+    """A unit's report card for the PDF (see `pdf.ReportCard`)."""
+    ranking, row = report.ranking, report.row
+    notes = []
+    if ranking.snapshot is not None and ranking.snapshot.corrected:
+        notes.append(f"Kết quả đã được điều chỉnh: {ranking.snapshot.reason}")
+    if not row.assessed:
+        notes.append("Đơn vị không được đánh giá: số liệu chưa được phê duyệt khi tính kết quả.")
+    return pdf.ReportCard(
+        unit_name=row.name,
+        unit_code=row.code,
+        period_label=ranking.period.name,
+        level_label=_level_label(ranking.level),
+        value=row.value,
+        rank=row.rank,
+        of=ranking.ranked,
+        points=row.points,
+        max_points=ranking.max_points,
+        recognized=row.recognized,
+        pillars=[
+            pdf.CardPillar(p["title"], p["value"], p["rank"], p["median"], p["best"])
+            for p in report.pillars
+        ],
+        indicators=[
+            pdf.CardIndicator(
+                code=i.code,
+                title=i.title,
+                value=i.value,
+                score=i.score,
+                points=i.points or 0.0,
+                max_points=i.max_points,
+                mandatory=i.mandatory,
+                met=i.met,
+            )
+            for i in report.indicators
+        ],
+        fix_first=[i.code for i in report.fix_first],
+        trend=[pdf.TrendPoint(str(t["year"]), t["value"], t["rank"]) for t in report.trend],
+        provisional=ranking.provisional,
+        issued_on=_issued_on(ranking),
+        version=1 if ranking.snapshot is None else ranking.snapshot.version,
+        notes=notes,
+    )
 
 
 def entry_result(submission: Any) -> dict[str, Any] | None:

@@ -72,6 +72,9 @@ class Snapshot(models.Model):
     leaf_codes = models.JSONField(_("indicators"), default=list)
     max_points = models.FloatField(_("maximum points"))
     has_recognition = models.BooleanField(_("has a recognition rule"), default=False)
+    # Per pillar (top-level branch) code: the median and the best value of the units
+    # assessed, and how many were ranked, so a report card reads one unit's row only.
+    summary = models.JSONField(_("summary"), default=dict)
 
     objects = SnapshotQuerySet.as_manager()
 
@@ -123,6 +126,10 @@ class UnitRow(models.Model):
     #  "lp": indicator points, "unmet": [mandatory codes not met],
     #  "districts": [old districts' names], "lineage": [predecessor unit ids]}
     data = models.JSONField(_("figures"), default=dict)
+    # What the rankings page reads for each of 3,321 rows, small so it decodes fast:
+    # {"p": [[pillar value, pillar rank], ...] in the framework's pillar order,
+    #  "districts": [...], "lineage": [...]}
+    brief = models.JSONField(_("summary"), default=dict)
 
     class Meta:
         verbose_name = _("unit result")

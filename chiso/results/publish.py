@@ -24,9 +24,27 @@ from django.utils.translation import gettext as _
 
 from chiso.assessments import workflow
 from chiso.assessments.models import Action, AuditEntry, Status, Submission
+from chiso.core import bulk
 from chiso.results import cards
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored
+
+# The columns of a UnitRow, JSON last (see `bulk.insert`).
+ROW_FIELDS = (
+    "snapshot",
+    "unit",
+    "code",
+    "name",
+    "kind",
+    "assessed",
+    "rank",
+    "value",
+    "points",
+    "recognized",
+    "completeness",
+    "data",
+    "brief",
+)
 
 
 class PublishError(Exception):
@@ -112,6 +130,7 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
         Snapshot.objects.filter(period=period, level=level).aggregate(v=Max("version"))["v"] or 0
     ) + 1
     framework = scored.framework
+    rows = cards.rows_from_scored(scored)
     snapshot = Snapshot(
         period=period,
         level=level,
@@ -131,9 +150,33 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
         max_points=scored.engine_framework.max_points,
         has_recognition=scored.engine_framework.recognition is not None,
     )
+    pillars = [node.code for node in scored.engine_framework.tree]
+    positions = [snapshot.node_codes.index(code) for code in pillars]
+    snapshot.summary = cards.pillar_summary(
+        cards.Ranking(
+            period=period,
+            level=level,
+            framework=framework,
+            provisional=False,
+            snapshot=None,
+            node_codes=snapshot.node_codes,
+            leaf_codes=snapshot.leaf_codes,
+            max_points=snapshot.max_points,
+            has_recognition=snapshot.has_recognition,
+            rows=rows,
+        )
+    )
     snapshot.save()
-    rows = cards.rows_from_scored(scored)
-    UnitRow.objects.bulk_create([cards.stored_row(snapshot, row) for row in rows], batch_size=1000)
+    stored = [cards.stored_row(snapshot, row, positions) for row in rows]
+    bulk.insert(
+        UnitRow,
+        ROW_FIELDS,
+        (
+            [getattr(r, UnitRow._meta.get_field(name).attname) for name in ROW_FIELDS[:-2]]
+            + [bulk.prepared(UnitRow, "data", r.data), bulk.prepared(UnitRow, "brief", r.brief)]
+            for r in stored
+        ),
+    )
     workflow.publish_all(
         Submission.objects.filter(pk__in=[s.pk for s in scored.assessed]),
         user,

@@ -16,6 +16,12 @@ urlpatterns = [
         views.framework_yaml,
         name="framework",
     ),
+    path("results/<int:period_id>/<str:level>/annex.pdf", views.annex_pdf, name="annex"),
+    path(
+        "results/<int:period_id>/<str:level>/<str:unit_code>/report.pdf",
+        views.report_pdf,
+        name="report_pdf",
+    ),
     path(
         "results/<int:period_id>/<str:level>/<str:unit_code>/",
         views.report_card,

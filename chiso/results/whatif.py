@@ -14,11 +14,13 @@ from typing import Any
 
 import yaml
 
+from chiso.assessments.figures import figures_of
 from chiso.assessments.models import Submission
-from chiso.engine.whatif import Changes, apply_changes, to_yaml, what_if
+from chiso.engine import dump_framework
+from chiso.engine.whatif import Changes, apply_changes, what_if
 from chiso.frameworks.models import Framework, Source
 from chiso.frameworks.services import store_framework
-from chiso.results.scoring import FINAL_STATUSES, values_of
+from chiso.results.scoring import FINAL_STATUSES
 
 
 @lru_cache(maxsize=32)
@@ -43,7 +45,7 @@ def approved_figures(
         ).select_related("unit")
     )
     names = {s.unit.code: s.unit.name for s in subs}
-    return values_of(subs), names
+    return figures_of(subs), names
 
 
 def run(period: Any, framework: Framework, changes: Changes) -> dict[str, Any]:
@@ -84,4 +86,4 @@ def keep_as_draft(framework: Framework, changes: Changes, *, user: Any) -> Frame
     """
     data = apply_changes(framework_data(framework), changes)
     data["year"] = int(framework.year) + 1
-    return store_framework(to_yaml(data), source=Source.WHAT_IF, user=user)
+    return store_framework(dump_framework(data), source=Source.WHAT_IF, user=user)

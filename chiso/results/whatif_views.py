@@ -23,6 +23,7 @@ from chiso.accounts import access
 from chiso.assessments.models import Period
 from chiso.engine.whatif import SCORE_KEYS, Changes
 from chiso.frameworks.display import in_language
+from chiso.frameworks.problems import problem_text
 from chiso.results import whatif
 
 # A what-if request is a few kilobytes of numbers; anything larger is not one.
@@ -72,7 +73,7 @@ def _changes(request: HttpRequest) -> Changes:
 
 
 def _problems(error: engine.EngineError) -> list[dict[str, str | None]]:
-    return [{"where": p.where, "message": p.message} for p in error.problems]
+    return [{"where": p.where, "message": problem_text(p)} for p in error.problems]
 
 
 @login_required

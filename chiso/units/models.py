@@ -154,10 +154,6 @@ class Unit(models.Model):
         """The old units, whole or in part, that went into this one."""
         return Unit.objects.filter(successor_links__new=self)
 
-    def successors(self) -> UnitQuerySet:
-        """The new units that received this one, whole or a part of it."""
-        return Unit.objects.filter(predecessors_links__old=self)
-
 
 class Lineage(models.Model):
     """An old unit, whole or a part of it, that went into a new one at a reform."""

@@ -10,7 +10,7 @@ from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.accounts.models import Membership, Role
 from chiso.assessments.models import Submission
-from tests.conftest import _person
+from tests.people import person as _person
 
 
 def units_seen_by(person, queryset=None):

@@ -10,6 +10,7 @@ from tests.assessments.excel_support import counts, issues, upload
 
 # Fixtures shared by the Excel and CSV import tests.
 in_english = support.in_english
+vietnamese = support.vietnamese
 
 
 @pytest.fixture
@@ -115,9 +116,33 @@ def test_rules_see_the_figures_already_saved(lan_uploads):
     )
 
 
-def test_a_file_in_another_encoding_is_refused(lan_uploads):
+def test_a_file_in_an_unknown_encoding_is_named_as_such(lan_uploads):
     response = lan_uploads("unit,code,value\n14758,CQS.2,có\n".encode("cp1258"), "a.csv")
-    assert issues(response) == ["a.csv is not an Excel workbook (.xlsx) or a CSV file."]
+    assert issues(response) == [
+        "a.csv is a text file in an encoding chiso does not recognise (not UTF-8): in Excel, "
+        "save it as “CSV UTF-8”."
+    ]
+
+
+def test_a_csv_saved_as_unicode_text_by_excel_is_read(lan_uploads, submission):
+    text = "unit\tcode\tvalue\r\n14758\tXHS.1\t35,5\r\n"
+    assert lan_uploads(text.encode("utf-16")).status_code == 200
+    assert figures(submission) == {"XHS.1": 35.5}
+
+
+def test_an_unterminated_quote_is_refused_naming_its_line(lan_uploads, submission):
+    before = counts()
+    response = lan_uploads('unit,code,value\n14758,hs_tt,5\n14758,XHS.1,"35,5\n14758,CQS.2,có\n')
+    assert response.status_code == 400
+    assert issues(response) == ["Line 3: A quotation mark opened on this line is never closed."]
+    assert counts() == before
+
+
+def test_an_over_long_field_is_refused_in_vietnamese(login, lan, submission, client, vietnamese):
+    text = "unit,code,value\n14758,XHS.1," + "9" * 200_000 + "\n"
+    response = upload(login(lan), f"/submissions/{submission.pk}/import", text.encode(), "dai.csv")
+    assert response.status_code == 400
+    assert issues(response) == ["Dòng 2: Một trường dài quá 131072 ký tự."]
 
 
 def test_the_admin_imports_a_csv_for_the_period(login, tuan, period, in_english):
@@ -173,3 +198,13 @@ def test_the_command_refuses_a_bad_file_and_a_non_admin(lan, tuan, period, tmp_p
     with pytest.raises(CommandError, match="lan is not an administrator"):
         call_command("import_values", str(period.pk), str(path), user="lan")
     assert not Value.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["-10", "1e308", "99999999999999999999"])
+def test_negative_and_absurd_counts_are_refused_naming_the_line(lan_uploads, submission, typed):
+    response = lan_uploads(f"unit,code,value\n14758,hs_tong,100\n14758,hs_tt,{typed}\n")
+    assert response.status_code == 400
+    assert issues(response) == [
+        f"Line 3 (hs_tt): “{typed}” is outside the allowed range (0 to 9007199254740992)."
+    ]
+    assert figures(submission) == {}

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from chiso.assessments import services
+from chiso.assessments import services, workflow
 from chiso.assessments.models import Action, AuditEntry, Comment, Status, Value
 from chiso.results import scoring
 
@@ -283,7 +283,7 @@ def test_a_whole_number_with_thousands_separators_is_refused_not_read_as_a_decim
 def test_a_stale_version_is_refused_and_nothing_she_typed_is_lost(
     client, login, lan, submission, ham_rong
 ):
-    from tests.conftest import _person
+    from tests.people import person as _person
 
     huong = _person("huong", "Chị Hương", "officer", ham_rong)
     login(lan)
@@ -374,8 +374,9 @@ def test_a_returned_submission_shows_the_reviewer_s_comments_and_corrections(
 ):
     services.save_values(submission, {"hs_tt": 90, "hs_tong": 100}, user=lan, expected_version=0)
     submission.refresh_from_db()
+    sent = workflow.transition(submission, "submit", lan)
     services.verify_value(
-        submission, "hs_tt", 80, user=hoa, reason="Theo báo cáo", expected_version=1
+        sent, "hs_tt", 80, user=hoa, reason="Theo báo cáo", expected_version=sent.version
     )
     Comment.objects.create(submission=submission, code="CQS.1", author=hoa, text="Bổ sung báo cáo")
     Comment.objects.create(submission=submission, code="", author=hoa, text="Nhìn chung tốt")
@@ -437,3 +438,23 @@ def test_the_page_is_in_english_when_she_asks_for_it(client, login, lan, submiss
 
     assert "Digital government" in html
     assert "Save draft" in html
+
+
+OUT_OF_RANGE = "“%(text)s” is outside the allowed range (%(minimum)s to %(maximum)s)."
+
+
+@pytest.mark.parametrize("typed", ["-10", "1e308", "99999999999999999999"])
+def test_a_count_below_zero_or_absurdly_large_is_refused_next_to_its_field(
+    client, login, lan, submission, typed
+):
+    # hs_tt counts dossiers (min: 0): -10 of them used to save and show a share of 200 %.
+    login(lan)
+
+    response = client.post(entry_url(submission), form_data(submission, hs_tt=typed, hs_tong="100"))
+    html = page_of(response)
+
+    assert response.status_code == 400
+    message = _(OUT_OF_RANGE) % {"text": typed, "minimum": "0", "maximum": "9007199254740992"}
+    assert message != OUT_OF_RANGE % {"text": typed, "minimum": "0", "maximum": "9007199254740992"}
+    assert escape(message) in html
+    assert figures(submission) == {}

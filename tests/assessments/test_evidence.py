@@ -184,6 +184,42 @@ def test_a_plain_zip_is_not_an_office_document(client, login, lan, submission):
     assert active(submission) == []
 
 
+def zip_bomb(folder: str, part: str, inflated_mb: int) -> bytes:
+    """An Office package one part of which inflates to `inflated_mb` megabytes of zeros."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        with archive.open(f"{folder}{part}", "w", force_zip64=True) as member:
+            zeros = b"0" * (1024 * 1024)
+            for _ in range(inflated_mb):
+                member.write(zeros)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "folder", "part"),
+    [
+        ("ke-hoach.docx", "word/", "document.xml"),
+        ("so-lieu.xlsx", "xl/", "worksheets/sheet1.xml"),
+    ],
+)
+def test_an_office_file_that_inflates_far_beyond_the_limit_is_refused(
+    client, login, lan, submission, settings, name, folder, part
+):
+    settings.CHISO_MAX_UPLOAD_MB = 10
+    bomb = zip_bomb(folder, part, 120)
+    assert len(bomb) < 1024 * 1024
+    login(lan)
+
+    response = upload(client, submission, (name, bomb))
+
+    assert active(submission) == []
+    expected = _(
+        "“%(name)s” unpacks to far more than its size (over %(limit)s MB): it is refused."
+    ) % {"name": name, "limit": 100}
+    assert escape(expected) in response.content.decode()
+
+
 def test_a_file_over_the_size_limit_is_refused(client, login, lan, submission, settings):
     settings.CHISO_MAX_UPLOAD_MB = 1
     just_over = PDF + b"0" * (1024 * 1024 + 1 - len(PDF))

@@ -371,12 +371,14 @@ def test_the_import_is_one_transaction(lans_template, tuan, period, monkeypatch)
 def test_a_workbook_that_unpacks_far_beyond_its_size_is_refused(
     lans_template, lan_imports, monkeypatch
 ):
-    from chiso.frameworks import excel as tables
+    from chiso import uploads
 
-    monkeypatch.setattr(tables, "MAX_UNPACKED_MB", 1)
+    monkeypatch.setattr(uploads, "MAX_UNPACKED_MB", 1)
     bloated = fill(
         lans_template, {f"A{row}": "x" * 30_000 for row in range(10, 60)}, sheet="Hướng dẫn"
     )
     assert len(bloated) < 100_000
     response = lan_imports(bloated, "to.xlsx")
-    assert issues(response) == ["to.xlsx unpacks to more than 1 MB: it is not an entry file."]
+    assert issues(response) == [
+        "“to.xlsx” unpacks to far more than its size (over 1 MB): it is refused."
+    ]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from tests.assessments import excel_support as support
-from tests.assessments.excel_support import FRAGMENT, fill, issues, read_po, upload, workbook
+from tests.assessments.excel_support import fill, issues, upload, workbook
 
 # Fixtures shared by the Excel and CSV import tests.
 vietnamese = support.vietnamese
@@ -55,11 +53,3 @@ def test_the_success_summary_is_in_vietnamese(vietnamese, login, lan, submission
         "a.csv",
     )
     assert "1 số liệu được cập nhật ở 1 đơn vị." in response.content.decode()
-
-
-def test_every_translation_keeps_the_placeholders_of_its_english_text():
-    for msgid, msgstr in read_po(FRAGMENT).items():
-        assert msgstr.strip(), msgid
-        english = set(re.findall(r"%\(\w+\)s", msgid))
-        for form in msgstr.split("\0"):
-            assert set(re.findall(r"%\(\w+\)s", form)) == english, msgid

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from chiso.assessments import evidence, services, workflow
 from chiso.assessments.models import Action, AuditEntry
-from tests.review.people import put
+from tests.people import put, submit
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -35,8 +35,9 @@ def test_a_value_change_records_who_when_old_and_new(submission, lan):
 
 def test_a_correction_records_old_new_and_reason(submission, lan, hoa):
     services.save_values(submission, {"XHS.1": 35}, user=lan, expected_version=None)
+    sent = submit(submission, lan)
     services.verify_value(
-        submission, "XHS.1", 28, user=hoa, reason="Số liệu Công an tỉnh", expected_version=None
+        sent, "XHS.1", 28, user=hoa, reason="Số liệu Công an tỉnh", expected_version=None
     )
     entry = last(Action.VALUE_VERIFIED)
     assert (entry.actor, entry.code, entry.old, entry.new, entry.reason) == (

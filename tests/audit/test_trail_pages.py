@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from chiso.assessments import services, workflow
-from tests.review.people import fill, submit
+from tests.people import fill, submit
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_the_period_trail_filters_by_action_and_unit(client, login, history, per
 
 
 def test_the_public_and_people_without_a_role_see_no_trail(client, history, period):
-    from tests.conftest import _person
+    from tests.people import person as _person
 
     assert client.get(reverse("audit-period", args=[period.pk])).status_code == 302
     client.force_login(_person("khach", "Anh Khách"))

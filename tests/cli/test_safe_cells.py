@@ -9,7 +9,7 @@ import pytest
 
 from chiso.safe_cells import cell_text, text_cell, write_xlsx_cell
 
-RISKY = ["=1+2", "+1", "-2", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")']
+RISKY = ["=1+2", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")']
 
 
 @pytest.mark.parametrize("text", RISKY)
@@ -17,7 +17,10 @@ def test_text_a_spreadsheet_would_run_gets_a_leading_apostrophe_in_csv(text):
     assert cell_text(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["Phường Hàm Rồng", "14758", "", "a=b", " =1", "'=1"])
+# A plain number, negative too, is data: figures read back unchanged.
+@pytest.mark.parametrize(
+    "text", ["Phường Hàm Rồng", "14758", "", "a=b", " =1", "'=1", "-3.5", "-2"]
+)
 def test_other_text_is_left_as_it_is(text):
     assert cell_text(text) == text
 

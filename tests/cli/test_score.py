@@ -315,7 +315,8 @@ def hostile_values(folder: Path) -> Path:
     with values.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(["unit", "code", "value"])
-        for unit in (HOSTILE_UNIT, "+1", "-2", "@SUM(A1)", "14758"):
+        # "-2" alone would be a number (data, left as it is); "-2+1" would be computed.
+        for unit in (HOSTILE_UNIT, "+1", "-2+1", "@SUM(A1)", "14758"):
             writer.writerow([unit, "CQS.2", "có"])
     return values
 
@@ -324,7 +325,7 @@ def test_a_unit_code_that_looks_like_a_formula_is_written_to_csv_as_text(folder)
     output = folder / "results.csv"
     assert run(folder, "score", folder / "commune.yaml", hostile_values(folder), "-o", output) == 0
     units = {row["unit"] for row in rows_of(output.read_text(encoding="utf-8"))}
-    assert units == {f"'{HOSTILE_UNIT}", "'+1", "'-2", "'@SUM(A1)", "14758"}
+    assert units == {f"'{HOSTILE_UNIT}", "'+1", "'-2+1", "'@SUM(A1)", "14758"}
 
 
 def test_a_unit_code_that_looks_like_a_formula_is_a_text_cell_in_xlsx(folder):

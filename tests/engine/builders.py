@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
-from chiso.engine import Framework, parse_framework
+from chiso.engine import Framework, dump_framework, parse_framework
 
 # Two wards of Thanh Hóa after the 2025 reform, and a third commune for ties.
 HAM_RONG = "14758"
@@ -35,14 +33,7 @@ def framework_text(*tree: dict[str, Any], **top: Any) -> str:
         **top,
         "tree": list(tree),
     }
-    # Written out in full: the same rule dict used twice would otherwise become a
-    # YAML alias, which framework files may not contain.
-    return yaml.dump(document, Dumper=_Written, allow_unicode=True, sort_keys=False)
-
-
-class _Written(yaml.SafeDumper):
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
+    return dump_framework(document)
 
 
 def make_framework(*tree: dict[str, Any], **top: Any) -> Framework:

@@ -21,6 +21,7 @@ from chiso.engine import (
     Values,
     check_rules,
     coerce_value,
+    dump_framework,
     framework_from_dict,
     incidence_matrix,
     parse_framework,
@@ -68,7 +69,7 @@ def doc(*tree: dict[str, Any], **top: Any) -> dict[str, Any]:
 
 
 def fw(*tree: dict[str, Any], **top: Any) -> Framework:
-    text = yaml.safe_dump(doc(*tree, **top), allow_unicode=True, sort_keys=False)
+    text = dump_framework(doc(*tree, **top))
     return parse_framework(text, source="audit.yaml")
 
 

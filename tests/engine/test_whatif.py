@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chiso.engine import EngineError, Values, parse_framework, score
-from chiso.engine.whatif import Changes, apply_changes, to_yaml, what_if
+from chiso.engine import EngineError, Values, dump_framework, parse_framework, score
+from chiso.engine.whatif import Changes, apply_changes, what_if
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini-commune.yaml"
 
@@ -64,7 +64,7 @@ def test_a_changed_figure_counts_only_in_the_changed_ranking(data):
 def test_the_same_answer_as_scoring_the_changed_file(data):
     changes = Changes(points={"CQS.1": 30}, score={"CQS.1": {"full": 80}})
     result = what_if(data, FIGURES, changes)
-    reparsed = parse_framework(to_yaml(result.data))
+    reparsed = parse_framework(dump_framework(result.data))
     direct = score(reparsed, Values.from_mapping(reparsed, FIGURES))
     assert list(direct.value) == pytest.approx(list(result.after.value))
     assert data["tree"][0]["children"][0]["points"] == 40  # the original is not edited
@@ -126,4 +126,4 @@ def test_changes_sent_by_a_page_are_read():
 def test_min_value_replaces_min_points(data):
     changed = apply_changes(data, Changes(recognition={"min_value": 0.9}))
     assert changed["recognition"] == {"all_mandatory": True, "min_value": 0.9}
-    parse_framework(to_yaml(changed))
+    parse_framework(dump_framework(changed))

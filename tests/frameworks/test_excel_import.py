@@ -262,9 +262,12 @@ def test_the_engine_s_problems_are_placed_on_their_row(tuan_imports):
         ["CQS.1", "Tỷ lệ", "%", 10, "linear 0-90", None, None, None, None, "100 * a / b"],
     ]
     assert listed(tuan_imports(appendix(rows, rules=[["hs_tt <= 5", "Quá nhiều"]]))) == [
-        "Sheet Tiêu chí, row 4, column J (CQS.1): formula names unknown element a",
-        "Sheet Tiêu chí, row 4, column J (CQS.1): formula names unknown element b",
-        "Sheet Quy tắc kiểm tra, row 2, column A: rule names unknown element hs_tt",
+        "Sheet Tiêu chí, row 4, column J (CQS.1): "
+        "The formula names a, which is not an element of the framework.",
+        "Sheet Tiêu chí, row 4, column J (CQS.1): "
+        "The formula names b, which is not an element of the framework.",
+        "Sheet Quy tắc kiểm tra, row 2, column A: "
+        "The rule names hs_tt, which is not an element of the framework.",
     ]
 
 
@@ -409,6 +412,60 @@ def test_every_shipped_framework_survives_the_round_trip(name):
     values = random_values(original, 12)
     assert np.array_equal(engine.score(original, values).points, engine.score(back, values).points)
     assert [node.parent for node in back.nodes] == [node.parent for node in original.nodes]
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in SHIPPED.glob("*.yaml")))
+def test_a_shipped_framework_exported_and_imported_unchanged_is_the_same_framework(
+    name, tuan_imports, login, tuan, client
+):
+    from chiso.frameworks.services import load_shipped
+
+    stored = {item.code: item for item in load_shipped()}
+    original = next(item for item in stored.values() if item.text == (SHIPPED / name).read_text())
+    table = client.get(f"/frameworks/{original.pk}/criteria.xlsx").content
+
+    response = tuan_imports(table, f"{original.code}.xlsx")
+
+    assert response.status_code == 200
+    assert response.context["framework"] == original
+    assert Framework.objects.filter(code=original.code).count() == 1
+    assert Framework.objects.get(code=original.code).sha256 == original.sha256
+
+
+def test_descriptions_help_and_reconstructed_flags_survive_the_table():
+    original = engine.parse_framework(
+        (SHIPPED / "thanhhoa-commune-2024.yaml").read_text(encoding="utf-8")
+    )
+    back = engine.parse_framework(workbook_to_yaml(workbook_bytes(framework_to_workbook(original))))
+    for before, after in zip(original.nodes, back.nodes, strict=True):
+        assert (after.description or {}).get("vi") == (before.description or {}).get("vi")
+        assert after.extra.get("help", {}).get("vi") == before.extra.get("help", {}).get("vi")
+        assert after.extra.get("reconstructed") == before.extra.get("reconstructed")
+    assert any(node.extra.get("reconstructed") for node in back.nodes)
+
+
+def test_an_edited_table_is_a_new_version_that_keeps_the_rest(tuan_imports):
+    from chiso.frameworks.services import load_shipped
+
+    [original] = [item for item in load_shipped() if item.code == "thanhhoa-commune-2024"]
+    book = openpyxl.load_workbook(
+        io.BytesIO(workbook_bytes(framework_to_workbook(original.engine())))
+    )
+    sheet = book["Tiêu chí"]
+    titles = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "CQS.01")
+    row[titles.index("Tiêu chí")].value = "Tên mới"
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    response = tuan_imports(buffer.getvalue(), "sua.xlsx")
+
+    assert response.status_code == 200
+    new = response.context["framework"]
+    assert new.version == 2
+    node = new.engine().node("CQS.01")
+    assert node.title["vi"] == "Tên mới"
+    assert node.extra.get("help") == {"vi": original.engine().node("CQS.01").extra["help"]["vi"]}
 
 
 def test_a_stored_framework_is_exported_as_a_criteria_table(login, lan, framework, client):

@@ -19,7 +19,16 @@ import numpy as np
 import pytest
 import yaml
 
-from chiso.engine import Framework, Values, check_rules, parse_framework, parse_values, score
+from chiso.engine import (
+    EngineError,
+    Framework,
+    Values,
+    as_share,
+    check_rules,
+    parse_framework,
+    parse_values,
+    score,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "chiso" / "frameworks" / "shipped"
@@ -465,3 +474,39 @@ def test_a_share_entered_directly_is_typed_percent_so_more_than_100_is_refused(n
     for leaf in parsed.leaves:
         if leaf.unit == "%" and leaf.formula is None:
             assert parsed.input_type(leaf.code) == "percent", leaf.code
+
+
+# -- bounds (issue 7, item 4) --------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_count_refuses_a_negative_figure(name):
+    framework_ = framework(name)
+    for element in framework_.elements:
+        assert element.minimum == 0, element.code
+    for leaf in framework_.leaves:
+        if leaf.formula is None and leaf.unit not in (None, "%") and leaf.input_type == "number":
+            assert leaf.minimum == 0, leaf.code
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_share_has_the_rule_that_keeps_it_at_or_below_100_percent(name):
+    framework_ = framework(name)
+    rules = {rule.rule for rule in framework_.validation}
+    shares = 0
+    for leaf in framework_.leaves:
+        expr = framework_.formula(leaf.code)
+        share = as_share(expr) if expr is not None else None
+        if share is not None:
+            shares += 1
+            assert f"{share[0]} <= {share[1]}" in rules, leaf.code
+    assert shares or name == DTI
+
+
+def test_negative_dossiers_no_longer_make_a_share_of_200_percent():
+    # tthc_ps = -10 and tthc_tt = -5 used to save, show "200 %" and earn 3 of 3 points.
+    commune = framework(COMMUNE)
+    rows = [(2, "14758", "tthc_ps", "-10"), (3, "14758", "tthc_tt", "-5")]
+    with pytest.raises(EngineError) as caught:
+        parse_values(rows, commune)
+    assert [problem.code for problem in caught.value.problems] == ["out_of_bounds"] * 2

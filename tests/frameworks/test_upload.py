@@ -258,3 +258,103 @@ def test_in_the_admin_an_unused_framework_may_still_be_corrected(
     framework.refresh_from_db()
     assert framework.text == corrected
     assert framework.version == 1
+
+
+# -- hostile files and the engine's problems in Vietnamese (issue 7) ------------
+
+
+def listed_problems(response) -> list[str]:
+    html = response.content.decode()
+    return html.split('<ul class="problems">')[1].split("</ul>")[0].split("<li>")[1:]
+
+
+def test_anh_tuan_reads_the_engine_s_problems_in_vietnamese(client, login, tuan):
+    login(tuan)
+
+    problems = listed_problems(upload(client, "broken.yaml", BROKEN.encode()))
+
+    with override("vi"):
+        points = gettext("%(key)s must be %(minimum)s or more, not %(found)s.") % {
+            "key": "points", "minimum": "0", "found": "-5",
+        }  # fmt: skip
+        method = gettext("%(key)s must be one of %(choices)s, not %(found)s.") % {
+            "key": "method",
+            "choices": "linear, threshold, steps, boolean, relative",
+            "found": "&#x27;sideways&#x27;",
+        }
+    assert points != "points must be 0 or more, not -5."  # translated, not the engine's English
+    assert points in problems[0]
+    assert method in problems[1]
+    assert "must be 0 or more" not in "".join(problems)
+
+
+def test_a_file_of_yaml_aliases_is_refused_before_it_expands(
+    client, login, tuan, mini_framework_text
+):
+    login(tuan)
+    laughs = 'lol: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
+    for level in "bcdefghi":
+        laughs += f"{level}: &{level} [" + ", ".join([f"*{chr(ord(level) - 1)}"] * 8) + "]\n"
+    text = mini_framework_text + laughs.replace("&a", "&a", 1)
+
+    response = upload(client, "laughs.yaml", text.encode())
+
+    assert response.status_code == 400
+    assert not Framework.objects.exists()
+    with override("vi"):
+        refused = gettext(
+            "YAML anchors and aliases (& and *) are not allowed: write the text out in full."
+        )
+    assert escape(refused) in response.content.decode()
+    assert len(response.content) < 100_000
+
+
+def test_a_nul_byte_gives_a_message_not_a_server_error(client, login, tuan, mini_framework_text):
+    login(tuan)
+
+    response = upload(
+        client, "nul.yaml", mini_framework_text.replace("title", "ti\x00tle", 1).encode()
+    )
+
+    assert response.status_code == 400
+    with override("vi"):
+        refused = gettext(
+            "The file contains a character that is not allowed in a text file (%(character)s)."
+        ) % {"character": "U+0000"}
+    assert escape(refused) in response.content.decode()
+
+
+def test_a_year_of_a_hundred_thousand_digits_gives_a_message(
+    client, login, tuan, mini_framework_text
+):
+    login(tuan)
+    text = mini_framework_text.replace("year: 2025", "year: " + "9" * 100_000)
+    assert text != mini_framework_text
+
+    response = upload(client, "year.yaml", text.encode())
+
+    assert response.status_code == 400
+    with override("vi"):
+        refused = gettext("The line is longer than %(limit)s characters.") % {"limit": 10000}
+    assert escape(refused) in response.content.decode()
+
+
+def test_framework_uploads_have_their_own_size_limit(
+    client, login, tuan, settings, mini_framework_text
+):
+    settings.CHISO_MAX_FRAMEWORK_KB = 1
+    login(tuan)
+    text = mini_framework_text + "# " + "x" * 1100 + "\n"
+
+    response = upload(client, "big.yaml", text.encode())
+
+    assert response.status_code == 400
+    assert not Framework.objects.exists()
+    with override("vi"):
+        refused = gettext("“%(name)s” is larger than %(limit)s KB.") % {
+            "name": "big.yaml",
+            "limit": 1,
+        }
+    assert escape(refused) in response.content.decode()
+    settings.CHISO_MAX_FRAMEWORK_KB = 1024
+    assert upload(client, "big.yaml", text.encode()).status_code == 302

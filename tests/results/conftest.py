@@ -1,4 +1,4 @@
-"""The people of tests/review/people.py, and two wards with figures ready to publish.
+"""Two wards with figures ready to publish (the people are those of tests/conftest.py).
 
 Chị Lan's Phường Hàm Rồng is approved by Chị Hoa; Anh Minh's Phường Hạc Thành is
 still a draft, so publishing names it as not assessed.
@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.review.people import *  # noqa: F403
-from tests.review.people import fill, submit
+from tests.people import fill, submit
 
 HAM_RONG_FIGURES = {"hs_tt": 900, "hs_tong": 1000, "CQS.2": 1, "XHS.1": 45}
 HAC_THANH_FIGURES = {"hs_tt": 300, "hs_tong": 1000, "CQS.2": 0, "XHS.1": 20}

@@ -106,3 +106,17 @@ def test_a_guessed_level_unit_or_period_gives_404(client, tuan, period, ham_rong
     assert client.get(f"/results/{period.pk}/nowhere/").status_code == 404
     assert client.get(f"/results/{period.pk + 99}/commune/").status_code == 404
     assert client.get(card_url(period, "99999")).status_code == 404
+
+
+def test_the_pdfs_of_a_provisional_ranking_are_for_staff_only_and_say_provisional(
+    client, login, hoa, period, ham_rong_approved
+):
+    annex = reverse("results:annex", args=[period.pk, "commune"])
+    card = reverse("results:report_pdf", args=[period.pk, "commune", "14758"])
+    assert client.get(annex).status_code == 404
+    assert client.get(card).status_code == 404
+    staff = login(hoa)
+    for url in (annex, card):
+        response = staff.get(url)
+        assert response.status_code == 200
+        assert "tam-tinh-provisional" in response["Content-Disposition"]

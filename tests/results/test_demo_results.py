@@ -13,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from chiso.assessments.models import Period
@@ -78,9 +80,11 @@ def test_the_demo_publishes_2025_for_communes_and_departments_and_keeps_2026_ope
         "department",
     }
     opened = Period.objects.get(name=DEMO_OPEN)
-    assert opened.entry_open() and not Snapshot.objects.filter(period=opened).exists()
+    today = timezone.localdate()
+    assert opened.opens_on <= today <= opened.closes_on
+    assert not Snapshot.objects.filter(period=opened).exists()
     assert client.get(reverse("results:ranking", args=[opened.pk, "commune"])).status_code == 404
-    client.login(username="thamdinh", password="chiso-demo-2026")
+    client.force_login(get_user_model().objects.get(username="thamdinh"))
     page = client.get(reverse("results:ranking", args=[opened.pk, "commune"]))
     assert page.status_code == 200 and 'id="provisional-note"' in page.content.decode()
 
@@ -195,3 +199,28 @@ def test_a_report_card_shows_the_engines_figures_and_what_to_fix_first(client, d
     pillar = next(p for p in context["pillars"] if p["code"] == "CQS")
     assert pillar["median"] == pytest.approx(float(np.nanmedian(assessed)))
     assert pillar["best"] == pytest.approx(float(np.nanmax(assessed)))
+
+
+def pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_annex_and_a_report_card_pdf_carry_the_engines_figures(client, demo):
+    from chiso.results.pdf import vi_number, vi_points
+
+    results = score_period(demo, "commune")
+    response = client.get(reverse("results:annex", args=[demo.pk, "commune"]))
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_text(response.content).split())
+    assert "ỦY BAN NHÂN DÂN TỈNH THANH HÓA" in text
+    for row in results.order().tolist()[:20]:
+        assert vi_number(float(results.value[row])) in text
+    mine = results.unit("14758")
+    card = client.get(reverse("results:report_pdf", args=[demo.pk, "commune", "14758"]))
+    card_text = " ".join(pdf_text(card.content).split())
+    assert "Phường Hàm Rồng" in card_text
+    assert vi_number(mine.value) in card_text
+    assert f"{mine.rank}/{len(results.units)}" in card_text
+    assert vi_points(mine.points) in card_text

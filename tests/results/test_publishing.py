@@ -14,8 +14,8 @@ from chiso.assessments import workflow
 from chiso.assessments.models import Action, AuditEntry, Status
 from chiso.results import publish
 from chiso.results.models import Snapshot
+from tests.people import fill, submit
 from tests.results.conftest import HAC_THANH_FIGURES, approve
-from tests.review.people import fill, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 
 from chiso.assessments.models import Status
 from chiso.frameworks.models import Framework
-from tests.review.people import fill, put
+from tests.people import fill, put
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from chiso.assessments.models import Status
-from tests.review.people import messages_of, put, submit
+from tests.people import messages_of, put, submit
 
 
 def test_the_reviewer_approves_several_and_hears_about_the_one_that_could_not_be(

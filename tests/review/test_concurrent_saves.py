@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from chiso.assessments import review_views, services
 from chiso.assessments.models import Status
-from tests.review.people import fill, messages_of, submit
+from tests.people import fill, messages_of, submit
 
 
 def loaded_version(page) -> int:

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from chiso.assessments import services
 from chiso.assessments.models import Action, AuditEntry, Status
-from tests.review.people import fill, messages_of, submit
+from tests.people import fill, messages_of, submit
 
 
 @pytest.fixture
@@ -125,5 +125,17 @@ def test_an_approved_submission_is_no_longer_corrected(client, login, sent, hoa)
 
 
 def test_the_service_refuses_a_correction_without_a_reason(sent, hoa):
-    with pytest.raises(ValueError):
+    with pytest.raises(services.ServiceError, match="lý do"):
         services.verify_value(sent, "XHS.1", 10, user=hoa, reason="", expected_version=None)
+
+
+@pytest.mark.parametrize("typed", ["-10", "1e308", "99999999999999999999"])
+def test_a_correction_to_a_negative_or_absurd_count_is_refused(client, login, sent, hoa, typed):
+    login(hoa)
+    page = correct(client, sent, "hs_tt", typed, "Theo sổ tiếp nhận")
+    assert sent.values.get(code="hs_tt").verified_value is None
+    assert not AuditEntry.objects.filter(action=Action.VALUE_VERIFIED).exists()
+    assert (
+        f"hs_tt: “{typed}” nằm ngoài khoảng cho phép (từ 0 đến 9007199254740992)."
+        in messages_of(page)
+    )

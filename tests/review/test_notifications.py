@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from chiso.assessments import services, workflow
 from chiso.assessments.models import Status
-from tests.review.people import put
+from tests.people import put
 
 
 def to(address):

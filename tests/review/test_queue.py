@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from chiso.assessments.models import Status
-from tests.review.people import put, submit
+from tests.people import put, submit
 
 
 def test_the_province_reviewer_sees_every_ward_with_counts_per_status(
@@ -77,7 +77,7 @@ def test_the_navigation_leads_a_leader_to_the_queue_and_not_an_officer(
 ):
     link = f'<a href="{reverse("review-queue")}">'
     login(mai)
-    assert link in client.get(reverse("home")).content.decode()
+    assert link in client.get(reverse("home"), follow=True).content.decode()
     login(lan)
     assert link not in client.get(reverse("home")).content.decode()
 

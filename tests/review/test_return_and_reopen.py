@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from chiso.assessments import services, workflow
 from chiso.assessments.models import Comment, Status
-from tests.review.people import fill, put, submit
+from tests.people import fill, put, submit
 
 TODAY = timezone.localdate
 

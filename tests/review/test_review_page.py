@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from chiso.assessments import evidence, services, workflow
 from chiso.assessments.models import Comment, Status
-from tests.review.people import fill, put, submit
+from tests.people import fill, put, submit
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

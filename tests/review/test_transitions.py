@@ -8,7 +8,7 @@ import pytest
 
 from chiso.assessments import workflow
 from chiso.assessments.models import Status
-from tests.review.people import put
+from tests.people import put
 
 STATUSES = ["draft", "submitted", "district_approved", "returned", "approved", "published"]
 ROLES = [

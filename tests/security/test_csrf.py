@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from chiso.assessments.models import Status
 from tests.conftest import PASSWORD
-from tests.review.people import put
+from tests.people import put
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def test_a_logged_in_page_carries_the_policy_too(client, login, period, hoa):
 
 
 def test_pages_use_no_inline_script_or_style_the_policy_would_block(client, login, submission, hoa):
-    from tests.review.people import put
+    from tests.people import put
 
     put(submission, "submitted")
     login(hoa)

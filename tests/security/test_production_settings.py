@@ -52,3 +52,13 @@ def test_development_has_no_hsts():
     result = load_settings()
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["hsts"] == 0
+
+
+def test_every_setting_read_from_the_environment_is_listed_in_the_readme():
+    import re
+
+    read = set(
+        re.findall(r'"((?:CHISO_|DATABASE_)[A-Z_]+)"', (ROOT / "chiso/settings.py").read_text())
+    )
+    section = (ROOT / "README.md").read_text().split("## Settings", 1)[1].split("\n## ", 1)[0]
+    assert sorted(name for name in read if f"`{name}`" not in section) == []

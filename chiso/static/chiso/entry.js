@@ -17,7 +17,7 @@
   // The same words and number shapes chiso.engine.coerce_value accepts.
   var NUMBER = /^[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?$/;
   // A whole number with thousands separators ("1.000"), refused as the server does
-  // (chiso.assessments.services.grouped_thousands) rather than read as 1.
+  // (chiso.engine.coerce_value, for integer inputs) rather than read as 1.
   var GROUPED_THOUSANDS = /^[+-]?[0-9]{1,3}(?:[.,][0-9]{3})+$/;
   var YES = ["1", "true", "yes", "có", "đạt"];
   var NO = ["0", "false", "no", "không", "không đạt"];
@@ -246,7 +246,17 @@
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;
     if (submitter && submitter.getAttribute("data-confirm") === "submit") {
-      if (!window.confirm(config.text.submit)) {
+      // Empty figures score nothing: name them before the officer confirms.
+      var empty = Array.prototype.filter
+        .call(form.querySelectorAll("[data-code]"), function (field) {
+          return field.value.trim() === "";
+        })
+        .map(function (field) { return field.getAttribute("data-code"); });
+      var question = config.text.submit;
+      if (empty.length) {
+        question = config.text.empty + "\n" + empty.join(", ") + "\n\n" + question;
+      }
+      if (!window.confirm(question)) {
         event.preventDefault();
         return;
       }

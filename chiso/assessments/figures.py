@@ -1,0 +1,45 @@
+"""The one loader of submissions' figures: entry page, review page, exports, imports, results.
+
+A value has a self-reported figure (what the unit entered) and perhaps a verified
+one (the reviewer's correction); the effective figure is the verified one where
+there is one. Callers choose which, and get plain floats (empty figures left out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from chiso.assessments.models import Submission, Value
+
+Which = Literal["effective", "self", "verified"]
+
+
+def figures_by_submission(
+    submissions: Iterable[Submission], which: Which = "effective"
+) -> dict[int, dict[str, float]]:
+    """{submission id: {code: figure}} in one query."""
+    ids = [submission.pk for submission in submissions]
+    figures: dict[int, dict[str, float]] = {pk: {} for pk in ids}
+    rows = Value.objects.filter(submission_id__in=ids).values_list(
+        "submission_id", "code", "self_value", "verified_value"
+    )
+    for submission_id, code, self_value, verified_value in rows:
+        if which == "self":
+            value = self_value
+        elif which == "verified":
+            value = verified_value
+        else:
+            value = verified_value if verified_value is not None else self_value
+        if value is not None:
+            figures[submission_id][code] = value
+    return figures
+
+
+def figures_of(
+    submissions: Iterable[Submission], which: Which = "effective"
+) -> dict[str, dict[str, float]]:
+    """{unit code: {code: figure}} in one query (the submissions' units must be loaded)."""
+    subs = list(submissions)
+    by_id = figures_by_submission(subs, which)
+    return {submission.unit.code: by_id[submission.pk] for submission in subs}

@@ -1,0 +1,360 @@
+"""Reading uploaded files safely: the helpers every import shares.
+
+Below both `frameworks/` (criteria tables) and `assessments/` (values files, evidence),
+so neither imports the other for them:
+
+- `Issue`, `TableError`: a problem with where it is (sheet, row, column or line);
+- `fold`: a heading reduced for matching (no diacritics, lower case);
+- `max_bytes`, `too_large`: the upload size limit (settings.CHISO_MAX_UPLOAD_MB);
+- `sniff`: an Excel workbook or a CSV file told by its content, not its name;
+- `zip_refusal`: a ZIP (xlsx, docx, ...) that inflates far beyond its size;
+- `open_workbook`, `find_sheet`, `read_sheet`, `sheet_rows`: a workbook's sheets read in
+  bounded memory, with merged cells and formulas without a saved result reported;
+  `workbook_bytes` for the way back out;
+- `csv_text`: a CSV file's text, its encoding recognised or named as unknown.
+
+Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import filetype
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+XLSX = "xlsx"
+CSV = "csv"
+_EXCEL_NAMES = (".xlsx", ".xlsm", ".xls")
+# A file that inflates beyond this (or far beyond its own size) would tie up the server.
+MAX_UNPACKED_MB = 100
+MAX_RATIO = 200
+RATIO_FLOOR_MB = 20
+# The largest sheet read: Vietnam has about 3,300 communes and a framework some dozens
+# of inputs; anything much larger is not an entry file.
+MAX_ROWS = 10_000
+MAX_COLUMNS = 1_000
+MAX_CELLS = 500_000
+
+
+def fold(text: object) -> str:
+    """A heading reduced for matching: no diacritics, đ -> d, lower case, words only.
+
+    "Điểm tối đa" and "DIEM TOI DA" both fold to "diem toi da".
+    """
+    value = unicodedata.normalize("NFKD", str(text or ""))
+    value = "".join(char for char in value if not unicodedata.combining(char))
+    value = value.replace("đ", "d").replace("Đ", "D").casefold()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", value).split())
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in an uploaded file, with where it is (sheet, row, column or line)."""
+
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    code: str | None = None
+    line: int | None = None
+
+    def where(self) -> str:
+        if self.line is not None:
+            if self.code:
+                return _("Line %(line)s (%(code)s)") % {"line": self.line, "code": self.code}
+            return _("Line %(line)s") % {"line": self.line}
+        if self.sheet is None:
+            return ""
+        parts = {"sheet": self.sheet, "row": self.row, "column": self.column, "code": self.code}
+        if self.row is not None and self.column and self.code:
+            return _("Sheet %(sheet)s, row %(row)s, column %(column)s (%(code)s)") % parts
+        if self.row is not None and self.column:
+            return _("Sheet %(sheet)s, row %(row)s, column %(column)s") % parts
+        if self.row is not None:
+            return _("Sheet %(sheet)s, row %(row)s") % parts
+        if self.column:
+            return _("Sheet %(sheet)s, column %(column)s") % parts
+        return _("Sheet %(sheet)s") % parts
+
+    def __str__(self) -> str:
+        where = self.where()
+        return f"{where}: {self.message}" if where else self.message
+
+
+class TableError(Exception):
+    """A file that cannot be used, with every problem found in it."""
+
+    def __init__(self, issues: Iterable[Issue]) -> None:
+        self.issues = list(issues)
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+def max_bytes() -> int:
+    """The largest upload accepted (settings.CHISO_MAX_UPLOAD_MB)."""
+    return int(settings.CHISO_MAX_UPLOAD_MB) * 1024 * 1024
+
+
+def too_large(size: int, filename: str) -> Issue | None:
+    """The problem of a file over the size limit, or None."""
+    if size <= max_bytes():
+        return None
+    message = _("%(name)s is %(size)s MB; files up to %(limit)s MB are accepted.")
+    size_mb = f"{size / 1024 / 1024:.1f}".replace(".", ",")
+    return Issue(
+        message % {"name": filename, "size": size_mb, "limit": settings.CHISO_MAX_UPLOAD_MB}
+    )
+
+
+def number_text(value: float | int) -> str:
+    """A number the way the files carry it: 10, 0.25, -5."""
+    number = float(value)
+    if number.is_integer():
+        return str(int(number))
+    return format(number, ".10g")
+
+
+# ---------------------------------------------------------------------------
+# ZIP-based files (xlsx, docx, pptx)
+
+
+def zip_members(source: bytes | IO[bytes]) -> list[zipfile.ZipInfo] | None:
+    """The entries of a ZIP archive, or None when it is not one."""
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            return archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+
+
+def zip_refusal(members: Iterable[zipfile.ZipInfo], size: int, name: str) -> str | None:
+    """Why a ZIP that inflates far beyond its size is refused, or None.
+
+    The sizes are those the archive declares; Python's zipfile never inflates an entry
+    beyond its declared size, so they bound what reading it can cost.
+    """
+    inflated = sum(member.file_size for member in members)
+    if inflated > MAX_UNPACKED_MB * 1024 * 1024:
+        message = _(
+            "“%(name)s” unpacks to far more than its size (over %(limit)s MB): it is refused."
+        )
+        return message % {"name": name, "limit": MAX_UNPACKED_MB}
+    if inflated > RATIO_FLOOR_MB * 1024 * 1024 and inflated > MAX_RATIO * max(size, 1):
+        message = _("“%(name)s” unpacks to over %(ratio)s times its size: it is refused.")
+        return message % {"name": name, "ratio": MAX_RATIO}
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Telling file kinds apart
+
+
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if head.startswith(_BOMS):
+        return True
+    if b"\x00" in head:
+        return False
+    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 13))
+    return controls <= len(head) // 100
+
+
+def sniff(data: bytes, filename: str, *, allow_csv: bool) -> str:
+    """Tell an Excel workbook (or, when allowed, a CSV file) by its content, not its name.
+
+    Returns XLSX or CSV; raises TableError naming the file when it is neither.
+    """
+    name = filename or _("the file")
+    if not data.strip():
+        raise TableError([Issue(_("The file %(name)s is empty.") % {"name": name})])
+    if allow_csv:
+        wanted = _("an Excel workbook (.xlsx) or a CSV file")
+    else:
+        wanted = _("an Excel workbook (.xlsx)")
+    if data[:4] == b"PK\x03\x04":
+        members = zip_members(data) or []
+        names = [member.filename for member in members]
+        if "[Content_Types].xml" in names and any(item.startswith("xl/") for item in names):
+            refusal = zip_refusal(members, len(data), name)
+            if refusal is not None:
+                raise TableError([Issue(refusal)])
+            return XLSX
+        message = _("%(name)s is a ZIP archive or another document, not %(wanted)s.")
+        raise TableError([Issue(message % {"name": name, "wanted": wanted})])
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        message = _(
+            "%(name)s is an old Excel 97-2003 (.xls) file: open it in Excel and save it as .xlsx."
+        )
+        raise TableError([Issue(message % {"name": name})])
+    kind = filetype.guess(data[:8192])
+    if kind is not None:
+        message = _("%(name)s is a %(kind)s file (%(mime)s), not %(wanted)s.")
+        values = {"name": name, "kind": kind.extension.upper(), "mime": kind.mime}
+        raise TableError([Issue(message % {**values, "wanted": wanted})])
+    looks_like_text = _looks_like_text(data[:8192])
+    if allow_csv and looks_like_text and not filename.lower().endswith(_EXCEL_NAMES):
+        return CSV
+    if looks_like_text:
+        message = _("%(name)s is a text file, not %(wanted)s.")
+    else:
+        message = _("%(name)s is not %(wanted)s.")
+    raise TableError([Issue(message % {"name": name, "wanted": wanted})])
+
+
+def csv_text(data: bytes, filename: str) -> str:
+    """The text of a CSV file: UTF-8 (with or without a byte order mark) or UTF-16 with one
+    (Excel's "Unicode text"). Any other encoding is refused as unknown, by name, rather
+    than read into wrong letters."""
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        message = _(
+            "%(name)s is a text file in an encoding chiso does not recognise (not UTF-8): "
+            "in Excel, save it as “CSV UTF-8”."
+        )
+        raise TableError([Issue(message % {"name": filename or _("the file")})]) from None
+
+
+# ---------------------------------------------------------------------------
+# Workbooks
+
+
+def open_workbook(data: bytes, filename: str) -> Any:
+    """The workbook read-only with cached values; TableError if it cannot be read."""
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds on a damaged file
+        message = _("%(name)s could not be read as an Excel workbook (%(error)s).")
+        raise TableError([Issue(message % {"name": filename, "error": error})]) from error
+
+
+def find_sheet(workbook: Any, *names: str) -> Any | None:
+    """The sheet whose name folds to one of `names`, or None."""
+    wanted = {fold(name) for name in names}
+    for title in workbook.sheetnames:
+        if fold(title) in wanted:
+            return workbook[title]
+    return None
+
+
+@dataclass
+class Sheet:
+    """The cells of one sheet that hold something, by row and column (both from 1)."""
+
+    title: str
+    rows: dict[int, dict[int, Any]] = field(default_factory=dict)
+    # Formula cells whose result the file does not carry: (row, column).
+    uncomputed: list[tuple[int, int]] = field(default_factory=list)
+    # Merged ranges, e.g. "C3:D3".
+    merged: list[str] = field(default_factory=list)
+
+    def value(self, row: int, column: int) -> Any:
+        return self.rows.get(row, {}).get(column)
+
+    def dense(self, width: int) -> list[tuple[Any, ...]]:
+        """Rows 1 to the last one holding something, each `width` cells wide."""
+        last = max(self.rows, default=0)
+        result = []
+        for number in range(1, last + 1):
+            cells = self.rows.get(number, {})
+            result.append(tuple(cells.get(column) for column in range(1, width + 1)))
+        return result
+
+
+class _TooBig(Exception):
+    def __init__(self, issue: Issue) -> None:
+        self.issue = issue
+
+
+def _cell_parser(title: str) -> type:
+    # openpyxl's read-only sheets pad every row to its last cell, so one value at
+    # column XFD costs 16,384 slots per row (20,000 such rows took 2.9 GB). The same
+    # XML is read here with openpyxl's own parser, keeping only the cells that hold
+    # something and stopping at the first cell beyond the limits.
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        cells = 0
+
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            self.cells += 1
+            if self.cells > MAX_CELLS:
+                message = _("The sheet has more than %(limit)s cells: it is not an entry file.")
+                raise _TooBig(Issue(message % {"limit": MAX_CELLS}, title))
+            cell: dict[str, Any] = super().parse_cell(element)
+            cell["formula"] = element.find(FORMULA_TAG) is not None
+            return cell
+
+    return Parser
+
+
+def read_sheet(sheet: Any) -> Sheet:
+    """The cells of a read-only sheet that hold something, in bounded memory.
+
+    TableError when the sheet holds something beyond row MAX_ROWS or column MAX_COLUMNS,
+    or lists more than MAX_CELLS cells.
+    """
+    result = Sheet(sheet.title)
+    book = sheet.parent
+    parser_class = _cell_parser(sheet.title)
+    with sheet._get_source() as source:
+        parser = parser_class(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        try:
+            for number, cells in parser.parse():
+                for cell in cells:
+                    value, column = cell["value"], cell["column"]
+                    if isinstance(value, str) and not value.strip():
+                        value = None
+                    if value is None and not cell["formula"]:
+                        continue
+                    if number > MAX_ROWS or column > MAX_COLUMNS:
+                        message = _(
+                            "The sheet goes beyond row %(rows)s or column %(column)s: an entry "
+                            "sheet is far smaller. Delete what is beyond it."
+                        ) % {"rows": MAX_ROWS, "column": get_column_letter(MAX_COLUMNS)}
+                        raise _TooBig(
+                            Issue(message, sheet.title, number, get_column_letter(column))
+                        )
+                    if value is None:
+                        result.uncomputed.append((number, column))
+                        continue
+                    result.rows.setdefault(number, {})[column] = value
+        except _TooBig as too_big:
+            raise TableError([too_big.issue]) from None
+    if parser.merged_cells is not None:
+        result.merged = [str(item.ref) for item in parser.merged_cells.mergeCell]
+    return result
+
+
+def workbook_bytes(workbook: Any) -> bytes:
+    """A workbook as the bytes of an .xlsx file (for downloads)."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def sheet_rows(sheet: Any, width: int = 64) -> list[tuple[Any, ...]]:
+    """Every row of a read-only sheet, row 1 first, empty rows kept (so numbers match),
+    the first `width` columns of each."""
+    return read_sheet(sheet).dense(width)

@@ -1,0 +1,59 @@
+"""The public reads the published rankings and a ward's report card on a 360-pixel phone."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from chiso.results import publish
+from tests.browser.conftest import horizontal_overflow
+from tests.results.conftest import HAC_THANH_FIGURES, approve
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def published(period, hac_thanh, lan, minh, hoa, tuan):
+    from tests.results.conftest import HAM_RONG_FIGURES
+
+    for unit, officer, figures in (
+        ("14758", lan, HAM_RONG_FIGURES),
+        ("14797", minh, HAC_THANH_FIGURES),
+    ):
+        approve(period.submissions.get(unit__code=unit), officer, hoa, **figures)
+    publish.publish(period, "commune", tuan)
+    return period
+
+
+def names(page) -> list[str]:
+    return page.locator("#ranking tbody tr td:nth-child(2) a").all_inner_texts()
+
+
+def test_the_public_sorts_and_filters_the_rankings_on_a_phone(phone, published):
+    errors: list[str] = []
+    phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    phone.goto(reverse("results:ranking", args=[published.pk, "commune"]))
+    assert horizontal_overflow(phone) == 0
+    assert names(phone) == ["Phường Hàm Rồng", "Phường Hạc Thành"]
+    assert phone.locator("#ranking tbody tr").first.locator("td").nth(2).inner_text() == "1,0000"
+
+    phone.locator("#ranking th button", has_text="Hạng").click()  # already ascending: now down
+    assert names(phone) == ["Phường Hạc Thành", "Phường Hàm Rồng"]
+    phone.locator("#filters select[name=recognized]").select_option("yes")
+    expect(phone.locator("#ranking tbody tr:visible")).to_have_count(1)
+    assert phone.locator("#shown").inner_text() == "1 / 2"
+    assert errors == []
+
+
+def test_the_public_reads_a_report_card_with_its_pillar_chart_on_a_phone(phone, published):
+    errors: list[str] = []
+    phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    phone.goto(reverse("results:card", args=[published.pk, "commune", "14797"]))
+    assert horizontal_overflow(phone) == 0
+    assert phone.locator("#card-rank").inner_text() == "2"
+    expect(phone.locator("#pillar-chart svg")).to_have_count(1)
+    # Hạc Thành misses the mandatory digital signatures first, then the online dossiers.
+    first = phone.locator("#fix-first li").first.inner_text()
+    assert "XHS.1" in first and "bắt buộc, chưa đạt" in first
+    assert errors == []

@@ -1,0 +1,38 @@
+"""One way of writing numbers on pages: the same score reads the same on every page."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from django.template import Context, Template
+from django.utils.translation import override
+
+from chiso.core import numbers
+
+
+def test_points_read_57_75_in_vietnamese_and_57_75_in_english():
+    with override("vi"):
+        assert numbers.points(57.7518) == "57,75"
+    with override("en"):
+        assert numbers.points(57.7518) == "57.75"
+
+
+def test_a_missing_number_is_a_dash_everywhere():
+    for write in (numbers.points, numbers.figure, numbers.index):
+        assert write(None) == "—"
+        assert write(math.nan) == "—"
+
+
+def test_figures_keep_four_decimals_and_drop_trailing_zeros():
+    with override("vi"):
+        assert numbers.figure(98.7) == "98,7"
+        assert numbers.figure(1240.0) == "1240"
+        assert numbers.index(0.73141) == "0,7314"
+
+
+@pytest.mark.parametrize("name", ["points", "figure", "index"])
+def test_templates_use_the_same_functions(name):
+    with override("vi"):
+        shown = Template("{% load numbers %}{{ x|" + name + " }}").render(Context({"x": 57.7518}))
+        assert shown == getattr(numbers, name)(57.7518)

@@ -1,1 +1,0 @@
-from tests.review.people import *  # noqa: F403
