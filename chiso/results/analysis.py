@@ -19,6 +19,8 @@ import csv
 import hashlib
 import io
 import math
+import warnings
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -29,7 +31,7 @@ from chiso import engine
 from chiso.assessments.figures import figures_of
 from chiso.assessments.models import Submission
 from chiso.frameworks.display import in_language
-from chiso.results.models import Snapshot
+from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored, _matrix
 
 # The rankings page's Monte Carlo: modest, so the first view of a snapshot stays fast.
@@ -273,6 +275,13 @@ def audit_for_period(period: Any, level: str) -> dict[str, Any] | None:
 
 
 def _audit(period: Any, level: str) -> dict[str, Any] | None:
+    # A column every unit left empty has no median: the engine gives NaN, not a warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _audited(period, level)
+
+
+def _audited(period: Any, level: str) -> dict[str, Any] | None:
     found = _period_inputs(period, level)
     if found is None:
         return None
@@ -354,3 +363,50 @@ def plan_for_ranking(ranking: Any, unit_code: str, goal: str = "recognition") ->
     else:
         inputs = scored_inputs(Scored(ranking.period, ranking.level))
     return plan_data(inputs, unit_code, goal)
+
+
+# ---------------------------------------------------------------------------
+# History across the 2025 reform
+
+
+def history_of(unit: Any, level: str, lineage: list[int]) -> list[dict[str, Any]]:
+    """The unit's value and rank in every published period of its level, oldest first.
+
+    Where the unit did not exist yet (a commune formed at the 2025 reform), its values
+    are derived from its predecessors' published figures by the plain mean
+    (`engine.derive_values`), scored with that period's framework and ranked among that
+    period's other units; such points carry `derived` True ("suy ra")."""
+    ids = [unit.pk, *lineage]
+    current = Snapshot.objects.current().filter(level=level)
+    found = UnitRow.objects.filter(
+        snapshot__in=current, unit_id__in=ids, assessed=True
+    ).values_list("snapshot_id", "unit_id", "code", "value", "rank")
+    by_snapshot: dict[int, list[tuple[int, str, float, int]]] = defaultdict(list)
+    for snapshot_id, unit_id, code, value, rank in found:
+        by_snapshot[snapshot_id].append((unit_id, code, value, rank))
+    snapshots = (
+        Snapshot.objects.filter(pk__in=by_snapshot)
+        .select_related("period", "framework")
+        .defer("values_csv")
+    )
+    points = []
+    for snapshot in snapshots:
+        entries = by_snapshot[snapshot.pk]
+        own = [e for e in entries if e[0] == unit.pk]
+        point = {"period": snapshot.period.name, "year": snapshot.period.year}
+        if own:
+            points.append({**point, "value": own[0][2], "rank": own[0][3], "derived": False})
+        else:
+            value, rank = _derived(snapshot, unit.code, [e[1] for e in entries])
+            points.append({**point, "value": value, "rank": rank, "derived": True})
+    return sorted(points, key=lambda p: p["year"])
+
+
+def _derived(snapshot: Snapshot, code: str, predecessors: list[str]) -> tuple[float | None, int]:
+    """The value a successor would have had in `snapshot`, and its rank there."""
+    inputs = snapshot_inputs(snapshot)
+    derived = engine.derive_values(inputs.values, {code: predecessors})
+    value = float(engine.score(inputs.framework, derived.values).value[0])
+    others = [i for i, unit in enumerate(inputs.results.units) if unit not in set(predecessors)]
+    better = int((inputs.results.value[others] > value + 1e-12).sum())
+    return _number(value), better + 1

@@ -365,10 +365,17 @@ def _report(
     row = ranking.row(unit_code)
     if row is None:
         raise Http404("No such unit.")
-    trend = cards.trend_of(unit, level, row.lineage)
+    # Before the reform: derived from the predecessors ("suy ra"), see analysis.history_of.
+    trend = analysis.history_of(unit, level, row.lineage)
     if ranking.provisional and row.assessed:
         trend.append(
-            {"period": period.name, "year": period.year, "value": row.value, "rank": row.rank}
+            {
+                "period": period.name,
+                "year": period.year,
+                "value": row.value,
+                "rank": row.rank,
+                "derived": False,
+            }
         )
     report = cards.card(ranking, unit_code, trend)
     assert report is not None
@@ -454,6 +461,7 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         "indicators": indicators,
         "fix_first": [by_code[i.code] for i in report.fix_first[:10]],
         "trend": [{**t, "value_text": show_value(t["value"])} for t in report.trend],
+        "derived_trend": any(t.get("derived") for t in report.trend),
         "chart": chart,
         "query": _query(ranking),
         "shows_evidence": access.sees_evidence_of(request.user, unit),
