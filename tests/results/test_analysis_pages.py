@@ -122,3 +122,41 @@ def test_the_audit_page_shows_the_engines_coverage_and_correlations(login, perio
         assert row["median"] == pytest.approx(summaries[row["code"]].median)
     page = login(hoa).get(reverse("results:audit", args=[period.pk, "commune"])).content.decode()
     assert "CQS.1" in page and 'id="correlations"' in page
+
+
+def test_chi_hoa_sees_lans_implausible_signatures_flagged_unusual_on_the_review_page(
+    login, period, framework, submission, lan, hoa
+):
+    """Six other wards report 40 to 45 % adults with a digital signature; Hàm Rồng 99 %."""
+    import datetime as dt
+
+    from chiso.assessments.models import Submission, Value
+    from chiso.units.models import Unit
+    from tests.people import fill, submit
+
+    province = Unit.objects.get(code="38")
+    for index in range(6):
+        ward = Unit.objects.create(
+            code=f"9990{index}",
+            name=f"Phường Thử {index}",
+            level="commune",
+            kind="phuong",
+            parent=province,
+            province_code="38",
+            valid_from=dt.date(2025, 7, 1),
+        )
+        other = Submission.objects.create(period=period, unit=ward, framework=framework)
+        Value.objects.create(submission=other, code="XHS.1", self_value=40 + index)
+    submit(fill(submission, lan, **{**WEAK_FIGURES, "XHS.1": 99}), lan)
+    flagged = analysis.outliers_of(period, "commune", "14758")
+    assert set(flagged) == {"XHS.1"} and flagged["XHS.1"]["kind"] == "peers"
+
+    page = login(hoa).get(reverse("review-detail", args=[submission.pk])).content.decode()
+    row = page[page.index('id="i-XHS.1"') :]
+    row = row[: row.index("</tr>")]
+    assert "bất thường" in row and "so với các đơn vị cùng loại" in row
+    other_row = page[page.index('id="i-CQS.2"') :]
+    assert "bất thường" not in other_row[: other_row.index("</tr>")]
+    # Chị Lan herself is not shown the audit's flags.
+    own = login(lan).get(reverse("review-detail", args=[submission.pk]))
+    assert own.status_code == 404 or "bất thường" not in own.content.decode()
