@@ -3,8 +3,6 @@ recognition, and a reviewer reads the period's statistical audit."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -14,8 +12,6 @@ from tests.browser.conftest import horizontal_overflow
 from tests.results.conftest import HAC_THANH_FIGURES, HAM_RONG_FIGURES, approve
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path("/tmp/chiso-analysis-shots")
 
 
 @pytest.fixture
@@ -44,8 +40,6 @@ def test_the_public_sees_the_rank_interval_column_and_chart_on_a_phone(phone, pu
     # Two units that never swap places: each rank interval is its rank alone.
     assert phone.locator("#ranking tbody tr td.interval").all_inner_texts()[0].startswith("1–1")
     expect(phone.locator("#interval-chart svg")).to_have_count(1)
-    SHOTS.mkdir(exist_ok=True)
-    phone.screenshot(path=str(SHOTS / "ranking-360.png"), full_page=True)
     assert errors == []
 
 
@@ -58,8 +52,6 @@ def test_hac_thanh_reads_its_path_to_recognition_on_a_phone(phone, published):
     # The mandatory signatures, and the online dossiers with the element to raise.
     expect(plan.locator("ol.plan > li[data-code='XHS.1']")).to_contain_text("→")
     expect(plan.locator("ol.plan > li[data-code='CQS.1'] li")).to_contain_text("hs_tt")
-    SHOTS.mkdir(exist_ok=True)
-    phone.screenshot(path=str(SHOTS / "card-360.png"), full_page=True)
     assert errors == []
 
 
@@ -69,6 +61,4 @@ def test_hoa_reads_the_audit_on_a_phone(phone, log_in, published, hoa):
     phone.goto(reverse("results:audit", args=[published.pk, "commune"]))
     assert horizontal_overflow(phone) == 0
     expect(phone.locator("#coverage tbody tr")).to_have_count(3)
-    SHOTS.mkdir(exist_ok=True)
-    phone.screenshot(path=str(SHOTS / "audit-360.png"), full_page=True)
     assert errors == []

@@ -30,9 +30,7 @@ def published(period, submission, hac_thanh_submission, lan, minh, hoa, tuan):
 
 def engine_inputs(framework_row):
     parsed = framework_row.engine()
-    values = engine.Values.from_mapping(
-        parsed, {"14758": WEAK_FIGURES, "14797": STRONG_FIGURES}
-    )
+    values = engine.Values.from_mapping(parsed, {"14758": WEAK_FIGURES, "14797": STRONG_FIGURES})
     return parsed, values
 
 
