@@ -29,7 +29,8 @@
     yAxis: { type: "category", inverse: true, data: data.names, axisLabel: { width: 110, overflow: "truncate" } },
     series: [
       { type: "bar", stack: "range", silent: true, itemStyle: { color: "transparent" },
-        data: data.p05 },
+        // A zero-width interval is drawn as a short bar centred on its rank.
+        data: data.p05.map(function (v, i) { return data.p95[i] - v < 0.2 ? v - 0.1 : v; }) },
       { name: data.labels.range, type: "bar", stack: "range", barWidth: 10, itemStyle: { color: "#7aa6d6" },
         data: data.p95.map(function (v, i) { return Math.max(v - data.p05[i], 0.2); }) },
       { name: data.labels.rank, type: "scatter", symbolSize: 8, itemStyle: { color: "#1d3f66" },
