@@ -74,10 +74,26 @@ def snapshot_figures(snapshot: Snapshot) -> dict[str, dict[str, float]]:
 
 
 def snapshot_inputs(snapshot: Snapshot) -> Inputs:
-    """What the snapshot scored, scored again (it gives the published ranking)."""
-    framework = snapshot.framework.engine()
-    values = _matrix(framework, snapshot_figures(snapshot))
-    return Inputs(framework, values, engine.score(framework, values), _titles(framework))
+    """What the snapshot scored, scored again (it gives the published ranking).
+
+    Kept for the few latest snapshots in this process: a snapshot never changes, and
+    reading 3,321 units' values back takes about a second, too long for each card."""
+    key = (snapshot.pk, snapshot.values_sha256, snapshot.framework_sha256)
+    found = _SNAPSHOT_INPUTS.get(key)
+    if found is None:
+        framework = snapshot.framework.engine()
+        values = _matrix(framework, snapshot_figures(snapshot))
+        results = engine.score(framework, values)
+        found = Inputs(framework, values, results, _titles(framework))
+        while len(_SNAPSHOT_INPUTS) >= SNAPSHOTS_KEPT:
+            _SNAPSHOT_INPUTS.pop(next(iter(_SNAPSHOT_INPUTS)))
+        _SNAPSHOT_INPUTS[key] = found
+    return found
+
+
+# Snapshots whose values are kept in memory (each of 3,321 units: about 10 MB).
+SNAPSHOTS_KEPT: Final = 4
+_SNAPSHOT_INPUTS: dict[tuple[int, str, str], Inputs] = {}
 
 
 def scored_inputs(scored: Scored) -> Inputs:
