@@ -284,6 +284,11 @@ def sees_provisional_card(user: Any, unit: Any) -> bool:
     return sees_provisional_results(user) or is_officer_of(user, unit)
 
 
+def sees_audit(user: Any) -> bool:
+    """A period's statistical audit (outliers, correlations) is for reviewers and admins."""
+    return is_reviewer(user)
+
+
 def can_publish(user: Any) -> bool:
     return is_admin(user)
 

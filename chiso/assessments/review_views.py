@@ -36,6 +36,7 @@ from chiso.assessments import audit, forms, services, workflow
 from chiso.assessments.figures import figures_by_submission
 from chiso.assessments.models import Action, Evidence, Period, Status, Submission
 from chiso.core import numbers
+from chiso.results import analysis
 from chiso.results.scoring import preview
 from chiso.units.collation import vietnamese_key
 from chiso.units.models import Level, Unit
@@ -230,6 +231,8 @@ class IndicatorRow:
     boolean: bool = False
     evidence: list[Any] = field(default_factory=list)
     comments: list[Any] = field(default_factory=list)
+    # The period's statistical audit flags the figure "bất thường": why, else "".
+    unusual: str = ""
 
     @property
     def difference(self) -> float | None:
@@ -270,6 +273,17 @@ class InputRow:
         }
 
 
+def _unusual(outlier: dict[str, Any] | None) -> str:
+    if outlier is None:
+        return ""
+    against = (
+        _("change from last year")
+        if outlier["kind"] == "change"
+        else _("against units of its kind")
+    )
+    return f"{against}: z = {figure(outlier['z'])}"
+
+
 def _evidence_url(evidence: Evidence) -> str | None:
     # The download view belongs to data entry (chiso/assessments/views.py); it checks access.
     try:
@@ -308,6 +322,11 @@ def detail_page(
     for evidence in files:
         evidence.url = _evidence_url(evidence)
 
+    unusual = (
+        analysis.outliers_of(submission.period, submission.unit.level, submission.unit.code)
+        if access.sees_audit(user)
+        else {}
+    )
     indicators = []
     for leaf in parsed.leaves:
         indicators.append(
@@ -325,6 +344,7 @@ def detail_page(
                 boolean=leaf.formula is None and parsed.input_type(leaf.code) == "boolean",
                 evidence=[e for e in files if leaf.code in (e.codes or [])],
                 comments=by_code.get(leaf.code, []),
+                unusual=_unusual(unusual.get(leaf.code)),
             )
         )
     titles = audit.code_titles(submission.framework, language)

@@ -36,7 +36,9 @@ def number(value: float | None, places: int = 2, separator: str | None = None) -
     """At most `places` decimals, trailing zeros dropped; "—" when missing."""
     if missing(value):
         return MISSING
-    text = f"{float(value):.{places}f}".rstrip("0").rstrip(".")  # type: ignore[arg-type]
+    text = f"{float(value):.{places}f}"  # type: ignore[arg-type]
+    if "." in text:  # only decimals' zeros go: 100 stays 100
+        text = text.rstrip("0").rstrip(".")
     if text in ("-0", ""):
         text = "0"
     return _decimal(text, separator)

@@ -17,6 +17,7 @@ urlpatterns = [
         name="framework",
     ),
     path("results/<int:period_id>/<str:level>/annex.pdf", views.annex_pdf, name="annex"),
+    path("results/<int:period_id>/<str:level>/audit/", views.audit_page, name="audit"),
     path(
         "results/<int:period_id>/<str:level>/<str:unit_code>/report.pdf",
         views.report_pdf,

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 
 from chiso.accounts import access
@@ -39,7 +40,7 @@ from chiso.frameworks.display import (
     show_value,
     with_unit,
 )
-from chiso.results import cards, pdf, publish
+from chiso.results import analysis, cards, pdf, publish
 from chiso.results.models import Snapshot
 from chiso.safe_cells import text_cell
 from chiso.units.models import Kind, Level, Unit
@@ -143,7 +144,8 @@ def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpRespon
     query = _query(ranking)
     base = reverse("results:ranking", args=[period.pk, level])
     base_url = f"{base}%s/{query}"
-    body = _table_body(ranking, pillars, base_url, dict(Kind.choices))
+    spread = _uncertainty(ranking)
+    body = _table_body(ranking, pillars, base_url, dict(Kind.choices), spread)
     districts = sorted({d for row in ranking.assessed for d in row.districts})
     unit_kinds = sorted({row.kind for row in ranking.assessed})
     context = {
@@ -161,8 +163,55 @@ def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpRespon
         "query": query,
         "recognized_count": sum(1 for row in ranking.assessed if row.recognized),
         "can_publish": access.can_publish(request.user),
+        "uncertainty": spread,
+        "interval_chart": _interval_chart(ranking, spread),
     }
     return render(request, "results/ranking.html", context)
+
+
+# The interval chart shows the best-ranked units only: 3,321 bars would be unreadable.
+CHART_UNITS = 60
+
+
+def _uncertainty(ranking: cards.Ranking) -> dict[str, Any] | None:
+    """The published ranking's Monte Carlo (none for a provisional one), by unit code."""
+    if ranking.snapshot is None or not ranking.assessed:
+        return None
+    data = analysis.uncertainty_for_snapshot(ranking.snapshot)
+    return {**data, "by_unit": {record["unit"]: record for record in data["units"]}}
+
+
+def _interval_chart(ranking: cards.Ranking, spread: dict[str, Any] | None) -> dict[str, Any]:
+    if spread is None:
+        return {}
+    rows = [row for row in ranking.assessed if row.code in spread["by_unit"]][:CHART_UNITS]
+    records = [spread["by_unit"][row.code] for row in rows]
+    return {
+        "names": [row.name for row in rows],
+        "rank": [r["rank"] for r in records],
+        "median": [r["median_rank"] for r in records],
+        "p05": [r["p05"] for r in records],
+        "p95": [r["p95"] for r in records],
+        "labels": {"rank": _("Rank"), "median": _("Median rank"), "range": _("Rank interval")},
+    }
+
+
+def _interval_cell(record: dict[str, Any] | None, sep: str) -> str:
+    """The "khoảng xếp hạng" cell: 5th-95th percentile ranks, and the median."""
+    if record is None:
+        return '<td class="num interval" data-key="">—</td>'
+    low, high = show_number(record["p05"], 0, sep), show_number(record["p95"], 0, sep)
+    median = show_number(record["median_rank"], 1, sep)
+    return (
+        f'<td class="num interval" data-key="{_key(record["median_rank"])}">'
+        f'{low}–{high} <small class="muted">({escape(_("median"))} {median})</small></td>'
+    )
+
+
+def _chance_cell(record: dict[str, Any] | None, sep: str) -> str:
+    chance = None if record is None else record["p_recognized"]
+    shown = show_number(None if chance is None else 100 * chance, 0, sep)
+    return f'<td class="num chance" data-key="{_key(chance)}">{shown} %</td>'
 
 
 def _key(number: float | None) -> str:
@@ -170,7 +219,11 @@ def _key(number: float | None) -> str:
 
 
 def _table_body(
-    ranking: cards.Ranking, pillars: list[tuple[str, str, int]], url: str, kinds: dict[str, str]
+    ranking: cards.Ranking,
+    pillars: list[tuple[str, str, int]],
+    url: str,
+    kinds: dict[str, str],
+    spread: dict[str, Any] | None = None,
 ) -> SafeString:
     """The rows of the rankings table as HTML, built here rather than in the template:
     3,321 rows of a dozen cells through the template engine take a second, this 30 ms.
@@ -202,6 +255,12 @@ def _table_body(
         percent = None if row.completeness is None else 100 * row.completeness
         shown_percent = show_number(percent, 0, sep)
         cells.append(f'<td class="num" data-key="{_key(row.completeness)}">{shown_percent} %</td>')
+        if spread is not None:
+            # Last, so the columns of `chiso score` keep their places.
+            record = spread["by_unit"].get(row.code)
+            cells.append(_interval_cell(record, sep))
+            if ranking.has_recognition:
+                cells.append(_chance_cell(record, sep))
         parts.append(
             f'<tr data-kind="{escape(row.kind)}" data-district="{escape("|".join(row.districts))}"'
             f' data-recognized="{recognized}">{"".join(cells)}</tr>\n'
@@ -306,10 +365,17 @@ def _report(
     row = ranking.row(unit_code)
     if row is None:
         raise Http404("No such unit.")
-    trend = cards.trend_of(unit, level, row.lineage)
+    # Before the reform: derived from the predecessors ("suy ra"), see analysis.history_of.
+    trend = analysis.history_of(unit, level, row.lineage)
     if ranking.provisional and row.assessed:
         trend.append(
-            {"period": period.name, "year": period.year, "value": row.value, "rank": row.rank}
+            {
+                "period": period.name,
+                "year": period.year,
+                "value": row.value,
+                "rank": row.rank,
+                "derived": False,
+            }
         )
     report = cards.card(ranking, unit_code, trend)
     assert report is not None
@@ -395,11 +461,110 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         "indicators": indicators,
         "fix_first": [by_code[i.code] for i in report.fix_first[:10]],
         "trend": [{**t, "value_text": show_value(t["value"])} for t in report.trend],
+        "derived_trend": any(t.get("derived") for t in report.trend),
         "chart": chart,
         "query": _query(ranking),
         "shows_evidence": access.sees_evidence_of(request.user, unit),
+        "plan": _shown_plan(ranking, unit_code) if row.assessed else None,
     }
     return render(request, "results/card.html", context)
+
+
+PLAN_REASONS = {
+    "no-recognition-rule": gettext_noop("The framework has no recognition rule."),
+    "unreachable": gettext_noop("The goal cannot be reached by changing the indicators."),
+    "no-points": gettext_noop("The framework has no points."),
+}
+
+
+def _shown_plan(ranking: cards.Ranking, unit_code: str) -> dict[str, Any] | None:
+    """The report card's "Lộ trình đạt chuẩn": the plan to recognition, written for the
+    page (its figures are `analysis.plan_for_ranking`'s, as the API gives them)."""
+    if not ranking.has_recognition:
+        return None
+    found = analysis.plan_for_ranking(ranking, unit_code)
+    reason = found.get("reason")
+    return {
+        **found,
+        "reason_text": _(PLAN_REASONS.get(reason or "", PLAN_REASONS["unreachable"]))
+        + (f" ({found['message']})" if found.get("message") else ""),
+        "points_gained": show_number(sum(step["points"] or 0 for step in found["steps"])),
+        "steps": [
+            {
+                **step,
+                "from_text": show_number(step["from"]),
+                "to_text": show_number(step["to"]),
+                "points_text": show_number(step["points"]),
+                "elements": [
+                    {
+                        **element,
+                        "from_text": show_number(element["from"]),
+                        "to_text": show_number(element["to"]),
+                    }
+                    for element in step["elements"]
+                ],
+            }
+            for step in found["steps"]
+        ],
+    }
+
+
+def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
+    """The statistical audit of a level's submitted figures (reviewers and admins)."""
+    if not access.sees_audit(request.user):
+        raise Http404("No such page.")
+    period = get_object_or_404(Period, pk=period_id)
+    audit = analysis.audit_for_period(period, _level(level))
+    if audit is None:
+        raise Http404("No such level.")
+    names = dict(
+        Unit.objects.filter(code__in={o["unit"] for o in audit["outliers"]}).values_list(
+            "code", "name"
+        )
+    )
+    percent = lambda x: show_number(None if x is None else 100 * x, 0)  # noqa: E731
+    context = {
+        "period": period,
+        "level": level,
+        "level_name": Level(level).label,
+        "audit": audit,
+        "indicators": [
+            {
+                **i,
+                "coverage_text": percent(i["coverage"]),
+                "shown": [show_number(i[k]) for k in ("min", "q25", "median", "q75", "max")],
+                "mean_text": show_number(i["mean"]),
+            }
+            for i in audit["indicators"]
+        ],
+        "outliers": [
+            {
+                **o,
+                "name": names.get(o["unit"], o["unit"]),
+                "value_text": show_number(o["value"]),
+                "reference_text": show_number(o["reference"]),
+                "z_text": show_number(o["z"], 1),
+            }
+            for o in audit["outliers"]
+        ],
+        "correlations": [
+            {
+                **c,
+                "pearson_text": show_number(c["pearson"]),
+                "spearman_text": show_number(c["spearman"]),
+            }
+            for c in audit["correlations"][:30]
+        ],
+        "pillar_correlations": [
+            {
+                **c,
+                "pearson_text": show_number(c["pearson"]),
+                "spearman_text": show_number(c["spearman"]),
+            }
+            for c in audit["pillar_correlations"]
+        ],
+    }
+    return render(request, "results/audit.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -36,3 +36,10 @@ def test_templates_use_the_same_functions(name):
     with override("vi"):
         shown = Template("{% load numbers %}{{ x|" + name + " }}").render(Context({"x": 57.7518}))
         assert shown == getattr(numbers, name)(57.7518)
+
+
+def test_a_whole_number_written_without_decimals_keeps_its_zeros():
+    # 100 % data completeness once read "1 %": the zeros of 100 were taken for decimals.
+    assert numbers.number(100, 0) == "100"
+    assert numbers.number(20.0, 0) == "20"
+    assert numbers.number(1500, 2) == "1500"

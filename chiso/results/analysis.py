@@ -1,0 +1,428 @@
+"""Analysis figures as plain, JSON-ready data: the gap plan of a unit, the rank
+uncertainty of a published snapshot, and the statistical audit of a period.
+
+Pages and the API both call these functions (the API with one line each), so they
+show the same numbers; the engine (`chiso.engine.plan`, `.uncertainty`, `.stats`,
+`.history`) does the computing. Numbers are plain floats (NaN as None).
+
+- `plan_for_unit(period, level, unit_code, goal)`: the published (else, with
+  `provisional`, the approved) values of the level, planned for one unit;
+- `uncertainty_for_snapshot(snapshot)`: seeded Monte Carlo of the snapshot's ranking,
+  computed once per snapshot and kept in the cache (a snapshot never changes);
+- `audit_for_period(period, level)`: coverage, distributions, outliers ("bất thường"),
+  correlations and non-discriminating indicators of every submitted figure.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import warnings
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django.core.cache import cache
+
+from chiso import engine
+from chiso.assessments.figures import figures_of
+from chiso.assessments.models import Submission
+from chiso.frameworks.display import in_language
+from chiso.results.models import Snapshot, UnitRow
+from chiso.results.scoring import Scored, _matrix
+
+# The rankings page's Monte Carlo: modest, so the first view of a snapshot stays fast.
+UNCERTAINTY_RUNS: Final = 200
+POINTS_NOISE: Final = 0.2
+# A snapshot's uncertainty never changes, but the cache may be cleared: a day is plenty.
+CACHE_SECONDS: Final = 24 * 3600
+
+
+def _number(value: float | None) -> float | None:
+    if value is None or math.isnan(value):
+        return None
+    return round(float(value), 6)
+
+
+@dataclass
+class Inputs:
+    """A framework, the values scored and the engine's results (one level)."""
+
+    framework: engine.Framework
+    values: engine.Values
+    results: engine.Results
+    titles: dict[str, str]
+
+
+def _titles(framework: engine.Framework) -> dict[str, str]:
+    titles = {element.code: in_language(element.title) for element in framework.elements}
+    return titles | {node.code: in_language(node.title) for node in framework.nodes}
+
+
+def snapshot_figures(snapshot: Snapshot) -> dict[str, dict[str, float]]:
+    """The figures a snapshot scored, read back from its values CSV."""
+    text = snapshot.values_csv or Snapshot.objects.values_list("values_csv", flat=True).get(
+        pk=snapshot.pk
+    )
+    figures: dict[str, dict[str, float]] = {}
+    for record in csv.DictReader(io.StringIO(text)):
+        figures.setdefault(record["unit"], {})[record["code"]] = float(record["value"])
+    return figures
+
+
+def snapshot_inputs(snapshot: Snapshot) -> Inputs:
+    """What the snapshot scored, scored again (it gives the published ranking).
+
+    Kept for the few latest snapshots in this process: a snapshot never changes, and
+    reading 3,321 units' values back takes about a second, too long for each card."""
+    key = (snapshot.pk, snapshot.values_sha256, snapshot.framework_sha256)
+    found = _SNAPSHOT_INPUTS.get(key)
+    if found is None:
+        framework = snapshot.framework.engine()
+        values = _matrix(framework, snapshot_figures(snapshot))
+        results = engine.score(framework, values)
+        found = Inputs(framework, values, results, _titles(framework))
+        while len(_SNAPSHOT_INPUTS) >= SNAPSHOTS_KEPT:
+            _SNAPSHOT_INPUTS.pop(next(iter(_SNAPSHOT_INPUTS)))
+        _SNAPSHOT_INPUTS[key] = found
+    return found
+
+
+# Snapshots whose values are kept in memory (each of 3,321 units: about 10 MB).
+SNAPSHOTS_KEPT: Final = 4
+_SNAPSHOT_INPUTS: dict[tuple[int, str, str], Inputs] = {}
+
+
+def scored_inputs(scored: Scored) -> Inputs:
+    framework = scored.engine_framework
+    return Inputs(framework, scored.values, scored.results, _titles(framework))
+
+
+def current_snapshot(period: Any, level: str) -> Snapshot | None:
+    return (
+        Snapshot.objects.current()
+        .filter(period=period, level=level)
+        .defer("values_csv")
+        .select_related("framework")
+        .first()
+    )
+
+
+# ---------------------------------------------------------------------------
+# The gap planner
+
+
+def plan_data(inputs: Inputs, unit_code: str, goal: str = "recognition") -> dict[str, Any]:
+    """The engine's plan for one unit as plain data."""
+    try:
+        wanted = engine.Goal.parse(goal)
+    except ValueError as error:
+        return {"unit": unit_code, "goal": goal, "feasible": False, "reason": "bad-goal",
+                "message": str(error), "steps": []}  # fmt: skip
+    found = engine.plan(inputs.framework, inputs.values, unit_code, wanted, results=inputs.results)
+    return {
+        "unit": unit_code,
+        "goal": str(found.goal),
+        "feasible": found.feasible,
+        "reason": found.reason,
+        "message": found.message,
+        "points_now": _number(found.points_now),
+        "points_needed": _number(found.points_needed),
+        "points_after": _number(found.points_after),
+        "proven_optimal": found.proven_optimal,
+        "steps": [
+            {
+                "code": step.code,
+                "title": inputs.titles.get(step.code, step.code),
+                "from": _number(step.value_from),
+                "to": _number(step.value_to),
+                "points": _number(step.points),
+                "elements": [
+                    {
+                        "code": element.code,
+                        "title": inputs.titles.get(element.code, element.code),
+                        "from": _number(element.value_from),
+                        "to": _number(element.value_to),
+                    }
+                    for element in step.elements
+                ],
+            }
+            for step in found.steps
+        ],
+    }
+
+
+def plan_for_unit(
+    period: Any, level: str, unit_code: str, goal: str = "recognition"
+) -> dict[str, Any] | None:
+    """The published unit's plan to `goal` (recognition, value:0.8, rank:10), or None
+    when the level is not published or the unit was not assessed in it."""
+    snapshot = current_snapshot(period, level)
+    if snapshot is None or not snapshot.rows.filter(code=unit_code, assessed=True).exists():
+        return None
+    return plan_data(snapshot_inputs(snapshot), unit_code, goal)
+
+
+# ---------------------------------------------------------------------------
+# Rank uncertainty
+
+
+def seed_of(snapshot: Snapshot) -> int:
+    """The seed of a snapshot's Monte Carlo: fixed by the values it scored."""
+    return int(snapshot.values_sha256[:8] or "0", 16)
+
+
+def uncertainty_for_snapshot(
+    snapshot: Snapshot, runs: int = UNCERTAINTY_RUNS, points_noise: float = POINTS_NOISE
+) -> dict[str, Any]:
+    """Per unit: nominal rank, median rank, 5th-95th percentile ranks, P(recognized).
+
+    Seeded from the snapshot's values, so every reader gets the same intervals; kept
+    in the cache once computed (the snapshot never changes)."""
+    key = f"chiso:uncertainty:{snapshot.pk}:{snapshot.values_sha256}:{runs}:{points_noise}"
+    found = cache.get(key)
+    if found is not None:
+        return dict(found)
+    inputs = snapshot_inputs(snapshot)
+    seed = seed_of(snapshot)
+    result = engine.rank_uncertainty(
+        inputs.framework, inputs.values, runs=runs, seed=seed, points_noise=points_noise
+    )
+    data = {
+        "period": snapshot.period_id,
+        "level": snapshot.level,
+        "version": snapshot.version,
+        "runs": runs,
+        "seed": seed,
+        "points_noise": points_noise,
+        "units": [
+            {
+                **record,
+                "median_rank": _number(record["median_rank"]),
+                "p05": _number(record["p05"]),
+                "p95": _number(record["p95"]),
+                "p_recognized": _number(record["p_recognized"]),
+            }  # fmt: skip
+            for record in result.to_records()
+        ],
+    }
+    cache.set(key, data, CACHE_SECONDS)
+    return data
+
+
+# ---------------------------------------------------------------------------
+# The statistical audit of a period
+
+
+def _previous_inputs(period: Any, level: str) -> Inputs | None:
+    earlier = (
+        Snapshot.objects.current()
+        .filter(level=level, period__year__lt=period.year)
+        .order_by("-period__year")
+        .select_related("framework")
+        .first()
+    )
+    return None if earlier is None else snapshot_inputs(earlier)
+
+
+def _period_inputs(period: Any, level: str) -> tuple[Inputs, dict[str, str]] | None:
+    """Every submitted figure of the level (any status: reviewers audit before approving)."""
+    framework_row = period.framework_for(level)
+    if framework_row is None:
+        return None
+    subs = list(
+        Submission.objects.filter(period=period, framework=framework_row)
+        .select_related("unit")
+        .order_by("unit__code")
+    )
+    figures = figures_of(subs)
+    figures = {code: by_code for code, by_code in figures.items() if by_code}
+    framework = framework_row.engine()
+    values = _matrix(framework, figures)
+    kinds = {s.unit.code: s.unit.kind for s in subs}
+    inputs = Inputs(framework, values, engine.score(framework, values), _titles(framework))
+    return inputs, kinds
+
+
+def _outlier(outlier: engine.Outlier, titles: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "unit": outlier.unit,
+        "code": outlier.code,
+        "title": titles.get(outlier.code, outlier.code),
+        "value": _number(outlier.value),
+        "reference": _number(outlier.reference),
+        "z": _number(outlier.z),
+        "kind": outlier.kind,
+    }
+
+
+def _audit_key(period: Any, level: str) -> str:
+    """A key that changes whenever a figure or a submission of the period changes, or a
+    new period is published (one aggregate query, instead of scoring every unit)."""
+    from django.db.models import Count, Max
+
+    from chiso.assessments.models import Value
+
+    figures = Value.objects.filter(submission__period=period).aggregate(
+        latest=Max("updated_at"), count=Count("pk")
+    )
+    subs = Submission.objects.filter(period=period).aggregate(latest=Max("updated_at"))
+    published = Snapshot.objects.filter(level=level).aggregate(latest=Max("pk"))
+    parts = (figures["latest"], figures["count"], subs["latest"], published["latest"])
+    stamp = hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+    return f"chiso:audit:{period.pk}:{level}:{stamp}"
+
+
+def audit_for_period(period: Any, level: str) -> dict[str, Any] | None:
+    """The audit of one level of a period, or None when the period does not assess it.
+
+    Outliers ("bất thường") are robust z-scores above 3.5 of a unit's change from the
+    previous published period and of its value against units of its kind. Kept in the
+    cache until a figure of the period changes."""
+    key = _audit_key(period, level)
+    found = cache.get(key)
+    if found is None:
+        found = _audit(period, level)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _audit(period: Any, level: str) -> dict[str, Any] | None:
+    # A column every unit left empty has no median: the engine gives NaN, not a warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _audited(period, level)
+
+
+def _audited(period: Any, level: str) -> dict[str, Any] | None:
+    found = _period_inputs(period, level)
+    if found is None:
+        return None
+    inputs, kinds = found
+    results, titles = inputs.results, inputs.titles
+    previous = _previous_inputs(period, level)
+    outliers = engine.peer_outliers(results, kinds) if results.units else []
+    if previous is not None and results.units:
+        outliers = engine.change_outliers(results, previous.results) + outliers
+    pairs = []
+    if results.units:
+        correlation = engine.correlations(results)
+        codes = correlation.codes
+        for i in range(len(codes)):
+            for j in range(i + 1, len(codes)):
+                pairs.append(
+                    {
+                        "a": codes[i],
+                        "b": codes[j],
+                        "pearson": _number(correlation.pearson[i, j]),
+                        "spearman": _number(correlation.spearman[i, j]),
+                    }
+                )
+    pairs.sort(key=lambda p: -abs(p["pearson"] or 0))
+    return {
+        "period": period.pk,
+        "level": level,
+        "units": len(results.units),
+        "compared_with_previous": previous is not None,
+        "indicators": [
+            {
+                "code": s.code,
+                "title": titles.get(s.code, s.code),
+                "reported": s.reported,
+                "coverage": _number(s.coverage),
+                "mean": _number(s.mean),
+                "std": _number(s.std),
+                "min": _number(s.minimum),
+                "q25": _number(s.q25),
+                "median": _number(s.median),
+                "q75": _number(s.q75),
+                "max": _number(s.maximum),
+            }
+            for s in engine.summarise(results)
+        ],
+        "outliers": [_outlier(o, titles) for o in outliers],
+        "correlations": pairs,
+        "pillar_correlations": [
+            {
+                "code": c.code,
+                "pillar": c.pillar,
+                "pearson": _number(c.pearson),
+                "spearman": _number(c.spearman),
+            }
+            for c in (
+                engine.pillar_correlations(inputs.framework, results) if results.units else []
+            )
+        ],
+        "non_discriminating": list(engine.non_discriminating(inputs.framework, results)),
+    }
+
+
+def outliers_of(period: Any, level: str, unit_code: str) -> dict[str, dict[str, Any]]:
+    """The unit's figures flagged "bất thường" in the period's audit, by indicator code."""
+    audit = audit_for_period(period, level)
+    if audit is None:
+        return {}
+    flagged: dict[str, dict[str, Any]] = {}
+    for outlier in audit["outliers"]:
+        if outlier["unit"] == unit_code:
+            flagged.setdefault(outlier["code"], outlier)
+    return flagged
+
+
+def plan_for_ranking(ranking: Any, unit_code: str, goal: str = "recognition") -> dict[str, Any]:
+    """The plan of a unit in the ranking a page shows (published or provisional)."""
+    if ranking.snapshot is not None:
+        inputs = snapshot_inputs(ranking.snapshot)
+    else:
+        inputs = scored_inputs(Scored(ranking.period, ranking.level))
+    return plan_data(inputs, unit_code, goal)
+
+
+# ---------------------------------------------------------------------------
+# History across the 2025 reform
+
+
+def history_of(unit: Any, level: str, lineage: list[int]) -> list[dict[str, Any]]:
+    """The unit's value and rank in every published period of its level, oldest first.
+
+    Where the unit did not exist yet (a commune formed at the 2025 reform), its values
+    are derived from its predecessors' published figures by the plain mean
+    (`engine.derive_values`), scored with that period's framework and ranked among that
+    period's other units; such points carry `derived` True ("suy ra")."""
+    ids = [unit.pk, *lineage]
+    current = Snapshot.objects.current().filter(level=level)
+    found = UnitRow.objects.filter(
+        snapshot__in=current, unit_id__in=ids, assessed=True
+    ).values_list("snapshot_id", "unit_id", "code", "value", "rank")
+    by_snapshot: dict[int, list[tuple[int, str, float, int]]] = defaultdict(list)
+    for snapshot_id, unit_id, code, value, rank in found:
+        by_snapshot[snapshot_id].append((unit_id, code, value, rank))
+    snapshots = (
+        Snapshot.objects.filter(pk__in=by_snapshot)
+        .select_related("period", "framework")
+        .defer("values_csv")
+    )
+    points = []
+    for snapshot in snapshots:
+        entries = by_snapshot[snapshot.pk]
+        own = [e for e in entries if e[0] == unit.pk]
+        point = {"period": snapshot.period.name, "year": snapshot.period.year}
+        if own:
+            points.append({**point, "value": own[0][2], "rank": own[0][3], "derived": False})
+        else:
+            value, rank = _derived(snapshot, unit.code, [e[1] for e in entries])
+            points.append({**point, "value": value, "rank": rank, "derived": True})
+    return sorted(points, key=lambda p: p["year"])
+
+
+def _derived(snapshot: Snapshot, code: str, predecessors: list[str]) -> tuple[float | None, int]:
+    """The value a successor would have had in `snapshot`, and its rank there."""
+    inputs = snapshot_inputs(snapshot)
+    derived = engine.derive_values(inputs.values, {code: predecessors})
+    value = float(engine.score(inputs.framework, derived.values).value[0])
+    others = [i for i, unit in enumerate(inputs.results.units) if unit not in set(predecessors)]
+    better = int((inputs.results.value[others] > value + 1e-12).sum())
+    return _number(value), better + 1
