@@ -1,9 +1,10 @@
 """Systems write figures and evidence through the same gate as the pages.
 
-The two functions here are the only places the API changes data: they check access
-(chiso.accounts.access), the workflow state (the entry page's own lock message),
-read the figures as the forms do and call chiso.assessments.services.save_values and
-chiso.assessments.evidence.add_evidence, with provenance "imported from a system".
+The two functions here are the only places the API changes data. They read the
+figures as the forms do, then call the gate (chiso.assessments.services: `save_values`,
+`add_evidence`) with provenance "imported from a system"; the gate checks access,
+the edit state, bounds, the framework's rules and the version, and its one typed
+refusal (`ServiceError`, stable code) becomes the API's JSON error here.
 """
 
 from __future__ import annotations
@@ -12,25 +13,48 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 
 from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.api.errors import ApiError
-from chiso.assessments import evidence as evidence_files
 from chiso.assessments import services
 from chiso.assessments.models import Evidence, Provenance, Submission
-from chiso.assessments.views import entry_lock
+from chiso.assessments.services import ServiceError
+
+# The gate's refusal codes as the API's own (documented, stable) status and code.
+REFUSALS = {
+    ServiceError.FORBIDDEN: (403, "forbidden"),
+    ServiceError.LOCKED: (409, "not_editable"),
+    ServiceError.NOT_ALLOWED: (409, "not_editable"),
+    ServiceError.STALE: (409, "stale_version"),
+    ServiceError.EVIDENCE_REFUSED: (422, "evidence_rejected"),
+    ServiceError.EMPTY: (422, "evidence_rejected"),
+}
 
 
-def editable_submission(user: Any, pk: int) -> Submission:
-    """The submission if `user` may change it now: 404 unseen, 403 not theirs, 409 locked."""
-    submission = access.submission_for(user, pk, Perm.VIEW)
-    if not access.can(user, Perm.EDIT, submission):
-        raise ApiError(403, "forbidden", "Only the unit's officers and systems change it.")
-    lock = entry_lock(submission, user)
-    if lock is not None:
-        raise ApiError(409, "not_editable", str(lock), {"status": submission.status})
+def _refused(error: ServiceError, submission: Submission) -> ApiError:
+    status, code = REFUSALS.get(error.code, (422, "validation_error"))
+    details: Any
+    if error.code == ServiceError.STALE:
+        details = {"version": (error.submission or submission).version}
+    elif error.code == ServiceError.LOCKED:
+        details = {"status": submission.status}
+    elif error.problems:
+        details = [
+            {"loc": ["body", "values"], "msg": p.message, "rule": p.rule} for p in error.problems
+        ]
+    else:
+        details = [
+            {"loc": ["body", "values", field], "msg": message}
+            for field, messages in error.fields.items()
+            for message in messages
+        ]
+    return ApiError(status, code, error.message, details)
+
+
+def visible_submission(user: Any, pk: int) -> Submission:
+    """The submission, or 404 when `user` may not see it (ids cannot be probed)."""
+    submission: Submission = access.submission_for(user, pk, Perm.VIEW)
     return submission
 
 
@@ -52,7 +76,7 @@ def put_values(
     version: int | None,
     reason: str,
 ) -> tuple[Submission, int]:
-    submission = editable_submission(user, pk)
+    submission = visible_submission(user, pk)
     framework = submission.framework.engine()
     figures, problems = services.coerce_inputs(
         framework, {code: _as_text(value) for code, value in raw.items()}
@@ -60,33 +84,22 @@ def put_values(
     if problems:
         details = [{"loc": ["body", "values", code], "msg": msg} for code, msg in problems.items()]
         raise ApiError(422, "validation_error", "Some figures could not be read.", details)
-    current = {code: value.self_value for code, value in submission.values_by_code().items()}
-    broken = services.rule_problems(framework, submission.unit.code, {**current, **figures})
-    if broken:
-        details = [{"loc": ["body", "values"], "msg": p.message, "rule": p.rule} for p in broken]
-        raise ApiError(422, "validation_error", "The figures break the framework's rules.", details)
     try:
         return services.save_values(
             submission,
             figures,
             user=user,
             expected_version=version,
-            provenance=Provenance.IMPORTED,
+            provenance=Provenance.SYSTEM,
             reason=reason or "API",
         )
-    except services.StaleSubmission as stale:
-        raise ApiError(
-            409,
-            "stale_version",
-            f"The submission changed since version {version}: read it again.",
-            {"version": stale.submission.version},
-        ) from None
+    except ServiceError as error:
+        raise _refused(error, submission) from None
 
 
 def upload_evidence(user: Any, pk: int, upload: UploadedFile, codes: Sequence[str]) -> Evidence:
-    submission = editable_submission(user, pk)
+    submission = visible_submission(user, pk)
     try:
-        with transaction.atomic():
-            return evidence_files.add_evidence(submission, upload, codes, user=user)
-    except evidence_files.EvidenceRejected as error:
-        raise ApiError(422, "evidence_rejected", str(error)) from None
+        return services.add_evidence(submission, [upload], codes, user=user)[0]
+    except ServiceError as error:
+        raise _refused(error, submission) from None

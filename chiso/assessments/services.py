@@ -66,12 +66,15 @@ class ServiceError(Exception):
         fields: Mapping[str, list[str]] | None = None,
         *,
         submission: Submission | None = None,
+        problems: Sequence[engine.Problem] = (),
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.fields = dict(fields or {})
         self.submission = submission
+        # The engine's problems behind a broken rule (`Problem.rule` is the rule's index).
+        self.problems = tuple(problems)
 
     def __str__(self) -> str:
         return self.message
@@ -309,7 +312,10 @@ def check_figures(
             for code in rule.codes or ("",):
                 fields.setdefault(code, []).append(rule.message)
         raise ServiceError(
-            ServiceError.RULE_BROKEN, " ".join(rule.message for rule in broken), fields
+            ServiceError.RULE_BROKEN,
+            " ".join(rule.message for rule in broken),
+            fields,
+            problems=problems,
         )
 
 

@@ -34,7 +34,7 @@ def test_the_portal_sets_figures_recorded_as_imported_from_a_system(
     assert body["changed"] == 4 and body["version"] == 1
     assert body["values"] == {"CQS.2": 1.0, "XHS.1": 35.5, "hs_tong": 1000.0, "hs_tt": 950.0}
     value = submission.values.get(code="hs_tt")
-    assert value.provenance == Provenance.IMPORTED and value.updated_by.username == "cong-dvc"
+    assert value.provenance == Provenance.SYSTEM and value.updated_by.username == "cong-dvc"
     entries = AuditEntry.objects.filter(submission=submission, action=Action.VALUE_IMPORTED)
     assert entries.count() == 4 and {e.actor.username for e in entries} == {"cong-dvc"}
 
