@@ -43,3 +43,13 @@ def test_a_whole_number_written_without_decimals_keeps_its_zeros():
     assert numbers.number(100, 0) == "100"
     assert numbers.number(20.0, 0) == "20"
     assert numbers.number(1500, 2) == "1500"
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "shown"),
+    [(100, 0, "100"), (20.0, 0, "20"), (10, 2, "10"), (0, 0, "0"), (1500.50, 2, "1500,5")],
+)
+def test_whole_numbers_keep_their_zeros(value, places, shown):
+    # A data completeness of 100 % once read "1 %": zeros of the integer part were stripped.
+    with override("vi"):
+        assert numbers.number(value, places) == shown
