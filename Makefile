@@ -45,8 +45,10 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/entry_page.py
 	$(PY) benchmarks/import_excel.py
 	$(PY) benchmarks/results.py
+	$(PY) benchmarks/dashboard.py
 	$(PY) benchmarks/pdf.py
 	$(PY) benchmarks/analysis.py
+	$(PY) benchmarks/api.py
 
 # The Vietnamese catalogue: collect the strings of chiso's code and templates into
 # chiso/locale/vi/LC_MESSAGES/django.po (makemessages keeps the translations there and

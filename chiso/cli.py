@@ -46,7 +46,7 @@ from chiso.engine import (
 from chiso.engine.plan import Goal
 from chiso.safe_cells import cell_text, text_cell
 
-OWN_COMMANDS = ("score", "framework", "plan", "uncertainty")
+OWN_COMMANDS = ("score", "framework", "plan", "uncertainty", "verify")
 EXIT_NO_PLAN = 1
 FORMATS = ("csv", "json", "xlsx")
 HEADER = ["unit", "code", "value"]
@@ -171,6 +171,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     uncertainty_parser.add_argument("-o", "--output", required=True, metavar="OUT.csv")
     uncertainty_parser.set_defaults(handler=_uncertainty)
+
+    verify_parser = commands.add_parser(
+        "verify",
+        help="check a published dataset's checksums and recompute its ranking",
+        description="Exit 0 when it matches, 1 on a difference, 2 when it cannot be read.",
+    )
+    verify_parser.add_argument("dataset", help="a downloaded dataset folder or its URL")
+    verify_parser.set_defaults(handler=_verify)
 
     framework_parser = commands.add_parser("framework", help="work with framework files")
     framework_commands = framework_parser.add_subparsers(
@@ -300,6 +308,12 @@ def load_values(
 
 # ---------------------------------------------------------------------------
 # chiso score
+
+
+def _verify(options: argparse.Namespace) -> int:
+    from chiso.api.verify import verify
+
+    return verify(options.dataset, sys.stdout, sys.stderr)
 
 
 def _score(options: argparse.Namespace) -> int:

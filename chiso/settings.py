@@ -65,9 +65,15 @@ INSTALLED_APPS = [
     "chiso.accounts",
     "chiso.assessments",
     "chiso.results",
+    "chiso.leadership",
+    "chiso.api",
+    # Only for the API documentation page: Swagger UI from its static files, not a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
+    # Gzip, ETag/304 and JSON errors for /api/ and /data/ only (chiso/api/http.py).
+    "chiso.api.http.ApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,7 +94,7 @@ MIDDLEWARE = [
 # a restart or a second process does not forget them, and failures from elsewhere do
 # not lock the real owner out. The backend first refuses a locked login on every form.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "chiso.accounts.ratelimit.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 CHISO_LOGIN_MAX_FAILURES = envint("CHISO_LOGIN_MAX_FAILURES", 5)
@@ -188,6 +194,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# Requests a minute an anonymous client (one address) may make to the API; 0: no limit.
+CHISO_API_ANON_RATE = envint("CHISO_API_ANON_RATE", 120)
 
 # Evidence uploads: the largest file accepted, in megabytes.
 CHISO_MAX_UPLOAD_MB = envint("CHISO_MAX_UPLOAD_MB", 20)

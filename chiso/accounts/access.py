@@ -170,6 +170,11 @@ def can_see_results(user: Any, period: Any, level: str, published: bool) -> bool
     return published or sees_provisional_results(user)
 
 
+def has_queue(user: Any) -> bool:
+    """Whether the person has the review queue: reviewers act on it, leaders read it."""
+    return is_reviewer(user) or is_leader(user)
+
+
 def home_of(user: Any) -> str:
     """Which page is a person's home: "review" (the queue), "progress" (a leader's
     read-only view), "entry" (an officer's units) or "public"."""
@@ -291,3 +296,8 @@ def can_publish(user: Any) -> bool:
 def sees_evidence_of(user: Any, unit: Any) -> bool:
     """Evidence files stay with the people who may read the unit's submission."""
     return bool(user and user.is_authenticated and can_view_unit(user, unit))
+
+
+def can_see_dashboard(user: Any) -> bool:
+    """Leaders, admins and reviewers read the dashboard, the map and the province view."""
+    return sees_provisional_results(user)

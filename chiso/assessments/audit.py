@@ -133,6 +133,7 @@ def write_csv(rows: Iterable[AuditEntry], out: IO[str]) -> None:
             entry.reason,
         ]
         # Any column may hold text people typed: none may run as a formula in Excel.
+        # A figure recorded as a plain decimal ("-1") stays a number (see cell_text).
         writer.writerow([cell_text(value) for value in row])
 
 

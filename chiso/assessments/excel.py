@@ -32,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from chiso import engine
 from chiso.frameworks.problems import value_text
-from chiso.safe_cells import append_row, cell_text, set_text_cell
+from chiso.safe_cells import append_row, cell_text, write_xlsx_cell
 from chiso.uploads import (
     CSV,
     XLSX,
@@ -149,17 +149,17 @@ def build_template(
 
     # Row 1: what each column means; row 2: the codes the import reads.
     # Titles and names come from administrators and units: written as text, never formulas.
-    set_text_cell(sheet.cell(row=1, column=1), _("Indicator →"))
-    set_text_cell(sheet.cell(row=1, column=2), heading)
-    set_text_cell(sheet.cell(row=2, column=1), "Mã đơn vị")
-    set_text_cell(sheet.cell(row=2, column=2), "Tên đơn vị")
+    write_xlsx_cell(sheet, 1, 1, _("Indicator →"))
+    write_xlsx_cell(sheet, 1, 2, heading)
+    write_xlsx_cell(sheet, 2, 1, "Mã đơn vị")
+    write_xlsx_cell(sheet, 2, 2, "Tên đơn vị")
     for offset, item in enumerate(columns):
         position = first + offset
         label = item.title + (f" ({item.unit})" if item.unit else "")
         if item.type == "boolean":
             label += " (Có/Không)"
-        set_text_cell(sheet.cell(row=1, column=position), label)
-        code_cell = set_text_cell(sheet.cell(row=2, column=position), item.code)
+        write_xlsx_cell(sheet, 1, position, label)
+        code_cell = write_xlsx_cell(sheet, 2, position, item.code)
         code_cell.comment = Comment(
             f"{item.title}\n{type_label(item.type)}: {allowed_values(item.type)}", "chiso"
         )
@@ -176,13 +176,15 @@ def build_template(
 
     for index, unit in enumerate(rows):
         number = 3 + index
-        set_text_cell(sheet.cell(row=number, column=1), unit.unit).number_format = "@"
-        set_text_cell(sheet.cell(row=number, column=2), unit.name)
+        write_xlsx_cell(sheet, number, 1, unit.unit).number_format = "@"
+        write_xlsx_cell(sheet, number, 2, unit.name)
         for position in (1, 2):
             sheet.cell(row=number, column=position).fill = GREY
         for offset, item in enumerate(columns):
-            cell = set_text_cell(
-                sheet.cell(row=number, column=first + offset),
+            cell = write_xlsx_cell(
+                sheet,
+                number,
+                first + offset,
                 _cell_value(unit.figures.get(item.code), item.type),
             )
             cell.protection = Protection(locked=False)

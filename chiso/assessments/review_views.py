@@ -82,7 +82,7 @@ def yes_no(value: float | None) -> str:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (access.is_reviewer(user) or access.is_leader(user)):
+    if not access.has_queue(user):
         raise Http404("Not a reviewer.")
     periods = list(Period.objects.all())
     if not periods:

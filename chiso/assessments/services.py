@@ -66,12 +66,15 @@ class ServiceError(Exception):
         fields: Mapping[str, list[str]] | None = None,
         *,
         submission: Submission | None = None,
+        problems: Sequence[engine.Problem] = (),
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.fields = dict(fields or {})
         self.submission = submission
+        # The engine's problems behind a broken rule (`Problem.rule` is the rule's index).
+        self.problems = tuple(problems)
 
     def __str__(self) -> str:
         return self.message
@@ -309,7 +312,10 @@ def check_figures(
             for code in rule.codes or ("",):
                 fields.setdefault(code, []).append(rule.message)
         raise ServiceError(
-            ServiceError.RULE_BROKEN, " ".join(rule.message for rule in broken), fields
+            ServiceError.RULE_BROKEN,
+            " ".join(rule.message for rule in broken),
+            fields,
+            problems=problems,
         )
 
 
@@ -372,7 +378,9 @@ def save_values(
     reason = check_text(reason, "reason")
     existing = {value.code: value for value in locked.values.all()}
     framework = locked.framework.engine()
-    after = {code: value.self_value for code, value in existing.items()}
+    # The figures as they would be; a stored code the framework no longer has is left out.
+    known = set(framework.input_codes)
+    after = {code: value.self_value for code, value in existing.items() if code in known}
     after.update(figures)
     check_figures(framework, locked.unit.code, after)
     action = Action.VALUE_SET if provenance == Provenance.SELF_REPORTED else Action.VALUE_IMPORTED
@@ -471,7 +479,8 @@ def verify_value(
             {"reason": [_("A correction needs a reason.")]},
         )
     stored = locked.values_by_code()
-    after = {c: v.effective for c, v in stored.items()}
+    known = set(locked.framework.engine().input_codes)
+    after = {c: v.effective for c, v in stored.items() if c in known}
     current = stored.get(code)
     after[code] = value if value is not None else (current.self_value if current else None)
     try:

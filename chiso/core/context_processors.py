@@ -18,5 +18,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_reviews": access.is_admin(user)
         or access.has_role(user, Role.REVIEWER)
         or access.has_role(user, Role.LEADER),
+        "nav_dashboard": access.can_see_dashboard(user),
         "nav_reads_all": access.is_admin(user) or access.has_role(user, Role.LEADER),
     }

@@ -139,3 +139,51 @@ def demo_dates(today: dt.date) -> dict[str, dt.date]:
         "opens_on": today - dt.timedelta(days=22),
         "closes_on": today + dt.timedelta(days=14),
     }
+
+
+# The DX office's targets (domain.md): QĐ 969/QĐ-UBND's yearly quotas of communes to
+# complete DX, the running "240 by the end of 2024", a pillar floor, and Nghị quyết
+# 06-NQ/TU's top 10 in the national DTI by 2025.
+TARGETS = (
+    ("recognized", "QĐ 969: 94 xã hoàn thành CĐS năm 2022", "commune", 94, "", "2022-12-31"),
+    ("recognized", "QĐ 969: 132 xã hoàn thành CĐS năm 2023", "commune", 132, "", "2023-12-31"),
+    ("recognized", "QĐ 969: 133 xã hoàn thành CĐS năm 2024", "commune", 133, "", "2024-12-31"),
+    ("recognized", "QĐ 969: 118 xã hoàn thành CĐS năm 2025", "commune", 118, "", "2025-12-31"),
+    ("recognized", "240 xã hoàn thành CĐS đến 31/12/2024", "commune", 240, "", "2024-12-31"),
+    (
+        "pillar",
+        "Trung vị Chính quyền số của xã ≥ 0,8 năm 2026",
+        "commune",
+        0.8,
+        "CQS",
+        "2026-12-31",
+    ),
+    (
+        "dti_rank",
+        "Thanh Hóa trong top 10 DTI năm 2025 (NQ 06-NQ/TU)",
+        "province",
+        10,
+        "",
+        "2025-12-31",
+    ),
+)
+
+
+def create_targets() -> int:
+    from chiso.leadership.models import Target
+
+    for kind, name, level, number, pillar, by in TARGETS:
+        Target.objects.get_or_create(
+            name=name,
+            defaults={
+                "kind": kind,
+                "level": level,
+                "number": number,
+                "pillar": pillar,
+                "by_date": dt.date.fromisoformat(by),
+                "cumulative": name.startswith("240"),
+                "since_year": 2022 if name.startswith("240") else None,
+                "source": "QĐ 969/QĐ-UBND" if kind == "recognized" else "",
+            },
+        )
+    return len(TARGETS)

@@ -129,3 +129,9 @@ def test_user_names_differing_only_in_case_share_the_count(client, lan):
         attempt(client, name, "sai-mat-khau")
     response = attempt(client, "lan", PASSWORD)
     assert locked_text() in response.content.decode()
+
+
+def test_a_login_without_a_request_is_not_counted_but_still_checks_the_password(client, lan):
+    """The test client and commands call authenticate() with no request, hence no address."""
+    assert client.login(username="lan", password=PASSWORD)
+    assert not Client().login(username="lan", password="sai-mat-khau")

@@ -132,3 +132,23 @@ class TestMembershipRules:
         person = _person("an", "Anh An")
         with pytest.raises(ValidationError):
             Membership(user=person, role=Role.LEADER, unit=ham_rong).full_clean()
+
+
+def test_the_public_and_officers_see_published_results_only(period, public, lan, hoa, mai, tuan):
+    for person in (public, lan):
+        assert access.can_see_results(person, period, "commune", published=True)
+        assert not access.can_see_results(person, period, "commune", published=False)
+    for person in (hoa, mai, tuan):
+        assert access.can_see_results(person, period, "commune", published=False)
+
+
+def test_an_unknown_permission_raises_instead_of_answering_no(submission, tuan):
+    with pytest.raises(ValueError):
+        access.can(tuan, "delete_everything", submission)
+    assert access.can(tuan, "import", submission)
+    assert not access.can(tuan, Perm.EDIT, submission)
+
+
+def test_each_role_has_its_home(lan, hoa, mai, tuan, public):
+    homes = {p: access.home_of(p) for p in (lan, hoa, mai, tuan, public)}
+    assert homes == {lan: "entry", hoa: "review", mai: "progress", tuan: "review", public: "public"}

@@ -58,7 +58,7 @@ def texts(content: bytes) -> set[str]:
 
 
 def test_a_framework_title_like_a_formula_is_text_in_the_values_template():
-    from chiso.frameworks.excel import workbook_bytes
+    from chiso.uploads import workbook_bytes
 
     framework = hostile_framework()
     rows = [excel.UnitFigures("-14758", "=cmd|' /C calc'!A0", {"hs_tt": 5})]

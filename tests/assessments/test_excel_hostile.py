@@ -142,3 +142,17 @@ def test_a_formula_whose_result_excel_saved_is_read_as_its_result(
     response = lan_imports(with_cached_result(content, "C3*2", "20"))
     assert response.status_code == 200
     assert figures(submission) == {"hs_tt": 10, "hs_tong": 20}
+
+
+def test_the_import_command_mentions_a_sheet_it_did_not_read(lans_template, tuan, period, tmp_path):
+    from django.core.management import call_command
+    from django.utils import translation
+
+    book = workbook(fill(lans_template, {"C3": 10, "D3": 20}))
+    book.create_sheet("Ghi chú")
+    path = tmp_path / "so-lieu.xlsx"
+    path.write_bytes(save(book))
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("import_values", str(period.pk), str(path), user="tuan", stdout=out)
+    assert "The sheet “Ghi chú” was not read" in out.getvalue()

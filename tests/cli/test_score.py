@@ -410,3 +410,30 @@ def test_an_output_that_is_a_device_is_refused(folder, capsys):
     assert stat.S_ISCHR(after.st_mode)
     assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
     assert not [path for path in device.parent.iterdir() if path.name.startswith(f".{device.name}")]
+
+
+# -- bounds and thousands, the same as on the pages (issue 7, item 4) ----------
+
+SHIPPED_COMMUNE = (
+    Path(__file__).parents[2] / "chiso" / "frameworks" / "shipped" / ("thanhhoa-commune-2024.yaml")
+)
+
+
+@pytest.mark.parametrize("typed", ["-10", "1e308", "99999999999999999999"])
+def test_a_negative_or_absurd_count_is_refused_naming_the_line(folder, capsys, typed):
+    values = folder / "values.csv"
+    values.write_text(f"unit,code,value\n14758,tthc_tt,100\n14758,tthc_ps,{typed}\n")
+    errors = fails(folder, capsys, "score", SHIPPED_COMMUNE, values)
+    assert errors == [
+        f"{values}:3: tthc_ps: unit 14758: '{typed}' is outside the bounds of this input "
+        "(it must be between 0 and 9007199254740992)"
+    ]
+
+
+def test_a_count_written_with_a_thousands_separator_is_refused_like_on_the_pages(folder, capsys):
+    values = folder / "values.csv"
+    values.write_text("unit,code,value\n14758,hs_tt,1.000\n14758,hs_tong,1302\n")
+    errors = fails(folder, capsys, "score", folder / "commune.yaml", values)
+    assert errors == [
+        f"{values}:2: hs_tt: unit 14758: '1.000' is not a whole number (do not separate thousands)"
+    ]

@@ -16,6 +16,7 @@ from chiso.engine import (
     check_rules,
     coerce_input,
     coerce_value,
+    dump_framework,
     parse_framework,
     parse_values,
 )
@@ -265,3 +266,20 @@ def test_a_values_file_reads_thousands_the_same_way_as_coerce_value(commune):
     assert [problem.code for problem in caught.value.problems] == ["thousands_separator"]
     values = parse_values([(2, HAM_RONG, "KTS.1", "1.000")], commune)
     assert values.matrix[0, values.codes.index("KTS.1")] == 1.0
+
+
+def test_a_framework_written_by_chiso_has_no_aliases_and_reads_back():
+    # One score and one title object used by two indicators: PyYAML would alias them.
+    same_score = {"method": "boolean"}
+    same_title = {"vi": "Chỉ tiêu", "en": "Indicator"}
+    document = {
+        "format": "chiso-framework/1", "code": "test-2024", "title": {"vi": "Thử"},
+        "level": "commune", "year": 2024,
+        "tree": [
+            {"code": "A", "title": same_title, "points": 1, "score": same_score},
+            {"code": "B", "title": same_title, "points": 1, "score": same_score},
+        ],
+    }  # fmt: skip
+    text = dump_framework(document)
+    assert "&id" not in text and "*id" not in text
+    assert [node.code for node in parse_framework(text).leaves] == ["A", "B"]

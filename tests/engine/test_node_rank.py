@@ -7,14 +7,18 @@ import numpy as np
 from chiso.engine import Values, score
 from tests.engine.builders import DONG_SON, HAC_THANH, HAM_RONG, branch, leaf, make_framework
 
-LINEAR = {"method": "linear", "zero": 0, "full": 10}
+
+def linear():
+    # A fresh dict each time: a shared one would be written as a YAML alias, which
+    # framework files may not use.
+    return {"method": "linear", "zero": 0, "full": 10}
 
 
 def _framework():
     return make_framework(
-        branch("CQS", leaf("CQS.1", 10, LINEAR), leaf("CQS.2", 10, LINEAR)),
-        branch("KTS", leaf("KTS.1", 10, LINEAR)),
-        branch("XHS", leaf("XHS.1", 0, LINEAR)),
+        branch("CQS", leaf("CQS.1", 10, linear()), leaf("CQS.2", 10, linear())),
+        branch("KTS", leaf("KTS.1", 10, linear())),
+        branch("XHS", leaf("XHS.1", 0, linear())),
     )
 
 
@@ -49,7 +53,7 @@ def test_a_pillar_worth_nothing_has_no_value_and_every_unit_shares_its_rank():
 
 
 def test_the_total_rank_and_a_single_pillar_framework_agree():
-    framework = make_framework(branch("CQS", leaf("CQS.1", 10, LINEAR)))
+    framework = make_framework(branch("CQS", leaf("CQS.1", 10, linear())))
     values = Values.from_mapping(framework, {"a": {"CQS.1": 3}, "b": {"CQS.1": 8}, "c": {}})
     results = score(framework, values)
     assert results.node_rank[:, 0].tolist() == results.rank.tolist() == [2, 1, 3]

@@ -271,6 +271,18 @@ def test_the_engine_s_problems_are_placed_on_their_row(tuan_imports):
     ]
 
 
+def test_on_a_vietnamese_page_the_engine_s_problems_read_in_vietnamese(tuan_imports, client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    rows = [
+        ["CQS", "Chính quyền số"],
+        ["CQS.1", "Tỷ lệ", "%", 10, "linear 0-90", None, None, None, None, "100 * a / b"],
+    ]
+    assert listed(tuan_imports(appendix(rows)))[0] == (
+        "Trang tính Tiêu chí, dòng 4, cột J (CQS.1): "
+        "Công thức dùng a, không phải là thành phần của bộ tiêu chí."
+    )
+
+
 def test_the_information_sheet_is_required(tuan_imports):
     book = openpyxl.load_workbook(io.BytesIO(appendix(GOOD_ROWS, elements=ELEMENTS)))
     del book["Thông tin"]

@@ -51,3 +51,5 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"{summary.changed} figures changed in {len(summary.units)} units.")
         )
+        for note in summary.notes:
+            self.stdout.write(note)

@@ -49,23 +49,30 @@ class Command(BaseCommand):
 
         counts = load_units()
         self.stdout.write(f"Units loaded: {counts}")
-        frameworks = {f.level: f for f in load_shipped() if f.level in ("commune", "department")}
+        frameworks = {
+            f.level: f for f in load_shipped() if f.level in ("commune", "department", "province")
+        }
         self.stdout.write(f"Frameworks: {', '.join(f.code for f in frameworks.values())}")
         communes = list(
             Unit.objects.on(REFERENCE).filter(province_code="38", level="commune").order_by("code")
         )
         departments = list(Unit.objects.filter(level="department").order_by("code"))
+        # The province assesses itself on the DTI framework: its estimate before the ministry's.
+        departments += list(Unit.objects.on(REFERENCE).filter(level="province", code="38"))
         people = self._people()
         today = timezone.localdate()
+        # The province assesses itself in the open period only: an estimate, not published.
+        published = {level: f for level, f in frameworks.items() if level != "province"}
         closed = self._period(
-            DEMO_CLOSED, 2025, dt.date(2025, 11, 1), dt.date(2025, 11, 30), frameworks
+            DEMO_CLOSED, 2025, dt.date(2025, 11, 1), dt.date(2025, 11, 30), published
         )
         opened = self._period(
             DEMO_OPEN, today.year, **demo.demo_dates(today), frameworks=frameworks
         )
-        self._fill(closed, communes + departments, frameworks, people, final=True)
+        self._fill(closed, communes + departments, published, people, final=True)
         self._fill(opened, communes + departments, frameworks, people, final=False)
-        self._publish(closed, frameworks)
+        self._publish(closed, published)
+        demo.create_targets()
         self.stdout.write(
             f"Demo periods: {closed.name} ({closed.submissions.count()} units, published), "
             f"{opened.name} ({opened.submissions.count()} units, open until "

@@ -1,0 +1,221 @@
+"""/data/: the open-data page, each dataset's page and files, the DCAT-AP catalogue.
+
+    /data/                          every published (period, level) with its files
+    /data/catalog.jsonld            DCAT-AP catalogue in JSON-LD (for CKAN's ckanext-dcat)
+    /data/P/LEVEL/                  one dataset (its stable URI)
+    /data/P/LEVEL/NAME              one file of it (NAME as in SHA256SUMS)
+
+Only published snapshots appear: anything else is 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
+
+from chiso.api import opendata
+from chiso.api.http import not_modified, validators
+
+
+def _entries(ds: opendata.Dataset) -> list[dict[str, Any]]:
+    made = opendata.files(ds)
+    english = (get_language() or "vi").startswith("en")
+    return [
+        {
+            "name": name,
+            "title": opendata.TITLES[name][1 if english else 0],
+            "size": len(body),
+            "sha256": hashlib.sha256(body).hexdigest(),
+            "media_type": opendata.MEDIA_TYPES[name],
+            "url": f"/data/{ds.slug}/{name}",
+        }
+        for name, body in made.items()
+    ]
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    lang = "en" if (get_language() or "vi").startswith("en") else "vi"
+    found = [
+        {
+            "dataset": ds,
+            "title": ds.title(lang),
+            "description": ds.description(lang),
+            "files": _entries(ds),
+        }
+        for ds in opendata.datasets()
+    ]
+    return render(
+        request,
+        "api/data.html",
+        {"datasets": found, "licence_url": opendata.LICENSE_URL},
+    )
+
+
+def _dataset(period_id: int, level: str) -> opendata.Dataset:
+    ds = opendata.dataset(period_id, level)
+    if ds is None:
+        raise Http404("No such dataset.")
+    return ds
+
+
+@require_safe
+def dataset_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
+    ds = _dataset(period_id, level)
+    lang = "en" if (get_language() or "vi").startswith("en") else "vi"
+    item = {
+        "dataset": ds,
+        "title": ds.title(lang),
+        "description": ds.description(lang),
+        "files": _entries(ds),
+    }
+    return render(
+        request,
+        "api/data.html",
+        {"datasets": [item], "licence_url": opendata.LICENSE_URL, "single": True},
+    )
+
+
+@require_safe
+def dataset_file(request: HttpRequest, period_id: int, level: str, name: str) -> HttpResponse:
+    ds = _dataset(period_id, level)
+    made = opendata.files(ds)
+    if name not in made:
+        raise Http404("No such file.")
+    body = made[name]
+    etag = hashlib.sha256(body).hexdigest()
+    cached = not_modified(request, etag, ds.snapshot.published_at)
+    if cached is not None:
+        return cached
+    media = opendata.MEDIA_TYPES[name]
+    if media.startswith("text/") or media in ("application/json", "application/yaml"):
+        media += "; charset=utf-8"
+    response = HttpResponse(body, content_type=media)
+    response["Content-Disposition"] = f'attachment; filename="{ds.identifier}-{name}"'
+    response["Access-Control-Allow-Origin"] = "*"  # open data: any web page may read it
+    return validators(response, etag, ds.snapshot.published_at)
+
+
+# --- DCAT-AP --------------------------------------------------------------------------
+
+CONTEXT = {
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "locn": "http://www.w3.org/ns/locn#",
+}
+# Thanh Hóa in GeoNames, so a harvester can place the datasets on a map.
+SPATIAL = "https://sws.geonames.org/1566165/"
+MEDIA = "https://www.iana.org/assignments/media-types/"
+
+
+def _text(vi: str, en: str) -> list[dict[str, str]]:
+    return [{"@value": vi, "@language": "vi"}, {"@value": en, "@language": "en"}]
+
+
+def _date(value: Any) -> dict[str, str]:
+    return {"@value": value.isoformat(), "@type": "xsd:dateTime"}
+
+
+def catalog_data() -> dict[str, Any]:
+    site = settings.CHISO_SITE_URL
+    graph: list[dict[str, Any]] = []
+    datasets = opendata.datasets()
+    publisher = {
+        "@id": f"{site}/#publisher",
+        "@type": "foaf:Agent",
+        "foaf:name": _text(opendata.PUBLISHER["vi"], opendata.PUBLISHER["en"]),
+    }
+    graph.append(publisher)
+    for ds in datasets:
+        s = ds.snapshot
+        year = s.period.year
+        distributions = []
+        for entry in _entries(ds):
+            distributions.append(
+                {
+                    "@id": f"{ds.uri()}{entry['name']}#distribution",
+                    "@type": "dcat:Distribution",
+                    "dct:title": _text(*opendata.TITLES[entry["name"]]),
+                    "dcat:accessURL": {"@id": ds.uri()},
+                    "dcat:downloadURL": {"@id": site + entry["url"]},
+                    "dcat:mediaType": {"@id": MEDIA + entry["media_type"]},
+                    "dct:format": entry["media_type"],
+                    "dcat:byteSize": {"@value": str(entry["size"]), "@type": "xsd:decimal"},
+                    "dct:license": {"@id": opendata.LICENSE_URL},
+                    "spdx:checksum": {
+                        "@type": "spdx:Checksum",
+                        "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+                        "spdx:checksumValue": {
+                            "@value": entry["sha256"],
+                            "@type": "xsd:hexBinary",
+                        },
+                    },
+                }
+            )
+        graph.append(
+            {
+                "@id": ds.uri(),
+                "@type": "dcat:Dataset",
+                "dct:identifier": ds.identifier,
+                "dct:title": _text(ds.title("vi"), ds.title("en")),
+                "dct:description": _text(ds.description("vi"), ds.description("en")),
+                "dct:publisher": {"@id": publisher["@id"]},
+                "dct:issued": _date(ds.first.published_at),
+                "dct:modified": _date(s.published_at),
+                "dct:temporal": {
+                    "@type": "dct:PeriodOfTime",
+                    "dcat:startDate": {"@value": f"{year}-01-01", "@type": "xsd:date"},
+                    "dcat:endDate": {"@value": f"{year}-12-31", "@type": "xsd:date"},
+                },
+                "dct:spatial": {"@id": SPATIAL},
+                "dcat:keyword": [
+                    {"@value": "chuyển đổi số", "@language": "vi"},
+                    {"@value": "Thanh Hóa", "@language": "vi"},
+                    {"@value": "digital transformation", "@language": "en"},
+                    {"@value": "DTI", "@language": "en"},
+                    {"@value": s.level, "@language": "en"},
+                ],
+                "dct:license": {"@id": opendata.LICENSE_URL},
+                "dcat:landingPage": {"@id": ds.uri()},
+                "dcat:contactPoint": {
+                    "@type": "vcard:Organization",
+                    "vcard:fn": "Sở Khoa học và Công nghệ tỉnh Thanh Hóa",
+                    "vcard:hasEmail": {"@id": f"mailto:{settings.DEFAULT_FROM_EMAIL}"},
+                },
+                "dcat:distribution": distributions,
+            }
+        )
+    graph.append(
+        {
+            "@id": f"{site}/data/catalog.jsonld",
+            "@type": "dcat:Catalog",
+            "dct:title": _text("Dữ liệu mở chiso", "chiso open data"),
+            "dct:description": _text(
+                "Kết quả đánh giá chuyển đổi số đã công bố của tỉnh Thanh Hóa.",
+                "Published digital-transformation assessment results of Thanh Hóa province.",
+            ),
+            "dct:publisher": {"@id": publisher["@id"]},
+            "dct:license": {"@id": opendata.LICENSE_URL},
+            "dcat:dataset": [{"@id": ds.uri()} for ds in datasets],
+        }
+    )
+    return {"@context": CONTEXT, "@graph": graph}
+
+
+@require_safe
+def catalog(request: HttpRequest) -> HttpResponse:
+    body = json.dumps(catalog_data(), ensure_ascii=False, indent=1).encode("utf-8")
+    response = HttpResponse(body, content_type="application/ld+json; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

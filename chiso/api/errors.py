@@ -1,0 +1,120 @@
+"""Every error of the API as JSON `{"code", "message", "details"}` with a stable code.
+
+Clients switch on `code` (the message is English prose and may change). The codes:
+
+- `not_found` (404): no such thing, or not one the caller may see (the two look alike);
+- `validation_error` (422): the request does not fit the schema or the framework;
+  `details` lists the fields and why;
+- `unauthorized` (401): no valid credentials; `forbidden` (403): not allowed;
+- `conflict` (409): the submission changed meanwhile, or is not open for changes;
+- `evidence_rejected` (422): an upload refused, the message says why;
+- `rate_limited` (429): too many anonymous requests, see the `Retry-After` header;
+- `method_not_allowed` (405), `bad_request` (400), `server_error` (500).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+log = logging.getLogger(__name__)
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "server_error",
+}
+MESSAGES = {
+    400: "The request could not be read.",
+    401: "Send a valid token: Authorization: Bearer <token>.",
+    403: "You may not do this.",
+    404: "Not found.",
+    405: "This method is not allowed here.",
+    429: "Too many requests: wait and try again.",
+    500: "Something went wrong on our side.",
+}
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ApiError(Exception):
+    """An error with its own code, raised by the endpoints."""
+
+    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
+def body(status: int, message: str | None = None, details: Any = None, code: str | None = None):
+    return {
+        "code": code or CODES.get(status, "error"),
+        "message": message or MESSAGES.get(status, "Error."),
+        "details": details,
+    }
+
+
+def json_error(status: int, message: str | None = None, **kw: Any) -> HttpResponse:
+    return JsonResponse(body(status, message, **kw), status=status)
+
+
+# The error answers every endpoint may give; listed in the OpenAPI document.
+COMMON = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+AUTHED = {**COMMON, 401: ErrorOut, 403: ErrorOut}
+
+
+def install(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, status: int, message: str | None = None, **kw: Any):
+        return api.create_response(request, body(status, message, **kw), status=status)
+
+    @api.exception_handler(ApiError)
+    def _own(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return respond(request, exc.status, exc.message, details=exc.details, code=exc.code)
+
+    @api.exception_handler(ValidationError)
+    def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        details = [
+            {"loc": list(error.get("loc", ())), "msg": str(error.get("msg", ""))}
+            for error in exc.errors
+        ]
+        return respond(request, 422, "The request does not fit the schema.", details=details)
+
+    @api.exception_handler(Http404)
+    def _missing(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return respond(request, 404)
+
+    @api.exception_handler(PermissionDenied)
+    def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return respond(request, 403, str(exc) or None)
+
+    @api.exception_handler(Throttled)
+    def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        return respond(request, 429, details={"retry_after": exc.wait})
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return respond(request, 401)
+
+    @api.exception_handler(HttpError)
+    def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return respond(request, exc.status_code, str(exc))
+
+    @api.exception_handler(Exception)
+    def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
+        log.exception("API error on %s", request.path)
+        return respond(request, 500)

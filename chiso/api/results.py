@@ -1,0 +1,252 @@
+"""Results through the API: published (public), provisional (staff), a unit's history.
+
+Everything comes from chiso.results.cards (the one place results are read), so the
+API, the pages and the open-data files show the same figures. A published snapshot
+never changes: its answers are cached by snapshot and page, and revalidated (304)
+from the snapshot's id alone, without reading its rows.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+
+from chiso.accounts import access
+from chiso.api import errors
+from chiso.api.auth import SYSTEM_OR_PERSON
+from chiso.api.http import not_modified, validators
+from chiso.api.paging import Id, PageQuery, paginate
+from chiso.assessments.models import Period
+from chiso.results import cards
+from chiso.results.models import Snapshot, UnitRow
+from chiso.units.models import Level, Lineage, Unit
+
+router = Router(tags=["results"])
+staff_router = Router(tags=["staff"], auth=SYSTEM_OR_PERSON)
+
+
+class Pillar(Schema):
+    code: str
+    value: float | None = Field(description="0..1")
+    rank: int | None
+
+
+class IndicatorScore(Schema):
+    code: str
+    value: float | None = Field(description="The indicator's figure (formula result).")
+    score: float | None = Field(description="0..1")
+    points: float | None
+
+
+class ResultRow(Schema):
+    unit: dict[str, Any] = Field(description="id, code, name, kind")
+    assessed: bool
+    rank: int | None
+    value: float | None = Field(description="0..1")
+    points: float | None
+    recognized: bool | None
+    completeness: float | None
+    pillars: list[Pillar]
+    indicators: list[IndicatorScore]
+    unmet_mandatory: list[str]
+
+
+class ResultsPage(Schema):
+    period: int
+    level: str
+    version: int | None = Field(description="Published version; null when provisional.")
+    provisional: bool
+    published_at: str | None
+    framework: dict[str, Any] = Field(description="code, version, sha256")
+    max_points: float
+    count: int
+    next: str | None
+    previous: str | None
+    items: list[ResultRow]
+
+
+class HistoryPoint(Schema):
+    period: int
+    year: int
+    name: str
+    level: str
+    version: int
+    unit: dict[str, Any] = Field(description="The unit the row is of: itself or a predecessor.")
+    rank: int | None
+    value: float | None
+    points: float | None
+    recognized: bool | None
+    units_ranked: int
+
+
+class ResultsQuery(PageQuery):
+    version: Id | None = Field(None, description="A published version (default latest).")
+
+
+def row_renderer(ranking: cards.Ranking) -> Any:
+    """A function writing one row of `ranking` as the API gives it (indexes found once)."""
+    index = ranking.node_index()
+    pillars = [(node.code, index[node.code]) for node in ranking.pillars]
+    leaves = list(enumerate((c, index[c]) for c in ranking.leaf_codes))
+
+    def render(row: cards.Row) -> dict[str, Any]:
+        nv, nr, lv, lp = row.node_values, row.node_ranks, row.leaf_values, row.leaf_points
+        if not row.assessed or not nv:  # a unit not assessed has no figures
+            nv = nr = [None] * len(index)  # type: ignore[list-item]
+            lv = lp = [None] * len(leaves)
+        return {
+            "unit": {"id": row.unit_id, "code": row.code, "name": row.name, "kind": row.kind},
+            "assessed": row.assessed,
+            "rank": row.rank,
+            "value": row.value,
+            "points": row.points,
+            "recognized": row.recognized,
+            "completeness": row.completeness,
+            "pillars": [{"code": c, "value": nv[i], "rank": nr[i]} for c, i in pillars],
+            "indicators": [
+                {"code": c, "value": lv[j], "score": nv[i], "points": lp[j]} for j, (c, i) in leaves
+            ],
+            "unmet_mandatory": row.unmet,
+        }
+
+    return render
+
+
+def ranking_data(request: HttpRequest, ranking: cards.Ranking, query: PageQuery) -> dict[str, Any]:
+    snapshot = ranking.snapshot
+    render = row_renderer(ranking)
+    page = paginate(request, ranking.rows, query, lambda chunk: [render(r) for r in chunk])
+    return {
+        "period": ranking.period.pk,
+        "level": ranking.level,
+        "version": snapshot.version if snapshot else None,
+        "provisional": ranking.provisional,
+        "published_at": snapshot.published_at.isoformat() if snapshot else None,
+        "framework": {
+            "code": ranking.framework.code,
+            "version": ranking.framework.version,
+            "sha256": ranking.framework.sha256,
+        },
+        "max_points": ranking.max_points,
+        **page,
+    }
+
+
+def _json(data: Any) -> HttpResponse:
+    # Written directly: the rows are already plain data, and validating 3,321 of them
+    # again would triple the time of the answer. The schema is still the document's.
+    return HttpResponse(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False),
+        content_type="application/json",
+    )
+
+
+def snapshot_for(period_id: Id, level: str, version: Id | None) -> tuple[int, int, Any]:
+    """(id, version, published_at) of the snapshot asked for; 404 when none.
+
+    Reads only the columns before the stored values (on SQLite a row's later columns sit
+    behind the long values text); a snapshot never changes, so its time is cached.
+    """
+    found = Snapshot.objects.filter(period_id=period_id, level=level)
+    if version is not None:
+        found = found.filter(version=version)
+    chosen = found.order_by("-version").values_list("pk", "version").first()
+    if chosen is None:
+        raise errors.ApiError(404, "not_found", "No published results for this period and level.")
+    pk, number = chosen
+    published_at = cache.get_or_set(
+        f"chiso:api-snapshot-at:{pk}",
+        lambda: Snapshot.objects.values_list("published_at", flat=True).get(pk=pk),
+        timeout=None,
+    )
+    return pk, number, published_at
+
+
+@router.get(
+    "/results/{period_id}/{level}",
+    response={200: ResultsPage, 304: None, **errors.COMMON},
+    summary="Published results of a level of a period",
+)
+def published_results(
+    request: HttpRequest, period_id: Id, level: Level, query: Query[ResultsQuery]
+):
+    """Every unit's value, points, pillar values and ranks, indicator scores, rank and
+    recognition, best first, then the units not assessed. Paginated (`page_size` up to
+    5000 gives a whole province in one answer)."""
+    pk, version, published_at = snapshot_for(period_id, level, query.version)
+    etag = f"results-{pk}-{request.GET.urlencode()}"
+    cached = not_modified(request, etag, published_at)
+    if cached is not None:
+        return cached
+    key = f"chiso:api-results:{pk}:{request.get_host()}:{request.GET.urlencode()}"
+    body = cache.get(key)
+    if body is None:
+        period = get_object_or_404(Period, pk=period_id)
+        ranking = cards.published(period, level, version)
+        assert ranking is not None
+        body = _json(ranking_data(request, ranking, query)).content
+        cache.set(key, body, timeout=3600)
+    response = HttpResponse(body, content_type="application/json")
+    return validators(response, etag, published_at)
+
+
+@router.get(
+    "/units/{unit_id}/results",
+    response={200: list[HistoryPoint], **errors.COMMON},
+    summary="One unit's published results across periods",
+)
+def unit_history(request: HttpRequest, unit_id: Id):
+    """The latest published version of every period that ranked the unit, oldest first;
+    before the 2025 reform, the rows of the units it was formed from."""
+    unit = get_object_or_404(Unit, pk=unit_id)
+    ids = [unit.pk, *Lineage.objects.filter(new=unit).values_list("old_id", flat=True)]
+    rows = (
+        UnitRow.objects.filter(snapshot__in=Snapshot.objects.current(), unit_id__in=ids)
+        .select_related("snapshot__period")
+        .order_by("snapshot__period__year", "snapshot__period_id", "rank", "code")
+    )
+    counts: dict[int, int] = {}
+    points = []
+    for row in rows:
+        snapshot = row.snapshot
+        if snapshot.pk not in counts:
+            counts[snapshot.pk] = snapshot.rows.filter(assessed=True).count()
+        points.append(
+            {
+                "period": snapshot.period_id,
+                "year": snapshot.period.year,
+                "name": snapshot.period.name,
+                "level": snapshot.level,
+                "version": snapshot.version,
+                "unit": {"id": row.unit_id, "code": row.code, "name": row.name},
+                "rank": row.rank,
+                "value": row.value,
+                "points": row.points,
+                "recognized": row.recognized,
+                "units_ranked": counts[snapshot.pk],
+            }
+        )
+    return points
+
+
+@staff_router.get(
+    "/results/{period_id}/{level}/provisional",
+    response={200: ResultsPage, **errors.AUTHED},
+    summary="Provisional results, scored now from approved values (staff)",
+)
+def provisional_results(request: HttpRequest, period_id: Id, level: Level, query: Query[PageQuery]):
+    user = request.auth  # type: ignore[attr-defined]
+    if not access.sees_provisional_results(user):
+        raise errors.ApiError(403, "forbidden", "Only reviewers, leaders and admins see this.")
+    period = get_object_or_404(Period, pk=period_id)
+    ranking = cards.provisional(period, level)
+    if ranking is None:
+        raise errors.ApiError(404, "not_found", "This period has no framework for that level.")
+    response = _json(ranking_data(request, ranking, query))
+    response["Cache-Control"] = "private, no-store"
+    return response

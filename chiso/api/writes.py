@@ -1,0 +1,105 @@
+"""Systems write figures and evidence through the same gate as the pages.
+
+The two functions here are the only places the API changes data. They read the
+figures as the forms do, then call the gate (chiso.assessments.services: `save_values`,
+`add_evidence`) with provenance "imported from a system"; the gate checks access,
+the edit state, bounds, the framework's rules and the version, and its one typed
+refusal (`ServiceError`, stable code) becomes the API's JSON error here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+
+from chiso.accounts import access
+from chiso.accounts.access import Perm
+from chiso.api.errors import ApiError
+from chiso.assessments import services
+from chiso.assessments.models import Evidence, Provenance, Submission
+from chiso.assessments.services import ServiceError
+
+# The gate's refusal codes as the API's own (documented, stable) status and code.
+REFUSALS = {
+    ServiceError.FORBIDDEN: (403, "forbidden"),
+    ServiceError.LOCKED: (409, "not_editable"),
+    ServiceError.NOT_ALLOWED: (409, "not_editable"),
+    ServiceError.STALE: (409, "stale_version"),
+    ServiceError.EVIDENCE_REFUSED: (422, "evidence_rejected"),
+    ServiceError.EMPTY: (422, "evidence_rejected"),
+}
+
+
+def _refused(error: ServiceError, submission: Submission) -> ApiError:
+    status, code = REFUSALS.get(error.code, (422, "validation_error"))
+    details: Any
+    if error.code == ServiceError.STALE:
+        details = {"version": (error.submission or submission).version}
+    elif error.code == ServiceError.LOCKED:
+        details = {"status": submission.status}
+    elif error.problems:
+        details = [
+            {"loc": ["body", "values"], "msg": p.message, "rule": p.rule} for p in error.problems
+        ]
+    else:
+        details = [
+            {"loc": ["body", "values", field], "msg": message}
+            for field, messages in error.fields.items()
+            for message in messages
+        ]
+    return ApiError(status, code, error.message, details)
+
+
+def visible_submission(user: Any, pk: int) -> Submission:
+    """The submission, or 404 when `user` may not see it (ids cannot be probed)."""
+    submission: Submission = access.submission_for(user, pk, Perm.VIEW)
+    return submission
+
+
+def _as_text(value: float | bool | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def put_values(
+    user: Any,
+    pk: int,
+    raw: Mapping[str, float | bool | str | None],
+    *,
+    version: int | None,
+    reason: str,
+) -> tuple[Submission, int]:
+    submission = visible_submission(user, pk)
+    framework = submission.framework.engine()
+    figures, problems = services.coerce_inputs(
+        framework, {code: _as_text(value) for code, value in raw.items()}
+    )
+    if problems:
+        details = [{"loc": ["body", "values", code], "msg": msg} for code, msg in problems.items()]
+        raise ApiError(422, "validation_error", "Some figures could not be read.", details)
+    try:
+        return services.save_values(
+            submission,
+            figures,
+            user=user,
+            expected_version=version,
+            provenance=Provenance.SYSTEM,
+            reason=reason or "API",
+        )
+    except ServiceError as error:
+        raise _refused(error, submission) from None
+
+
+def upload_evidence(user: Any, pk: int, upload: UploadedFile, codes: Sequence[str]) -> Evidence:
+    submission = visible_submission(user, pk)
+    try:
+        return services.add_evidence(submission, [upload], codes, user=user)[0]
+    except ServiceError as error:
+        raise _refused(error, submission) from None

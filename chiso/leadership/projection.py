@@ -1,0 +1,80 @@
+"""Where a target's figure is heading: a straight line through the published periods.
+
+Pure (no Django): the dashboard hands it (year, figure) pairs, one per published
+period or DTI year, and the target. The method, stated on the page too:
+
+- the current figure is the latest period's;
+- with two or more periods the projection is the least-squares line through every
+  (year, figure) pair, read at the target's year; with one period it is that figure
+  (no trend can be drawn through one point);
+- "achieved" when the current figure already meets the target, else "on track" when
+  the projection meets it by the target's year and that year has not passed, else
+  "off track"; "unknown" when no period has a figure yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+ACHIEVED = "achieved"
+ON_TRACK = "on_track"
+OFF_TRACK = "off_track"
+UNKNOWN = "unknown"
+
+METHOD = (
+    "linear least squares over the published periods' figures (year, figure), read at the "
+    "target's year; one period: its figure"
+)
+
+
+@dataclass(frozen=True)
+class Projection:
+    current: float | None
+    projected: float | None
+    status: str
+    slope: float | None  # change per year of the fitted line (None with fewer than two points)
+    points: int
+
+
+def linear_fit(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """(slope, intercept) of the least-squares line through at least two distinct years."""
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    sxx = sum((x - mean_x) ** 2 for x, _ in points)
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in points)
+    slope = sxy / sxx
+    return slope, mean_y - slope * mean_x
+
+
+def meets(figure: float, target: float, *, lower_is_better: bool) -> bool:
+    return figure <= target if lower_is_better else figure >= target
+
+
+def project(
+    points: Sequence[tuple[float, float]],
+    target: float,
+    target_year: float,
+    *,
+    this_year: float,
+    lower_is_better: bool = False,
+) -> Projection:
+    """Current figure, projection at `target_year` and status (see the module's doc)."""
+    known = sorted((float(x), float(y)) for x, y in points if y is not None)
+    if not known:
+        return Projection(None, None, UNKNOWN, None, 0)
+    current = known[-1][1]
+    slope = None
+    if len({x for x, _ in known}) >= 2:
+        slope, intercept = linear_fit(known)
+        projected = slope * target_year + intercept
+    else:
+        projected = current
+    if meets(current, target, lower_is_better=lower_is_better):
+        status = ACHIEVED
+    elif this_year <= target_year and meets(projected, target, lower_is_better=lower_is_better):
+        status = ON_TRACK
+    else:
+        status = OFF_TRACK
+    return Projection(current, projected, status, slope, len(known))

@@ -1,0 +1,171 @@
+"""The one path by which the province's DTI history changes: entered or imported, audited.
+
+Each change writes an audit entry (action "value entered" or "value imported", code
+"DTI <year>", the old and new figures as JSON) in the same transaction. A CSV import
+is all or nothing: a bad line refuses the whole file with messages naming line and
+column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chiso.assessments.models import Action, AuditEntry
+from chiso.leadership.models import DtiYear
+from chiso.units.models import Unit
+
+HISTORY = Path(__file__).parent / "data" / "thanhhoa-dti-history.csv"
+COLUMNS = ("year", "rank", "of", "value", "rank_cqs", "rank_kts", "rank_xhs", "note")
+INTEGERS = ("year", "rank", "of", "rank_cqs", "rank_kts", "rank_xhs")
+
+
+class DtiImportError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class DtiFigures:
+    year: int
+    rank: int | None = None
+    of: int | None = None
+    value: float | None = None
+    rank_cqs: int | None = None
+    rank_kts: int | None = None
+    rank_xhs: int | None = None
+    note: str = ""
+
+    def problems(self) -> list[str]:
+        found = []
+        if not 2000 <= self.year <= 2100:
+            found.append(_("year: %(year)s is not a year") % {"year": self.year})
+        if self.value is not None and not 0 <= self.value <= 1:
+            found.append(_("value: the DTI is between 0 and 1"))
+        for name in ("rank", "rank_cqs", "rank_kts", "rank_xhs"):
+            rank = getattr(self, name)
+            if rank is not None and (rank < 1 or (self.of and rank > self.of)):
+                found.append(
+                    _("%(field)s: a rank from 1 to the number of provinces") % {"field": name}
+                )
+        return found
+
+
+def _as_json(row: DtiYear | None) -> str:
+    if row is None:
+        return ""
+    return json.dumps({c: getattr(row, c) for c in COLUMNS}, ensure_ascii=False)
+
+
+def _province() -> Unit | None:
+    return Unit.objects.filter(level="province", province_code="38").order_by("-valid_from").first()
+
+
+def record_year(figures: DtiFigures, *, actor: Any, imported: bool = False) -> DtiYear:
+    """Create or replace one year's national publication, with its audit entry."""
+    problems = figures.problems()
+    if problems:
+        raise DtiImportError(problems)
+    with transaction.atomic():
+        before = DtiYear.objects.select_for_update().filter(year=figures.year).first()
+        old = _as_json(before)
+        row = before or DtiYear(year=figures.year)
+        for column in COLUMNS:
+            setattr(row, column, getattr(figures, column))
+        row.save()
+        AuditEntry.objects.create(
+            actor=actor,
+            unit=_province(),
+            action=Action.VALUE_IMPORTED if imported else Action.VALUE_SET,
+            code=f"DTI {figures.year}",
+            old=old,
+            new=_as_json(row),
+            reason=_("National DTI publication"),
+        )
+    return row
+
+
+def _cell(raw: str, column: str) -> int | float | str | None:
+    raw = raw.strip()
+    if column == "note":
+        return raw
+    if not raw:
+        return None
+    if column in INTEGERS:
+        return int(raw)
+    return float(raw.replace(",", "."))
+
+
+def figures_from(raw: dict[str, str], where: str) -> tuple[DtiFigures | None, list[str]]:
+    """One year's figures from text fields (a CSV line or a form); problems start with `where`."""
+    values: dict[str, Any] = {}
+    problems = []
+    for column in COLUMNS:
+        if column not in raw:
+            continue
+        try:
+            values[column] = _cell(raw[column] or "", column)
+        except ValueError:
+            problems.append(
+                _("%(where)s, column %(column)s: %(raw)r is not a number")
+                % {"where": where, "column": column, "raw": raw[column]}
+            )
+    if problems:
+        return None, problems
+    if values.get("year") is None:
+        return None, [_("%(where)s: no year") % {"where": where}]
+    figures = DtiFigures(**values)
+    return figures, [f"{where}: {problem}" for problem in figures.problems()]
+
+
+def parse_csv(text: str, source: str = "CSV") -> list[DtiFigures]:
+    """Rows of a CSV with the history's columns (year first); every problem, by line."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = reader.fieldnames or []
+    if "year" not in header:
+        raise DtiImportError(
+            [_("%(source)s: the first line must name the columns, year first") % {"source": source}]
+        )
+    unknown = [c for c in header if c not in COLUMNS]
+    if unknown:
+        raise DtiImportError(
+            [
+                _("%(source)s, line 1: unknown column %(column)s")
+                % {"source": source, "column": unknown[0]}
+            ]
+        )
+    rows: list[DtiFigures] = []
+    problems: list[str] = []
+    years: set[int] = set()
+    for line, raw in enumerate(reader, start=2):
+        where = _("%(source)s, line %(line)s") % {"source": source, "line": line}
+        figures, found = figures_from(raw, where)
+        problems += found
+        if figures is None:
+            continue
+        if figures.year in years:
+            problems.append(
+                _("%(where)s: year %(year)s twice") % {"where": where, "year": figures.year}
+            )
+        years.add(figures.year)
+        rows.append(figures)
+    if problems:
+        raise DtiImportError(problems)
+    if not rows:
+        raise DtiImportError([_("%(source)s: no rows") % {"source": source}])
+    return rows
+
+
+def import_csv(text: str, *, actor: Any, source: str = "CSV") -> list[DtiYear]:
+    """Every row of the file, or none of them."""
+    figures = parse_csv(text, source)
+    with transaction.atomic():
+        return [record_year(f, actor=actor, imported=True) for f in figures]

@@ -1,0 +1,494 @@
+"""Every figure of the leadership's dashboard, as plain functions returning dicts.
+
+Pages (chiso/leadership/views.py), the JSON view and the API call these and nothing
+else, so a page never shows a number the API cannot give. Results come from the one
+bridge (`scoring.score_period`, approved and published submissions only); progress
+counts every submission whatever its state. Dicts carry plain numbers (floats 0..1
+for values, ISO dates): pages format them the Vietnamese way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from typing import Any
+
+import numpy as np
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef
+
+from chiso import engine
+from chiso.assessments.models import Period, Status, Submission
+from chiso.leadership import projection
+from chiso.leadership.models import DtiYear, Target, TargetKind
+from chiso.results.scoring import FINAL_STATUSES, score_period
+from chiso.units.collation import vietnamese_key
+from chiso.units.models import Lineage
+
+REFORM = dt.date(2025, 7, 1)
+UNIT_FIELDS = (
+    "unit_id",
+    "unit__code",
+    "unit__name",
+    "status",
+    "unit__parent__code",
+    "unit__parent__name",
+    "unit__parent__level",
+)
+HISTOGRAM_BINS = 10
+LIST_LENGTH = 10
+
+
+def scored(period: Period, level: str, memo: dict | None = None) -> engine.Results | None:
+    """`score_period`, remembered until a final submission of the period changes.
+
+    `memo` (one dict per dashboard) saves asking the cache twice for the same period.
+    """
+    if memo is not None and ("scored", period.pk, level) in memo:
+        return memo["scored", period.pk, level]
+    final = Submission.objects.filter(period=period, status__in=FINAL_STATUSES)
+    stamp = final.aggregate(n=Count("id"), at=Max("updated_at"))
+    at = stamp["at"].timestamp() if stamp["at"] else 0
+    key = f"chiso-dashboard-{period.pk}-{level}-{stamp['n']}-{at}"
+    results = cache.get(key)
+    if results is None:
+        results = score_period(period, level)
+        cache.set(key, results, 3600)
+    if memo is not None:
+        memo["scored", period.pk, level] = results
+    return results
+
+
+def periods_with_results(level: str, memo: dict | None = None) -> list[Period]:
+    """Periods with a framework for the level and at least one final submission, oldest first."""
+    if memo is not None and ("periods", level) in memo:
+        return list(memo["periods", level])
+    final = Submission.objects.filter(
+        period=OuterRef("pk"), status__in=FINAL_STATUSES, unit__level=level
+    )
+    periods = list(
+        Period.objects.filter(frameworks__level=level)
+        .filter(Exists(final))
+        .order_by("year", "opens_on")
+    )
+    if memo is not None:
+        memo["periods", level] = periods
+    return list(periods)
+
+
+def _units(period: Period, level: str) -> list[dict[str, Any]]:
+    """Code, name, status and area of every unit of the level assessed in the period."""
+    in_period = Submission.objects.filter(period=period, unit__level=level)
+    rows = [dict(zip(UNIT_FIELDS, row, strict=True)) for row in in_period.values_list(*UNIT_FIELDS)]
+    before_reform = period.reference_date < REFORM
+    former: dict[int, tuple[str, str]] = {}
+    if not before_reform and level == "commune":
+        # After the reform there are no districts: group a commune under the old district
+        # most of its predecessors belonged to (the lineage of NQ 1686).
+        votes: dict[int, Counter[tuple[str, str]]] = defaultdict(Counter)
+        links = Lineage.objects.filter(new__in=in_period.values("unit_id")).values_list(
+            "new_id", "old__parent__code", "old__parent__name"
+        )
+        for new_id, code, name in links:
+            if code:
+                votes[new_id][(code, name)] += 1
+        former = {new_id: counter.most_common(1)[0][0] for new_id, counter in votes.items()}
+    units = []
+    for r in rows:
+        if before_reform and r["unit__parent__level"] == "district":
+            area = (r["unit__parent__code"], r["unit__parent__name"])
+        else:
+            area = former.get(r["unit_id"], ("", ""))
+        units.append(
+            {
+                "code": r["unit__code"],
+                "name": r["unit__name"],
+                "status": r["status"],
+                "area_code": area[0],
+                "area_name": area[1],
+            }
+        )
+    return units
+
+
+def progress(period: Period, level: str, units: list[dict[str, Any]] | None = None) -> dict:
+    """Submissions by status, overall and by area (old district)."""
+    units = units if units is not None else _units(period, level)
+    statuses = [s.value for s in Status]
+    by_status = Counter(u["status"] for u in units)
+    areas: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for u in units:
+        areas[(u["area_code"], u["area_name"])][u["status"]] += 1
+    return {
+        "total": len(units),
+        "statuses": statuses,
+        "by_status": {s: by_status.get(s, 0) for s in statuses},
+        "final": sum(by_status.get(s, 0) for s in FINAL_STATUSES),
+        "area_kind": "district" if period.reference_date < REFORM else "former_district",
+        "by_area": [
+            {
+                "code": code,
+                "name": name,
+                "total": sum(counts.values()),
+                "by_status": {s: counts.get(s, 0) for s in statuses},
+            }
+            for (code, name), counts in sorted(
+                areas.items(), key=lambda item: vietnamese_key(item[0][1])
+            )
+        ],
+    }
+
+
+def quota_for(period: Period, level: str) -> Target | None:
+    """The year's quota of recognized units (a yearly, not running, target)."""
+    return (
+        Target.objects.filter(
+            kind=TargetKind.RECOGNIZED, level=level, cumulative=False, by_date__year=period.year
+        )
+        .order_by("by_date")
+        .first()
+    )
+
+
+def recognition(period: Period, level: str, results: engine.Results | None) -> dict:
+    quota = quota_for(period, level)
+    has_rule = results is not None and results.recognized is not None
+    count = int(results.recognized.sum()) if has_rule and results is not None else None
+    return {
+        "rule": has_rule,
+        "recognized": count,
+        "scored": len(results.units) if results is not None else 0,
+        "quota": quota.number if quota else None,
+        "quota_name": quota.name if quota else "",
+        "quota_share": (count / quota.number) if quota and count is not None else None,
+    }
+
+
+def pillars(framework: engine.Framework) -> list[engine.Node]:
+    """The framework's top-level branches (its pillars or groups)."""
+    return [node for node in framework.tree if not node.is_leaf]
+
+
+def distribution(results: engine.Results | None, framework: engine.Framework | None) -> dict:
+    """A histogram of values (10 bins over 0..1) and each pillar's median."""
+    edges = [i / HISTOGRAM_BINS for i in range(HISTOGRAM_BINS + 1)]
+    if results is None or framework is None or not len(results.units):
+        return {"edges": edges, "counts": [0] * HISTOGRAM_BINS, "median": None, "pillars": []}
+    values = results.value[~np.isnan(results.value)]
+    counts, _ = np.histogram(values, bins=edges)
+    medians = []
+    for node in pillars(framework):
+        column = results.node_values[:, results.node_codes.index(node.code)]
+        column = column[~np.isnan(column)]
+        medians.append(
+            {
+                "code": node.code,
+                "title": node.title,
+                "median": float(np.median(column)) if len(column) else None,
+            }
+        )
+    return {
+        "edges": edges,
+        "counts": [int(c) for c in counts],
+        "median": float(np.median(values)) if len(values) else None,
+        "pillars": medians,
+    }
+
+
+def _row(results: engine.Results, index: int, names: dict[str, str]) -> dict[str, Any]:
+    code = results.units[index]
+    return {
+        "code": code,
+        "name": names.get(code, code),
+        "value": float(results.value[index]),
+        "points": float(results.points[index]),
+        "rank": int(results.rank[index]),
+    }
+
+
+def lagging(results: engine.Results | None, names: dict[str, str], n: int = LIST_LENGTH) -> list:
+    """The units with the lowest values, lowest first."""
+    if results is None:
+        return []
+    order = results.order()[::-1][:n]
+    return [_row(results, int(i), names) for i in order]
+
+
+def nearest(
+    results: engine.Results | None,
+    framework: engine.Framework | None,
+    names: dict[str, str],
+    n: int = LIST_LENGTH,
+) -> list:
+    """Units not yet recognized that are closest to it ("sắp đạt").
+
+    Closest means fewest mandatory criteria missing, then fewest points missing to the
+    recognition threshold (points, or value times the maximum).
+    """
+    if results is None or framework is None or results.recognized is None:
+        return []
+    rule = framework.recognition
+    needed = 0.0
+    if rule is not None and rule.min_points is not None:
+        needed = rule.min_points
+    elif rule is not None and rule.min_value is not None:
+        needed = rule.min_value * results.max_points
+    waiting = np.flatnonzero(~results.recognized)
+    missing = np.array([len(results.unmet_mandatory[i]) for i in waiting])
+    short = np.maximum(0.0, needed - results.points[waiting])
+    codes = np.array(results.units)[waiting] if len(waiting) else np.array([])
+    # Sorted by mandatory missing, then points missing, then code (lexsort: last key first).
+    order = np.lexsort((codes, short, missing))[:n] if len(waiting) else []
+    rows = []
+    for j in order:
+        row = _row(results, int(waiting[j]), names)
+        row["points_missing"] = float(short[j])
+        row["mandatory_missing"] = list(results.unmet_mandatory[int(waiting[j])])
+        rows.append(row)
+    return rows
+
+
+def previous_period(period: Period, level: str, memo: dict | None = None) -> Period | None:
+    earlier = [
+        p
+        for p in periods_with_results(level, memo)
+        if (p.year, p.opens_on) < (period.year, period.opens_on)
+    ]
+    return earlier[-1] if earlier else None
+
+
+def change(
+    period: Period, level: str, results: engine.Results | None, memo: dict | None = None
+) -> dict:
+    """Against the previous period with results: mean value, recognized, units that moved most.
+
+    Units are matched by code; across the 2025 reform most communes have new codes, so
+    only those that kept theirs are compared one by one.
+    """
+    before = previous_period(period, level, memo)
+    if before is None or results is None:
+        return {"previous": None}
+    old = scored(before, level, memo)
+    if old is None:
+        return {"previous": None}
+
+    def mean(r: engine.Results) -> float | None:
+        values = r.value[~np.isnan(r.value)]
+        return float(values.mean()) if len(values) else None
+
+    def recognized(r: engine.Results) -> int | None:
+        return int(r.recognized.sum()) if r.recognized is not None else None
+
+    old_value = dict(zip(old.units, old.value.tolist(), strict=True))
+    moved = [
+        {"code": code, "before": old_value[code], "after": float(value)}
+        for code, value in zip(results.units, results.value.tolist(), strict=True)
+        if code in old_value
+    ]
+    for row in moved:
+        row["delta"] = row["after"] - row["before"]
+    moved.sort(key=lambda r: (-r["delta"], r["code"]))
+    now_mean, old_mean = mean(results), mean(old)
+    return {
+        "previous": {"id": before.pk, "name": before.name, "year": before.year},
+        "mean_before": old_mean,
+        "mean_after": now_mean,
+        "mean_delta": (now_mean - old_mean) if now_mean is not None and old_mean else None,
+        "recognized_before": recognized(old),
+        "recognized_after": recognized(results),
+        "matched": len(moved),
+        "improved": sum(1 for r in moved if r["delta"] > 1e-9),
+        "declined": sum(1 for r in moved if r["delta"] < -1e-9),
+        "most_improved": moved[:5],
+        "most_declined": [r for r in reversed(moved) if r["delta"] < 0][:5],
+    }
+
+
+def _series(target: Target, memo: dict | None = None) -> list[tuple[float, float]]:
+    """(year, figure) pairs the target's projection is drawn through."""
+    if target.kind == TargetKind.DTI_RANK:
+        return [(d.year, float(d.rank)) for d in DtiYear.objects.exclude(rank=None)]
+    points: list[tuple[float, float]] = []
+    running = 0.0
+    for p in periods_with_results(target.level, memo):
+        if p.year > target.by_date.year:
+            break
+        results = scored(p, target.level, memo)
+        if results is None:
+            continue
+        if target.kind == TargetKind.RECOGNIZED:
+            if results.recognized is None:
+                continue
+            count = float(results.recognized.sum())
+            if target.cumulative:
+                if target.since_year and p.year < target.since_year:
+                    continue
+                running += count
+                count = running
+            points.append((p.year, count))
+        elif target.kind == TargetKind.PILLAR and target.pillar in results.node_codes:
+            column = results.node_values[:, results.node_codes.index(target.pillar)]
+            column = column[~np.isnan(column)]
+            if len(column):
+                points.append((p.year, float(np.median(column))))
+    return points
+
+
+def target_status(target: Target, today: dt.date | None = None, memo: dict | None = None) -> dict:
+    today = today or dt.date.today()
+    series = _series(target, memo)
+    lower = target.kind == TargetKind.DTI_RANK
+    result = projection.project(
+        series,
+        target.number,
+        target.by_date.year,
+        this_year=today.year,
+        lower_is_better=lower,
+    )
+    return {
+        "id": target.pk,
+        "kind": target.kind,
+        "name": target.name,
+        "level": target.level,
+        "pillar": target.pillar,
+        "target": target.number,
+        "by": target.by_date.isoformat(),
+        "lower_is_better": lower,
+        "series": [{"year": int(x), "figure": y} for x, y in series],
+        "current": result.current,
+        "projected": result.projected,
+        "slope": result.slope,
+        "status": result.status,
+        "method": projection.METHOD,
+    }
+
+
+def targets(today: dt.date | None = None, memo: dict | None = None) -> list[dict]:
+    memo = {} if memo is None else memo
+    return [target_status(t, today, memo) for t in Target.objects.all()]
+
+
+def dashboard(period: Period, level: str, today: dt.date | None = None) -> dict:
+    """The whole dashboard of one period and level."""
+    framework_model = period.framework_for(level)
+    framework = framework_model.engine() if framework_model else None
+    units = _units(period, level)
+    names = {u["code"]: u["name"] for u in units}
+    memo: dict = {}
+    results = scored(period, level, memo)
+    return {
+        "period": {
+            "id": period.pk,
+            "name": period.name,
+            "year": period.year,
+            "reference_date": period.reference_date.isoformat(),
+        },
+        "level": level,
+        "framework": framework.code if framework else None,
+        "progress": progress(period, level, units),
+        "recognition": recognition(period, level, results),
+        "distribution": distribution(results, framework),
+        "lagging": lagging(results, names),
+        "nearest": nearest(results, framework, names),
+        "change": change(period, level, results, memo),
+        "targets": targets(today, memo),
+    }
+
+
+def map_values(period: Period, level: str) -> dict:
+    """Per unit code: name, value, rank, recognized, for the map (units without a result too)."""
+    units = _units(period, level)
+    results = scored(period, level)
+    index = {code: i for i, code in enumerate(results.units)} if results is not None else {}
+    rows = {}
+    for u in units:
+        i = index.get(u["code"])
+        row: dict[str, Any] = {"name": u["name"], "status": u["status"]}
+        if results is not None and i is not None:
+            row["value"] = float(results.value[i])
+            row["rank"] = int(results.rank[i])
+            row["recognized"] = (
+                bool(results.recognized[i]) if results.recognized is not None else None
+            )
+        rows[u["code"]] = row
+    recognized = [r for r in rows.values() if r.get("recognized")]
+    return {
+        "period": {"id": period.pk, "name": period.name, "year": period.year},
+        "level": level,
+        "units": rows,
+        "counts": {
+            "units": len(rows),
+            "scored": sum(1 for r in rows.values() if "value" in r),
+            "recognized": len(recognized),
+        },
+        "approximate": True,
+    }
+
+
+def self_assessment() -> dict | None:
+    """The province's own latest assessment on the DTI framework (its estimated DTI).
+
+    Scored from its current figures whatever the submission's state, so the DX office
+    sees the estimate before the ministry publishes; the state says how final it is.
+    """
+    submission = (
+        Submission.objects.filter(unit__level="province", period__frameworks__level="province")
+        .select_related("period", "unit")
+        .order_by("-period__year", "-period__opens_on")
+        .first()
+    )
+    if submission is None:
+        return None
+    period = submission.period
+    results = score_period(period, "province", final_only=False)
+    framework_model = period.framework_for("province")
+    if results is None or framework_model is None or submission.unit.code not in results.units:
+        return None
+    framework = framework_model.engine()
+    unit = results.unit(submission.unit.code)
+    i = results.units.index(submission.unit.code)
+    indices = [
+        {
+            "code": node.code,
+            "title": node.title,
+            "value": float(results.node_values[i, results.node_codes.index(node.code)]),
+            "max_points": node.points if node.is_leaf else node.max_points,
+        }
+        # The main indices: the roots' children (the DTI groups them in foundation/activity).
+        for root in framework.tree
+        for node in root.children
+    ]
+    return {
+        "period": {"id": period.pk, "name": period.name, "year": period.year},
+        "status": submission.status,
+        "final": submission.status in FINAL_STATUSES,
+        "framework": framework.code,
+        "value": float(unit.value),
+        "points": float(unit.points),
+        "max_points": results.max_points,
+        "indices": indices,
+    }
+
+
+def province(today: dt.date | None = None) -> dict:
+    """Thanh Hóa's DTI over the years, the rank target and its own estimate."""
+    history = [
+        {
+            "year": d.year,
+            "rank": d.rank,
+            "of": d.of,
+            "value": d.value,
+            "rank_cqs": d.rank_cqs,
+            "rank_kts": d.rank_kts,
+            "rank_xhs": d.rank_xhs,
+            "note": d.note,
+        }
+        for d in DtiYear.objects.all()
+    ]
+    target = Target.objects.filter(kind=TargetKind.DTI_RANK).order_by("by_date").first()
+    return {
+        "history": history,
+        "target_rank": target.number if target else None,
+        "target": target_status(target, today) if target else None,
+        "self_assessment": self_assessment(),
+    }
