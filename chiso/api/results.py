@@ -14,7 +14,7 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from chiso.accounts import access
 from chiso.api import errors
@@ -22,7 +22,7 @@ from chiso.api.auth import SYSTEM_OR_PERSON
 from chiso.api.http import not_modified, validators
 from chiso.api.paging import Id, PageQuery, paginate
 from chiso.assessments.models import Period
-from chiso.results import cards
+from chiso.results import analysis, cards
 from chiso.results.models import Snapshot, UnitRow
 from chiso.units.models import Level, Lineage, Unit
 
@@ -250,3 +250,66 @@ def provisional_results(request: HttpRequest, period_id: Id, level: Level, query
     response = _json(ranking_data(request, ranking, query))
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# Analysis of published results (chiso.results.analysis computes; these only expose it).
+
+
+def _period_or_404(period_id: Id) -> Period:
+    return get_object_or_404(Period, pk=period_id)
+
+
+@router.get(
+    "/results/{period_id}/{level}/units/{unit_code}/plan",
+    response={200: dict[str, Any], **errors.COMMON},
+    summary="A published unit's path to recognition, a value or a rank",
+)
+def unit_plan(
+    request: HttpRequest,
+    period_id: Id,
+    level: Level,
+    unit_code: str = Path(..., max_length=40, pattern=r"^[A-Za-z0-9._-]+$"),
+    goal: str = Query(
+        "recognition", max_length=30, pattern=r"^(recognition|value:[0-9.]+|rank:[0-9]+)$"
+    ),
+):
+    """The fewest indicators to change (or the least effort) to reach `goal`: recognition,
+    `value:0.8` or `rank:10` among the other units' published results. Each step gives the
+    indicator, its value now and to reach, the points gained, and for a ratio or sum the
+    element to change; an infeasible goal gives its reason."""
+    found = analysis.plan_for_unit(_period_or_404(period_id), level, unit_code, goal)
+    if found is None:
+        raise errors.ApiError(404, "not_found", "No published result of this unit.")
+    return _json(found)
+
+
+@router.get(
+    "/results/{period_id}/{level}/uncertainty",
+    response={200: dict[str, Any], **errors.COMMON},
+    summary="How sure the published ranks are (Monte Carlo)",
+)
+def rank_uncertainty(request: HttpRequest, period_id: Id, level: Level):
+    """Per unit: nominal rank, median rank, the 5th-95th percentile ranks and the
+    probability of recognition, over runs with each indicator's points × U(0.8, 1.2),
+    seeded from the snapshot so every reader gets the same figures."""
+    snapshot = analysis.current_snapshot(_period_or_404(period_id), level)
+    if snapshot is None:
+        raise errors.ApiError(404, "not_found", "No published results for this period and level.")
+    return _json(analysis.uncertainty_for_snapshot(snapshot))
+
+
+@staff_router.get(
+    "/results/{period_id}/{level}/audit",
+    response={200: dict[str, Any], **errors.AUTHED},
+    summary="Statistical audit of a period's figures (reviewers)",
+)
+def statistical_audit(request: HttpRequest, period_id: Id, level: Level):
+    """Coverage and distribution per indicator, outliers ("bất thường": robust z-scores of
+    the change from last year and against units of the same kind), Pearson and Spearman
+    correlations, and indicators that do not discriminate."""
+    if not access.sees_audit(request.auth):  # type: ignore[attr-defined]
+        raise errors.ApiError(403, "forbidden", "Only reviewers and admins see this.")
+    found = analysis.audit_for_period(_period_or_404(period_id), level)
+    if found is None:
+        raise errors.ApiError(404, "not_found", "This period has no framework for that level.")
+    return _json(found)

@@ -63,6 +63,15 @@ def addresses(world) -> dict[tuple[str, str], str]:
         ("GET", "/api/v1/results/{period_id}/{level}/provisional"): (
             f"/api/v1/results/{period.pk}/commune/provisional"
         ),
+        ("GET", "/api/v1/results/{period_id}/{level}/units/{unit_code}/plan"): (
+            f"/api/v1/results/{period.pk}/commune/units/{s.unit.code}/plan"
+        ),
+        ("GET", "/api/v1/results/{period_id}/{level}/uncertainty"): (
+            f"/api/v1/results/{period.pk}/commune/uncertainty"
+        ),
+        ("GET", "/api/v1/results/{period_id}/{level}/audit"): (
+            f"/api/v1/results/{period.pk}/commune/audit"
+        ),
         ("PUT", "/api/v1/submissions/{submission_id}/values"): f"/api/v1/submissions/{s.pk}/values",
         ("POST", "/api/v1/submissions/{submission_id}/evidence"): (
             f"/api/v1/submissions/{s.pk}/evidence"
@@ -121,7 +130,8 @@ def test_nothing_unpublished_is_reachable(client, login, minh, other_token, worl
         assert response.status_code < 500, (who, url)
         assert str(SECRET_FIGURE) not in response.content.decode("utf-8", "replace"), (who, url)
         assert "draft-2027" not in response.content.decode("utf-8", "replace"), (who, url)
-        if method != "GET" or "provisional" in url or "submissions" in url:
+        staff_only = ("provisional", "submissions", "/audit")
+        if method != "GET" or any(part in url for part in staff_only):
             assert response.status_code in (401, 403, 404), (who, url, response.status_code)
         if "/results/" in url or "/frameworks/draft" in url:
             assert response.status_code in (401, 403, 404), (who, url)

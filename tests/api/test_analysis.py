@@ -1,0 +1,59 @@
+"""Contract tests of the analysis endpoints: a unit's plan, rank uncertainty, the audit."""
+
+from __future__ import annotations
+
+import pytest
+
+from chiso import engine
+from chiso.results import analysis
+
+pytestmark = pytest.mark.django_db
+
+
+def base(period) -> str:
+    return f"/api/v1/results/{period.pk}/commune"
+
+
+def test_a_published_units_plan_is_the_engines(client, published, ham_rong):
+    body = client.get(f"{base(published.period)}/units/{ham_rong.code}/plan").json()
+    inputs = analysis.snapshot_inputs(published)
+    expected = engine.plan(
+        inputs.framework, inputs.values, ham_rong.code, engine.Goal.parse("recognition"),
+        results=inputs.results,
+    )  # fmt: skip
+    assert body["unit"] == ham_rong.code
+    assert body["feasible"] == expected.feasible
+    assert [s["code"] for s in body["steps"]] == [s.code for s in expected.steps]
+    assert [s["to"] for s in body["steps"]] == pytest.approx([s.value_to for s in expected.steps])
+
+
+def test_a_plan_to_a_rank_is_asked_with_a_goal(client, published, ham_rong):
+    body = client.get(f"{base(published.period)}/units/{ham_rong.code}/plan?goal=rank:1").json()
+    assert body["goal"].startswith("rank")
+
+
+@pytest.mark.parametrize("goal", ["eval()", "value:", "rank:-1", "x" * 40])
+def test_a_goal_that_is_not_one_is_refused(client, published, ham_rong, goal):
+    response = client.get(f"{base(published.period)}/units/{ham_rong.code}/plan?goal={goal}")
+    assert response.status_code == 422 and response.json()["code"]
+
+
+def test_a_unit_not_published_has_no_plan(client, approved, ham_rong):
+    response = client.get(f"{base(approved)}/units/{ham_rong.code}/plan")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_rank_uncertainty_is_the_pages_figure_for_everyone(client, published):
+    body = client.get(f"{base(published.period)}/uncertainty").json()
+    assert body == analysis.uncertainty_for_snapshot(published)
+    again = client.get(f"{base(published.period)}/uncertainty").json()
+    assert again == body  # seeded from the snapshot
+
+
+def test_the_audit_is_for_reviewers(client, login, published, hoa, lan):
+    assert client.get(f"{base(published.period)}/audit").status_code == 401
+    login(lan)
+    assert client.get(f"{base(published.period)}/audit").status_code == 403
+    login(hoa)
+    body = client.get(f"{base(published.period)}/audit").json()
+    assert body == analysis.audit_for_period(published.period, "commune")
