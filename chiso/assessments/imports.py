@@ -1,15 +1,13 @@
 """Importing figures from a filled template or a long CSV, all or nothing.
 
-The whole file is checked first: its kind and size, its structure, every unit (in the
-period, visible to the person, theirs to import for, still open for entry), every cell
-(read by the type of its code) and the framework's validation rules on the figures
-the unit would have afterwards. Only a file without a single problem is saved, in one
-transaction, through chiso.assessments.services.save_values: so every changed figure
-gets its audit entry and every changed submission a new version.
-
-Who may import: the officer of a unit for that unit, and the province administrator
-for any unit. Reviewers never change self-reported figures (they correct them one by
-one with a reason), and leaders only read.
+The import reads the file: its kind and size, its structure, every unit (in the
+period, visible to the person, theirs to import for: `access.can(user, Perm.IMPORT)`)
+and every cell (read by the type of its code). Whether the figures may change now
+(status, dates), their bounds and the framework's rules are the gate's to decide:
+every unit's figures go through chiso.assessments.services.save_values, in one
+transaction, and each refusal becomes an issue naming the file's row and the unit.
+Only a file without a single problem is kept; otherwise the transaction is rolled
+back and nothing is written.
 """
 
 from __future__ import annotations
@@ -19,16 +17,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chiso import engine
 from chiso.accounts import access
 from chiso.accounts.access import Perm
-from chiso.assessments import excel, workflow
-from chiso.assessments.models import Period, Provenance, Submission, Value
+from chiso.assessments import excel
+from chiso.assessments.figures import figures_by_submission
+from chiso.assessments.models import Period, Provenance, Submission
 from chiso.assessments.services import ServiceError, save_values
-from chiso.frameworks.problems import problem_text
 from chiso.uploads import Issue, TableError, number_text, too_large
 
 
@@ -60,11 +57,6 @@ class ImportSummary:
         return sum(item.changed for item in self.units)
 
 
-def may_import(user: Any, submission: Submission) -> bool:
-    """The unit's officer, or an administrator; built only from chiso.accounts.access."""
-    return access.can(user, Perm.EDIT, submission) or access.is_admin(user)
-
-
 def import_values(
     data: bytes,
     filename: str,
@@ -75,7 +67,6 @@ def import_values(
     provenance: str = Provenance.SELF_REPORTED,
 ) -> ImportSummary:
     """Import a values file into a period (or into one submission); ImportRefused on any problem."""
-    today = timezone.localdate()
     large = too_large(len(data), filename)
     if large is not None:
         raise ImportRefused([large])
@@ -96,28 +87,31 @@ def import_values(
                 "unit", "framework", "period"
             )
         }
-        checker = _Checker(values_file, user, found, submission, today)
+        checker = _Checker(values_file, user, found, submission)
         plan = checker.check()
-        if checker.issues:
-            raise ImportRefused(checker.issues)
+        existing = checker.existing(target for _row, target, _figures in plan)
         summary = ImportSummary(notes=list(values_file.notes))
-        for target, figures in plan:
+        for row, target, figures in plan:
             try:
-                _saved, changed = save_values(
-                    target,
-                    figures,
-                    user=user,
-                    expected_version=None,
-                    provenance=provenance,
-                    reason=reason,
-                    importing=True,
-                )
+                # A savepoint per unit: a refusal leaves the transaction usable, so
+                # every unit's refusals are reported, not only the first.
+                with transaction.atomic():
+                    _saved, changed = save_values(
+                        target,
+                        figures,
+                        user=user,
+                        expected_version=None,
+                        provenance=provenance,
+                        reason=reason,
+                        importing=True,
+                    )
             except ServiceError as error:
-                # The gate has the last word: its refusal names the unit, nothing is saved.
-                raise ImportRefused(
-                    [Issue(f"{target.unit.code} {target.unit.name}: {error.message}")]
-                ) from error
+                checker.refused(row, target, error, {**existing.get(target.pk, {}), **figures})
+                continue
             summary.units.append(UnitChange(target.unit.code, target.unit.name, changed))
+        if checker.issues:
+            # Raised inside the transaction: what was saved for other units is rolled back.
+            raise ImportRefused(checker.sorted_issues())
     return summary
 
 
@@ -130,13 +124,11 @@ class _Checker:
         user: Any,
         found: dict[str, Submission],
         only: Submission | None,
-        today: Any,
     ) -> None:
         self.file = values_file
         self.user = user
         self.found = found
         self.only = only
-        self.today = today
         self.issues: list[Issue] = list(values_file.issues)
 
     def add(
@@ -148,7 +140,8 @@ class _Checker:
     ) -> None:
         self.issues.append(self.file.issue(message, row, column, code))
 
-    def check(self) -> list[tuple[Submission, dict[str, float | None]]]:
+    def check(self) -> list[tuple[excel.UnitRows, Submission, dict[str, float | None]]]:
+        """The rows that could be read, with their unit and figures, for the gate to judge."""
         rows = self.file.units
         if not rows and not self.issues:
             self.add(_("The file has no figures: no row names a unit."), self.file.header_row)
@@ -156,24 +149,50 @@ class _Checker:
         framework = self.sheet_framework(targets)
         if framework is not None:
             self.issues.extend(excel.header_issues(self.file, framework))
-        existing = self.existing(target for _row, target in targets)
         plan = []
         for row, target in targets:
             figures = self.figures(row, target)
-            if figures is None:
-                continue
-            merged = {**existing.get(target.pk, {}), **figures}
-            if self.rules_hold(row, target, merged):
-                plan.append((target, figures))
-        # Problems in file order: by row (or line), then column.
-        self.issues.sort(
+            if figures is not None:
+                plan.append((row, target, figures))
+        return plan
+
+    def sorted_issues(self) -> list[Issue]:
+        """Problems in file order: by row (or line), then column."""
+        return sorted(
+            self.issues,
             key=lambda issue: (
                 issue.row or issue.line or 0,
                 len(issue.column or ""),
                 issue.column or "",
-            )
+            ),
         )
-        return plan
+
+    def refused(
+        self,
+        row: excel.UnitRows,
+        target: Submission,
+        error: ServiceError,
+        figures: dict[str, float | None],
+    ) -> None:
+        """The gate's refusal of a unit's figures, at the unit's row, with the figures concerned."""
+        refusal = error.message
+        # A broken rule is shown with the figures it compares (a refused figure names itself).
+        concerned = error.fields if error.code == ServiceError.RULE_BROKEN else {}
+        shown = [
+            f"{code} = {number_text(figures[code])}"
+            for code in concerned
+            if figures.get(code) is not None
+        ]
+        if shown:
+            refusal = f"{refusal} ({', '.join(shown)})"
+        message = _("unit %(unit)s (%(name)s): %(refusal)s") % {
+            "unit": target.unit.code,
+            "name": target.unit.name,
+            "refusal": refusal,
+        }
+        # A refusal of the unit as a whole points at its cell; one of its figures, at its row.
+        column = None if error.fields else row.column
+        self.add(message, row.row, column)
 
     def units(self, rows: Sequence[excel.UnitRows]) -> list[tuple[excel.UnitRows, Submission]]:
         targets = []
@@ -200,29 +219,10 @@ class _Checker:
                     )
                     self.add(message % {"unit": row.unit}, row.row, row.column)
                 continue
-            names = {"unit": target.unit.code, "name": target.unit.name}
-            if not may_import(self.user, target):
+            if not access.can(self.user, Perm.IMPORT, target):
+                names = {"unit": target.unit.code, "name": target.unit.name}
                 message = _("You may not import figures for unit %(unit)s (%(name)s).")
                 self.add(message % names, row.row, row.column)
-                continue
-            if target.status not in workflow.EDITABLE_STATUSES:
-                message = _(
-                    "Unit %(unit)s (%(name)s) is “%(status)s”: its figures cannot change now."
-                )
-                self.add(
-                    message % {**names, "status": target.get_status_display()}, row.row, row.column
-                )
-                continue
-            if not workflow.editable_by_officer(target, self.today):
-                if self.today < target.period.opens_on:
-                    message = _("Entry for unit %(unit)s (%(name)s) opens on %(date)s.")
-                    date = target.period.opens_on
-                else:
-                    message = _("Entry for unit %(unit)s (%(name)s) closed on %(date)s.")
-                    date = target.effective_deadline
-                self.add(
-                    message % {**names, "date": date.strftime("%d/%m/%Y")}, row.row, row.column
-                )
                 continue
             targets.append((row, target))
         return targets
@@ -248,15 +248,9 @@ class _Checker:
             return None
         return next(iter(frameworks.values())).engine()
 
-    def existing(self, targets: Iterable[Submission]) -> dict[int, dict[str, float | None]]:
-        ids = [target.pk for target in targets]
-        figures: dict[int, dict[str, float | None]] = {}
-        rows = Value.objects.filter(submission_id__in=ids).values_list(
-            "submission_id", "code", "self_value"
-        )
-        for submission_id, code, value in rows:
-            figures.setdefault(submission_id, {})[code] = value
-        return figures
+    def existing(self, targets: Iterable[Submission]) -> dict[int, dict[str, float]]:
+        """The units' self-reported figures before the import (to show with a refusal)."""
+        return figures_by_submission(targets, "self")
 
     def figures(self, row: excel.UnitRows, target: Submission) -> dict[str, float | None] | None:
         framework = target.framework.engine()
@@ -288,43 +282,3 @@ class _Checker:
                 self.add(str(error), cell.row, cell.column, code)
                 ok = False
         return figures if ok else None
-
-    def rules_hold(
-        self, row: excel.UnitRows, target: Submission, merged: dict[str, float | None]
-    ) -> bool:
-        framework = target.framework.engine()
-        present = {
-            code: value
-            for code, value in merged.items()
-            if value is not None and code in set(framework.input_codes)
-        }
-        try:
-            values = engine.Values.from_mapping(framework, {row.unit: present})
-        except engine.EngineError as error:
-            # A figure kept from before that the framework's bounds now refuse.
-            for problem in error.problems:
-                self.add(problem_text(problem), row.row, code=problem.where)
-            return False
-        broken = engine.check_rules(framework, values)
-        for problem in broken:
-            self.add(_rule_message(framework, problem, present), row.row)
-        return not broken
-
-
-def _rule_message(
-    framework: engine.Framework, problem: engine.Problem, figures: dict[str, float | None]
-) -> str:
-    """A broken validation rule in the user's language, with the figures involved."""
-    if problem.rule is None:
-        return problem_text(problem)
-    rule = framework.validation[problem.rule]
-    shown = ", ".join(
-        f"{code} = {number_text(figures[code])}" for code in rule.codes if code in figures
-    )
-    meaning = excel.localized(rule.message) if rule.message else ""
-    message = _("unit %(unit)s breaks the rule %(rule)s (%(figures)s)") % {
-        "unit": problem.where,
-        "rule": rule.rule,
-        "figures": shown,
-    }
-    return f"{message}: {meaning}" if meaning else message

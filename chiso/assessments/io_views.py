@@ -2,7 +2,7 @@
 
 Who sees what is decided by chiso.accounts.access: a submission a person may not see
 is a 404, so unit ids cannot be probed; importing is for the unit's officer and the
-administrator (chiso.assessments.imports.may_import).
+administrator (`access.can(user, Perm.IMPORT, submission)`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.assessments import excel
-from chiso.assessments.imports import ImportRefused, import_values, may_import
-from chiso.assessments.models import Period, Submission, Value
+from chiso.assessments.figures import figures_by_submission
+from chiso.assessments.imports import ImportRefused, import_values
+from chiso.assessments.models import Period, Submission
 from chiso.frameworks.models import Level
 from chiso.uploads import Issue, max_bytes, too_large, workbook_bytes
 
@@ -59,12 +61,7 @@ def _level_choices(levels: Iterable[str]) -> list[tuple[str, str]]:
 def _rows(submissions: Iterable[Submission]) -> list[excel.UnitFigures]:
     """Template rows with each unit's self-reported figures (what the unit entered)."""
     submissions = list(submissions)
-    figures: dict[int, dict[str, float | None]] = {item.pk: {} for item in submissions}
-    values = Value.objects.filter(submission__in=submissions).values_list(
-        "submission_id", "code", "self_value"
-    )
-    for submission_id, code, value in values:
-        figures[submission_id][code] = value
+    figures = figures_by_submission(submissions, "self")
     return [
         excel.UnitFigures(item.unit.code, item.unit.name, figures[item.pk]) for item in submissions
     ]
@@ -185,7 +182,7 @@ def _run_import(
 @require_http_methods(["GET", "POST"])
 def submission_import(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = _submission(request, submission_id)
-    if not may_import(request.user, submission):
+    if not access.can(request.user, Perm.IMPORT, submission):
         raise PermissionDenied(_("You may not import figures for this unit."))
     context: dict[str, object] = {
         "period": submission.period,
@@ -204,7 +201,7 @@ def period_import(request: HttpRequest, period_id: int) -> HttpResponse:
     visible = list(_visible(request).filter(period=period))
     if not visible:
         raise Http404
-    if not any(may_import(request.user, item) for item in visible):
+    if not any(access.can(request.user, Perm.IMPORT, item) for item in visible):
         raise PermissionDenied(_("You may not import figures in this period."))
     context: dict[str, object] = {
         "period": period,

@@ -51,6 +51,7 @@ from chiso.frameworks.display import (
     show_value,
     with_unit,
 )
+from chiso.frameworks.problems import value_text
 from chiso.results import scoring
 from chiso.results.cards import entry_result
 
@@ -278,11 +279,23 @@ def preview_payload(framework: engine.Framework, result: engine.UnitResult) -> d
     }
 
 
+# Stands for the typed text in a bounds message; entry.js puts the text in its place.
+TYPED_TEXT = "{text}"
+
+
+def _client_bounds(framework: engine.Framework, code: str) -> dict[str, Any]:
+    """An input's min/max as the server holds it to them, and the server's refusal."""
+    low, high = engine.input_bounds(framework.input_type(code), framework.bounds(code))
+    refusal = value_text(engine.out_of_bounds(TYPED_TEXT, (low, high)))
+    return {"min": low, "max": high, "message": refusal}
+
+
 def client_config(submission: Submission, framework: engine.Framework) -> dict[str, Any]:
     """What entry.js needs: where to ask for previews, the input types, the rules."""
     return {
         "preview": reverse("entry_preview", args=[submission.pk]),
         "types": {code: framework.input_type(code) for code in framework.input_codes},
+        "bounds": {code: _client_bounds(framework, code) for code in framework.input_codes},
         "rules": [
             {
                 "op": rule.parsed.op,

@@ -54,7 +54,15 @@ from chiso.engine.stats import (
     summarise,
 )
 from chiso.engine.uncertainty import RankUncertainty, Sensitivity, rank_uncertainty, sensitivity
-from chiso.engine.values import Values, check_rules, coerce_input, coerce_value, parse_values
+from chiso.engine.values import (
+    Values,
+    check_rules,
+    coerce_input,
+    coerce_value,
+    input_bounds,
+    out_of_bounds,
+    parse_values,
+)
 from chiso.engine.whatif import Changes, Move, WhatIf, apply_changes, what_if
 
 __all__ = [
@@ -109,6 +117,8 @@ __all__ = [
     "dump_framework",
     "coerce_input",
     "coerce_value",
+    "input_bounds",
+    "out_of_bounds",
     "framework_from_dict",
     "incidence_matrix",
     "parse_formula",

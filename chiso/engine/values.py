@@ -62,29 +62,41 @@ def _value_problem(
     if type_ == "percent" and not 0.0 <= value <= 100.0:
         message = f"{raw!r} is not a percentage between 0 and 100"
         return ValueProblem("not_percent", message, unit=unit, text=raw)
+    low, high = input_bounds(type_, bounds)
+    if (low is not None and value < low) or (high is not None and value > high):
+        return out_of_bounds(raw, (low, high), unit)
+    return None
+
+
+def input_bounds(type_: str, bounds: Bounds) -> Bounds:
+    """The bounds a value of `type_` is held to: the framework's, narrowed for counts."""
     low, high = bounds
     if type_ == "integer":
         # A float holds whole numbers exactly only up to 2**53: beyond, "1e308" or
         # twenty nines are no count anyone has, and sums of them lose units.
         low = -MAX_WHOLE if low is None else max(low, -MAX_WHOLE)
         high = MAX_WHOLE if high is None else min(high, MAX_WHOLE)
-    if (low is not None and value < low) or (high is not None and value > high):
-        shown_low, shown_high = _show_bound(low), _show_bound(high)
-        if high is None:
-            limits = f"at least {shown_low}"
-        elif low is None:
-            limits = f"at most {shown_high}"
-        else:
-            limits = f"between {shown_low} and {shown_high}"
-        return ValueProblem(
-            "out_of_bounds",
-            f"{raw!r} is outside the bounds of this input (it must be {limits})",
-            unit=unit,
-            text=raw,
-            minimum=shown_low,
-            maximum=shown_high,
-        )
-    return None
+    return low, high
+
+
+def out_of_bounds(raw: str, bounds: Bounds, unit: str | None = None) -> ValueProblem:
+    """The refusal of `raw`, outside `bounds` (as given by `input_bounds`)."""
+    low, high = bounds
+    shown_low, shown_high = _show_bound(low), _show_bound(high)
+    if high is None:
+        limits = f"at least {shown_low}"
+    elif low is None:
+        limits = f"at most {shown_high}"
+    else:
+        limits = f"between {shown_low} and {shown_high}"
+    return ValueProblem(
+        "out_of_bounds",
+        f"{raw!r} is outside the bounds of this input (it must be {limits})",
+        unit=unit,
+        text=raw,
+        minimum=shown_low,
+        maximum=shown_high,
+    )
 
 
 def _show_bound(bound: float | None) -> str:

@@ -133,3 +133,14 @@ def test_the_change_page_needs_a_login(client, db):
     response = client.get(reverse("password_change"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_chi_lan_reaches_the_change_page_from_her_name_in_the_header(client, login, lan):
+    login(lan)
+    home = client.get(reverse("home"), follow=True).content.decode()
+    header = home.split('<header class="topbar">')[1].split("</header>")[0]
+    name = lan.get_full_name() or lan.username
+    link = re.search(r'<a class="who" href="([^"]+)"[^>]*>([^<]+)</a>', header)
+    assert link is not None and link.group(2) == name
+    assert link.group(1) == reverse("password_change")
+    assert client.get(link.group(1)).status_code == 200

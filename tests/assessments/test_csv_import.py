@@ -103,15 +103,15 @@ def test_a_line_with_too_many_fields_is_refused(lan_uploads):
 def test_a_broken_rule_names_the_first_line_of_the_unit(lan_uploads):
     response = lan_uploads("unit,code,value\n14758,hs_tt,50\n14758,hs_tong,20\n")
     assert issues(response) == [
-        "Line 2: unit 14758 breaks the rule hs_tt <= hs_tong (hs_tt = 50, hs_tong = 20): "
-        "Online dossiers cannot exceed all dossiers"
+        "Line 2: unit 14758 (Phường Hàm Rồng): Online dossiers cannot exceed all dossiers "
+        "(hs_tt = 50, hs_tong = 20)"
     ]
 
 
 def test_rules_see_the_figures_already_saved(lan_uploads):
     lan_uploads("unit,code,value\n14758,hs_tong,20\n")
     response = lan_uploads("unit,code,value\n14758,hs_tt,21\n")
-    assert "breaks the rule hs_tt &lt;= hs_tong (hs_tt = 21, hs_tong = 20)" in (
+    assert "Online dossiers cannot exceed all dossiers (hs_tt = 21, hs_tong = 20)" in (
         response.content.decode()
     )
 

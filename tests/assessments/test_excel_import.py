@@ -6,11 +6,19 @@ import datetime as dt
 
 import pytest
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from chiso.assessments.models import Action, AuditEntry, Provenance, Status, Value
+from chiso.assessments.services import edit_state_refusal as gate_refusal
 from tests.assessments import excel_support as support
 from tests.assessments.excel_support import counts, fill, issues, save, upload, workbook
+
+
+def refusal_in_english(submission) -> str:
+    """What the gate says when a submission's figures cannot change now."""
+    with translation.override("en"):
+        return gate_refusal(submission)
+
 
 # Fixtures shared by the Excel and CSV import tests.
 dung = support.dung
@@ -106,8 +114,8 @@ def test_a_broken_validation_rule_is_reported_with_the_row(lans_template, lan_im
     before = counts()
     response = lan_imports(fill(lans_template, {"C3": 1500, "D3": 1302}))
     assert issues(response) == [
-        "Sheet Số liệu, row 3: unit 14758 breaks the rule hs_tt <= hs_tong "
-        "(hs_tt = 1500, hs_tong = 1302): Online dossiers cannot exceed all dossiers"
+        "Sheet Số liệu, row 3: unit 14758 (Phường Hàm Rồng): Online dossiers cannot exceed "
+        "all dossiers (hs_tt = 1500, hs_tong = 1302)"
     ]
     assert counts() == before
 
@@ -221,10 +229,12 @@ def test_a_submitted_submission_is_not_changed(lans_template, lan_imports, submi
     submission.save()
     before = counts()
     response = lan_imports(fill(lans_template, {"C3": 1}))
+    # The gate's own refusal, at the unit's cell.
     assert issues(response) == [
-        "Sheet Số liệu, row 3, column A: Unit 14758 (Phường Hàm Rồng) is “Submitted”: its "
-        "figures cannot change now."
+        f"Sheet Số liệu, row 3, column A: unit 14758 (Phường Hàm Rồng): "
+        f"{refusal_in_english(submission)}"
     ]
+    assert "“Submitted”" in refusal_in_english(submission)
     assert counts() == before
 
 
@@ -233,25 +243,28 @@ def test_an_approved_submission_is_not_changed_by_the_admin(login, tuan, period,
     client = login(tuan, in_english)
     content = client.get(f"/periods/{period.pk}/template.xlsx?level=commune").content
     response = upload(client, f"/periods/{period.pk}/import", fill(content, {"C3": 1, "C4": 2}))
+    approved = period.submissions.get(unit__code="14797")
     assert issues(response) == [
-        "Sheet Số liệu, row 4, column A: Unit 14797 (Phường Hạc Thành) is “Approved”: its "
-        "figures cannot change now."
+        f"Sheet Số liệu, row 4, column A: unit 14797 (Phường Hạc Thành): "
+        f"{refusal_in_english(approved)}"
     ]
+    # Row 3 was fine, but nothing is written unless the whole file is.
     assert not Value.objects.exists()
 
 
-def test_a_closed_period_refuses_the_file(lans_template, lan_imports, period):
+def test_a_closed_period_refuses_the_file(lans_template, lan_imports, period, submission):
     today = timezone.localdate()
     period.opens_on = today - dt.timedelta(days=30)
     period.closes_on = today - dt.timedelta(days=1)
     period.save()
     before = counts()
     response = lan_imports(fill(lans_template, {"C3": 1}))
-    closed = (today - dt.timedelta(days=1)).strftime("%d/%m/%Y")
+    submission.refresh_from_db()
+    refusal = refusal_in_english(submission)
     assert issues(response) == [
-        f"Sheet Số liệu, row 3, column A: Entry for unit 14758 (Phường Hàm Rồng) closed on "
-        f"{closed}."
+        f"Sheet Số liệu, row 3, column A: unit 14758 (Phường Hàm Rồng): {refusal}"
     ]
+    assert refusal.startswith("Entry closed on")
     assert counts() == before
 
 

@@ -32,8 +32,8 @@ def test_a_broken_rule_is_explained_in_vietnamese(vietnamese, login, lan, submis
         client, f"/submissions/{submission.pk}/import", fill(content, {"C3": 30, "D3": 20})
     )
     assert issues(response) == [
-        "Trang tính Số liệu, dòng 3: đơn vị 14758 vi phạm quy tắc hs_tt <= hs_tong "
-        "(hs_tt = 30, hs_tong = 20): Số hồ sơ trực tuyến không thể lớn hơn tổng số hồ sơ"
+        "Trang tính Số liệu, dòng 3: đơn vị 14758 (Phường Hàm Rồng): Số hồ sơ trực tuyến "
+        "không thể lớn hơn tổng số hồ sơ (hs_tt = 30, hs_tong = 20)"
     ]
 
 

@@ -157,3 +157,23 @@ def test_removing_evidence_asks_first_and_cancelling_keeps_the_file(
         phone.get_by_role("button", name=remove_label).first.click()
     stored.refresh_from_db()
     assert stored.removed_at is not None
+
+
+def test_a_count_below_its_minimum_is_flagged_in_the_servers_words(
+    phone, log_in, lan, submission, framework
+):
+    from chiso.assessments.services import coerce_inputs
+
+    with override("vi"):
+        _figures, server = coerce_inputs(framework.engine(), {"hs_tong": "-5", "hs_tt": "1e308"})
+    log_in(phone, lan)
+    phone.goto(reverse("entry", args=[submission.pk]))
+
+    # hs_tong has min: 0, and no count is above 2**53: refused as she types, in the
+    # words the server uses when it refuses them on saving.
+    field(phone, "hs_tong").fill("-5")
+    assert phone.locator("#err-hs_tong").inner_text() == server["hs_tong"]
+    field(phone, "hs_tt").fill("1e308")
+    assert phone.locator("#err-hs_tt").inner_text() == server["hs_tt"]
+    field(phone, "hs_tong").fill("5")
+    assert phone.locator("#err-hs_tong").inner_text() == ""

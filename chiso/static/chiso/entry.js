@@ -46,6 +46,7 @@
       }
       return { value: NaN, error: config.text.boolean };
     }
+    var typed = text;
     if (type === "percent" && text.charAt(text.length - 1) === "%") {
       text = text.slice(0, -1).trim();
     }
@@ -64,6 +65,14 @@
     }
     if (type === "percent" && (value < 0 || value > 100)) {
       return { value: NaN, error: config.text.percent };
+    }
+    // The framework's min/max, refused in the server's own words (the server decides).
+    var bounds = config.bounds[code];
+    if (
+      bounds &&
+      ((bounds.min !== null && value < bounds.min) || (bounds.max !== null && value > bounds.max))
+    ) {
+      return { value: NaN, error: bounds.message.split("{text}").join(typed) };
     }
     return { value: value, error: null };
   }
