@@ -398,6 +398,8 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         "chart": chart,
         "query": _query(ranking),
         "shows_evidence": access.sees_evidence_of(request.user, unit),
+        # A unit's officer may read its provisional card, not the provisional ranking.
+        "sees_ranking": not ranking.provisional or access.sees_provisional_results(request.user),
     }
     return render(request, "results/card.html", context)
 

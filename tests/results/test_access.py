@@ -77,6 +77,13 @@ def test_a_units_officer_sees_its_own_provisional_report_card_but_not_the_rankin
     assert client.get(urls(period)[0]).status_code == 404
 
 
+def test_a_units_officer_is_not_offered_a_link_to_the_provisional_ranking_she_cannot_open(
+    login, lan, period, ham_rong_approved
+):
+    page = login(lan).get(card_url(period)).content.decode()
+    assert 'href="' + urls(period)[0] not in page
+
+
 def test_evidence_links_show_only_to_those_who_may_read_the_submission(
     client, login, lan, tuan, period, ham_rong_approved
 ):
