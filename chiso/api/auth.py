@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
 
 from chiso.api.models import ApiToken, hash_token
@@ -26,7 +27,9 @@ class TokenAuth(HttpBearer):
             .first()
         )
         if found is None:
-            return None
+            # A caller that sent a bearer token is a system: answer 401 here rather than
+            # falling through to the session check, whose CSRF refusal would mislead it.
+            raise AuthenticationError
         request.chiso_token = found  # type: ignore[attr-defined]
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user

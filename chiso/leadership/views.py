@@ -141,9 +141,10 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
 
 def _map_period(request: HttpRequest, period_id: int, level: str) -> Period:
     period = get_object_or_404(Period, pk=period_id)
-    # Before publication the figures are the DX office's working results.
-    if period.published_at is None:
-        _require_dashboard(request)
+    # Before publication the figures are the DX office's working results; to anyone
+    # else the period does not exist yet (404, so ids cannot be probed).
+    if period.published_at is None and not access.can_see_dashboard(request.user):
+        raise Http404
     if level != Level.COMMUNE:
         raise Http404("The map shows communes.")
     return period

@@ -466,6 +466,8 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         "query": _query(ranking),
         "shows_evidence": access.sees_evidence_of(request.user, unit),
         "plan": _shown_plan(ranking, unit_code) if row.assessed else None,
+        # A unit's officer may read its provisional card, not the provisional ranking.
+        "sees_ranking": not ranking.provisional or access.sees_provisional_results(request.user),
     }
     return render(request, "results/card.html", context)
 

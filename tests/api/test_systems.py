@@ -212,3 +212,18 @@ def test_an_admin_creates_a_token_in_the_back_office_and_sees_it_once(
     assert token.digest == hash_token(secret) and token.created_by == tuan
     page = client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
     assert secret not in page
+
+
+def test_a_system_with_a_wrong_token_is_told_to_send_a_valid_token_not_about_csrf(
+    submission, portal_token
+):
+    # A system is not a browser: Django's test client skips the CSRF check, a real one does not.
+    from django.test import Client
+
+    system = Client(enforce_csrf_checks=True)
+    for token in ("chiso_guess", ""):
+        wrong = put_json(system, values_url(submission), {"values": {}}, **bearer(token))
+        assert wrong.status_code == 401, wrong.content
+        assert wrong.json()["code"] == "unauthorized"
+    right = put_json(system, values_url(submission), {"values": {}}, **bearer(portal_token))
+    assert right.status_code == 200, right.content

@@ -18,13 +18,13 @@ def test_a_units_officer_is_refused_the_dashboard_and_its_figures(campaign, logi
     c = login(lan)
     assert c.get("/dashboard/").status_code == 403
     assert c.get("/dashboard/data.json").status_code == 403
-    assert c.get(f"/results/{campaign.open.pk}/commune/map/").status_code == 403
+    assert c.get(f"/results/{campaign.open.pk}/commune/map/").status_code == 404
 
 
 def test_the_public_is_sent_to_log_in(campaign, client):
     response = client.get("/dashboard/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    assert client.get(f"/results/{campaign.closed.pk}/commune/map/").status_code == 403
+    assert client.get(f"/results/{campaign.closed.pk}/commune/map/").status_code == 404
 
 
 def test_the_json_view_gives_the_dashboards_own_figures(campaign, login, mai):

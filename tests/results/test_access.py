@@ -36,6 +36,16 @@ def test_before_publication_the_public_sees_no_ranking_no_file_and_no_report_car
     assert "Phường Hàm Rồng" not in client.get(reverse("results:index")).content.decode()
 
 
+@pytest.mark.parametrize("name", ["results-map", "results-map-data"])
+def test_before_publication_the_map_of_a_period_is_not_found_rather_than_forbidden(
+    client, login, minh, period, ham_rong_approved, name
+):
+    # A 403 would tell a stranger that the period exists: guessed ids give 404.
+    url = reverse(name, args=[period.pk, "commune"])
+    assert client.get(url).status_code == 404
+    assert login(minh).get(url).status_code == 404
+
+
 def test_another_units_officer_sees_nothing_provisional(login, minh, period, ham_rong_approved):
     client = login(minh)
     for url in [*urls(period), card_url(period)]:
@@ -75,6 +85,13 @@ def test_a_units_officer_sees_its_own_provisional_report_card_but_not_the_rankin
     assert page.status_code == 200
     assert 'id="provisional-note"' in page.content.decode()
     assert client.get(urls(period)[0]).status_code == 404
+
+
+def test_a_units_officer_is_not_offered_a_link_to_the_provisional_ranking_she_cannot_open(
+    login, lan, period, ham_rong_approved
+):
+    page = login(lan).get(card_url(period)).content.decode()
+    assert 'href="' + urls(period)[0] not in page
 
 
 def test_evidence_links_show_only_to_those_who_may_read_the_submission(
