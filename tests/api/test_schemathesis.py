@@ -21,6 +21,20 @@ def published_data(period, framework, portal_token):
     return portal_token
 
 
+@pytest.fixture(autouse=True)
+def connection_kept_open_between_requests():
+    """As Django's test client does: the test runs in one transaction, and a request's
+    end must not close its connection (with CONN_MAX_AGE 0 it would, on PostgreSQL)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db(transaction=False)
 @schema.parametrize()
 @settings(
