@@ -24,7 +24,7 @@ CODES: Final = frozenset(
         "line_too_long",  # limit (characters)
         "yaml_syntax",  # detail
         "yaml_alias",
-        "yaml_character",  # character (as U+XXXX)
+        "yaml_character",  # character (written U+hhhh)
         "empty_file",
         "not_mapping",  # key ("" for the whole file): must be a mapping
         # keys and their values
