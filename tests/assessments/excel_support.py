@@ -36,6 +36,28 @@ def in_english(client):
     return client
 
 
+@pytest.fixture
+def lans_template(login, lan, submission, in_english):
+    """The value template chị Lan downloads for her submission."""
+    return login(lan, in_english).get(f"/submissions/{submission.pk}/template.xlsx").content
+
+
+@pytest.fixture
+def lan_imports(login, lan, submission, in_english):
+    """Chị Lan uploads a file on her submission's import page: post(content, name)."""
+    client = login(lan, in_english)
+
+    def post(content: bytes, name: str = "so-lieu.xlsx"):
+        return upload(client, f"/submissions/{submission.pk}/import", content, name)
+
+    return post
+
+
+def figures(submission) -> dict[str, float | None]:
+    """The submission's figures as the officer entered them, by code."""
+    return dict(submission.values.values_list("code", "self_value"))
+
+
 def counts() -> tuple[int, int]:
     """How many figures and audit entries exist: an import that fails changes neither."""
     return Value.objects.count(), AuditEntry.objects.count()

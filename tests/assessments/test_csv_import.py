@@ -6,7 +6,7 @@ import pytest
 
 from chiso.assessments.models import AuditEntry, Value
 from tests.assessments import excel_support as support
-from tests.assessments.excel_support import counts, issues, upload
+from tests.assessments.excel_support import counts, figures, issues, upload
 
 # Fixtures shared by the Excel and CSV import tests.
 in_english = support.in_english
@@ -22,10 +22,6 @@ def lan_uploads(login, lan, submission, in_english):
         return upload(client, f"/submissions/{submission.pk}/import", content, name)
 
     return post
-
-
-def figures(submission):
-    return dict(submission.values.values_list("code", "self_value"))
 
 
 def test_lan_uploads_figures_with_a_decimal_comma_and_co(lan_uploads, submission):

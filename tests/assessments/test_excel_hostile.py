@@ -14,28 +14,11 @@ import pytest
 
 from chiso.assessments import imports
 from tests.assessments import excel_support as support
-from tests.assessments.excel_support import counts, fill, issues, save, upload, workbook
+from tests.assessments.excel_support import counts, figures, fill, issues, save, workbook
 
 in_english = support.in_english
-
-
-@pytest.fixture
-def lans_template(login, lan, submission, in_english):
-    return login(lan, in_english).get(f"/submissions/{submission.pk}/template.xlsx").content
-
-
-@pytest.fixture
-def lan_imports(login, lan, submission, in_english):
-    client = login(lan, in_english)
-
-    def post(content: bytes, name: str = "so-lieu.xlsx"):
-        return upload(client, f"/submissions/{submission.pk}/import", content, name)
-
-    return post
-
-
-def figures(submission) -> dict[str, float | None]:
-    return dict(submission.values.values_list("code", "self_value"))
+lans_template = support.lans_template
+lan_imports = support.lan_imports
 
 
 def wide_rows(template: bytes, rows: int = 20_000) -> bytes:

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from chiso.assessments.models import Action, AuditEntry, Provenance, Status, Value
 from chiso.assessments.services import edit_state_refusal as gate_refusal
 from tests.assessments import excel_support as support
-from tests.assessments.excel_support import counts, fill, issues, save, upload, workbook
+from tests.assessments.excel_support import counts, figures, fill, issues, save, upload, workbook
 
 
 def refusal_in_english(submission) -> str:
@@ -23,25 +23,8 @@ def refusal_in_english(submission) -> str:
 # Fixtures shared by the Excel and CSV import tests.
 dung = support.dung
 in_english = support.in_english
-
-
-@pytest.fixture
-def lans_template(login, lan, submission, in_english):
-    return login(lan, in_english).get(f"/submissions/{submission.pk}/template.xlsx").content
-
-
-@pytest.fixture
-def lan_imports(login, lan, submission, in_english):
-    client = login(lan, in_english)
-
-    def post(content: bytes, name: str = "so-lieu.xlsx"):
-        return upload(client, f"/submissions/{submission.pk}/import", content, name)
-
-    return post
-
-
-def figures(submission) -> dict[str, float | None]:
-    return dict(submission.values.values_list("code", "self_value"))
+lans_template = support.lans_template
+lan_imports = support.lan_imports
 
 
 def test_lan_fills_the_template_and_sees_her_figures(
