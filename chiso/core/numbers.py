@@ -4,7 +4,8 @@ Pages write numbers the Vietnamese way (0,7314; 57,75) through the active locale
 decimal separator, never group thousands (a figure copied back into a field reads
 the same), and write a missing number as "—". Files and the API keep plain decimals.
 
-- `points`: points earned or possible, at most 2 decimals (57,75);
+- `points`: points earned or possible: a whole number as it is (60), any other with
+  exactly 2 decimals (57,75; 95,30), so a column of totals lines up;
 - `figure`: a figure entered or computed (a count, a share), at most 4 decimals;
 - `index`: a 0..1 value the DTI way, always 4 decimals (0,7314).
 """
@@ -44,12 +45,17 @@ def number(value: float | None, places: int = 2, separator: str | None = None) -
     return _decimal(text, separator)
 
 
-def points(value: float | None) -> str:
-    return number(value, 2)
+def points(value: float | None, separator: str | None = None) -> str:
+    if missing(value):
+        return MISSING
+    rounded = round(float(value), 2)  # type: ignore[arg-type]
+    if rounded == int(rounded):
+        return number(rounded, 0, separator)
+    return _decimal(f"{rounded:.2f}", separator)
 
 
-def figure(value: float | None) -> str:
-    return number(value, 4)
+def figure(value: float | None, separator: str | None = None) -> str:
+    return number(value, 4, separator)
 
 
 def index(value: float | None, separator: str | None = None) -> str:

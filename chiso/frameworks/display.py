@@ -70,7 +70,7 @@ def method_text(node: engine.Node) -> str:
     if rule.method == "steps":
         steps = "; ".join(
             _("from %(x)s: %(points)s points")
-            % {"x": at(x), "points": show_number(s * (node.points or 0.0))}
+            % {"x": at(x), "points": numbers.points(s * (node.points or 0.0))}
             for x, s in rule.steps
         )
         return _("In steps: %(steps)s.") % {"steps": steps}

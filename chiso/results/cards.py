@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from chiso.frameworks.display import in_language, show_number, show_value
+from chiso.core import numbers
+from chiso.frameworks.display import in_language, show_value
 from chiso.results import pdf
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored
@@ -672,8 +673,8 @@ def entry_result(submission: Any) -> dict[str, Any] | None:
     return {
         "provisional": snapshot is None or stored is None,
         "value": show_value(row.value),
-        "points": show_number(row.points),
-        "max_points": show_number(max_points),
+        "points": numbers.points(row.points),
+        "max_points": numbers.points(max_points),
         "rank": row.rank,
         "ranked": ranked,
         "recognized": row.recognized,

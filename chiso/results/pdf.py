@@ -18,6 +18,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from chiso.core import numbers
+
 FONTS = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
 
@@ -27,20 +29,20 @@ PAGE_WIDTH = 210.0
 BODY = PAGE_WIDTH - 2 * MARGIN
 
 
+# The PDFs are always Vietnamese; they write numbers as the pages do (chiso.core.numbers).
+VI = ","
+
+
 def vi_number(value: float | None, digits: int = 4) -> str:
-    """0.7314 -> "0,7314"; 1234.5 -> "1.234,5" (points); none -> "–"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    """A 0..1 value with four decimals (0,7314), or another number with at most `digits`."""
+    if digits == 4:
+        return numbers.index(value, VI)
+    return numbers.number(value, digits, VI)
 
 
 def vi_points(value: float | None) -> str:
-    """Points keep at most two decimals and drop trailing zeros: 57.75 -> "57,75", 60 -> "60"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    """Points as on the pages: 60, 57,75, 95,30."""
+    return numbers.points(value, VI)
 
 
 def vi_date(day: date) -> str:
@@ -360,7 +362,7 @@ def annex_pdf(annex: Annex) -> bytes:
 
 
 def _padded(values: Sequence[float | None], count: int) -> list[float | None]:
-    """A row's pillar values, one per pillar column (missing ones read "–")."""
+    """A row's pillar values, one per pillar column (missing ones read "—")."""
     return [*list(values)[:count], *[None] * (count - len(values))]
 
 
@@ -409,7 +411,7 @@ def report_card_pdf(card: ReportCard) -> bytes:
         recognized = "không áp dụng"
     else:
         recognized = "Đạt" if card.recognized else "Chưa đạt"
-    rank = f"{card.rank}/{card.of}" if card.rank is not None else "–"
+    rank = f"{card.rank}/{card.of}" if card.rank is not None else numbers.MISSING
     summary = [
         ("Chỉ số", vi_number(card.value)),
         ("Xếp hạng", rank),
@@ -462,7 +464,7 @@ def report_card_pdf(card: ReportCard) -> bytes:
             [
                 ind.code,
                 ind.title,
-                vi_points(ind.value) if ind.value is not None else "–",
+                numbers.figure(ind.value, VI),
                 vi_number(ind.score, 2),
                 f"{vi_points(ind.points)}/{vi_points(ind.max_points)}",
                 vi_points(ind.points_left),
@@ -485,7 +487,7 @@ def report_card_pdf(card: ReportCard) -> bytes:
                 [
                     t.label,
                     vi_number(t.value),
-                    str(t.rank) if t.rank is not None else "–",
+                    str(t.rank) if t.rank is not None else numbers.MISSING,
                     "suy ra từ các đơn vị trước sáp nhập" if t.derived else "",
                 ]
                 for t in card.trend

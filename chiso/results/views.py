@@ -33,6 +33,7 @@ from django.views.decorators.http import require_http_methods
 from chiso.accounts import access
 from chiso.assessments.models import Evidence, Period
 from chiso.cli import _cell as file_cell
+from chiso.core import numbers
 from chiso.frameworks.display import (
     decimal_separator,
     in_language,
@@ -240,7 +241,7 @@ def _table_body(
             f'{escape(row.name)}</a> <small class="muted">{escape(kinds.get(row.kind, row.kind))}'
             "</small></td>",
             f'<td class="num" data-key="{_key(row.value)}">{show_value(row.value, sep)}</td>',
-            f'<td class="num" data-key="{_key(row.points)}">{show_number(row.points, 2, sep)}</td>',
+            f'<td class="num" data-key="{_key(row.points)}">{numbers.points(row.points, sep)}</td>',
         ]
         for _code, _title, i in pillars:
             rank = row.node_ranks[i]
@@ -413,9 +414,9 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
             "pillar": i.pillar,
             "value": with_unit(show_number(i.value), i.unit),
             "score": show_number(None if i.score is None else 100 * i.score, 0),
-            "points": show_number(i.points),
-            "max_points": show_number(i.max_points),
-            "left": show_number(i.left),
+            "points": numbers.points(i.points),
+            "max_points": numbers.points(i.max_points),
+            "left": numbers.points(i.left),
             "mandatory": i.mandatory,
             "met": i.met,
             "evidence": evidence.get(i.code, []),
@@ -446,8 +447,8 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         "row": row,
         "report": report,
         "value": show_value(row.value),
-        "points": show_number(row.points),
-        "max_points": show_number(ranking.max_points),
+        "points": numbers.points(row.points),
+        "max_points": numbers.points(ranking.max_points),
         "ranked": ranking.ranked,
         "pillars": [
             {
@@ -490,13 +491,13 @@ def _shown_plan(ranking: cards.Ranking, unit_code: str) -> dict[str, Any] | None
         **found,
         "reason_text": _(PLAN_REASONS.get(reason or "", PLAN_REASONS["unreachable"]))
         + (f" ({found['message']})" if found.get("message") else ""),
-        "points_gained": show_number(sum(step["points"] or 0 for step in found["steps"])),
+        "points_gained": numbers.points(sum(step["points"] or 0 for step in found["steps"])),
         "steps": [
             {
                 **step,
                 "from_text": show_number(step["from"]),
                 "to_text": show_number(step["to"]),
-                "points_text": show_number(step["points"]),
+                "points_text": numbers.points(step["points"]),
                 "elements": [
                     {
                         **element,

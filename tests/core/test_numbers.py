@@ -18,6 +18,12 @@ def test_points_read_57_75_in_vietnamese_and_57_75_in_english():
         assert numbers.points(57.7518) == "57.75"
 
 
+def test_a_column_of_points_lines_up_whole_numbers_stay_whole():
+    with override("vi"):
+        shown = [numbers.points(x) for x in (95.3, 93.41, 91.1, 60.0, 3.0, 2.999, 0.004)]
+    assert shown == ["95,30", "93,41", "91,10", "60", "3", "3", "0"]
+
+
 def test_a_missing_number_is_a_dash_everywhere():
     for write in (numbers.points, numbers.figure, numbers.index):
         assert write(None) == "—"

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from chiso import engine
+from chiso.core import numbers
 from chiso.frameworks.display import show_number
 from chiso.results import analysis, publish
 from tests.results.conftest import approve
@@ -50,7 +51,7 @@ def test_lans_report_card_shows_the_engines_path_to_recognition(client, period, 
     for step in plan.steps:
         item = section[section.index(f'data-code="{step.code}"') :]
         assert f'<strong class="plan-to">{show_number(step.value_to)}</strong>' in item
-        assert f'<span class="plan-points">+{show_number(step.points)}</span>' in item
+        assert f'<span class="plan-points">+{numbers.points(step.points)}</span>' in item
     # The ratio indicator names the element to change.
     ratio = next((s for s in plan.steps if s.code == "CQS.1"), None)
     if ratio is not None:

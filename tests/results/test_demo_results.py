@@ -20,8 +20,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from chiso.assessments.models import Period
+from chiso.core import numbers
 from chiso.core.management.commands.demo import DEMO_CLOSED, DEMO_OPEN
-from chiso.frameworks.display import show_number, show_value
+from chiso.frameworks.display import show_value
 from chiso.results.models import Snapshot
 from chiso.results.scoring import score_period
 
@@ -137,7 +138,7 @@ def test_the_rankings_page_csv_and_xlsx_show_the_engines_figures(client, demo, l
     for cells, row_index in zip(shown, order.tolist(), strict=True):
         assert cells[0] == str(results.rank[row_index])
         assert cells[2] == show_value(results.value[row_index])
-        assert cells[3] == show_number(results.points[row_index])
+        assert cells[3] == numbers.points(results.points[row_index])
         for offset, column in enumerate(pillar_column):
             value = results.node_values[row_index, column]
             rank = results.node_rank[row_index, column]
@@ -184,11 +185,11 @@ def test_a_report_card_shows_the_engines_figures_and_what_to_fix_first(client, d
     context = response.context
     assert context["value"] == show_value(mine.value)
     assert context["row"].rank == mine.rank
-    assert context["points"] == show_number(mine.points)
+    assert context["points"] == numbers.points(mine.points)
     by_code = {i["code"]: i for i in context["indicators"]}
     for leaf, earned in mine.leaf_points.items():
-        assert by_code[leaf]["points"] == show_number(earned)
-        assert by_code[leaf]["left"] == show_number(mine.gap[leaf])
+        assert by_code[leaf]["points"] == numbers.points(earned)
+        assert by_code[leaf]["left"] == numbers.points(mine.gap[leaf])
     fix = [i["code"] for i in context["fix_first"]]
     unmet = list(mine.unmet_mandatory)
     assert fix[: len(unmet)] == sorted(unmet, key=lambda c: -mine.gap[c])[: len(fix)]

@@ -62,11 +62,13 @@ def an_annex(count: int = 3, **changes: object) -> Annex:
 
 
 def test_figures_are_written_the_vietnamese_way():
+    """As the pages write them (chiso.core.numbers), whatever language is active."""
     assert vi_number(0.7314) == "0,7314"
-    assert vi_number(1234.5, 1) == "1.234,5"
-    assert vi_number(None) == "–"
-    assert vi_number(float("nan")) == "–"
+    assert vi_number(1234.5, 1) == "1234,5"
+    assert vi_number(None) == "—"
+    assert vi_number(float("nan")) == "—"
     assert vi_points(57.75) == "57,75"
+    assert vi_points(95.3) == "95,30"
     assert vi_points(60.0) == "60"
 
 
@@ -163,7 +165,7 @@ def test_the_report_card_gives_the_result_the_pillars_what_to_fix_and_every_indi
     assert "Chính quyền số" in whole and "0,8000 (hạng 2)" in whole
     fix = whole.split("Cần khắc phục trước")[1].split("Các chỉ tiêu")[0]
     assert fix.index("1.2") < fix.index("2.1")
-    assert "tiêu chí bắt buộc chưa đạt" in fix and "còn 1,5 điểm" in fix
+    assert "tiêu chí bắt buộc chưa đạt" in fix and "còn 1,50 điểm" in fix
     # 1.2 earned 1 of its 4 points (score 0,25) and has 3 left.
     assert "1/4" in whole and "0,25" in whole and " 3 " in whole
     assert "suy ra từ các đơn vị trước sáp nhập" in whole
@@ -178,4 +180,4 @@ def test_a_provisional_report_card_says_so():
 def test_a_unit_not_assessed_reads_dashes_not_zeros():
     card = a_card(value=None, rank=None, points=None, recognized=None, pillars=[], trend=[])
     whole = "\n".join(text_of(report_card_pdf(card)))
-    assert "–" in whole and "không áp dụng" in whole
+    assert "—" in whole and "không áp dụng" in whole
