@@ -298,6 +298,23 @@ def rank_uncertainty(request: HttpRequest, period_id: Id, level: Level):
     return _json(analysis.uncertainty_for_snapshot(snapshot))
 
 
+@router.get(
+    "/results/{period_id}/{level}/sensitivity",
+    response={200: dict[str, Any], **errors.COMMON},
+    summary="How much each pillar's points move the published ranks (Sobol' indices)",
+)
+def rank_sensitivity(request: HttpRequest, period_id: Id, level: Level):
+    """Per pillar: the first-order (Saltelli) and total (Jansen) Sobol' indices of the
+    units' mean absolute rank shift to that pillar's points, over `runs` Monte Carlo runs
+    with each indicator's points × U(1 − a, 1 + a), a = `points_noise`, seeded from the
+    snapshot. An index is null when no rank moves (its variance is 0). The figures of
+    the "Độ nhạy" page."""
+    snapshot = analysis.current_snapshot(_period_or_404(period_id), level)
+    if snapshot is None:
+        raise errors.ApiError(404, "not_found", "No published results for this period and level.")
+    return _json(analysis.sensitivity_for_snapshot(snapshot))
+
+
 @staff_router.get(
     "/results/{period_id}/{level}/audit",
     response={200: dict[str, Any], **errors.AUTHED},

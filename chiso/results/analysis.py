@@ -9,6 +9,8 @@ show the same numbers; the engine (`chiso.engine.plan`, `.uncertainty`, `.stats`
   `provisional`, the approved) values of the level, planned for one unit;
 - `uncertainty_for_snapshot(snapshot)`: seeded Monte Carlo of the snapshot's ranking,
   computed once per snapshot and kept in the cache (a snapshot never changes);
+- `sensitivity_for_snapshot(snapshot)`: first-order and total Sobol' indices of the
+  snapshot's ranks to each pillar's points, seeded and cached the same way;
 - `audit_for_period(period, level)`: coverage, distributions, outliers ("bất thường"),
   correlations and non-discriminating indicators of every submitted figure.
 """
@@ -37,6 +39,8 @@ from chiso.results.scoring import Scored, _matrix
 # The rankings page's Monte Carlo: modest, so the first view of a snapshot stays fast.
 UNCERTAINTY_RUNS: Final = 200
 POINTS_NOISE: Final = 0.2
+# Sobol' samples N of the sensitivity: N x (pillars + 2) runs (2,048 with six pillars).
+SENSITIVITY_SAMPLES: Final = 256
 # A snapshot's uncertainty never changes, but the cache may be cleared: a day is plenty.
 CACHE_SECONDS: Final = 24 * 3600
 
@@ -175,6 +179,24 @@ def seed_of(snapshot: Snapshot) -> int:
     return int(snapshot.values_sha256[:8] or "0", 16)
 
 
+def _cached(key: str, compute: Any) -> dict[str, Any]:
+    """`compute()`, kept in the cache under `key` (a snapshot's figures never change)."""
+    found = cache.get(key)
+    if found is not None:
+        return dict(found)
+    data: dict[str, Any] = compute()
+    cache.set(key, data, CACHE_SECONDS)
+    return data
+
+
+def _snapshot_key(kind: str, snapshot: Snapshot, *parts: object) -> str:
+    return ":".join(["chiso", kind, str(snapshot.pk), snapshot.values_sha256, *map(str, parts)])
+
+
+def _about(snapshot: Snapshot) -> dict[str, Any]:
+    return {"period": snapshot.period_id, "level": snapshot.level, "version": snapshot.version}
+
+
 def uncertainty_for_snapshot(
     snapshot: Snapshot, runs: int = UNCERTAINTY_RUNS, points_noise: float = POINTS_NOISE
 ) -> dict[str, Any]:
@@ -182,35 +204,77 @@ def uncertainty_for_snapshot(
 
     Seeded from the snapshot's values, so every reader gets the same intervals; kept
     in the cache once computed (the snapshot never changes)."""
-    key = f"chiso:uncertainty:{snapshot.pk}:{snapshot.values_sha256}:{runs}:{points_noise}"
-    found = cache.get(key)
-    if found is not None:
-        return dict(found)
-    inputs = snapshot_inputs(snapshot)
-    seed = seed_of(snapshot)
-    result = engine.rank_uncertainty(
-        inputs.framework, inputs.values, runs=runs, seed=seed, points_noise=points_noise
-    )
-    data = {
-        "period": snapshot.period_id,
-        "level": snapshot.level,
-        "version": snapshot.version,
-        "runs": runs,
-        "seed": seed,
-        "points_noise": points_noise,
-        "units": [
-            {
-                **record,
-                "median_rank": _number(record["median_rank"]),
-                "p05": _number(record["p05"]),
-                "p95": _number(record["p95"]),
-                "p_recognized": _number(record["p_recognized"]),
-            }  # fmt: skip
-            for record in result.to_records()
-        ],
-    }
-    cache.set(key, data, CACHE_SECONDS)
-    return data
+
+    def compute() -> dict[str, Any]:
+        inputs = snapshot_inputs(snapshot)
+        seed = seed_of(snapshot)
+        result = engine.rank_uncertainty(
+            inputs.framework, inputs.values, runs=runs, seed=seed, points_noise=points_noise
+        )
+        return {
+            **_about(snapshot),
+            "runs": runs,
+            "seed": seed,
+            "points_noise": points_noise,
+            "units": [
+                {
+                    **record,
+                    "median_rank": _number(record["median_rank"]),
+                    "p05": _number(record["p05"]),
+                    "p95": _number(record["p95"]),
+                    "p_recognized": _number(record["p_recognized"]),
+                }  # fmt: skip
+                for record in result.to_records()
+            ],
+        }
+
+    return _cached(_snapshot_key("uncertainty", snapshot, runs, points_noise), compute)
+
+
+def sensitivity_for_snapshot(
+    snapshot: Snapshot, samples: int = SENSITIVITY_SAMPLES, points_noise: float = POINTS_NOISE
+) -> dict[str, Any]:
+    """Per pillar: the first-order (Saltelli) and total (Jansen) Sobol' indices of the
+    units' mean absolute rank shift to that pillar's points, each indicator's points
+    x U(1 - a, 1 + a) with a = `points_noise`, in `samples` x (pillars + 2) runs.
+
+    Seeded from the snapshot's values like the uncertainty, and cached the same way.
+    The indices are None when no rank ever moves (zero noise, a single unit): their
+    variance is then 0 and they are not defined."""
+
+    def compute() -> dict[str, Any]:
+        inputs = snapshot_inputs(snapshot)
+        seed = seed_of(snapshot)
+        pillars = [root.code for root in inputs.framework.tree]
+        if inputs.values.units:
+            found = engine.sensitivity(
+                inputs.framework, inputs.values, samples=samples, seed=seed,
+                points_noise=points_noise,
+            )  # fmt: skip
+            first, total = found.first_order.tolist(), found.total.tolist()
+            variance: float | None = found.variance
+        else:
+            first = total = [math.nan] * len(pillars)
+            variance = None
+        return {
+            **_about(snapshot),
+            "samples": samples,
+            "runs": samples * (len(pillars) + 2),
+            "seed": seed,
+            "points_noise": points_noise,
+            "variance": _number(variance),
+            "pillars": [
+                {
+                    "code": code,
+                    "title": inputs.titles.get(code, code),
+                    "first_order": _number(first[j]),
+                    "total": _number(total[j]),
+                }
+                for j, code in enumerate(pillars)
+            ],
+        }
+
+    return _cached(_snapshot_key("sensitivity", snapshot, samples, points_noise), compute)
 
 
 # ---------------------------------------------------------------------------

@@ -19,6 +19,11 @@ urlpatterns = [
     path("results/<int:period_id>/<str:level>/annex.pdf", views.annex_pdf, name="annex"),
     path("results/<int:period_id>/<str:level>/audit/", views.audit_page, name="audit"),
     path(
+        "results/<int:period_id>/<str:level>/sensitivity/",
+        views.sensitivity_page,
+        name="sensitivity",
+    ),
+    path(
         "results/<int:period_id>/<str:level>/<str:unit_code>/report.pdf",
         views.report_pdf,
         name="report_pdf",

@@ -7,7 +7,9 @@
 /results/P/LEVEL/values.csv                  the figures scored (long form)
 /results/P/LEVEL/framework.yaml              the exact framework file
 /results/P/LEVEL/annex.pdf                   the annex of the Chairman's decision (A4)
-/results/P/LEVEL/UNIT/                       a unit's report card (and UNIT/report.pdf)
+/results/P/LEVEL/sensitivity/                the ranks' sensitivity to each pillar ("Độ nhạy")
+/results/P/LEVEL/UNIT/                       a unit's report card (and UNIT/report.pdf);
+                                             ?goal=value&target=0,8 plans to another goal
 
 The public sees published snapshots only; staff (and, for its own report card, a
 unit's officers) also see provisional results, marked so on screen and in files.
@@ -41,7 +43,7 @@ from chiso.frameworks.display import (
     show_value,
     with_unit,
 )
-from chiso.results import analysis, cards, pdf, publish
+from chiso.results import analysis, cards, goals, pdf, publish
 from chiso.results.models import Snapshot
 from chiso.safe_cells import text_cell
 from chiso.units.models import Kind, Level, Unit
@@ -269,6 +271,49 @@ def _table_body(
     return mark_safe("".join(parts))  # noqa: S308 - every inserted text is escaped above
 
 
+def sensitivity_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
+    """ "Độ nhạy": how much each pillar's points move the published ranks (Sobol' indices).
+
+    Seen by whoever sees the rankings page; computed for published results only, like
+    the rank intervals (a provisional ranking says so)."""
+    period = get_object_or_404(Period, pk=period_id)
+    ranking = _ranking(request, period, _level(level), brief=True)
+    found = None
+    if ranking.snapshot is not None and ranking.assessed:
+        found = analysis.sensitivity_for_snapshot(ranking.snapshot)
+    rows, chart = [], {}
+    if found is not None:
+        rows = [
+            {
+                **p,
+                "first_text": show_number(p["first_order"], 2),
+                "total_text": show_number(p["total"], 2),
+            }
+            for p in found["pillars"]
+        ]
+        chart = {
+            "pillars": [p["code"] for p in found["pillars"]],
+            "titles": [p["title"] for p in found["pillars"]],
+            "first": [p["first_order"] for p in found["pillars"]],
+            "total": [p["total"] for p in found["pillars"]],
+            "labels": {"first": _("First-order index S_i"), "total": _("Total index S_Ti")},
+        }
+    context = {
+        "period": period,
+        "level": level,
+        "level_name": Level(level).label,
+        "ranking": ranking,
+        "snapshot": ranking.snapshot,
+        "query": _query(ranking),
+        "sensitivity": found,
+        "rows": rows,
+        "defined": any(r["first_order"] is not None for r in rows),
+        "noise_percent": show_number(100 * found["points_noise"], 0) if found else "",
+        "chart": chart,
+    }
+    return render(request, "results/sensitivity.html", context)
+
+
 def _filename(ranking: cards.Ranking, name: str) -> str:
     stem = f"chiso-{ranking.period.year}-{ranking.level}"
     if ranking.provisional:
@@ -424,6 +469,7 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         for i in report.indicators
     ]
     by_code = {i["code"]: i for i in indicators}
+    goal = goals.read_goal(request.GET, ranking.ranked, ranking.has_recognition)
     chart = {
         "pillars": [p["title"] for p in report.pillars],
         "series": [
@@ -466,7 +512,10 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         "chart": chart,
         "query": _query(ranking),
         "shows_evidence": access.sees_evidence_of(request.user, unit),
-        "plan": _shown_plan(ranking, unit_code) if row.assessed else None,
+        "goal": goal,
+        "goal_target": show_number(goal.target, 4),
+        "goal_kinds": _goal_kinds(ranking),
+        "plan": _shown_plan(ranking, unit_code, goal) if row.assessed else None,
         # A unit's officer may read its provisional card, not the provisional ranking.
         "sees_ranking": not ranking.provisional or access.sees_provisional_results(request.user),
     }
@@ -477,15 +526,27 @@ PLAN_REASONS = {
     "no-recognition-rule": gettext_noop("The framework has no recognition rule."),
     "unreachable": gettext_noop("The goal cannot be reached by changing the indicators."),
     "no-points": gettext_noop("The framework has no points."),
+    "bad-goal": gettext_noop("This goal cannot be planned."),
 }
 
 
-def _shown_plan(ranking: cards.Ranking, unit_code: str) -> dict[str, Any] | None:
-    """The report card's "Lộ trình đạt chuẩn": the plan to recognition, written for the
-    page (its figures are `analysis.plan_for_ranking`'s, as the API gives them)."""
-    if not ranking.has_recognition:
+def _goal_kinds(ranking: cards.Ranking) -> list[tuple[str, str]]:
+    """The goals the card's form offers (recognition only with a recognition rule)."""
+    kinds = [("value", _("A value (0 to 1)")), ("rank", _("A rank"))]
+    if ranking.has_recognition:
+        kinds.insert(0, ("recognition", _("Meet the recognition rule")))
+    return kinds
+
+
+def _shown_plan(
+    ranking: cards.Ranking, unit_code: str, goal: goals.GoalChoice
+) -> dict[str, Any] | None:
+    """The report card's "Lộ trình": the plan to the goal chosen (recognition by default),
+    written for the page (its figures are `analysis.plan_for_ranking`'s, as the API
+    gives them); None when there is nothing to plan (no goal, or a bad number)."""
+    if goal.goal is None:
         return None
-    found = analysis.plan_for_ranking(ranking, unit_code)
+    found = analysis.plan_for_ranking(ranking, unit_code, goal.goal)
     reason = found.get("reason")
     return {
         **found,

@@ -57,3 +57,43 @@ def test_the_audit_is_for_reviewers(client, login, published, hoa, lan):
     login(hoa)
     body = client.get(f"{base(published.period)}/audit").json()
     assert body == analysis.audit_for_period(published.period, "commune")
+
+
+@pytest.fixture
+def close(period, lan, minh, hoa, tuan):
+    """Hàm Rồng's points all in digital government, Hạc Thành's in digital society."""
+    from chiso.results.publish import publish
+    from tests.results.conftest import approve
+    from tests.results.test_sensitivity_page import CQS_ONLY, XHS_ONLY
+
+    approve(period.submissions.get(unit__code="14758"), lan, hoa, **CQS_ONLY)
+    approve(period.submissions.get(unit__code="14797"), minh, hoa, **XHS_ONLY)
+    return publish(period, "commune", tuan)
+
+
+def test_the_sensitivity_is_the_engines_and_the_pages_for_everyone(client, close):
+    body = client.get(f"{base(close.period)}/sensitivity").json()
+    assert body == analysis.sensitivity_for_snapshot(close)
+    inputs = analysis.snapshot_inputs(close)
+    expected = engine.sensitivity(
+        inputs.framework, inputs.values, samples=256, seed=int(close.values_sha256[:8], 16),
+        points_noise=0.2,
+    )  # fmt: skip
+    assert [p["code"] for p in body["pillars"]] == list(expected.pillars)
+    assert [p["first_order"] for p in body["pillars"]] == pytest.approx(
+        expected.first_order.tolist(), abs=1e-6
+    )
+    assert [p["total"] for p in body["pillars"]] == pytest.approx(expected.total.tolist(), abs=1e-6)
+    assert body["runs"] == 256 * 4 and body["points_noise"] == 0.2 and body["variance"] > 0
+    assert client.get(f"{base(close.period)}/sensitivity").json() == body  # seeded
+
+
+def test_a_ranking_no_noise_moves_has_null_indices(client, published):
+    body = client.get(f"{base(published.period)}/sensitivity").json()
+    assert body["variance"] == 0
+    assert all(p["first_order"] is None and p["total"] is None for p in body["pillars"])
+
+
+def test_unpublished_results_have_no_sensitivity(client, approved):
+    response = client.get(f"{base(approved)}/sensitivity")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"

@@ -3,6 +3,8 @@ recognition, and a reviewer reads the period's statistical audit."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -61,4 +63,53 @@ def test_hoa_reads_the_audit_on_a_phone(phone, log_in, published, hoa):
     phone.goto(reverse("results:audit", args=[published.pk, "commune"]))
     assert horizontal_overflow(phone) == 0
     expect(phone.locator("#coverage tbody tr")).to_have_count(3)
+    assert errors == []
+
+
+@pytest.fixture
+def close(period, hac_thanh, lan, minh, hoa, tuan):
+    """Two wards whose order depends on which pillar's points weigh more."""
+    from tests.results.test_sensitivity_page import CQS_ONLY, XHS_ONLY
+
+    for unit, officer, figures in (("14758", lan, CQS_ONLY), ("14797", minh, XHS_ONLY)):
+        approve(period.submissions.get(unit__code=unit), officer, hoa, **figures)
+    publish.publish(period, "commune", tuan)
+    return period
+
+
+def test_the_public_reads_the_sensitivity_of_the_ranking_on_a_phone(phone, close):
+    errors = watch(phone)
+    phone.goto(reverse("results:ranking", args=[close.pk, "commune"]))
+    phone.locator("#sensitivity-link").click()
+    phone.wait_for_url("**/sensitivity/")
+    expect(phone.locator("h1")).to_contain_text("Độ nhạy")
+    expect(phone.locator("#sensitivity-table tbody tr")).to_have_count(2)
+    # Two decimals with a comma, as everywhere on the pages.
+    expect(phone.locator("#sensitivity-table tr[data-code='CQS'] td.total")).to_have_text(
+        re.compile(r"^0,\d\d?$")
+    )
+    expect(phone.locator("#sensitivity-chart svg")).to_have_count(1)
+    # A bar per pillar for the first-order series (and its legend's mark).
+    assert phone.locator("#sensitivity-chart svg path[fill='#7aa6d6']").count() >= 2
+    assert horizontal_overflow(phone) == 0
+    assert errors == []
+
+
+def test_lan_plans_to_a_rank_then_mistypes_a_value_on_a_phone(phone, published):
+    errors = watch(phone)
+    phone.goto(reverse("results:card", args=[published.pk, "commune", "14797"]))
+    plan = phone.locator("#plan")
+    plan.locator("#goal-kind").select_option("rank")
+    plan.locator("#goal-target").fill("1")
+    plan.locator("button[type=submit]").click()
+    expect(plan.locator("h2")).to_have_text("Lộ trình đạt hạng 1")
+    expect(plan.locator("ol.plan > li").first).to_contain_text("→")
+    assert horizontal_overflow(phone) == 0
+    plan = phone.locator("#plan")
+    plan.locator("#goal-kind").select_option("value")
+    plan.locator("#goal-target").fill("0,8x")
+    plan.locator("button[type=submit]").click()
+    expect(phone.locator("#goal-error")).to_contain_text("Không phải là số")
+    expect(phone.locator("#goal-target")).to_have_value("0,8x")
+    assert horizontal_overflow(phone) == 0
     assert errors == []
