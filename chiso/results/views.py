@@ -214,7 +214,7 @@ def _interval_cell(record: dict[str, Any] | None, sep: str) -> str:
 def _chance_cell(record: dict[str, Any] | None, sep: str) -> str:
     chance = None if record is None else record["p_recognized"]
     shown = show_number(None if chance is None else 100 * chance, 0, sep)
-    return f'<td class="num chance" data-key="{_key(chance)}">{shown} %</td>'
+    return f'<td class="num chance" data-key="{_key(chance)}">{shown}&nbsp;%</td>'
 
 
 def _key(number: float | None) -> str:
@@ -257,7 +257,7 @@ def _table_body(
         cells.append(f'<td class="num" data-key="{change_key}">{escape(change)}</td>')
         percent = None if row.completeness is None else 100 * row.completeness
         shown_percent = show_number(percent, 0, sep)
-        cells.append(f'<td class="num" data-key="{_key(row.completeness)}">{shown_percent} %</td>')
+        cells.append(f'<td class="num" data-key="{_key(row.completeness)}">{shown_percent}&nbsp;%</td>')
         if spread is not None:
             # Last, so the columns of `chiso score` keep their places.
             record = spread["by_unit"].get(row.code)

@@ -90,6 +90,13 @@ def test_the_demo_publishes_2025_for_communes_and_departments_and_keeps_2026_ope
     assert page.status_code == 200 and 'id="provisional-note"' in page.content.decode()
 
 
+def test_a_percentage_never_breaks_from_its_sign_on_a_phone(client, demo):
+    """ "100 %" in a narrow column must not wrap into "100" and "%" on two lines."""
+    page = client.get(reverse("results:ranking", args=[demo.pk, "commune"])).content.decode()
+    assert "&nbsp;%</td>" in page
+    assert " %</td>" not in page
+
+
 @pytest.mark.parametrize("level", ["commune", "department"])
 def test_the_rankings_page_csv_and_xlsx_show_the_engines_figures(client, demo, level):
     results = score_period(demo, level)
