@@ -40,7 +40,7 @@ from chiso.results.scoring import Scored, _matrix
 UNCERTAINTY_RUNS: Final = 200
 POINTS_NOISE: Final = 0.2
 # Sobol' samples N of the sensitivity: N x (pillars + 2) runs (2,048 with six pillars).
-SENSITIVITY_SAMPLES: Final = 256
+SENSITIVITY_SAMPLES: Final = 512
 # A snapshot's uncertainty never changes, but the cache may be cleared: a day is plenty.
 CACHE_SECONDS: Final = 24 * 3600
 

@@ -257,7 +257,9 @@ def _table_body(
         cells.append(f'<td class="num" data-key="{change_key}">{escape(change)}</td>')
         percent = None if row.completeness is None else 100 * row.completeness
         shown_percent = show_number(percent, 0, sep)
-        cells.append(f'<td class="num" data-key="{_key(row.completeness)}">{shown_percent}&nbsp;%</td>')
+        cells.append(
+            f'<td class="num" data-key="{_key(row.completeness)}">{shown_percent}&nbsp;%</td>'
+        )
         if spread is not None:
             # Last, so the columns of `chiso score` keep their places.
             record = spread["by_unit"].get(row.code)

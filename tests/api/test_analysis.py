@@ -76,15 +76,22 @@ def test_the_sensitivity_is_the_engines_and_the_pages_for_everyone(client, close
     assert body == analysis.sensitivity_for_snapshot(close)
     inputs = analysis.snapshot_inputs(close)
     expected = engine.sensitivity(
-        inputs.framework, inputs.values, samples=256, seed=int(close.values_sha256[:8], 16),
+        inputs.framework,
+        inputs.values,
+        samples=analysis.SENSITIVITY_SAMPLES,
+        seed=int(close.values_sha256[:8], 16),
         points_noise=0.2,
-    )  # fmt: skip
+    )
     assert [p["code"] for p in body["pillars"]] == list(expected.pillars)
     assert [p["first_order"] for p in body["pillars"]] == pytest.approx(
         expected.first_order.tolist(), abs=1e-6
     )
     assert [p["total"] for p in body["pillars"]] == pytest.approx(expected.total.tolist(), abs=1e-6)
-    assert body["runs"] == 256 * 4 and body["points_noise"] == 0.2 and body["variance"] > 0
+    assert (
+        body["runs"] == analysis.SENSITIVITY_SAMPLES * 4
+        and body["points_noise"] == 0.2
+        and body["variance"] > 0
+    )
     assert client.get(f"{base(close.period)}/sensitivity").json() == body  # seeded
 
 

@@ -16,6 +16,8 @@ from chiso.frameworks.display import show_number
 from chiso.results import analysis, publish
 from tests.results.conftest import approve
 
+SAMPLES = analysis.SENSITIVITY_SAMPLES
+
 pytestmark = pytest.mark.django_db
 
 # Hàm Rồng earns its points in digital government only, Hạc Thành in digital society
@@ -49,7 +51,7 @@ def expected(snapshot, mine, theirs, points_noise=0.2):
     parsed = snapshot.framework.engine()
     values = engine.Values.from_mapping(parsed, {"14758": mine, "14797": theirs})
     seed = int(snapshot.values_sha256[:8], 16)
-    return engine.sensitivity(parsed, values, samples=256, seed=seed, points_noise=points_noise)
+    return engine.sensitivity(parsed, values, samples=SAMPLES, seed=seed, points_noise=points_noise)
 
 
 def page_of(client, period, query=""):
@@ -86,10 +88,10 @@ def test_the_public_reads_each_pillars_indices_as_the_engine_computes_them(clien
         sobol.first_order.tolist(), abs=1e-6
     )
     assert [p["total"] for p in data["pillars"]] == pytest.approx(sobol.total.tolist(), abs=1e-6)
-    # The method is told: Monte Carlo, the seed, the runs (256 x (2 pillars + 2)), the noise.
+    # The method is told: Monte Carlo, the seed, the runs (N x (2 pillars + 2)), the noise.
     method = page[page.index('id="sensitivity-method"') :]
     method = method[: method.index("</p>")]
-    assert str(data["seed"]) in method and "1024" in method and "20 %" in method
+    assert str(data["seed"]) in method and str(SAMPLES * 4) in method and "20 %" in method
     assert "Monte Carlo" in method and "Độ nhạy" in page
 
 
@@ -100,8 +102,8 @@ def test_the_rankings_page_links_to_the_sensitivity(client, period, close):
 
 def test_the_indices_are_seeded_by_the_snapshot_and_kept_in_the_cache(period, close):
     first = analysis.sensitivity_for_snapshot(close)
-    assert first["seed"] == int(close.values_sha256[:8], 16) and first["samples"] == 256
-    key = f"chiso:sensitivity:{close.pk}:{close.values_sha256}:256:0.2"
+    assert first["seed"] == int(close.values_sha256[:8], 16) and first["samples"] == SAMPLES
+    key = f"chiso:sensitivity:{close.pk}:{close.values_sha256}:{SAMPLES}:0.2"
     assert cache.get(key) == first
     assert analysis.sensitivity_for_snapshot(close) == first
 
