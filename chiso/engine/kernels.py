@@ -63,13 +63,22 @@ def missing_to_zero(scores: Matrix, zeros: Matrix | None = None) -> Matrix:
     return scores
 
 
-def linear_into(values: Matrix, zero: Matrix, span: Matrix, out: Matrix) -> Matrix:
-    """clamp((v - zero) / span, 0, 1) with span = full - zero, as columns; NaN stays
-    NaN (`missing_to_zero` after)."""
+def linear_into(
+    values: Matrix,
+    zero: float | Matrix,
+    span: float | Matrix,
+    out: Matrix,
+    ones: Matrix | None = None,
+) -> Matrix:
+    """min((v - zero) / span, 1) with span = full - zero, numbers or columns; the
+    clamp at 0 and NaN (missing) -> 0 are `missing_to_zero`'s, after.
+
+    `ones` (1.0 in the shape of `values`) is optional, as `missing_to_zero`'s zeros.
+    """
     np.subtract(values, zero, out=out)
     np.divide(out, span, out=out)
-    # clip keeps NaN (and -0.0, as fmax/fmin would).
-    np.clip(out, 0.0, 1.0, out=out)
+    # minimum keeps NaN (fmin would not).
+    np.minimum(out, np.ones(out.shape) if ones is None else ones, out=out)
     return out
 
 
@@ -80,6 +89,7 @@ def score_linear(values: Matrix, zero: Vector, full: Vector, out: Matrix | None 
     """
     scores = np.empty(values.shape) if out is None else out
     linear_into(values, _column(zero), _column(full - zero), scores)
+    # fmax takes the number when the other side is NaN: a missing value scores 0.
     return missing_to_zero(scores)
 
 
@@ -97,8 +107,8 @@ def threshold_parameters(at_least: Vector, at_most: Vector) -> tuple[Matrix | No
 
 def threshold_into(
     values: Matrix,
-    low: Matrix | None,
-    high: Matrix | None,
+    low: float | Matrix | None,
+    high: float | Matrix | None,
     out: Matrix,
     scratch: Mask | None = None,
 ) -> Matrix:
@@ -168,8 +178,12 @@ def steps_into(
         # A missing value reaches nothing and scores the 0 in front of the table.
         np.greater_equal(values, steps.bounds[:, step : step + 1], out=hit)
         np.add(count, hit.view(np.int8) if width < 128 else hit, out=count)
-    np.add(steps.offsets, count, out=reached)
     # Every index is inside the table: "clip" skips the bounds check and the buffer.
+    if len(steps.offsets) == 1:
+        # One table for every row: the count is the index.
+        np.take(steps.table, count, out=out, mode="clip")
+        return out
+    np.add(steps.offsets, count, out=reached)
     np.take(steps.table, reached, out=out, mode="clip")
     return out
 

@@ -276,20 +276,18 @@ class _Program:
     formula_leaves: Indices
     groups: tuple[tuple[slice, FormulaGroup], ...]
     # The methods' blocks of rows and their parameters.
-    linear: slice
-    linear_zero: Matrix
-    linear_span: Matrix
+    linear: tuple[tuple[slice, float | Matrix, float | Matrix], ...]
+    """(rows, zero, full - zero) per part of the linear block (see `_parts`)."""
     relative: slice
     relative_inputs: Indices
     relative_formulas: Indices
     """Inputs of the entered relative rows (first), formula rows of the others."""
     missing: slice
     """Linear and relative rows: where a missing value is NaN until the end."""
-    threshold: slice
-    threshold_low: Matrix | None
-    threshold_high: Matrix | None
-    steps: slice
-    step_table: kernels.StepTable
+    threshold: tuple[tuple[slice, float | Matrix | None, float | Matrix | None], ...]
+    """(rows, low, high) per part, bounds with their tolerance (None: unused)."""
+    steps: tuple[tuple[slice, kernels.StepTable], ...]
+    steps_rows: int
     boolean: slice
     # Points (file order), sums and where every row goes among the nodes.
     leaf_rows: Indices
@@ -343,8 +341,9 @@ class _Program:
         block_buffer = np.empty(rows * width)
         points_buffer = np.empty(leaves * width)
         mask_buffer = np.empty(leaves * width, dtype=np.bool_)
-        reached_buffer = np.empty((self.steps.stop - self.steps.start) * width, dtype=np.intp)
+        reached_buffer = np.empty(self.steps_rows * width, dtype=np.intp)
         zeros = np.zeros((self.missing.stop - self.missing.start, width))
+        ones = np.ones((self.missing.stop - self.missing.start, width))
         low, span = relative
         for start in range(0, size, CHUNK):
             stop = min(start + CHUNK, size)
@@ -353,7 +352,7 @@ class _Program:
             mask = mask_buffer[: leaves * width].reshape(leaves, width)
             block[self.entered_rows] = inputs[self.entered_inputs, start:stop]
             block[self.formula_rows] = formulas[:, start:stop]
-            self._score(block, mask, reached_buffer, zeros[:, :width], low, span)
+            self._score(block, mask, reached_buffer, zeros[:, :width], ones[:, :width], low, span)
             # Points in file order, where every branch's indicators are contiguous.
             points = points_buffer[: leaves * width].reshape(leaves, width)
             np.take(block, self.leaf_rows, axis=0, out=points, mode="clip")
@@ -373,31 +372,25 @@ class _Program:
         mask: npt.NDArray[np.bool_],
         reached_buffer: npt.NDArray[np.intp],
         zeros: Matrix,
+        ones: Matrix,
         low: Vector,
         span: Vector,
     ) -> None:
         """Each row's s, in place of its value."""
-        linear, relative, missing = self.linear, self.relative, self.missing
-        kernels.linear_into(block[linear], self.linear_zero, self.linear_span, block[linear])
+        width = block.shape[1]
+        for rows, zero, span_ in self.linear:
+            kernels.linear_into(
+                block[rows], zero, span_, block[rows], ones[: rows.stop - rows.start]
+            )
+        relative, missing = self.relative, self.missing
         kernels.relative_into(block[relative], low, span, block[relative])
         kernels.missing_to_zero(block[missing], zeros[: missing.stop - missing.start])
-        threshold = self.threshold
-        kernels.threshold_into(
-            block[threshold],
-            self.threshold_low,
-            self.threshold_high,
-            block[threshold],
-            mask[threshold],
-        )
-        steps = self.steps
-        reached = reached_buffer[: (steps.stop - steps.start) * block.shape[1]]
-        kernels.steps_into(
-            block[steps],
-            self.step_table,
-            block[steps],
-            reached.reshape(steps.stop - steps.start, block.shape[1]),
-            mask[steps],
-        )
+        for rows, least, most in self.threshold:
+            kernels.threshold_into(block[rows], least, most, block[rows], mask[rows])
+        for rows, table in self.steps:
+            count = rows.stop - rows.start
+            reached = reached_buffer[: count * width].reshape(count, width)
+            kernels.steps_into(block[rows], table, block[rows], reached, mask[rows])
         boolean = self.boolean
         kernels.boolean_into(block[boolean], block[boolean], mask[boolean])
 
@@ -420,6 +413,52 @@ class _Sources:
 
 
 PROGRAM_ORDER: Final = ("linear", "relative", "threshold", "steps", "boolean")
+
+
+# A method block whose rows share at most this many distinct parameters is
+# scored part by part with plain numbers (numpy's quickest loops); with more,
+# in one go with a column of parameters.
+MAX_PARTS: Final = 6
+
+
+def _parameters(rule: ScoreRule) -> tuple[tuple[bool, float], ...]:
+    """A rule's parameters as a sortable key (an unset bound before any number)."""
+    numbers = (rule.zero, rule.full, rule.at_least, rule.at_most)
+    key = [(number is not None, 0.0 if number is None else number) for number in numbers]
+    key += [(True, float(number)) for step in rule.steps for number in step]
+    return tuple(key)
+
+
+def _parts(
+    block: slice, rules: list[ScoreRule]
+) -> list[tuple[slice, ScoreRule | None, list[ScoreRule]]]:
+    """(rows, the one rule all its rows share or None, their rules) for a block
+    whose rows are sorted by `_parameters`."""
+    runs: list[tuple[slice, ScoreRule | None, list[ScoreRule]]] = []
+    first = 0
+    for index in range(1, len(rules) + 1):
+        if index == len(rules) or _parameters(rules[index]) != _parameters(rules[first]):
+            rows = slice(block.start + first, block.start + index)
+            runs.append((rows, rules[first], rules[first:index]))
+            first = index
+    if len(runs) <= MAX_PARTS:
+        return runs
+    return [(block, None, rules)]
+
+
+def _first(column: Matrix | None) -> float | None:
+    return None if column is None else float(column[0, 0])
+
+
+def _step_table(rules: list[ScoreRule]) -> kernels.StepTable:
+    width = max((len(rule.steps) for rule in rules), default=0)
+    # Padded with x = +inf: a step that is never reached.
+    steps_x = np.full((len(rules), width), np.inf)
+    steps_s = np.zeros((len(rules), width))
+    for row, rule in enumerate(rules):
+        steps_x[row, : len(rule.steps)] = [x for x, _ in rule.steps]
+        steps_s[row, : len(rule.steps)] = [s for _, s in rule.steps]
+    return kernels.steps_parameters(steps_x, steps_s)
 
 
 def _breadth_first(nodes: tuple[Node, ...]) -> list[Node]:
@@ -472,14 +511,17 @@ def _build_program(framework: Framework) -> _Program:
     input_position = {code: index for index, code in enumerate(framework.input_codes)}
     node_of = {node.code: index for index, node in enumerate(nodes)}
 
-    # Rows: by method, entered indicators first within each (relative needs it).
+    # Rows: by method, entered indicators first within each (relative needs it),
+    # then the same parameters together (see `_parts`).
     rows: list[Node] = []
     blocks: dict[str, slice] = {}
     for method in PROGRAM_ORDER:
         first = len(rows)
         of_method = [leaf for leaf in leaves if _rule(leaf).method == method]
-        rows += [leaf for leaf in of_method if leaf.formula is None]
-        rows += [leaf for leaf in of_method if leaf.formula is not None]
+        if method != "relative":
+            of_method.sort(key=lambda leaf: _parameters(_rule(leaf)))
+        rows += [leaf for leaf in of_method if leaf.formula is None or method != "relative"]
+        rows += [leaf for leaf in of_method if leaf.formula is not None and method == "relative"]
         blocks[method] = slice(first, len(rows))
     row_of = {leaf.code: row for row, leaf in enumerate(rows)}
 
@@ -503,22 +545,27 @@ def _build_program(framework: Framework) -> _Program:
     entered = [leaf for leaf in rows if leaf.formula is None]
     relative_rows = rows[blocks["relative"]]
 
-    linear = rules("linear")
-    zero = _floats(rule.zero for rule in linear)
-    full = _floats(rule.full for rule in linear)
-    steps = rules("steps")
-    width = max((len(rule.steps) for rule in steps), default=0)
-    # Padded with x = +inf: a step that is never reached.
-    steps_x = np.full((len(steps), width), np.inf)
-    steps_s = np.zeros((len(steps), width))
-    for row, rule in enumerate(steps):
-        steps_x[row, : len(rule.steps)] = [x for x, _ in rule.steps]
-        steps_s[row, : len(rule.steps)] = [s for _, s in rule.steps]
-    threshold = rules("threshold")
-    low, high = kernels.threshold_parameters(
-        _floats(_or(rule.at_least, -math.inf) for rule in threshold),
-        _floats(_or(rule.at_most, math.inf) for rule in threshold),
-    )
+    linear_parts: list[tuple[slice, float | Matrix, float | Matrix]] = []
+    for part, first_rule, part_rules in _parts(blocks["linear"], rules("linear")):
+        zero = _floats(rule.zero for rule in part_rules)
+        span_ = _floats(rule.full for rule in part_rules) - zero
+        if first_rule is None:
+            linear_parts.append((part, zero[:, np.newaxis], span_[:, np.newaxis]))
+        else:
+            linear_parts.append((part, float(zero[0]), float(span_[0])))
+    threshold_parts: list[tuple[slice, float | Matrix | None, float | Matrix | None]] = []
+    for part, first_rule, part_rules in _parts(blocks["threshold"], rules("threshold")):
+        least, most = kernels.threshold_parameters(
+            _floats(_or(rule.at_least, -math.inf) for rule in part_rules),
+            _floats(_or(rule.at_most, math.inf) for rule in part_rules),
+        )
+        if first_rule is None:
+            threshold_parts.append((part, least, most))
+        else:
+            threshold_parts.append((part, _first(least), _first(most)))
+    step_parts: list[tuple[slice, kernels.StepTable]] = []
+    for part, first_rule, part_rules in _parts(blocks["steps"], rules("steps")):
+        step_parts.append((part, _step_table(part_rules if first_rule is None else [first_rule])))
     mandatory = [leaf for leaf in leaves if leaf.mandatory]
     branch_max = _floats(branch.max_points for branch in branches)
     missing = slice(blocks["linear"].start, blocks["relative"].stop)
@@ -534,9 +581,7 @@ def _build_program(framework: Framework) -> _Program:
         formula_rows=_indices(row_of[leaf.code] for leaf in ordered),
         formula_leaves=_indices(leaf_position[leaf.code] for leaf in ordered),
         groups=tuple(groups),
-        linear=blocks["linear"],
-        linear_zero=zero[:, np.newaxis],
-        linear_span=(full - zero)[:, np.newaxis],
+        linear=tuple(linear_parts),
         relative=blocks["relative"],
         relative_inputs=_indices(
             input_position[leaf.code] for leaf in relative_rows if leaf.formula is None
@@ -545,11 +590,9 @@ def _build_program(framework: Framework) -> _Program:
             formula_index[leaf.code] for leaf in relative_rows if leaf.formula is not None
         ),
         missing=missing,
-        threshold=blocks["threshold"],
-        threshold_low=low,
-        threshold_high=high,
-        steps=blocks["steps"],
-        step_table=kernels.steps_parameters(steps_x, steps_s),
+        threshold=tuple(threshold_parts),
+        steps=tuple(step_parts),
+        steps_rows=blocks["steps"].stop - blocks["steps"].start,
         boolean=blocks["boolean"],
         leaf_rows=_indices(row_of[leaf.code] for leaf in leaves),
         points=_floats(leaf.points for leaf in leaves)[:, np.newaxis],
