@@ -299,6 +299,10 @@ class _Program:
     indicators?, first, stop) of the indicator points (file order) or of the
     sums. Row 0 is the framework, then the branches breadth first (`branch_nodes`),
     where the branches under one parent are neighbours."""
+    sum_steps: tuple[tuple[bool, int, int, int, int], ...]
+    """`sums` as calls, deepest first: (of indicators?, first row, rows, first
+    block, block length); each row the sum of one block, the next row's block
+    right after it."""
     branch_max: Matrix
     dead_branches: Indices
     """Nodes of the branches whose maximum is 0: no value (NaN)."""
@@ -358,11 +362,14 @@ class _Program:
             np.take(block, self.leaf_rows, axis=0, out=points, mode="clip")
             np.multiply(points, self.points, out=points)
             totals = sums[:, start:stop]
-            # Deepest first: every branch after the branches under it.
-            for row in range(len(self.sums) - 1, -1, -1):
-                of_leaves, first, last = self.sums[row]
-                parts = points[first:last] if of_leaves else totals[first:last]
-                np.add.reduce(parts, axis=0, out=totals[row])
+            for of_leaves, row, count, first, length in self.sum_steps:
+                parts = points if of_leaves else totals
+                if count == 1:
+                    np.add.reduce(parts[first : first + length], axis=0, out=totals[row])
+                else:
+                    # Neighbouring rows from neighbouring blocks of one length: one call.
+                    blocks = parts[first : first + count * length].reshape(count, length, width)
+                    np.add.reduce(blocks, axis=1, out=totals[row : row + count])
             np.divide(totals[1:], self.branch_max, out=block[leaves:])
             node_values[self.row_nodes, start:stop] = block
 
@@ -461,6 +468,29 @@ def _step_table(rules: list[ScoreRule]) -> kernels.StepTable:
     return kernels.steps_parameters(steps_x, steps_s)
 
 
+def _sum_steps(
+    sums: tuple[tuple[bool, int, int], ...],
+) -> tuple[tuple[bool, int, int, int, int], ...]:
+    """`_Program.sum_steps` from `_Program.sums`."""
+    steps: list[list[int | bool]] = []
+    for row, (of_leaves, first, last) in enumerate(sums):
+        if steps:
+            kind, start, count, begin, length = steps[-1]
+            # Only rows whose blocks all come after them (children after parents).
+            follows = start + count == row and begin + count * length == first
+            if (
+                kind == of_leaves
+                and follows
+                and last - first == length
+                and (of_leaves or begin > row)
+            ):
+                steps[-1][2] = int(count) + 1
+                continue
+        steps.append([of_leaves, row, 1, first, last - first])
+    # Deepest first: every branch after the branches under it.
+    return tuple((bool(k), int(r), int(c), int(f), int(n)) for k, r, c, f, n in reversed(steps))
+
+
 def _breadth_first(nodes: tuple[Node, ...]) -> list[Node]:
     """The branches level by level: the branches under one parent are neighbours."""
     level = [node for node in nodes if node.parent is None and not node.is_leaf]
@@ -542,7 +572,10 @@ def _build_program(framework: Framework) -> _Program:
         first = sum(len(part) for part, _ in grouped[: len(groups)])
         groups.append((slice(first, first + len(members)), group))
     formula_index = {leaf.code: index for index, leaf in enumerate(ordered)}
-    entered = [leaf for leaf in rows if leaf.formula is None]
+    # In the order of the inputs: main memory is read front to back.
+    entered = sorted(
+        (leaf for leaf in rows if leaf.formula is None), key=lambda leaf: input_position[leaf.code]
+    )
     relative_rows = rows[blocks["relative"]]
 
     linear_parts: list[tuple[slice, float | Matrix, float | Matrix]] = []
@@ -566,6 +599,7 @@ def _build_program(framework: Framework) -> _Program:
     step_parts: list[tuple[slice, kernels.StepTable]] = []
     for part, first_rule, part_rules in _parts(blocks["steps"], rules("steps")):
         step_parts.append((part, _step_table(part_rules if first_rule is None else [first_rule])))
+    sums = _sum_order(nodes, branches, leaf_position)
     mandatory = [leaf for leaf in leaves if leaf.mandatory]
     branch_max = _floats(branch.max_points for branch in branches)
     missing = slice(blocks["linear"].start, blocks["relative"].stop)
@@ -596,7 +630,8 @@ def _build_program(framework: Framework) -> _Program:
         boolean=blocks["boolean"],
         leaf_rows=_indices(row_of[leaf.code] for leaf in leaves),
         points=_floats(leaf.points for leaf in leaves)[:, np.newaxis],
-        sums=_sum_order(nodes, branches, leaf_position),
+        sums=sums,
+        sum_steps=_sum_steps(sums),
         branch_max=branch_max[:, np.newaxis],
         dead_branches=_indices(
             node_of[branch.code] for branch in branches if not branch.max_points > 0
