@@ -1,13 +1,17 @@
 """`score()`: checks its inputs, then runs the kernels over all units at once.
 
 Inside, the work is laid out with one row per indicator and one column per
-unit, indicators grouped by scoring method, so that every kernel reads and
-writes contiguous blocks. In depth-first file order the indicators under a
-branch are one contiguous block, so every branch's points (and the total) are
-sums over blocks of rows (the leaves x branches incidence matrix, never built
-for scoring). What depends on the framework alone (orders, parameters, the
-blocks) is worked out once per framework as a `_Plan`. The arrays handed out in
-`Results` are views with one row per unit, as docs/architecture.md describes.
+unit, indicators grouped by scoring method (and by parameters within one), so
+that every kernel reads and writes contiguous blocks. What depends on the
+framework alone is compiled once per framework into a `_Program`: the rows'
+order and parameters, the formulas grouped by shape, the order in which branch
+points are summed from their children. `score` then runs the program
+`CHUNK` units at a time, each block small enough to stay in the processor's
+cache while every kernel passes over it. The arrays handed out in `Results` are
+views with one row per unit, as docs/architecture.md describes.
+
+`_Plan` (method blocks in file order, the per-indicator kernels) serves the
+Monte Carlo of chiso.engine.uncertainty, which re-scores with noisy parameters.
 """
 
 from __future__ import annotations
@@ -303,6 +307,8 @@ class _Program:
     """`sums` as calls, deepest first: (of indicators?, first row, rows, first
     block, block length); each row the sum of one block, the next row's block
     right after it."""
+    sum_weights: tuple[Matrix, ...]
+    """Per step of indicators, their points (rows x block length); else empty."""
     branch_max: Matrix
     dead_branches: Indices
     """Nodes of the branches whose maximum is 0: no value (NaN)."""
@@ -357,19 +363,22 @@ class _Program:
             block[self.entered_rows] = inputs[self.entered_inputs, start:stop]
             block[self.formula_rows] = formulas[:, start:stop]
             self._score(block, mask, reached_buffer, zeros[:, :width], ones[:, :width], low, span)
-            # Points in file order, where every branch's indicators are contiguous.
-            points = points_buffer[: leaves * width].reshape(leaves, width)
-            np.take(block, self.leaf_rows, axis=0, out=points, mode="clip")
-            np.multiply(points, self.points, out=points)
+            # Scores in file order, where every branch's indicators are contiguous.
+            scores = points_buffer[: leaves * width].reshape(leaves, width)
+            np.take(block, self.leaf_rows, axis=0, out=scores, mode="clip")
             totals = sums[:, start:stop]
-            for of_leaves, row, count, first, length in self.sum_steps:
-                parts = points if of_leaves else totals
-                if count == 1:
-                    np.add.reduce(parts[first : first + length], axis=0, out=totals[row])
+            for (of_leaves, row, count, first, length), weights in zip(
+                self.sum_steps, self.sum_weights, strict=True
+            ):
+                # Neighbouring rows from neighbouring blocks of one length: one call.
+                if of_leaves:
+                    # s x points, added up in order (the same numbers as a multiply
+                    # and a sum, in one pass).
+                    parts = scores[first : first + count * length].reshape(count, length, width)
+                    np.einsum("klu,kl->ku", parts, weights, out=totals[row : row + count])
                 else:
-                    # Neighbouring rows from neighbouring blocks of one length: one call.
-                    blocks = parts[first : first + count * length].reshape(count, length, width)
-                    np.add.reduce(blocks, axis=1, out=totals[row : row + count])
+                    parts = totals[first : first + count * length].reshape(count, length, width)
+                    np.add.reduce(parts, axis=1, out=totals[row : row + count])
             np.divide(totals[1:], self.branch_max, out=block[leaves:])
             node_values[self.row_nodes, start:stop] = block
 
@@ -600,6 +609,8 @@ def _build_program(framework: Framework) -> _Program:
     for part, first_rule, part_rules in _parts(blocks["steps"], rules("steps")):
         step_parts.append((part, _step_table(part_rules if first_rule is None else [first_rule])))
     sums = _sum_order(nodes, branches, leaf_position)
+    steps_of_sums = _sum_steps(sums)
+    points = _floats(leaf.points for leaf in leaves)
     mandatory = [leaf for leaf in leaves if leaf.mandatory]
     branch_max = _floats(branch.max_points for branch in branches)
     missing = slice(blocks["linear"].start, blocks["relative"].stop)
@@ -629,9 +640,15 @@ def _build_program(framework: Framework) -> _Program:
         steps_rows=blocks["steps"].stop - blocks["steps"].start,
         boolean=blocks["boolean"],
         leaf_rows=_indices(row_of[leaf.code] for leaf in leaves),
-        points=_floats(leaf.points for leaf in leaves)[:, np.newaxis],
+        points=points[:, np.newaxis],
         sums=sums,
-        sum_steps=_sum_steps(sums),
+        sum_steps=steps_of_sums,
+        sum_weights=tuple(
+            points[first : first + count * length].reshape(count, length)
+            if of_leaves
+            else np.empty((0, 0))
+            for of_leaves, _, count, first, length in steps_of_sums
+        ),
         branch_max=branch_max[:, np.newaxis],
         dead_branches=_indices(
             node_of[branch.code] for branch in branches if not branch.max_points > 0
@@ -667,7 +684,8 @@ def _checked_inputs(framework: Framework, values: Values) -> Matrix:
 
 @dataclass(frozen=True, eq=False)
 class _Plan:
-    """Everything `score` needs from a framework, as index and parameter arrays.
+    """A framework's method blocks for the per-indicator kernels (`leaf_raw_values`,
+    `leaf_scores`), which the Monte Carlo re-runs with noisy parameters.
 
     "Rows" are the plan's indicator order for scoring: grouped by method
     (METHOD_ORDER), file order within a method; `blocks` gives each method's
