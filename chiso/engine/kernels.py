@@ -145,6 +145,8 @@ class StepTable:
     """Per row, a 0 (no step reached) then the row's s; flattened."""
     offsets: npt.NDArray[np.intp]
     """rows x 1: where each row's part of `table` starts."""
+    shared: tuple[float, ...] | None = None
+    """The bounds as plain numbers when there is one row (every row the same steps)."""
 
 
 def steps_parameters(xs: Matrix, ss: Matrix) -> StepTable:
@@ -157,7 +159,8 @@ def steps_parameters(xs: Matrix, ss: Matrix) -> StepTable:
     # directly the index of the score that applies.
     offsets = (np.arange(rows, dtype=np.intp) * (width + 1))[:, np.newaxis]
     table = np.concatenate([np.zeros((rows, 1)), ss], axis=1).ravel()
-    return StepTable(bounds, table, offsets)
+    shared = tuple(float(bound) for bound in bounds[0]) if rows == 1 else None
+    return StepTable(bounds, table, offsets, shared)
 
 
 def steps_into(
@@ -172,12 +175,23 @@ def steps_into(
         reached = np.empty(values.shape, dtype=np.intp)
     hit = _mask(values, scratch)
     width = steps.bounds.shape[1]
+    bounds: list[float | Matrix] = (
+        list(steps.shared)
+        if steps.shared is not None
+        else [steps.bounds[:, step : step + 1] for step in range(width)]
+    )
     # Steps reached, counted in bytes (quick to add) when there are few of them.
-    count = np.zeros(values.shape, dtype=np.int8 if width < 128 else np.intp)
-    for step in range(width):
+    small = width < 128
+    count = np.empty(values.shape, dtype=np.int8 if small else np.intp)
+    if not small or not bounds:
+        count[...] = 0
+    for step, bound in enumerate(bounds):
         # A missing value reaches nothing and scores the 0 in front of the table.
-        np.greater_equal(values, steps.bounds[:, step : step + 1], out=hit)
-        np.add(count, hit.view(np.int8) if width < 128 else hit, out=count)
+        if small and step == 0:
+            np.greater_equal(values, bound, out=count.view(np.bool_))
+            continue
+        np.greater_equal(values, bound, out=hit)
+        np.add(count, hit.view(np.int8) if small else hit, out=count)
     # Every index is inside the table: "clip" skips the bounds check and the buffer.
     if len(steps.offsets) == 1:
         # One table for every row: the count is the index.
