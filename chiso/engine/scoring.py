@@ -307,8 +307,6 @@ class _Program:
     """`sums` as calls, deepest first: (of indicators?, first row, rows, first
     block, block length); each row the sum of one block, the next row's block
     right after it."""
-    sum_weights: tuple[Matrix, ...]
-    """Per step of indicators, their points (rows x block length); else empty."""
     branch_max: Matrix
     dead_branches: Indices
     """Nodes of the branches whose maximum is 0: no value (NaN)."""
@@ -355,30 +353,26 @@ class _Program:
         zeros = np.zeros((self.missing.stop - self.missing.start, width))
         ones = np.ones((self.missing.stop - self.missing.start, width))
         low, span = relative
-        for start in range(0, size, CHUNK):
-            stop = min(start + CHUNK, size)
+        for start, stop in _chunks(size):
             width = stop - start
             block = block_buffer[: rows * width].reshape(rows, width)
             mask = mask_buffer[: leaves * width].reshape(leaves, width)
             block[self.entered_rows] = inputs[self.entered_inputs, start:stop]
             block[self.formula_rows] = formulas[:, start:stop]
             self._score(block, mask, reached_buffer, zeros[:, :width], ones[:, :width], low, span)
-            # Scores in file order, where every branch's indicators are contiguous.
-            scores = points_buffer[: leaves * width].reshape(leaves, width)
-            np.take(block, self.leaf_rows, axis=0, out=scores, mode="clip")
+            # Points in file order, where every branch's indicators are contiguous.
+            points = points_buffer[: leaves * width].reshape(leaves, width)
+            np.take(block, self.leaf_rows, axis=0, out=points, mode="clip")
+            np.multiply(points, self.points, out=points)
             totals = sums[:, start:stop]
-            for (of_leaves, row, count, first, length), weights in zip(
-                self.sum_steps, self.sum_weights, strict=True
-            ):
-                # Neighbouring rows from neighbouring blocks of one length: one call.
-                if of_leaves:
-                    # s x points, added up in order (the same numbers as a multiply
-                    # and a sum, in one pass).
-                    parts = scores[first : first + count * length].reshape(count, length, width)
-                    np.einsum("klu,kl->ku", parts, weights, out=totals[row : row + count])
-                else:
-                    parts = totals[first : first + count * length].reshape(count, length, width)
-                    np.add.reduce(parts, axis=1, out=totals[row : row + count])
+            for of_leaves, row, count, first, length in self.sum_steps:
+                # Neighbouring rows from neighbouring blocks of one length: one call,
+                # which adds row after row for every unit alike (as long as a chunk
+                # has 2 units or more: see `_chunks`).
+                parts = (points if of_leaves else totals)[first : first + count * length]
+                np.add.reduce(
+                    parts.reshape(count, length, width), axis=1, out=totals[row : row + count]
+                )
             np.divide(totals[1:], self.branch_max, out=block[leaves:])
             node_values[self.row_nodes, start:stop] = block
 
@@ -409,6 +403,16 @@ class _Program:
             kernels.steps_into(block[rows], table, block[rows], reached, mask[rows])
         boolean = self.boolean
         kernels.boolean_into(block[boolean], block[boolean], mask[boolean])
+
+
+def _chunks(size: int) -> list[tuple[int, int]]:
+    """(start, stop) of the chunks of `size` units, none of 1 unit unless size is 1:
+    numpy adds up a block of 1 unit in another order (pairwise), and a unit's
+    points must not depend on the units scored with it."""
+    bounds = list(range(0, size, CHUNK)) + [size]
+    if len(bounds) > 2 and bounds[-1] - bounds[-2] == 1:
+        bounds[-2] -= 1
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
 @dataclass(frozen=True, eq=False)
@@ -643,12 +647,6 @@ def _build_program(framework: Framework) -> _Program:
         points=points[:, np.newaxis],
         sums=sums,
         sum_steps=steps_of_sums,
-        sum_weights=tuple(
-            points[first : first + count * length].reshape(count, length)
-            if of_leaves
-            else np.empty((0, 0))
-            for of_leaves, _, count, first, length in steps_of_sums
-        ),
         branch_max=branch_max[:, np.newaxis],
         dead_branches=_indices(
             node_of[branch.code] for branch in branches if not branch.max_points > 0
