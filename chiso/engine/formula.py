@@ -497,10 +497,10 @@ class FormulaGroup:
     def evaluate(self, inputs: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> None:
         """Write the formulas' values (rows of `out`) over `inputs` (codes x units).
 
-        An infinite result is left for the caller to make NaN (`finish`).
+        An infinite result is left for the caller to make NaN (`finish`). Call
+        it within np.errstate(divide="ignore", invalid="ignore", over="ignore").
         """
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            result = _run(self.tree, inputs, (self.size, inputs.shape[1]), out)
+        result = _run(self.tree, inputs, (self.size, inputs.shape[1]), out)
         if result is not out:
             np.copyto(out, result)
 

@@ -75,8 +75,12 @@ def linear_into(
 
     `ones` (1.0 in the shape of `values`) is optional, as `missing_to_zero`'s zeros.
     """
-    np.subtract(values, zero, out=out)
-    np.divide(out, span, out=out)
+    if isinstance(zero, float) and zero == 0.0:
+        # v - 0 is v (also -0.0 and NaN): one pass less.
+        np.divide(values, span, out=out)
+    else:
+        np.subtract(values, zero, out=out)
+        np.divide(out, span, out=out)
     # minimum keeps NaN (fmin would not).
     np.minimum(out, np.ones(out.shape) if ones is None else ones, out=out)
     return out

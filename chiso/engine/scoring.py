@@ -318,8 +318,9 @@ class _Program:
     def formula_values(self, inputs: Matrix) -> Matrix:
         """formulas x units, in the order of `groups`."""
         values = np.empty((len(self.formula_rows), inputs.shape[1]))
-        for rows, group in self.groups:
-            group.evaluate(inputs, values[rows])
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            for rows, group in self.groups:
+                group.evaluate(inputs, values[rows])
         finish(values)
         return values
 
