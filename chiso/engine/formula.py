@@ -419,3 +419,183 @@ def as_share(node: Expr) -> tuple[str, str, float] | None:
     ):
         return top.right.code, node.right.code, top.left.value
     return None
+
+
+# ---------------------------------------------------------------------------
+# Many formulas at once
+
+
+@dataclass(frozen=True, slots=True)
+class _Constant:
+    value: float | npt.NDArray[np.float64]
+    """One number, or a column (one per formula) when the formulas differ."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Load:
+    positions: npt.NDArray[np.intp]
+    """The row of the inputs each formula reads here."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Negative:
+    operand: _Compiled
+
+
+@dataclass(frozen=True, slots=True)
+class _Binary:
+    op: Literal["+", "-", "*", "/"]
+    left: _Compiled
+    right: _Compiled
+    guard: bool
+    """A division whose x / 0 must be NaN right away (see `FormulaGroup`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Function:
+    function: Literal["min", "max"]
+    args: tuple[_Compiled, ...]
+
+
+_Compiled = _Constant | _Load | _Negative | _Binary | _Function
+_Operand = npt.NDArray[np.float64] | float
+
+_UFUNCS: Final = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
+
+
+def _shape(node: Expr) -> tuple[object, ...]:
+    """The tree of `node` with its numbers and names left out."""
+    if isinstance(node, Number):
+        return ("number",)
+    if isinstance(node, Name):
+        return ("name",)
+    if isinstance(node, Negate):
+        return ("-", _shape(node.operand))
+    if isinstance(node, BinOp):
+        return (node.op, _shape(node.left), _shape(node.right))
+    return (node.function, *(_shape(arg) for arg in node.args))
+
+
+@dataclass(frozen=True)
+class FormulaGroup:
+    """Formulas of one shape (the same tree, other numbers and names), evaluated
+    together over a formulas x units array: each operation of the tree is one
+    numpy call for all of them.
+
+    The numbers are the same as `evaluate` gives each formula alone. One call is
+    saved for most divisions: `evaluate` turns x / 0 into NaN at once, but a
+    +-inf that only passes through + - * or the left of a division stays +-inf
+    or becomes NaN, and is made NaN with every other non-finite result at the
+    end. Only a division below min()/max() or right of another division (where
+    an infinity could turn finite again) is guarded at once.
+    """
+
+    tree: _Compiled
+    size: int
+    """How many formulas."""
+
+    def evaluate(self, inputs: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> None:
+        """Write the formulas' values (rows of `out`) over `inputs` (codes x units).
+
+        An infinite result is left for the caller to make NaN (`finish`). Call
+        it within np.errstate(divide="ignore", invalid="ignore", over="ignore").
+        """
+        result = _run(self.tree, inputs, (self.size, inputs.shape[1]), out)
+        if result is not out:
+            np.copyto(out, result)
+
+
+def group_formulas(
+    formulas: list[Expr], positions: Mapping[str, int]
+) -> list[tuple[list[int], FormulaGroup]]:
+    """Formulas grouped by shape: (their indices in `formulas`, the group).
+
+    `positions` gives the row of the inputs that each name reads.
+    """
+    by_shape: dict[tuple[object, ...], list[int]] = {}
+    for index, expr in enumerate(formulas):
+        by_shape.setdefault(_shape(expr), []).append(index)
+    groups = []
+    for members in by_shape.values():
+        tree = _compile([formulas[index] for index in members], positions, False)
+        groups.append((members, FormulaGroup(tree, len(members))))
+    return groups
+
+
+def finish(values: npt.NDArray[np.float64]) -> None:
+    """Overflow to +-inf (and an unguarded x / 0) is as meaningless as x / 0: missing."""
+    np.copyto(values, np.nan, where=np.isinf(values))
+
+
+def _compile(nodes: list[Expr], positions: Mapping[str, int], guard: bool) -> _Compiled:
+    # `guard`: an infinity here could become a finite number further up.
+    first = nodes[0]
+    if isinstance(first, Number):
+        numbers = [node.value for node in nodes if isinstance(node, Number)]
+        if all(number == numbers[0] for number in numbers):
+            return _Constant(numbers[0])
+        return _Constant(np.array(numbers, dtype=np.float64)[:, np.newaxis])
+    if isinstance(first, Name):
+        rows = [positions[node.code] for node in nodes if isinstance(node, Name)]
+        return _Load(np.array(rows, dtype=np.intp))
+    if isinstance(first, Negate):
+        operands = [node.operand for node in nodes if isinstance(node, Negate)]
+        return _Negative(_compile(operands, positions, guard))
+    if isinstance(first, BinOp):
+        pairs = [node for node in nodes if isinstance(node, BinOp)]
+        left = _compile([node.left for node in pairs], positions, guard)
+        right = _compile([node.right for node in pairs], positions, guard or first.op == "/")
+        return _Binary(first.op, left, right, guard and first.op == "/")
+    calls = [node for node in nodes if isinstance(node, Call)]
+    columns = zip(*(call.args for call in calls), strict=True)
+    return _Function(
+        calls[0].function, tuple(_compile(list(args), positions, True) for args in columns)
+    )
+
+
+def _run(
+    node: _Compiled,
+    inputs: npt.NDArray[np.float64],
+    shape: tuple[int, int],
+    out: npt.NDArray[np.float64] | None = None,
+) -> _Operand:
+    """The value of `node` over formulas x units (`shape`), written into `out` when
+    given; an operation writes over an operand that is a temporary of this run
+    where it can, so that each allocates at most once."""
+    if isinstance(node, _Constant):
+        return node.value
+    if isinstance(node, _Load):
+        return np.take(inputs, node.positions, axis=0)
+    if isinstance(node, _Negative):
+        operand = _run(node.operand, inputs, shape)
+        return np.negative(operand, out=_target(out, shape, operand))
+    if isinstance(node, _Binary):
+        left = _run(node.left, inputs, shape)
+        right = _run(node.right, inputs, shape)
+        zero = np.equal(right, 0.0) if node.guard else None
+        result = _UFUNCS[node.op](left, right, out=_target(out, shape, left, right))
+        if zero is None:
+            return result
+        if isinstance(result, np.ndarray) and result.ndim > 0:
+            np.copyto(result, np.nan, where=zero)
+            return result
+        return float(np.where(zero, np.nan, result))
+    combine = np.minimum if node.function == "min" else np.maximum
+    result = _run(node.args[0], inputs, shape)
+    for arg in node.args[1:]:
+        other = _run(arg, inputs, shape)
+        result = combine(result, other, out=_target(out, shape, result, other))
+    return result
+
+
+def _target(
+    out: npt.NDArray[np.float64] | None, shape: tuple[int, int], *operands: _Operand
+) -> npt.NDArray[np.float64] | None:
+    """Where an operation writes: `out`, else an operand that is a full-size
+    temporary of this run (no view of anything), else a new array."""
+    if out is not None:
+        return out
+    for operand in operands:
+        if isinstance(operand, np.ndarray) and operand.shape == shape and operand.base is None:
+            return operand
+    return None

@@ -1,13 +1,17 @@
 """`score()`: checks its inputs, then runs the kernels over all units at once.
 
 Inside, the work is laid out with one row per indicator and one column per
-unit, indicators grouped by scoring method, so that every kernel reads and
-writes contiguous blocks. In depth-first file order the indicators under a
-branch are one contiguous block, so every branch's points (and the total) are
-sums over blocks of rows (the leaves x branches incidence matrix, never built
-for scoring). What depends on the framework alone (orders, parameters, the
-blocks) is worked out once per framework as a `_Plan`. The arrays handed out in
-`Results` are views with one row per unit, as docs/architecture.md describes.
+unit, indicators grouped by scoring method (and by parameters within one), so
+that every kernel reads and writes contiguous blocks. What depends on the
+framework alone is compiled once per framework into a `_Program`: the rows'
+order and parameters, the formulas grouped by shape, the order in which branch
+points are summed from their children. `score` then runs the program
+`CHUNK` units at a time, each block small enough to stay in the processor's
+cache while every kernel passes over it. The arrays handed out in `Results` are
+views with one row per unit, as docs/architecture.md describes.
+
+`_Plan` (method blocks in file order, the per-indicator kernels) serves the
+Monte Carlo of chiso.engine.uncertainty, which re-scores with noisy parameters.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import numpy.typing as npt
 
 from chiso.engine import kernels
 from chiso.engine.errors import EngineError, Problem
-from chiso.engine.formula import Column, Expr, evaluate
+from chiso.engine.formula import Column, Expr, FormulaGroup, evaluate, finish, group_formulas
 from chiso.engine.framework import Framework, Node, ScoreRule
 from chiso.engine.values import Values
 
@@ -74,10 +78,6 @@ class Results:
     """units x nodes: branch value 0..1 (NaN where its maximum is 0), indicator score s."""
     node_max_points: Vector
     """Per node: a branch's maximum, an indicator's points."""
-    leaf_values: Matrix
-    """units x leaves: the raw (formula) value, NaN if missing."""
-    leaf_points: Matrix
-    """units x leaves: s x points earned."""
     points: Vector
     max_points: float
     value: Vector
@@ -91,9 +91,25 @@ class Results:
     """units x branches (file order): the points under each branch."""
     _node_layout: tuple[Indices, Indices] = field(repr=False)
     """Node columns of the indicators (file order) and of the branches."""
+    _sources: _Sources = field(repr=False)
+    """What `leaf_values` and `leaf_points` are built from on first use."""
 
     def __len__(self) -> int:
         return len(self.units)
+
+    @cached_property
+    def leaf_values(self) -> Matrix:
+        """units x leaves: the raw (formula) value, NaN if missing (built on first use)."""
+        return self._sources.leaf_values()
+
+    @cached_property
+    def leaf_points(self) -> Matrix:
+        """units x leaves: s x points earned (built on first use)."""
+        leaves = self._node_layout[0]
+        points = self.node_values.T[leaves]
+        np.multiply(points, self._sources.program.points, out=points)
+        result: Matrix = points.T
+        return result
 
     @cached_property
     def _row(self) -> dict[str, int]:
@@ -202,44 +218,444 @@ def score(framework: Framework, values: Values) -> Results:
     know); any data that `Values` accepted is scored.
     """
     inputs = _checked_inputs(framework, values)
-    plan = _plan(framework)
-    raw = leaf_raw_values(plan, inputs)
-    scores = leaf_scores(plan, raw)
-    # Every array is written once, in place: at 10,000 units each pass over the
-    # indicators costs about a millisecond, so no concatenations or re-gathers.
-    size = scores.shape[1]
-    node_values = np.empty((len(plan.node_codes), size))
-    node_values[plan.row_nodes] = scores
-    mandatory_met = kernels.met(scores[plan.mandatory_rows], plan.pass_marks).T
-    # From here on indicators in file order, where each branch's are contiguous.
-    np.multiply(scores, plan.row_points[:, np.newaxis], out=scores)
-    leaf_points = np.empty(scores.shape)
-    leaf_points[plan.row_files] = scores
-    # Every branch's points and, in the last row, the framework's total.
-    sums = kernels.aggregate(leaf_points, plan.spans)
-    total = sums[-1]
-    # Nodes in file order: an indicator shows its score s, also when its points are 0.
-    node_values[plan.branch_nodes] = kernels.node_values(sums[:-1], plan.branch_max[:, np.newaxis])
+    program = _program(framework)
+    size = inputs.shape[1]
+    formulas = program.formula_values(inputs)
+    relative = program.relative_parameters(inputs, formulas)
+    node_values = np.empty((len(program.node_codes), size))
+    sums = np.empty((len(program.sums), size))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        program.run(inputs, formulas, relative, node_values, sums)
+    total = sums[0]
+    node_values[program.dead_branches] = np.nan
+    mandatory_met = kernels.met(node_values[program.mandatory_nodes], program.pass_marks).T
     value = kernels.node_values(total, framework.max_points)
-
     return Results(
         framework_code=framework.code,
         units=values.units,
-        node_codes=plan.node_codes,
-        leaf_codes=plan.leaf_codes,
+        node_codes=program.node_codes,
+        leaf_codes=program.leaf_codes,
         node_values=node_values.T,
-        node_max_points=plan.node_max,
-        leaf_values=raw[plan.leaf_rows].T,
-        leaf_points=leaf_points.T,
+        node_max_points=program.node_max,
         points=total,
         max_points=framework.max_points,
         value=value,
         rank=kernels.rank_descending(value),
         recognized=_recognized(framework, total, value, mandatory_met),
-        mandatory_codes=plan.mandatory_codes,
+        mandatory_codes=program.mandatory_codes,
         mandatory_met=mandatory_met,
-        _branch_points=sums[:-1].T,
-        _node_layout=(plan.leaf_nodes, plan.branch_nodes),
+        _branch_points=sums[1:].T,
+        _node_layout=(program.leaf_nodes, program.branch_nodes),
+        _sources=_Sources(program, inputs, formulas),
+    )
+
+
+# Units scored at a time: each block of indicators x units is small enough to
+# stay in the processor's cache while every kernel passes over it, so that main
+# memory is read once (the values) and written once (the node values).
+CHUNK: Final = 512
+
+
+@dataclass(frozen=True, eq=False)
+class _Program:
+    """A framework compiled for `score`: index and parameter arrays, built once.
+
+    "Rows" are the indicators in the order they are scored, grouped by method
+    (linear, relative, threshold, steps, boolean) so that each kernel runs on
+    one block of rows; after the rows come the branches (file order), whose
+    values are worked out next to them. `formula_values` gives one row per
+    formula, in the order of `groups`.
+    """
+
+    node_codes: tuple[str, ...]
+    leaf_codes: tuple[str, ...]
+    node_max: Vector
+    leaf_nodes: Indices
+    branch_nodes: Indices
+    # Filling the rows: entered values from the inputs, the rest from the formulas.
+    entered_rows: Indices
+    entered_inputs: Indices
+    entered_leaves: Indices
+    formula_rows: Indices
+    formula_leaves: Indices
+    groups: tuple[tuple[slice, FormulaGroup], ...]
+    # The methods' blocks of rows and their parameters.
+    linear: tuple[tuple[slice, float | Matrix, float | Matrix], ...]
+    """(rows, zero, full - zero) per part of the linear block (see `_parts`)."""
+    relative: slice
+    relative_inputs: Indices
+    relative_formulas: Indices
+    """Inputs of the entered relative rows (first), formula rows of the others."""
+    missing: slice
+    """Linear and relative rows: where a missing value is NaN until the end."""
+    threshold: tuple[tuple[slice, float | Matrix | None, float | Matrix | None], ...]
+    """(rows, low, high) per part, bounds with their tolerance (None: unused)."""
+    steps: tuple[tuple[slice, kernels.StepTable], ...]
+    steps_rows: int
+    boolean: slice
+    # Points (file order), sums and where every row goes among the nodes.
+    leaf_rows: Indices
+    """The row of each indicator in file order."""
+    points: Matrix
+    """leaves x 1: each indicator's points, file order."""
+    sums: tuple[tuple[bool, int, int], ...]
+    """How each row of the sums is added up, children before parents: (of
+    indicators?, first, stop) of the indicator points (file order) or of the
+    sums. Row 0 is the framework, then the branches breadth first (`branch_nodes`),
+    where the branches under one parent are neighbours."""
+    sum_steps: tuple[tuple[bool, int, int, int, int], ...]
+    """`sums` as calls, deepest first: (of indicators?, first row, rows, first
+    block, block length); each row the sum of one block, the next row's block
+    right after it."""
+    branch_max: Matrix
+    dead_branches: Indices
+    """Nodes of the branches whose maximum is 0: no value (NaN)."""
+    row_nodes: Indices
+    mandatory_nodes: Indices
+    mandatory_codes: tuple[str, ...]
+    pass_marks: Vector
+
+    def formula_values(self, inputs: Matrix) -> Matrix:
+        """formulas x units, in the order of `groups`."""
+        values = np.empty((len(self.formula_rows), inputs.shape[1]))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            for rows, group in self.groups:
+                group.evaluate(inputs, values[rows])
+        finish(values)
+        return values
+
+    def relative_parameters(self, inputs: Matrix, formulas: Matrix) -> tuple[Vector, Vector]:
+        """Per relative row, the lowest value and the span (they depend on every unit)."""
+        rows = np.empty((len(self.relative_inputs) + len(self.relative_formulas), inputs.shape[1]))
+        entered = len(self.relative_inputs)
+        np.take(inputs, self.relative_inputs, axis=0, out=rows[:entered], mode="clip")
+        np.take(formulas, self.relative_formulas, axis=0, out=rows[entered:], mode="clip")
+        return kernels.relative_parameters(rows)
+
+    def run(
+        self,
+        inputs: Matrix,
+        formulas: Matrix,
+        relative: tuple[Vector, Vector],
+        node_values: Matrix,
+        sums: Matrix,
+    ) -> None:
+        """Fill node_values (nodes x units) and sums (spans x units), CHUNK units at a time."""
+        size = inputs.shape[1]
+        leaves = len(self.leaf_codes)
+        rows = leaves + len(self.branch_max)
+        # Scratch blocks, reused by every chunk (a smaller last chunk uses the
+        # front of each, reshaped so that it stays contiguous).
+        width = min(CHUNK, size)
+        block_buffer = np.empty(rows * width)
+        points_buffer = np.empty(leaves * width)
+        mask_buffer = np.empty(leaves * width, dtype=np.bool_)
+        reached_buffer = np.empty(self.steps_rows * width, dtype=np.intp)
+        zeros = np.zeros((self.missing.stop - self.missing.start, width))
+        ones = np.ones((self.missing.stop - self.missing.start, width))
+        low, span = relative
+        for start, stop in _chunks(size):
+            width = stop - start
+            block = block_buffer[: rows * width].reshape(rows, width)
+            mask = mask_buffer[: leaves * width].reshape(leaves, width)
+            block[self.entered_rows] = inputs[self.entered_inputs, start:stop]
+            block[self.formula_rows] = formulas[:, start:stop]
+            self._score(block, mask, reached_buffer, zeros[:, :width], ones[:, :width], low, span)
+            # Points in file order, where every branch's indicators are contiguous.
+            points = points_buffer[: leaves * width].reshape(leaves, width)
+            np.take(block, self.leaf_rows, axis=0, out=points, mode="clip")
+            np.multiply(points, self.points, out=points)
+            totals = sums[:, start:stop]
+            for of_leaves, row, count, first, length in self.sum_steps:
+                # Neighbouring rows from neighbouring blocks of one length: one call,
+                # which adds row after row for every unit alike (as long as a chunk
+                # has 2 units or more: see `_chunks`).
+                parts = (points if of_leaves else totals)[first : first + count * length]
+                np.add.reduce(
+                    parts.reshape(count, length, width), axis=1, out=totals[row : row + count]
+                )
+            np.divide(totals[1:], self.branch_max, out=block[leaves:])
+            node_values[self.row_nodes, start:stop] = block
+
+    def _score(
+        self,
+        block: Matrix,
+        mask: npt.NDArray[np.bool_],
+        reached_buffer: npt.NDArray[np.intp],
+        zeros: Matrix,
+        ones: Matrix,
+        low: Vector,
+        span: Vector,
+    ) -> None:
+        """Each row's s, in place of its value."""
+        width = block.shape[1]
+        for rows, zero, span_ in self.linear:
+            kernels.linear_into(
+                block[rows], zero, span_, block[rows], ones[: rows.stop - rows.start]
+            )
+        relative, missing = self.relative, self.missing
+        kernels.relative_into(block[relative], low, span, block[relative])
+        kernels.missing_to_zero(block[missing], zeros[: missing.stop - missing.start])
+        for rows, least, most in self.threshold:
+            kernels.threshold_into(block[rows], least, most, block[rows], mask[rows])
+        for rows, table in self.steps:
+            count = rows.stop - rows.start
+            reached = reached_buffer[: count * width].reshape(count, width)
+            kernels.steps_into(block[rows], table, block[rows], reached, mask[rows])
+        boolean = self.boolean
+        kernels.boolean_into(block[boolean], block[boolean], mask[boolean])
+
+
+def _chunks(size: int) -> list[tuple[int, int]]:
+    """(start, stop) of the chunks of `size` units, none of 1 unit unless size is 1:
+    numpy adds up a block of 1 unit in another order (pairwise), and a unit's
+    points must not depend on the units scored with it."""
+    bounds = list(range(0, size, CHUNK)) + [size]
+    if len(bounds) > 2 and bounds[-1] - bounds[-2] == 1:
+        bounds[-2] -= 1
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+@dataclass(frozen=True, eq=False)
+class _Sources:
+    """What a `Results` builds its leaf values from when first asked."""
+
+    program: _Program
+    inputs: Matrix
+    formulas: Matrix
+
+    def leaf_values(self) -> Matrix:
+        program = self.program
+        values = np.empty((len(program.leaf_codes), self.inputs.shape[1]))
+        values[program.entered_leaves] = self.inputs[program.entered_inputs]
+        values[program.formula_leaves] = self.formulas
+        result: Matrix = values.T
+        return result
+
+
+PROGRAM_ORDER: Final = ("linear", "relative", "threshold", "steps", "boolean")
+
+
+# A method block whose rows share at most this many distinct parameters is
+# scored part by part with plain numbers (numpy's quickest loops); with more,
+# in one go with a column of parameters.
+MAX_PARTS: Final = 6
+
+
+def _parameters(rule: ScoreRule) -> tuple[tuple[bool, float], ...]:
+    """A rule's parameters as a sortable key (an unset bound before any number)."""
+    numbers = (rule.zero, rule.full, rule.at_least, rule.at_most)
+    key = [(number is not None, 0.0 if number is None else number) for number in numbers]
+    key += [(True, float(number)) for step in rule.steps for number in step]
+    return tuple(key)
+
+
+def _parts(
+    block: slice, rules: list[ScoreRule]
+) -> list[tuple[slice, ScoreRule | None, list[ScoreRule]]]:
+    """(rows, the one rule all its rows share or None, their rules) for a block
+    whose rows are sorted by `_parameters`."""
+    runs: list[tuple[slice, ScoreRule | None, list[ScoreRule]]] = []
+    first = 0
+    for index in range(1, len(rules) + 1):
+        if index == len(rules) or _parameters(rules[index]) != _parameters(rules[first]):
+            rows = slice(block.start + first, block.start + index)
+            runs.append((rows, rules[first], rules[first:index]))
+            first = index
+    if len(runs) <= MAX_PARTS:
+        return runs
+    return [(block, None, rules)]
+
+
+def _first(column: Matrix | None) -> float | None:
+    return None if column is None else float(column[0, 0])
+
+
+def _step_table(rules: list[ScoreRule]) -> kernels.StepTable:
+    width = max((len(rule.steps) for rule in rules), default=0)
+    # Padded with x = +inf: a step that is never reached.
+    steps_x = np.full((len(rules), width), np.inf)
+    steps_s = np.zeros((len(rules), width))
+    for row, rule in enumerate(rules):
+        steps_x[row, : len(rule.steps)] = [x for x, _ in rule.steps]
+        steps_s[row, : len(rule.steps)] = [s for _, s in rule.steps]
+    return kernels.steps_parameters(steps_x, steps_s)
+
+
+def _sum_steps(
+    sums: tuple[tuple[bool, int, int], ...],
+) -> tuple[tuple[bool, int, int, int, int], ...]:
+    """`_Program.sum_steps` from `_Program.sums`."""
+    steps: list[list[int | bool]] = []
+    for row, (of_leaves, first, last) in enumerate(sums):
+        if steps:
+            kind, start, count, begin, length = steps[-1]
+            # Only rows whose blocks all come after them (children after parents).
+            follows = start + count == row and begin + count * length == first
+            if (
+                kind == of_leaves
+                and follows
+                and last - first == length
+                and (of_leaves or begin > row)
+            ):
+                steps[-1][2] = int(count) + 1
+                continue
+        steps.append([of_leaves, row, 1, first, last - first])
+    # Deepest first: every branch after the branches under it.
+    return tuple((bool(k), int(r), int(c), int(f), int(n)) for k, r, c, f, n in reversed(steps))
+
+
+def _breadth_first(nodes: tuple[Node, ...]) -> list[Node]:
+    """The branches level by level: the branches under one parent are neighbours."""
+    level = [node for node in nodes if node.parent is None and not node.is_leaf]
+    order: list[Node] = []
+    while level:
+        order += level
+        level = [child for node in level for child in node.children if not child.is_leaf]
+    return order
+
+
+def _sum_order(
+    nodes: tuple[Node, ...], branches: list[Node], leaf_position: dict[str, int]
+) -> tuple[tuple[bool, int, int], ...]:
+    """See `_Program.sums`: each branch from its children where they are all
+    branches (one block of sums) or all indicators (one block of points); a
+    branch with both adds up all the indicators under it."""
+    row_of = {branch.code: row for row, branch in enumerate(branches, start=1)}
+
+    def under(children: tuple[Node, ...]) -> tuple[bool, int, int]:
+        if children and all(not child.is_leaf for child in children):
+            rows = [row_of[child.code] for child in children]
+            return False, min(rows), max(rows) + 1
+        found = [
+            leaf_position[node.code] for child in children for node in child.walk() if node.is_leaf
+        ]
+        # In file order the indicators under a node are contiguous.
+        return True, min(found, default=0), max(found, default=-1) + 1
+
+    top = tuple(node for node in nodes if node.parent is None)
+    return (under(top), *(under(branch.children) for branch in branches))
+
+
+def _program(framework: Framework) -> _Program:
+    # A framework is immutable, so its program is built once and kept with it.
+    cached = framework._memo.get("program")
+    if isinstance(cached, _Program):
+        return cached
+    program = _build_program(framework)
+    framework._memo["program"] = program
+    return program
+
+
+def _build_program(framework: Framework) -> _Program:
+    leaves = framework.leaves
+    nodes = framework.nodes
+    branches = _breadth_first(nodes)
+    leaf_position = {leaf.code: index for index, leaf in enumerate(leaves)}
+    input_position = {code: index for index, code in enumerate(framework.input_codes)}
+    node_of = {node.code: index for index, node in enumerate(nodes)}
+
+    # Rows: by method, entered indicators first within each (relative needs it),
+    # then the same parameters together (see `_parts`).
+    rows: list[Node] = []
+    blocks: dict[str, slice] = {}
+    for method in PROGRAM_ORDER:
+        first = len(rows)
+        of_method = [leaf for leaf in leaves if _rule(leaf).method == method]
+        if method != "relative":
+            of_method.sort(key=lambda leaf: _parameters(_rule(leaf)))
+        rows += [leaf for leaf in of_method if leaf.formula is None or method != "relative"]
+        rows += [leaf for leaf in of_method if leaf.formula is not None and method == "relative"]
+        blocks[method] = slice(first, len(rows))
+    row_of = {leaf.code: row for row, leaf in enumerate(rows)}
+
+    def rules(method: str) -> list[ScoreRule]:
+        return [_rule(leaf) for leaf in rows[blocks[method]]]
+
+    with_formula = [leaf for leaf in rows if leaf.formula is not None]
+    exprs: list[Expr] = []
+    for leaf in with_formula:
+        expr = framework.formula(leaf.code)
+        assert expr is not None
+        exprs.append(expr)
+    grouped = group_formulas(exprs, input_position)
+    # Formula rows in the order of the groups, each group one slice of them.
+    ordered = [with_formula[index] for members, _ in grouped for index in members]
+    groups: list[tuple[slice, FormulaGroup]] = []
+    for members, group in grouped:
+        first = sum(len(part) for part, _ in grouped[: len(groups)])
+        groups.append((slice(first, first + len(members)), group))
+    formula_index = {leaf.code: index for index, leaf in enumerate(ordered)}
+    # In the order of the inputs: main memory is read front to back.
+    entered = sorted(
+        (leaf for leaf in rows if leaf.formula is None), key=lambda leaf: input_position[leaf.code]
+    )
+    relative_rows = rows[blocks["relative"]]
+
+    linear_parts: list[tuple[slice, float | Matrix, float | Matrix]] = []
+    for part, first_rule, part_rules in _parts(blocks["linear"], rules("linear")):
+        zero = _floats(rule.zero for rule in part_rules)
+        span_ = _floats(rule.full for rule in part_rules) - zero
+        if first_rule is None:
+            linear_parts.append((part, zero[:, np.newaxis], span_[:, np.newaxis]))
+        else:
+            linear_parts.append((part, float(zero[0]), float(span_[0])))
+    threshold_parts: list[tuple[slice, float | Matrix | None, float | Matrix | None]] = []
+    for part, first_rule, part_rules in _parts(blocks["threshold"], rules("threshold")):
+        least, most = kernels.threshold_parameters(
+            _floats(_or(rule.at_least, -math.inf) for rule in part_rules),
+            _floats(_or(rule.at_most, math.inf) for rule in part_rules),
+        )
+        if first_rule is None:
+            threshold_parts.append((part, least, most))
+        else:
+            threshold_parts.append((part, _first(least), _first(most)))
+    step_parts: list[tuple[slice, kernels.StepTable]] = []
+    for part, first_rule, part_rules in _parts(blocks["steps"], rules("steps")):
+        step_parts.append((part, _step_table(part_rules if first_rule is None else [first_rule])))
+    sums = _sum_order(nodes, branches, leaf_position)
+    steps_of_sums = _sum_steps(sums)
+    points = _floats(leaf.points for leaf in leaves)
+    mandatory = [leaf for leaf in leaves if leaf.mandatory]
+    branch_max = _floats(branch.max_points for branch in branches)
+    missing = slice(blocks["linear"].start, blocks["relative"].stop)
+    return _Program(
+        node_codes=tuple(node.code for node in nodes),
+        leaf_codes=tuple(leaf.code for leaf in leaves),
+        node_max=_floats(node.max_points for node in nodes),
+        leaf_nodes=_indices(node_of[leaf.code] for leaf in leaves),
+        branch_nodes=_indices(node_of[branch.code] for branch in branches),
+        entered_rows=_indices(row_of[leaf.code] for leaf in entered),
+        entered_inputs=_indices(input_position[leaf.code] for leaf in entered),
+        entered_leaves=_indices(leaf_position[leaf.code] for leaf in entered),
+        formula_rows=_indices(row_of[leaf.code] for leaf in ordered),
+        formula_leaves=_indices(leaf_position[leaf.code] for leaf in ordered),
+        groups=tuple(groups),
+        linear=tuple(linear_parts),
+        relative=blocks["relative"],
+        relative_inputs=_indices(
+            input_position[leaf.code] for leaf in relative_rows if leaf.formula is None
+        ),
+        relative_formulas=_indices(
+            formula_index[leaf.code] for leaf in relative_rows if leaf.formula is not None
+        ),
+        missing=missing,
+        threshold=tuple(threshold_parts),
+        steps=tuple(step_parts),
+        steps_rows=blocks["steps"].stop - blocks["steps"].start,
+        boolean=blocks["boolean"],
+        leaf_rows=_indices(row_of[leaf.code] for leaf in leaves),
+        points=points[:, np.newaxis],
+        sums=sums,
+        sum_steps=steps_of_sums,
+        branch_max=branch_max[:, np.newaxis],
+        dead_branches=_indices(
+            node_of[branch.code] for branch in branches if not branch.max_points > 0
+        ),
+        row_nodes=_indices(node_of[node.code] for node in [*rows, *branches]),
+        mandatory_nodes=_indices(node_of[leaf.code] for leaf in mandatory),
+        mandatory_codes=tuple(leaf.code for leaf in mandatory),
+        pass_marks=_floats(_or(leaf.pass_, 1.0) for leaf in mandatory),
     )
 
 
@@ -267,7 +683,8 @@ def _checked_inputs(framework: Framework, values: Values) -> Matrix:
 
 @dataclass(frozen=True, eq=False)
 class _Plan:
-    """Everything `score` needs from a framework, as index and parameter arrays.
+    """A framework's method blocks for the per-indicator kernels (`leaf_raw_values`,
+    `leaf_scores`), which the Monte Carlo re-runs with noisy parameters.
 
     "Rows" are the plan's indicator order for scoring: grouped by method
     (METHOD_ORDER), file order within a method; `blocks` gives each method's

@@ -307,3 +307,40 @@ def test_values_with_fewer_codes_are_lined_up_by_code(commune):
 def test_a_values_matrix_with_infinity_is_refused():
     with pytest.raises(EngineError, match="finite"):
         Values(["u"], ["A"], [[math.inf]])
+
+
+def test_a_unit_scores_the_same_among_a_thousand_as_on_its_own():
+    # Many units are scored in blocks; a branch with indicators and sub-branches
+    # beside each other adds up every indicator under it.
+    framework = make_framework(
+        branch(
+            "CQS",
+            leaf("up", 20, {"method": "linear", "zero": 10, "full": 90}),
+            branch(
+                "CQS.1",
+                leaf("least", 10, {"method": "threshold", "at_least": 50}, mandatory=True),
+                leaf("meetings", 5, {"method": "steps", "steps": [[1, 0.25], [2, 0.5], [4, 1]]}),
+            ),
+            leaf("share", 15, {"method": "linear", "zero": 0, "full": 90}, formula="100 * a / b"),
+        ),
+        branch("KTS", leaf("portal", 10, {"method": "boolean"})),
+        elements=[{"code": "a", "title": {"vi": "a"}}, {"code": "b", "title": {"vi": "b"}}],
+        recognition={"min_value": 0.5, "all_mandatory": True},
+    )
+    rng = np.random.default_rng(7)
+    matrix = rng.uniform(-10, 120, (1300, len(framework.input_codes)))
+    matrix[:, framework.input_codes.index("portal")] = rng.integers(0, 2, 1300)
+    matrix[rng.random(matrix.shape) < 0.1] = np.nan
+    units = [f"u{index}" for index in range(1300)]
+    together = score(framework, Values(units, framework.input_codes, matrix))
+    for row in (0, 511, 512, 1023, 1024, 1299):
+        alone = score(framework, Values([units[row]], framework.input_codes, matrix[[row]]))
+        assert together.unit(units[row]).node_points == alone.unit(units[row]).node_points
+        assert together.unit(units[row]).node_values == alone.unit(units[row]).node_values
+        np.testing.assert_array_equal(together.leaf_values[row], alone.leaf_values[0])
+        assert bool(together.recognized[row]) == bool(alone.recognized[0])
+    # CQS adds its own indicators and those of CQS.1.
+    points = together.unit(units[3]).node_points
+    parts = points["up"] + points["least"] + points["meetings"] + points["share"]
+    assert points["CQS"] == pytest.approx(parts)
+    assert points["CQS.1"] == pytest.approx(points["least"] + points["meetings"])
