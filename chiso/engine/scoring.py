@@ -7,7 +7,9 @@ framework alone is compiled once per framework into a `_Program`: the rows'
 order and parameters, the formulas grouped by shape, the order in which branch
 points are summed from their children. `score` then runs the program
 `CHUNK` units at a time, each block small enough to stay in the processor's
-cache while every kernel passes over it. The arrays handed out in `Results` are
+cache while every kernel passes over it; from `PARALLEL_FROM` units on, a second
+thread takes half the chunks (numpy leaves the interpreter's lock inside its
+loops, so the two cores share the work). The arrays handed out in `Results` are
 views with one row per unit, as docs/architecture.md describes.
 
 `_Plan` (method blocks in file order, the per-indicator kernels) serves the
@@ -17,6 +19,7 @@ Monte Carlo of chiso.engine.uncertainty, which re-scores with noisy parameters.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -253,7 +256,9 @@ def score(framework: Framework, values: Values) -> Results:
 # Units scored at a time: each block of indicators x units is small enough to
 # stay in the processor's cache while every kernel passes over it, so that main
 # memory is read once (the values) and written once (the node values).
-CHUNK: Final = 512
+CHUNK: Final = 1024
+# From this many units on, `_Program.run` scores in two threads (see there).
+PARALLEL_FROM: Final = 4 * CHUNK
 
 
 @dataclass(frozen=True, eq=False)
@@ -340,8 +345,47 @@ class _Program:
         node_values: Matrix,
         sums: Matrix,
     ) -> None:
-        """Fill node_values (nodes x units) and sums (spans x units), CHUNK units at a time."""
-        size = inputs.shape[1]
+        """Fill node_values (nodes x units) and sums (spans x units), CHUNK units at a time.
+
+        From PARALLEL_FROM units on, two threads take half the chunks each: numpy lets
+        go of the interpreter inside its loops, and each chunk writes its own columns,
+        so the figures are the same whichever thread scores a unit."""
+        chunks = _chunks(inputs.shape[1])
+        if not chunks:
+            return
+        if len(chunks) * CHUNK < PARALLEL_FROM:
+            self._run(chunks, inputs, formulas, relative, node_values, sums)
+            return
+        half = (len(chunks) + 1) // 2
+        failed: list[BaseException] = []
+
+        def second_half() -> None:
+            try:
+                self._run(chunks[half:], inputs, formulas, relative, node_values, sums)
+            except BaseException as error:  # raised again in the caller's thread
+                failed.append(error)
+
+        # A thread per call, not a pool: a pool started before a server forks its
+        # workers would wait forever in them.
+        helper = threading.Thread(target=second_half, name="chiso-score", daemon=True)
+        helper.start()
+        try:
+            self._run(chunks[:half], inputs, formulas, relative, node_values, sums)
+        finally:
+            helper.join()
+        if failed:
+            raise failed[0]
+
+    def _run(
+        self,
+        chunks: list[tuple[int, int]],
+        inputs: Matrix,
+        formulas: Matrix,
+        relative: tuple[Vector, Vector],
+        node_values: Matrix,
+        sums: Matrix,
+    ) -> None:
+        size = max(stop - start for start, stop in chunks)
         leaves = len(self.leaf_codes)
         rows = leaves + len(self.branch_max)
         # Scratch blocks, reused by every chunk (a smaller last chunk uses the
@@ -354,7 +398,7 @@ class _Program:
         zeros = np.zeros((self.missing.stop - self.missing.start, width))
         ones = np.ones((self.missing.stop - self.missing.start, width))
         low, span = relative
-        for start, stop in _chunks(size):
+        for start, stop in chunks:
             width = stop - start
             block = block_buffer[: rows * width].reshape(rows, width)
             mask = mask_buffer[: leaves * width].reshape(leaves, width)

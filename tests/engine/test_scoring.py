@@ -309,9 +309,13 @@ def test_a_values_matrix_with_infinity_is_refused():
         Values(["u"], ["A"], [[math.inf]])
 
 
-def test_a_unit_scores_the_same_among_a_thousand_as_on_its_own():
-    # Many units are scored in blocks; a branch with indicators and sub-branches
-    # beside each other adds up every indicator under it.
+def test_a_unit_scores_the_same_among_thousands_as_on_its_own():
+    # Many units are scored in blocks, and from PARALLEL_FROM units on in two threads;
+    # a branch with indicators and sub-branches beside each other adds up every
+    # indicator under it.
+    from chiso.engine.scoring import CHUNK, PARALLEL_FROM
+
+    count = PARALLEL_FROM + CHUNK + 300
     framework = make_framework(
         branch(
             "CQS",
@@ -328,12 +332,13 @@ def test_a_unit_scores_the_same_among_a_thousand_as_on_its_own():
         recognition={"min_value": 0.5, "all_mandatory": True},
     )
     rng = np.random.default_rng(7)
-    matrix = rng.uniform(-10, 120, (1300, len(framework.input_codes)))
-    matrix[:, framework.input_codes.index("portal")] = rng.integers(0, 2, 1300)
+    matrix = rng.uniform(-10, 120, (count, len(framework.input_codes)))
+    matrix[:, framework.input_codes.index("portal")] = rng.integers(0, 2, count)
     matrix[rng.random(matrix.shape) < 0.1] = np.nan
-    units = [f"u{index}" for index in range(1300)]
+    units = [f"u{index}" for index in range(count)]
     together = score(framework, Values(units, framework.input_codes, matrix))
-    for row in (0, 511, 512, 1023, 1024, 1299):
+    boundaries = [b for start in range(0, count, CHUNK) for b in (start - 1, start) if b >= 0]
+    for row in [*boundaries, count - 1]:
         alone = score(framework, Values([units[row]], framework.input_codes, matrix[[row]]))
         assert together.unit(units[row]).node_points == alone.unit(units[row]).node_points
         assert together.unit(units[row]).node_values == alone.unit(units[row]).node_values
