@@ -8,13 +8,21 @@ figures (codes, bounds, the framework's rules) and the submission's version (no
 silent overwrite by a second editor), writes the audit trail, and refuses with one
 ServiceError whose stable `code` a page, an import or the API turns into a message.
 Callers do not re-check any of this themselves.
+
+The gate reads the time from its own clock (`now`, `today`): the real time, except
+inside `as_of(moment)`, which replays a past moment for loading history (the demo
+loader's closed periods and their dated audit trail). `as_of` changes only which
+day the edit-state checks take for today and how the audit entries and stamps are
+dated; access, bounds, the framework's rules and versions are checked as always.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,6 +181,57 @@ def broken_rules(framework: engine.Framework, problems: list[engine.Problem]) ->
 
 
 # ---------------------------------------------------------------------------
+# The gate's clock
+
+_as_of: ContextVar[dt.datetime | None] = ContextVar("chiso_gate_as_of", default=None)
+
+
+def now() -> dt.datetime:
+    """The gate's now: the real time, or the moment given to the enclosing `as_of`."""
+    moment = _as_of.get()
+    return moment if moment is not None else timezone.now()
+
+
+def today() -> dt.date:
+    """The gate's today (in the province's time zone), from `now`."""
+    return timezone.localdate(now())
+
+
+def backdated() -> bool:
+    """Whether the gate is replaying a past moment (inside `as_of`)."""
+    return _as_of.get() is not None
+
+
+@contextmanager
+def as_of(moment: dt.datetime) -> Iterator[None]:
+    """Make the gate act as at a past `moment`, to load history through it.
+
+    Only the demo loader (`chiso demo`, its 2025 period and the open period's first
+    weeks) and tests use it; no page, import or API call does. Inside, and only for
+    calls made in the same thread or task:
+
+    - the edit-state checks (period open, deadline) and the transitions take the day
+      of `moment` for today (a closed period's entry was open then);
+    - the audit entries written are dated `moment`, and so are `submitted_at` and
+      `approved_at`;
+    - a transition sends no email (it would announce today what happened then).
+
+    Everything else is checked as always: who may do it (access), the figures' codes,
+    bounds and the framework's rules, the version, the workflow's order. A moment in
+    the future, or without a time zone, is a ValueError.
+    """
+    if timezone.is_naive(moment):
+        raise ValueError("as_of needs a datetime with its time zone")
+    if moment > timezone.now():
+        raise ValueError("as_of replays the past, never the future")
+    token = _as_of.set(moment)
+    try:
+        yield
+    finally:
+        _as_of.reset(token)
+
+
+# ---------------------------------------------------------------------------
 # What the gate checks
 
 
@@ -185,9 +244,10 @@ def editable_by_officer(submission: Submission, today: dt.date | None = None) ->
 
     True while the submission is a draft or returned, from the period's opening day
     to its effective deadline (the period's closing day, or the later deadline given
-    when it was returned or reopened), inclusive. Who may edit is access's job.
+    when it was returned or reopened), inclusive; `today` is the gate's by default.
+    Who may edit is access's job.
     """
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(now())
     return (
         submission.status in EDITABLE_STATUSES
         and submission.period.opens_on <= today <= submission.effective_deadline
@@ -196,7 +256,7 @@ def editable_by_officer(submission: Submission, today: dt.date | None = None) ->
 
 def edit_state_refusal(submission: Submission, today: dt.date | None = None) -> str | None:
     """Why the state of the submission (status, dates) forbids changing its figures now."""
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(now())
     if editable_by_officer(submission, today):
         return None
     if submission.status not in EDITABLE_STATUSES:
@@ -325,6 +385,7 @@ def check_figures(
 
 def _audit(submission: Submission, actor: Any, action: str, **fields: Any) -> AuditEntry:
     return AuditEntry(
+        at=now(),
         actor=_person(actor),
         period_id=submission.period_id,
         unit_id=submission.unit_id,
@@ -387,7 +448,7 @@ def save_values(
     to_create: list[Value] = []
     to_update: list[Value] = []
     entries: list[AuditEntry] = []
-    now = timezone.now()
+    at = now()
     for code, new in figures.items():
         current = existing.get(code)
         old = current.self_value if current else None
@@ -408,7 +469,7 @@ def save_values(
         else:
             current.self_value = new
             current.provenance = provenance
-            current.updated_at = now
+            current.updated_at = at
             current.updated_by = _person(user)
             to_update.append(current)
         entries.append(

@@ -12,7 +12,9 @@
 
 Who may act at all is decided by chiso.accounts.access; this module adds what the
 state of the submission allows. Every transition is written to the audit trail and
-the people concerned are emailed once the transaction commits.
+the people concerned are emailed once the transaction commits. "Now" is the gate's
+clock (services.now): a transition replayed in the past by services.as_of is dated
+then and emails nobody.
 """
 
 from __future__ import annotations
@@ -148,7 +150,7 @@ def _state_allows(t: Transition, submission: Submission, user: Any) -> str | Non
             "action": t.label,
         }
     if t.name == "submit" and not editable_by_officer(submission):
-        if timezone.localdate() < submission.period.opens_on:
+        if services.today() < submission.period.opens_on:
             return _("Entry opens on %(date)s.") % {
                 "date": date_format(submission.period.opens_on, "SHORT_DATE_FORMAT")
             }
@@ -203,6 +205,7 @@ def transition(
     round. `deadline` (return, reopen) is the day until which the officer may edit
     again; by default CHISO_RESPONSE_DAYS from today, never before the period closes.
     Raises TransitionError or StaleSubmission, both ServiceErrors with a stable code.
+    "Today" and the stamps are the gate's clock (services.now; see services.as_of).
     """
     from chiso.assessments import notifications
 
@@ -228,12 +231,12 @@ def transition(
         raise TransitionError(
             _("Say what to change: add a comment or a reason."), ServiceError.REASON_REQUIRED
         )
-    today = timezone.localdate()
+    today = services.today()
     if deadline is not None and deadline < today:
         raise TransitionError(_("The new deadline cannot be in the past."), ServiceError.INVALID)
 
     old = locked.status
-    now = timezone.now()
+    now = services.now()
     locked.status = old if (name == "reopen" and old == Status.DRAFT) else t.target
     if name == "submit":
         locked.round += 1

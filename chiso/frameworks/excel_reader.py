@@ -3,19 +3,21 @@
 "Thông tin" gives the code, title, level, year and recognition; "Tiêu chí" one row per
 group or indicator (the parent is the code up to its last dot, or the "Thuộc" column
 when given); "Thành phần" the raw inputs formulas use and "Quy tắc kiểm tra" the
-validation rules. Every problem is collected with its sheet, row and column.
+validation rules. Every problem is collected with its sheet, row and column; merged
+cells among the rows read are problems too (read as they are, only the first cell of a
+range holds its value, so the other rows would silently lose it).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from chiso.frameworks.excel_columns import (
     CRITERIA_COLUMNS,
@@ -40,7 +42,10 @@ from chiso.frameworks.excel_columns import (
     text_of,
 )
 from chiso.frameworks.excel_scoring import parse_method
-from chiso.uploads import Issue, find_sheet, fold, number_text, sheet_rows
+from chiso.uploads import Issue, find_sheet, fold, number_text, read_sheet, sheet_rows
+
+# The columns a criteria table's sheets are read in (as `sheet_rows` reads them).
+WIDTH = 64
 
 
 @dataclass
@@ -64,6 +69,33 @@ class Reader:
     def add(self, message: str, sheet: str, row: int | None = None, **where: Any) -> None:
         self.issues.append(Issue(message, sheet, row, **where))
 
+    def read(self, sheet: Any) -> tuple[list[tuple[Any, ...]], list[str]]:
+        """A sheet's rows (row 1 first) and its merged ranges ("H4:H6")."""
+        cells = read_sheet(sheet)
+        return cells.dense(WIDTH), cells.merged
+
+    def merged_cells(
+        self, merged: list[str], sheet: str, *, rows: Collection[int] = (), below: int = 0
+    ) -> None:
+        """A problem for each merged range that reaches one of `rows`, or row `below` or
+        any row under it (a title merged above the header row is harmless)."""
+        for ref in merged:
+            first_column, first_row, _last_column, last_row = range_boundaries(ref)
+            if first_row is None or last_row is None or first_column is None:
+                continue  # a whole column or row: openpyxl does not write those
+            reached = range(first_row, last_row + 1)
+            if (below and last_row >= below) or any(row in reached for row in rows):
+                self.add(
+                    _(
+                        "The cells %(cells)s are merged: unmerge them and fill in each cell "
+                        "(a value shared by several rows goes on each of them)."
+                    )
+                    % {"cells": ref},
+                    sheet,
+                    first_row,
+                    column=get_column_letter(first_column),
+                )
+
     # -- Thông tin ------------------------------------------------------------
 
     def info(self, workbook: Any) -> dict[str, Any]:
@@ -80,10 +112,12 @@ class Reader:
             return {}
         title = sheet.title
         found: dict[str, tuple[Any, int]] = {}
-        for number, row in enumerate(sheet_rows(sheet), start=1):
+        rows, merged = self.read(sheet)
+        for number, row in enumerate(rows, start=1):
             key = match_heading(cell_at(row, 0), INFO_KEYS)
             if key is not None and key not in found:
                 found[key] = (cell_at(row, 1), number)
+        self.merged_cells(merged, title, rows={number for _value, number in found.values()})
         result: dict[str, Any] = {}
         for key in ("code", "title", "level", "year"):
             if key not in found or found[key][0] is None:
@@ -178,7 +212,7 @@ class Reader:
             )
             return []
         title = sheet.title
-        rows = sheet_rows(sheet)
+        rows, merged = self.read(sheet)
         header = find_header(rows, CRITERIA_COLUMNS, ("code", "title"))
         if header is None:
             self.add(
@@ -190,6 +224,7 @@ class Reader:
             )
             return []
         header_index, columns = header
+        self.merged_cells(merged, title, below=header_index + 1)
         for key, label in (("points", "Điểm tối đa"), ("method", "Cách tính điểm")):
             if key not in columns:
                 self.add(
@@ -367,7 +402,7 @@ class Reader:
         sheet = find_sheet(workbook, SHEET_ELEMENTS, "Elements", "Số liệu thành phần")
         if sheet is None:
             return []
-        rows = sheet_rows(sheet)
+        rows, merged = self.read(sheet)
         header = find_header(rows, ELEMENT_COLUMNS, ("code", "title"))
         if header is None:
             self.add(
@@ -379,6 +414,7 @@ class Reader:
             )
             return []
         header_index, columns = header
+        self.merged_cells(merged, sheet.title, below=header_index + 1)
         letters = {key: get_column_letter(position + 1) for key, position in columns.items()}
         result = []
         for index in range(header_index + 1, len(rows)):
@@ -411,7 +447,7 @@ class Reader:
         sheet = find_sheet(workbook, SHEET_RULES, "Validation", "Quy tắc")
         if sheet is None:
             return []
-        rows = sheet_rows(sheet)
+        rows, merged = self.read(sheet)
         header = find_header(rows, RULE_COLUMNS, ("rule",))
         if header is None:
             self.add(
@@ -420,6 +456,7 @@ class Reader:
             )
             return []
         header_index, columns = header
+        self.merged_cells(merged, sheet.title, below=header_index + 1)
         result = []
         for index in range(header_index + 1, len(rows)):
             values = {key: cell_at(rows[index], position) for key, position in columns.items()}

@@ -388,3 +388,132 @@ def test_a_negative_count_typed_in_a_correction_is_refused_naming_the_field(coun
     )
     assert "hs_tt" in error.fields
     assert "0" in error.fields["hs_tt"][0]
+
+
+# Loading history: services.as_of ---------------------------------------------------
+#
+# The demo loads a closed period (entry 1-30 November 2025) through the gate, as of the
+# days it happened. Replaying a past moment moves the gate's today and dates the audit
+# trail; it lets nobody do what they may not do.
+
+ENTRY_DAY = timezone.make_aware(dt.datetime(2025, 11, 6, 9, 0))
+
+
+@pytest.fixture
+def closed(period, submission):
+    """Chị Lan's submission in a period whose entry ran 1-30 November 2025."""
+    period.opens_on, period.closes_on = dt.date(2025, 11, 1), dt.date(2025, 11, 30)
+    period.save()
+    submission.refresh_from_db()
+    return submission
+
+
+def test_a_closed_period_is_locked_today_but_open_as_of_a_day_of_its_entry(closed, lan):
+    refused(ServiceError.LOCKED, save, closed, lan, **{"XHS.1": 35})
+    assert nothing_written(closed)
+    with services.as_of(ENTRY_DAY):
+        saved, changed = save(closed, lan, **{"XHS.1": 35})
+    assert changed == 1
+    [entry] = AuditEntry.objects.filter(submission=closed)
+    assert (entry.at, entry.actor, entry.action, entry.code, entry.new) == (
+        ENTRY_DAY,
+        lan,
+        Action.VALUE_SET,
+        "XHS.1",
+        "35",
+    )
+    # Outside the context the gate's clock is the real one again.
+    assert services.now() > ENTRY_DAY
+    refused(ServiceError.LOCKED, save, saved, lan, **{"XHS.1": 36})
+
+
+@pytest.mark.parametrize("day", [dt.datetime(2025, 10, 31, 23, 0), dt.datetime(2025, 12, 1, 8)])
+def test_as_of_a_day_outside_the_entry_window_the_gate_still_refuses(closed, lan, day):
+    with services.as_of(timezone.make_aware(day)):
+        refused(ServiceError.LOCKED, save, closed, lan, **{"XHS.1": 35})
+        refused(ServiceError.NOT_ALLOWED, workflow.transition, closed, "submit", lan)
+    assert nothing_written(closed)
+
+
+def test_as_of_the_past_nobody_else_may_change_chi_lans_figures(
+    closed, minh, hoa, mai, tuan, public
+):
+    with services.as_of(ENTRY_DAY):
+        for person in (minh, hoa, mai, tuan, public):
+            refused(ServiceError.FORBIDDEN, save, closed, person, **{"XHS.1": 40})
+            refused(ServiceError.FORBIDDEN, workflow.transition, closed, "submit", person)
+    assert nothing_written(closed)
+
+
+def test_as_of_the_past_bounds_rules_and_versions_are_checked_as_always(closed, lan, thu):
+    with services.as_of(ENTRY_DAY):
+        refused(ServiceError.INVALID, save, closed, lan, hs_tt=-10, hs_tong=100)
+        refused(ServiceError.RULE_BROKEN, save, closed, lan, hs_tt=50, hs_tong=10)
+        refused(ServiceError.UNKNOWN_CODE, save, closed, lan, **{"XYZ.9": 1})
+        assert nothing_written(closed)
+        save(closed, lan, **{"XHS.1": 35})
+        # Chị Thu still has the page as it was before Chị Lan's save.
+        refused(ServiceError.STALE, save, closed, thu, **{"XHS.1": 40})
+    assert closed.values.get(code="XHS.1").self_value == 35
+
+
+def test_as_of_the_past_an_officer_may_not_review_nor_a_reviewer_submit(closed, lan, hoa):
+    with services.as_of(ENTRY_DAY):
+        filled = fill(closed, lan, **{"XHS.1": 35})
+        refused(ServiceError.FORBIDDEN, workflow.transition, filled, "submit", hoa)
+        sent = workflow.transition(filled, "submit", lan)
+        refused(ServiceError.FORBIDDEN, workflow.transition, sent, "approve", lan)
+        refused(
+            ServiceError.FORBIDDEN,
+            services.verify_value,
+            sent,
+            "XHS.1",
+            30.0,
+            user=lan,
+            reason="Đối chiếu",
+            expected_version=None,
+        )
+        refused(ServiceError.FORBIDDEN, services.add_comment, sent, "XHS.1", "Bổ sung", user=lan)
+    sent.refresh_from_db()
+    assert sent.status == Status.SUBMITTED
+    assert sent.values.get(code="XHS.1").verified_value is None
+
+
+def test_a_transition_as_of_the_past_is_dated_then_and_emails_nobody(
+    django_capture_on_commit_callbacks, closed, lan, hoa
+):
+    approved_on = ENTRY_DAY + dt.timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True) as emails:
+        with services.as_of(ENTRY_DAY):
+            sent = workflow.transition(fill(closed, lan, **{"XHS.1": 35}), "submit", lan)
+        with services.as_of(approved_on):
+            approved = workflow.transition(sent, "approve", hoa)
+    assert emails == []
+    assert (approved.submitted_at, approved.approved_at) == (ENTRY_DAY, approved_on)
+    trail = AuditEntry.objects.filter(submission=closed).exclude(action=Action.VALUE_SET)
+    assert [(e.action, e.actor, e.at) for e in trail] == [
+        (Action.SUBMITTED, lan, ENTRY_DAY),
+        (Action.APPROVED, hoa, approved_on),
+    ]
+
+
+def test_as_of_replays_the_past_only_and_needs_a_time_zone():
+    with pytest.raises(ValueError), services.as_of(timezone.now() + dt.timedelta(minutes=1)):
+        pass
+    with pytest.raises(ValueError), services.as_of(dt.datetime(2025, 11, 6, 9, 0)):
+        pass
+    assert not services.backdated()
+
+
+def test_only_the_demo_loader_replays_the_past():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR) / "chiso"
+    users = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "as_of(" in path.read_text(encoding="utf-8")
+    )
+    assert users == ["assessments/services.py", "core/management/commands/demo.py"]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from chiso import engine
-from chiso.assessments.models import Period, Status, Submission, Value
+from chiso.accounts import access
+from chiso.assessments.models import Action, AuditEntry, Period, Status, Submission, Value
+from chiso.assessments.services import format_number
 from chiso.core.management.commands.demo import DEMO_CLOSED, DEMO_OPEN
 from chiso.results.scoring import score_period
 
@@ -76,3 +80,89 @@ def test_the_demo_is_deterministic():
     first = figures()
     call_command("demo", reset=True)
     assert figures() == first
+
+
+def moment(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def trail(sub: Submission) -> list[tuple[str, str, str, str, dt.datetime]]:
+    """(action, actor, code, new, at) of a submission's audit entries, in order."""
+    return [
+        (e.action, e.actor.username if e.actor else "", e.code, e.new, e.at)
+        for e in AuditEntry.objects.filter(submission=sub).select_related("actor")
+    ]
+
+
+def test_the_demo_writes_through_the_gate_as_of_the_days_it_happened(demo):
+    """Each demo submission's audit trail is what the gate writes: the unit's officer sets
+    every figure on the fifth day of entry and submits an hour later, the reviewer Chị Hoa
+    (thamdinh) corrects with a reason two days after and approves or returns the day
+    after; only the publication is dated today."""
+    closed = Period.objects.get(name=DEMO_CLOSED)
+    day = closed.opens_on + dt.timedelta(days=5)
+    corrected = AuditEntry.objects.filter(period=closed, action=Action.VALUE_VERIFIED)
+    for sub in (
+        Submission.objects.get(period=closed, unit__code="14758"),
+        Submission.objects.get(pk=corrected.values_list("submission", flat=True).first()),
+    ):
+        officer = AuditEntry.objects.filter(submission=sub).first().actor
+        assert access.is_officer_of(officer, sub.unit)
+        values = {v.code: v for v in sub.values.all()}
+        steps = trail(sub)
+        sets = sorted(s for s in steps if s[0] == Action.VALUE_SET)
+        assert sets == [
+            (Action.VALUE_SET, officer.username, code, format_number(v.self_value), moment(day, 9))
+            for code, v in sorted(values.items())
+        ]
+        rest = [s for s in steps if s[0] != Action.VALUE_SET]
+        fixes = [
+            (Action.VALUE_VERIFIED, "thamdinh", code, format_number(v.verified_value))
+            for code, v in values.items()
+            if v.verified_value is not None
+        ]
+        assert [s[:4] for s in rest] == [
+            (Action.SUBMITTED, officer.username, "", Status.SUBMITTED),
+            *fixes,
+            (Action.APPROVED, "thamdinh", "", Status.APPROVED),
+            (Action.PUBLISHED, "", "", Status.PUBLISHED),
+        ]
+        assert [s[4] for s in rest[:-1]] == [
+            moment(day, 10),
+            *[moment(day + dt.timedelta(days=2), 9)] * len(fixes),
+            moment(day + dt.timedelta(days=3), 9),
+        ]
+        assert rest[-1][4].date() == timezone.now().date()
+        assert (sub.submitted_at, sub.approved_at) == (
+            moment(day, 10),
+            moment(day + dt.timedelta(days=3), 9),
+        )
+    assert corrected.exclude(actor__username="thamdinh").count() == 0
+    assert all(e.reason for e in corrected)
+
+    opened = Period.objects.get(name=DEMO_OPEN)
+    day = opened.opens_on + dt.timedelta(days=5)
+    returned = Submission.objects.filter(period=opened, status=Status.RETURNED).first()
+    officer = AuditEntry.objects.filter(submission=returned).first().actor
+    leaf = next(leaf for leaf in returned.framework.engine().leaves if leaf.points)
+    assert [s for s in trail(returned) if s[0] != Action.VALUE_SET] == [
+        (Action.SUBMITTED, officer.username, "", Status.SUBMITTED, moment(day, 10)),
+        (
+            Action.COMMENTED,
+            "thamdinh",
+            leaf.code,
+            "Đề nghị bổ sung tài liệu kiểm chứng (báo cáo có ký số của UBND).",
+            moment(day + dt.timedelta(days=3), 8, 50),
+        ),
+        (
+            Action.RETURNED,
+            "thamdinh",
+            "",
+            f"{Status.RETURNED}; deadline={returned.deadline.isoformat()}",
+            moment(day + dt.timedelta(days=3), 9),
+        ),
+    ]
+    assert set(returned.comments.values_list("code", "round")) == {(leaf.code, 1), ("", 1)}
+    # Chị Lan's draft is hers alone: every figure set by her, nothing submitted.
+    draft = Submission.objects.get(period=opened, unit__code="14758")
+    assert {s[:2] for s in trail(draft)} == {(Action.VALUE_SET, "hamrong")}

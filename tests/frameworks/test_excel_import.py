@@ -494,3 +494,41 @@ def test_a_table_error_lists_every_problem():
     with translation.override("en"), pytest.raises(TableError) as caught:
         workbook_to_yaml(b"", "trong.xlsx")
     assert [str(issue) for issue in caught.value.issues] == ["The file trong.xlsx is empty."]
+
+
+def merged(content: bytes, merges: dict[str, list[str]]) -> bytes:
+    """The table with cells merged, as a decision's appendix often has them."""
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    for sheet, ranges in merges.items():
+        for cells in ranges:
+            book[sheet].merge_cells(cells)
+    return workbook_bytes(book)
+
+
+def test_merged_cells_are_errors_naming_the_cells_and_nothing_is_stored(tuan_imports, client):
+    # "Văn phòng UBND tỉnh" verifies CQS.1 to CQS.3 in one merged cell, and the key of the
+    # last information row is merged with the one above: read as they are, both would
+    # silently leave rows without their value.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    content = merged(
+        appendix(GOOD_ROWS, elements=ELEMENTS, rules=RULES),
+        {"Thông tin": ["A5:A6"], "Tiêu chí": ["H4:H6"], "Thành phần": ["C2:C3"]},
+    )
+    response = tuan_imports(content)
+    assert response.status_code == 400
+    assert listed(response) == [
+        "Trang tính Thông tin, dòng 5, cột A: Các ô A5:A6 đang được gộp: hãy bỏ gộp ô và "
+        "ghi giá trị vào từng ô (giá trị chung của nhiều dòng thì ghi lại ở mỗi dòng).",
+        "Trang tính Thành phần, dòng 2, cột C: Các ô C2:C3 đang được gộp: hãy bỏ gộp ô và "
+        "ghi giá trị vào từng ô (giá trị chung của nhiều dòng thì ghi lại ở mỗi dòng).",
+        "Trang tính Tiêu chí, dòng 4, cột H: Các ô H4:H6 đang được gộp: hãy bỏ gộp ô và "
+        "ghi giá trị vào từng ô (giá trị chung của nhiều dòng thì ghi lại ở mỗi dòng).",
+    ]
+    assert not Framework.objects.exists()
+
+
+def test_a_title_merged_above_the_header_row_is_read_as_usual(tuan_imports):
+    content = merged(appendix(GOOD_ROWS, elements=ELEMENTS), {"Tiêu chí": ["A1:J1"]})
+    response = tuan_imports(content)
+    assert response.status_code == 200, listed(response)
+    assert Framework.objects.get(code="nongcong-xa-2026").engine().max_points == 100

@@ -2,6 +2,11 @@
 
 Idempotent: a second run finds the demo in place and only prints the logins
 (`--reset` deletes the SQLite file's data first by flushing the database).
+
+Every figure, correction, comment and transition goes through the gate
+(chiso.assessments.services and workflow) by someone with the right to make it, as of
+the day it happened (services.as_of): the 2025 period's entry closed long ago, and the
+audit trail reads as a real campaign's would.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import random
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -60,17 +66,19 @@ class Command(BaseCommand):
         # The province assesses itself on the DTI framework: its estimate before the ministry's.
         departments += list(Unit.objects.on(REFERENCE).filter(level="province", code="38"))
         people = self._people()
+        units = communes + departments
         today = timezone.localdate()
         # The province assesses itself in the open period only: an estimate, not published.
         published = {level: f for level, f in frameworks.items() if level != "province"}
         closed = self._period(
-            DEMO_CLOSED, 2025, dt.date(2025, 11, 1), dt.date(2025, 11, 30), published
+            DEMO_CLOSED, 2025, dt.date(2025, 11, 1), dt.date(2025, 11, 30), published, units
         )
         opened = self._period(
-            DEMO_OPEN, today.year, **demo.demo_dates(today), frameworks=frameworks
+            DEMO_OPEN, today.year, **demo.demo_dates(today), frameworks=frameworks, units=units
         )
-        self._fill(closed, communes + departments, published, people, final=True)
-        self._fill(opened, communes + departments, frameworks, people, final=False)
+        officers = self._officers(units, people)
+        self._fill(closed, officers, people["thamdinh"], final=True)
+        self._fill(opened, officers, people["thamdinh"], final=False)
         self._publish(closed, published)
         demo.create_targets()
         self.stdout.write(
@@ -86,15 +94,13 @@ class Command(BaseCommand):
         for level in frameworks:
             publish(period, level)
 
-    def _period(self, name: str, year: int, opens_on: dt.date, closes_on: dt.date, frameworks):  # type: ignore[no-untyped-def]
-        from chiso.assessments.models import Period, PeriodFramework
+    def _period(
+        self, name: str, year: int, opens_on: dt.date, closes_on: dt.date, frameworks, units
+    ):  # type: ignore[no-untyped-def]
+        from chiso.assessments.periods import create_period
 
-        period = Period.objects.create(
-            name=name, year=year, opens_on=opens_on, closes_on=closes_on, reference_date=REFERENCE
-        )
-        for level, framework in frameworks.items():
-            PeriodFramework.objects.create(period=period, level=level, framework=framework)
-        return period
+        assessed = [unit for unit in units if unit.level in frameworks]
+        return create_period(year, name, opens_on, closes_on, REFERENCE, frameworks, assessed)
 
     def _people(self) -> dict[str, Any]:
         from chiso.accounts.models import Membership
@@ -102,6 +108,8 @@ class Command(BaseCommand):
 
         users = {}
         model = get_user_model()
+        # Hashed once for the five logins: each hash takes a second, on purpose.
+        password = make_password(demo.DEMO_PASSWORD)
         for person in demo.PEOPLE:
             user, created = model.objects.get_or_create(
                 username=person.username,
@@ -114,7 +122,7 @@ class Command(BaseCommand):
                 },
             )
             if created:
-                user.set_password(demo.DEMO_PASSWORD)
+                user.password = password
                 user.save()
             unit = (
                 Unit.objects.on(REFERENCE).filter(code=person.unit_code).first()
@@ -126,36 +134,60 @@ class Command(BaseCommand):
             users[person.username] = user
         return users
 
-    def _fill(self, period, units, frameworks, people, *, final: bool) -> None:  # type: ignore[no-untyped-def]
-        from chiso.assessments.models import (
-            Action,
-            AuditEntry,
-            Comment,
-            Provenance,
-            Status,
-            Submission,
-            Value,
-        )
-        from chiso.assessments.services import format_number
+    def _officers(self, units, people) -> dict[int, Any]:  # type: ignore[no-untyped-def]
+        """The officer who enters and submits each unit's figures (by unit id).
 
+        The demo's named officers report for their units; every other unit gets an
+        officer account of its own that cannot log in (no password, no email), so that
+        each change goes through the gate by someone with the right to make it.
+        """
+        from chiso.accounts.models import Membership, Role
+
+        model = get_user_model()
         officers = {
             m.unit_id: user
             for user in people.values()
             for m in user.memberships.all()
-            if m.role == "officer"
+            if m.role == Role.OFFICER
         }
-        reviewer = people["thamdinh"]
+        others = {f"canbo-{unit.code.lower()}": unit for unit in units if unit.pk not in officers}
+        have = set(model.objects.filter(username__in=others).values_list("username", flat=True))
+        new = []
+        for username, unit in others.items():
+            if username not in have:
+                user = model(username=username, first_name=f"Cán bộ {unit.name}")
+                user.set_unusable_password()
+                new.append(user)
+        model.objects.bulk_create(new)
+        accounts = {user.username: user for user in model.objects.filter(username__in=others)}
+        Membership.objects.bulk_create(
+            [
+                Membership(user=accounts[username], role=Role.OFFICER, unit=unit)
+                for username, unit in others.items()
+            ],
+            ignore_conflicts=True,
+        )
+        officers.update({unit.pk: accounts[username] for username, unit in others.items()})
+        return officers
+
+    def _fill(self, period, officers, reviewer, *, final: bool) -> None:  # type: ignore[no-untyped-def]
+        """Each unit's figures, submission and review, through the gate as they happened.
+
+        The officer saves the figures on the fifth day of entry and submits an hour
+        later; the reviewer corrects a figure two days after, then approves or returns
+        (with a comment) the day after. Each call is made in services.as_of(that moment),
+        so entry is open then and the audit trail is dated then; who may do what, the
+        bounds, the framework's rules and the versions are checked as for anyone.
+        """
+        from chiso.assessments import services, workflow
+        from chiso.assessments.models import Status
+
         stamp = timezone.make_aware(
             dt.datetime.combine(period.opens_on + dt.timedelta(days=5), dt.time(9, 0))
         )
-        values: list[Value] = []
-        entries: list[AuditEntry] = []
-        comments: list[Comment] = []
-        for unit in units:
-            framework = frameworks.get(unit.level)
-            if framework is None:
-                continue
-            parsed = framework.engine()
+        for sub in period.submissions.select_related("unit", "framework", "period"):
+            unit = sub.unit
+            parsed = sub.framework.engine()
             rng = random.Random(f"status:{period.year}:{unit.code}")  # noqa: S311 - demo data
             roll = rng.random()
             if final:
@@ -176,102 +208,66 @@ class Command(BaseCommand):
             figures = demo.plausible_figures(
                 parsed, unit.code, ready, fill=fill, salt=str(period.year)
             )
-            submitted = status != Status.DRAFT
-            sub = Submission.objects.create(
-                period=period,
-                unit=unit,
-                framework=framework,
-                status=status,
-                version=2 if submitted else 1,
-                round=1 if submitted else 0,
-                submitted_at=stamp if submitted else None,
-                approved_at=stamp + dt.timedelta(days=3) if status == Status.APPROVED else None,
-            )
-            officer = officers.get(unit.pk)
-
-            def log(
-                at: dt.datetime,
-                actor: Any,
-                action: str,
-                sub: Any = sub,
-                unit: Any = unit,
-                **fields: Any,
-            ) -> None:
-                entries.append(
-                    AuditEntry(
-                        at=at,
-                        actor=actor,
-                        period=period,
-                        unit=unit,
-                        submission=sub,
-                        action=action,
-                        **fields,
-                    )
+            officer = officers[unit.pk]
+            with services.as_of(stamp):
+                sub, _changed = services.save_values(
+                    sub, figures, user=officer, expected_version=sub.version
                 )
-
-            corrected = status == Status.APPROVED and rng.random() < 0.2
-            for index, (code, figure) in enumerate(sorted(figures.items())):
-                verified = None
-                if corrected and index == 0 and figure > 0:
-                    verified = float(round(figure * 0.9))
-                values.append(
-                    Value(
-                        submission=sub,
-                        code=code,
-                        self_value=figure,
-                        verified_value=verified,
-                        provenance=Provenance.VERIFIED if verified is not None else "self",
-                        updated_by=officer,
-                    )
-                )
-                log(
-                    stamp,
-                    officer,
-                    Action.VALUE_SET,
-                    code=code,
-                    new=format_number(figure),
-                )
-                if verified is not None:
-                    log(
-                        stamp + dt.timedelta(days=2),
-                        reviewer,
-                        Action.VALUE_VERIFIED,
-                        code=code,
-                        old=format_number(figure),
-                        new=format_number(verified),
-                        reason="Đối chiếu với số liệu trên Hệ thống thông tin giải quyết TTHC",
-                    )
-            if submitted:
-                log(
-                    stamp + dt.timedelta(hours=1),
-                    officer,
-                    Action.SUBMITTED,
-                    old=Status.DRAFT,
-                    new=Status.SUBMITTED,
-                )
-            if status in (Status.APPROVED, Status.RETURNED):
-                log(
-                    stamp + dt.timedelta(days=3),
-                    reviewer,
-                    Action.APPROVED if status == Status.APPROVED else Action.RETURNED,
-                    old=Status.SUBMITTED,
-                    new=status,
-                    reason="" if status == Status.APPROVED else "Thiếu tài liệu kiểm chứng",
-                )
+            if status == Status.DRAFT:
+                continue
+            with services.as_of(stamp + dt.timedelta(hours=1)):
+                sub = workflow.transition(sub, "submit", officer, expected_version=sub.version)
+            if status == Status.APPROVED and rng.random() < 0.2:
+                with services.as_of(stamp + dt.timedelta(days=2)):
+                    sub = self._correct(sub, figures, reviewer)
             if status == Status.RETURNED:
                 first_leaf = next(leaf for leaf in parsed.leaves if leaf.points)
-                comments.append(
-                    Comment(
-                        submission=sub,
-                        code=first_leaf.code,
-                        author=reviewer,
-                        round=1,
-                        text="Đề nghị bổ sung tài liệu kiểm chứng (báo cáo có ký số của UBND).",
+                with services.as_of(stamp + dt.timedelta(days=3) - dt.timedelta(minutes=10)):
+                    services.add_comment(
+                        sub,
+                        first_leaf.code,
+                        "Đề nghị bổ sung tài liệu kiểm chứng (báo cáo có ký số của UBND).",
+                        user=reviewer,
                     )
+            if status in (Status.APPROVED, Status.RETURNED):
+                name, reason = (
+                    ("approve", "")
+                    if status == Status.APPROVED
+                    else ("return", "Thiếu tài liệu kiểm chứng")
                 )
-        Value.objects.bulk_create(values, batch_size=2000)
-        AuditEntry.objects.bulk_create(entries, batch_size=2000)
-        Comment.objects.bulk_create(comments)
+                with services.as_of(stamp + dt.timedelta(days=3)):
+                    workflow.transition(
+                        sub, name, reviewer, reason=reason, expected_version=sub.version
+                    )
+
+    def _correct(self, sub, figures: dict[str, float], reviewer):  # type: ignore[no-untyped-def]
+        """The reviewer lowers the unit's first figure by a tenth, when it is above zero
+        (or the next one the framework's rules allow so lowered), with the reason."""
+        from chiso.assessments import services
+
+        codes = sorted(figures)
+        if not codes or figures[codes[0]] <= 0:
+            return sub
+        for code in codes:
+            figure = figures[code]
+            if figure <= 0:
+                continue
+            try:
+                return services.verify_value(
+                    sub,
+                    code,
+                    float(round(figure * 0.9)),
+                    user=reviewer,
+                    reason="Đối chiếu với số liệu trên Hệ thống thông tin giải quyết TTHC",
+                    expected_version=sub.version,
+                )
+            except services.ServiceError as error:
+                if error.code not in (
+                    services.ServiceError.RULE_BROKEN,
+                    services.ServiceError.INVALID,
+                ):
+                    raise
+        return sub
 
     def _print_logins(self) -> None:
         self.stdout.write("")
