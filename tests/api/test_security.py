@@ -69,6 +69,9 @@ def addresses(world) -> dict[tuple[str, str], str]:
         ("GET", "/api/v1/results/{period_id}/{level}/uncertainty"): (
             f"/api/v1/results/{period.pk}/commune/uncertainty"
         ),
+        ("GET", "/api/v1/results/{period_id}/{level}/changes"): (
+            f"/api/v1/results/{period.pk}/commune/changes"
+        ),
         ("GET", "/api/v1/results/{period_id}/{level}/audit"): (
             f"/api/v1/results/{period.pk}/commune/audit"
         ),
