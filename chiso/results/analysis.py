@@ -62,13 +62,20 @@ def _titles(framework: engine.Framework) -> dict[str, str]:
     return titles | {node.code: in_language(node.title) for node in framework.nodes}
 
 
-def snapshot_figures(snapshot: Snapshot) -> dict[str, dict[str, float]]:
-    """The figures a snapshot scored, read back from its values CSV."""
+def snapshot_figures(
+    snapshot: Snapshot, units: set[str] | None = None
+) -> dict[str, dict[str, float]]:
+    """The figures a snapshot scored, read back from its values CSV (only `units`'s)."""
     text = snapshot.values_csv or Snapshot.objects.values_list("values_csv", flat=True).get(
         pk=snapshot.pk
     )
+    lines = io.StringIO(text)
+    if units is not None:
+        # A line starts with its unit code: the others are not parsed.
+        header = next(lines, "")
+        lines = io.StringIO(header + "".join(x for x in lines if x.split(",", 1)[0] in units))
     figures: dict[str, dict[str, float]] = {}
-    for record in csv.DictReader(io.StringIO(text)):
+    for record in csv.DictReader(lines):
         figures.setdefault(record["unit"], {})[record["code"]] = float(record["value"])
     return figures
 
@@ -565,7 +572,7 @@ def _previous(current: Any, level: str, before: Any) -> dict[str, Any]:
             framework, values = scored.engine_framework, scored.values
         else:
             framework = before.framework.engine()
-            figures = snapshot_figures(before)
+            figures = snapshot_figures(before, needed)
             values = _matrix(framework, {c: figures[c] for c in sorted(needed) if c in figures})
         derived = engine.derive_values(values, successors)
         scores = engine.score(framework, derived.values).value

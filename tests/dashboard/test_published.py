@@ -195,3 +195,18 @@ def test_a_unit_that_stayed_is_compared_with_its_own_figures(campaign, published
     assert {c: (f["value"], f["rank"]) for c, f in figures.items()} == {
         c: (rows[c].value, rows[c].rank) for c in figures
     }
+
+
+def test_a_provisional_period_is_compared_with_the_same_derived_figures(campaign):
+    """2025 approved, not published yet (the DX office's working figures): scored now, and
+    compared with the published 2024 through the same derivation."""
+    from chiso.results import analysis, dashboard, publish
+
+    before = publish.publish(campaign.before, "commune")
+    code, predecessors = a_merger(campaign, before)
+    value, rank = worked_by_hand(before, predecessors)
+    change = dashboard.dashboard(campaign.closed, "commune")["change"]
+    assert change["matched"] == change["derived"] == 166
+    figures = analysis.previous_figures(campaign.closed, "commune")
+    assert figures["previous"]["snapshot"] == before.pk
+    assert figures["units"][code] == {"value": pytest.approx(value), "rank": rank, "derived": True}
