@@ -138,6 +138,14 @@ def test_the_change_across_the_reform_is_derived_from_the_predecessors(campaign,
     if code in moved:
         assert moved[code]["before"] == pytest.approx(value)
         assert moved[code]["rank_before"] == rank
+    # The report card's trend derives the same 2024 point, one unit at a time.
+    row = after[code]
+    trend = dashboard.analysis.history_of(row.unit, "commune", row.data["lineage"])
+    assert (trend[0]["value"], trend[0]["rank"], trend[0]["derived"]) == (
+        pytest.approx(value, abs=1e-6),
+        rank,
+        True,
+    )
 
 
 def test_the_dashboard_page_marks_derived_previous_figures(campaign, published, login, mai):
