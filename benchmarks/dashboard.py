@@ -1,14 +1,19 @@
 """How long the leadership's dashboard takes for 3,321 communes (the whole country's count).
 
 Plain script: sets Django up on a temporary SQLite database, creates 3,321 communes,
-the shipped commune framework, two periods with every commune approved (demo-like
-figures from chiso.core.demo), QĐ 969's targets, then times the dashboard RUNS times:
-`cold` with an empty cache (every period scored from the approved values through the
-bridge, chiso/results/scoring.py), `warm` once the periods are scored (results are
-remembered until a final submission changes, as published snapshots will be), and the
-page GET /dashboard/ through the test client, warm. Prints one JSON line.
-Target: warm median <= 300 ms (the page a leader opens); cold is reported beside it:
-it is the bridge's time to score two periods of 3,321 units from 330,000 stored values.
+the shipped commune framework, three periods with every commune approved (demo-like
+figures from chiso.core.demo), publishes 2025 and 2026, adds QĐ 969's targets, then
+times, RUNS times:
+
+- `published_cold`: the 2026 dashboard, the first request after publication with an
+  empty cache: every figure read from the published snapshots' rows (2026, and 2025
+  for the change and the targets), nothing scored;
+- `published_warm`: the same once its snapshots' figures are in the cache;
+- `page_*`: GET /dashboard/ through the test client, cold and warm;
+- `provisional_cold` / `_warm`: the 2027 dashboard (approved, not published: staff
+  only), scored from its approved values through the bridge (chiso/results/scoring.py).
+
+Prints one JSON line. Target: the published dashboard <= 300 ms cold (server time).
 
     .venv/bin/python benchmarks/dashboard.py [RUNS]
 """
@@ -22,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +44,7 @@ def build():  # type: ignore[no-untyped-def]
     from chiso.accounts.models import Membership
     from chiso.core import demo
     from chiso.frameworks.services import load_shipped
+    from chiso.results import publish
     from chiso.units.models import Unit
     from tests.dashboard.conftest import assess, make_period
 
@@ -60,12 +67,16 @@ def build():  # type: ignore[no-untyped-def]
     )
     before = make_period("Năm 2025", 2025, dt.date(2025, 7, 1), framework)
     now = make_period("Năm 2026", 2026, dt.date(2025, 7, 1), framework)
+    later = make_period("Năm 2027", 2027, dt.date(2025, 7, 1), framework)
     assess(before, units, framework, salt="2025")
     assess(now, units, framework, salt="2026")
+    assess(later, units, framework, salt="2027")
+    publish.publish(before, "commune")
+    publish.publish(now, "commune")
     demo.create_targets()
     leader = get_user_model().objects.create_user("lanhdao", password="x")  # noqa: S106
     Membership.objects.create(user=leader, role="leader")
-    return now, leader
+    return now, later, leader
 
 
 def main() -> None:
@@ -82,7 +93,7 @@ def main() -> None:
     from django.core.cache import cache
     from django.test import Client
 
-    from chiso.results import dashboard
+    from chiso.results import analysis, dashboard
 
     started = time.perf_counter()
     if reuse:
@@ -90,39 +101,67 @@ def main() -> None:
 
         from chiso.assessments.models import Period
 
-        period, leader = Period.objects.get(year=2026), get_user_model().objects.get()
+        period, later = Period.objects.get(year=2026), Period.objects.get(year=2027)
+        leader = get_user_model().objects.get()
     else:
-        period, leader = build()
+        period, later, leader = build()
     setup_s = time.perf_counter() - started
+    assert period.published_at is not None and later.published_at is None
     client = Client()
     client.force_login(leader)
-    cold, warm, page = [], [], []
-    for _ in range(runs):
+    times: dict[str, list[float]] = {
+        "published_cold": [],
+        "published_warm": [],
+        "page_cold": [],
+        "page_warm": [],
+        "provisional_cold": [],
+        "provisional_warm": [],
+    }
+
+    cpu: dict[str, list[float]] = {name: [] for name in times}
+
+    def timed(name: str, run: Callable[[], object]) -> object:
+        t, c = time.perf_counter(), time.process_time()
+        found = run()
+        times[name].append((time.perf_counter() - t) * 1000)
+        cpu[name].append((time.process_time() - c) * 1000)
+        return found
+
+    def empty() -> None:
         cache.clear()
-        t = time.perf_counter()
-        figures = dashboard.dashboard(period, "commune")
-        cold.append((time.perf_counter() - t) * 1000)
-        t = time.perf_counter()
-        dashboard.dashboard(period, "commune")
-        warm.append((time.perf_counter() - t) * 1000)
-        t = time.perf_counter()
+        analysis._SNAPSHOT_INPUTS.clear()
+
+    def page() -> object:
         response = client.get("/dashboard/", {"period": period.pk})
-        page.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 200
-    assert figures["progress"]["total"] == UNITS
-    median = statistics.median(warm)
+        return response
+
+    for _ in range(runs):
+        empty()
+        figures = timed("published_cold", lambda: dashboard.dashboard(period, "commune"))
+        timed("published_warm", lambda: dashboard.dashboard(period, "commune"))
+        empty()
+        timed("page_cold", page)
+        timed("page_warm", page)
+        empty()
+        provisional = timed("provisional_cold", lambda: dashboard.dashboard(later, "commune"))
+        timed("provisional_warm", lambda: dashboard.dashboard(later, "commune"))
+    assert figures["progress"]["total"] == UNITS  # type: ignore[index]
+    assert figures["change"]["matched"] == UNITS  # type: ignore[index]
+    assert provisional["recognition"]["scored"] == UNITS  # type: ignore[index]
+    medians = {f"{name}_median_ms": round(statistics.median(t), 1) for name, t in times.items()}
+    # The CPU time of this process too: the machine may be shared.
+    medians |= {f"{name}_cpu_ms": round(statistics.median(t), 1) for name, t in cpu.items()}
     print(
         json.dumps(
             {
                 "benchmark": "dashboard",
                 "units": UNITS,
                 "runs": runs,
-                "cold_median_ms": round(statistics.median(cold), 1),
-                "warm_median_ms": round(median, 1),
-                "page_warm_median_ms": round(statistics.median(page), 1),
+                **medians,
                 "setup_s": round(setup_s, 1),
                 "target_ms": TARGET_MS,
-                "ok": median <= TARGET_MS,
+                "ok": medians["published_cold_median_ms"] <= TARGET_MS,
             }
         )
     )

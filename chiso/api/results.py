@@ -330,3 +330,48 @@ def statistical_audit(request: HttpRequest, period_id: Id, level: Level):
     if found is None:
         raise errors.ApiError(404, "not_found", "This period has no framework for that level.")
     return _json(found)
+
+
+@router.get(
+    "/results/{period_id}/{level}/changes",
+    response={200: dict[str, Any], **errors.COMMON},
+    summary="Each published unit's rank change since the previous published period",
+)
+def rank_changes(request: HttpRequest, period_id: Id, level: Level, query: Query[ResultsQuery]):
+    """Per assessed unit, best first: its rank, its value and rank in the latest published
+    earlier period and the places gained (`change`, positive = up), as the rankings page
+    shows them. A commune formed at the 2025 reform has the figures derived from the
+    communes it was formed from (the plain mean of their figures, scored and ranked in
+    that period): `derived` true ("suy ra"). A unit with no earlier figure has nulls."""
+    period = _period_or_404(period_id)
+    ranking = cards.published(period, level, query.version, brief=True)
+    if ranking is None or ranking.snapshot is None:
+        raise errors.ApiError(404, "not_found", "No published results for this period and level.")
+    found = analysis.previous_figures(ranking.snapshot, level)
+    earlier = found["units"]
+    units = []
+    for row in ranking.assessed:
+        before = earlier.get(row.code)
+        rank_before = None if before is None else before["rank"]
+        units.append(
+            {
+                "unit": {"id": row.unit_id, "code": row.code, "name": row.name},
+                "rank": row.rank,
+                "value": row.value,
+                "previous_rank": rank_before,
+                "previous_value": None if before is None else before["value"],
+                "change": None
+                if rank_before is None or row.rank is None
+                else rank_before - row.rank,
+                "derived": bool(before and before["derived"]),
+            }
+        )
+    return _json(
+        {
+            "period": period.pk,
+            "level": level,
+            "version": ranking.snapshot.version,
+            "previous": found["previous"],
+            "units": units,
+        }
+    )

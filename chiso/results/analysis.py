@@ -66,13 +66,20 @@ def _titles(framework: engine.Framework) -> dict[str, str]:
     return titles | {node.code: in_language(node.title) for node in framework.nodes}
 
 
-def snapshot_figures(snapshot: Snapshot) -> dict[str, dict[str, float]]:
-    """The figures a snapshot scored, read back from its values CSV."""
+def snapshot_figures(
+    snapshot: Snapshot, units: set[str] | None = None
+) -> dict[str, dict[str, float]]:
+    """The figures a snapshot scored, read back from its values CSV (only `units`'s)."""
     text = snapshot.values_csv or Snapshot.objects.values_list("values_csv", flat=True).get(
         pk=snapshot.pk
     )
+    lines = io.StringIO(text)
+    if units is not None:
+        # A line starts with its unit code: the others are not parsed.
+        header = next(lines, "")
+        lines = io.StringIO(header + "".join(x for x in lines if x.split(",", 1)[0] in units))
     figures: dict[str, dict[str, float]] = {}
-    for record in csv.DictReader(io.StringIO(text)):
+    for record in csv.DictReader(lines):
         figures.setdefault(record["unit"], {})[record["code"]] = float(record["value"])
     return figures
 
@@ -490,3 +497,170 @@ def _derived(snapshot: Snapshot, code: str, predecessors: list[str]) -> tuple[fl
     others = [i for i, unit in enumerate(inputs.results.units) if unit not in set(predecessors)]
     better = int((inputs.results.value[others] > value + 1e-12).sum())
     return _number(value), better + 1
+
+
+# ---------------------------------------------------------------------------
+# The previous period's figures of every unit, across the 2025 reform
+
+
+def earlier_snapshot(period: Any, level: str) -> Snapshot | None:
+    """The current published version of the level in the latest earlier year, or None."""
+    return (
+        Snapshot.objects.current()
+        .filter(level=level, period__year__lt=period.year)
+        .order_by("-period__year")
+        .defer("values_csv")
+        .select_related("period", "framework")
+        .first()
+    )
+
+
+def previous_figures(current: Any, level: str, before: Any = None) -> dict[str, Any]:
+    """Per unit assessed in `current` (a snapshot, or a period scored now from its
+    approved values), its value and rank in the previous period `before` (a snapshot,
+    or a period scored now; by default the latest published earlier year).
+
+    A unit assessed in both keeps its own figures. A unit formed at the 2025 reform
+    gets the figures derived from its predecessors' by the plain mean
+    (`engine.derive_values`, every successor at once), scored with the previous
+    period's framework and ranked among that period's units other than its own
+    predecessors, as `history_of` does for one unit; these carry `derived` True
+    ("suy ra"). A unit with neither is left out (it is new).
+
+    Returns {"previous": {period, name, year, snapshot, version} or None,
+    "units": {code: {"value", "rank", "derived"}}}. Between two snapshots, which never
+    change, the answer is kept in the cache."""
+    period = current.period if isinstance(current, Snapshot) else current
+    if before is None:
+        before = earlier_snapshot(period, level)
+    if before is None:
+        return {"previous": None, "units": {}}
+
+    # Snapshots never change; a period scored now changes with its final submissions.
+    def part(source: Any) -> str:
+        if isinstance(source, Snapshot):
+            return str(source.pk)
+        return f"p{source.pk}-{final_stamp(source)}"
+
+    key = f"chiso:previous:{level}:{part(current)}:{part(before)}"
+    found = cache.get(key)
+    if found is None:
+        found = _previous(current, level, before)
+        cache.set(key, found, CACHE_SECONDS)
+    return dict(found)
+
+
+def final_stamp(period: Any) -> str:
+    """Changes whenever a final (approved or published) submission of the period does."""
+    from django.db.models import Count, Max
+
+    from chiso.results.scoring import FINAL_STATUSES
+
+    final = Submission.objects.filter(period=period, status__in=FINAL_STATUSES)
+    stamp = final.aggregate(n=Count("id"), at=Max("updated_at"))
+    at = stamp["at"].timestamp() if stamp["at"] else 0
+    return f"{stamp['n']}-{at}"
+
+
+def _current_units(current: Any, level: str, known: set[int]) -> list[tuple[int, str, list[int]]]:
+    """(unit id, code, predecessor ids) of the units assessed in `current`; the
+    predecessors are looked up only for units not in `known` (the previous period's)."""
+    from chiso.results.scoring import FINAL_STATUSES
+    from chiso.units.models import Lineage
+
+    links: dict[int, list[int]] = defaultdict(list)
+    if isinstance(current, Snapshot):
+        found = UnitRow.objects.filter(snapshot=current, assessed=True)
+        units = list(found.values_list("unit_id", "code"))
+        new = [pk for pk, _ in units if pk not in known]
+        if new:
+            # The lineage the snapshot recorded when it was published (as its pages show).
+            for pk, lineage in found.filter(unit_id__in=new).values_list(
+                "unit_id", "brief__lineage"
+            ):
+                links[pk] = list(lineage or [])
+        return [(pk, code, links.get(pk, [])) for pk, code in units]
+    units = list(
+        Submission.objects.filter(
+            period=current, unit__level=level, status__in=FINAL_STATUSES
+        ).values_list("unit_id", "unit__code")
+    )
+    new = [pk for pk, _ in units if pk not in known]
+    for new_id, old_id in Lineage.objects.filter(new_id__in=new).values_list("new_id", "old_id"):
+        links[new_id].append(old_id)
+    return [(pk, code, links.get(pk, [])) for pk, code in units]
+
+
+def _plain(value: float) -> float | None:
+    """A float as it is (not rounded: the figures compared are the published ones), NaN None."""
+    return None if math.isnan(value) else float(value)
+
+
+def _previous(current: Any, level: str, before: Any) -> dict[str, Any]:
+    import numpy as np
+
+    if isinstance(before, Snapshot):
+        period = before.period
+        rows = list(
+            UnitRow.objects.filter(snapshot=before, assessed=True).values_list(
+                "unit_id", "code", "value", "rank"
+            )
+        )
+        scored: Scored | None = None
+    else:
+        period = before
+        scored = Scored(before, level)
+        results = scored.results
+        index = {code: i for i, code in enumerate(results.units)}
+        rows = [
+            (s.unit_id, s.unit.code, _plain(results.value[i]), int(results.rank[i]))
+            for s in scored.assessed
+            if (i := index.get(s.unit.code)) is not None
+        ]
+    by_id = {row[0]: row for row in rows}
+    by_code = {row[1]: row for row in rows}
+    units: dict[str, dict[str, Any]] = {}
+    successors: dict[str, list[str]] = {}
+    for unit_id, code, lineage in _current_units(current, level, set(by_id)):
+        own = by_id.get(unit_id)
+        found = [by_id[pk][1] for pk in lineage if pk in by_id]
+        if own is None and not lineage:
+            own = by_code.get(code)  # a unit that kept its code, without a lineage
+        if own is not None:
+            units[code] = {"value": own[2], "rank": own[3], "derived": False}
+        elif found:
+            successors[code] = found
+    if successors:
+        needed = {code for found in successors.values() for code in found}
+        if scored is not None:
+            framework, values = scored.engine_framework, scored.values
+        else:
+            framework = before.framework.engine()
+            figures = snapshot_figures(before, needed)
+            values = _matrix(framework, {c: figures[c] for c in sorted(needed) if c in figures})
+        derived = engine.derive_values(values, successors)
+        scores = engine.score(framework, derived.values).value
+        others = np.sort(np.array([row[2] for row in rows if row[2] is not None], dtype=float))
+        for code, value in zip(derived.values.units, scores.tolist(), strict=True):
+            shown = _plain(value)
+            rank = None
+            if shown is not None:
+                # Ranked among the period's units, its own predecessors left out.
+                above = len(others) - int(np.searchsorted(others, value + 1e-12, side="right"))
+                own_above = sum(
+                    1
+                    for c in successors[code]
+                    if by_code[c][2] is not None and by_code[c][2] > value + 1e-12
+                )
+                rank = above - own_above + 1
+            units[code] = {"value": shown, "rank": rank, "derived": True}
+    return {
+        "previous": {
+            "period": period.pk,
+            "name": period.name,
+            "year": period.year,
+            "snapshot": before.pk if isinstance(before, Snapshot) else None,
+            "version": before.version if isinstance(before, Snapshot) else None,
+        },
+        "units": units,
+    }

@@ -49,8 +49,10 @@ class Row:
     unmet: list[str] = field(default_factory=list)
     districts: list[str] = field(default_factory=list)
     lineage: list[int] = field(default_factory=list)
-    # Filled by `Ranking.add_changes`: the rank in the previous published period.
+    # Filled by `Ranking.add_changes`: the rank in the previous published period, and
+    # whether it is derived from the units this one was formed from ("suy ra").
     previous_rank: int | None = None
+    previous_derived: bool = False
 
     @property
     def change(self) -> int | None:
@@ -104,18 +106,15 @@ class Ranking:
     def row(self, unit_code: str) -> Row | None:
         return next((row for row in self.rows if row.code == unit_code), None)
 
-    def add_changes(self, ranks: dict[int, int] | None) -> None:
-        """Set each row's rank in the previous period from `ranks` (unit id -> rank; see
-        `previous_ranks`): the same unit's, else the best of the units it was formed
-        from at the 2025 reform; none: the unit is new."""
-        if not ranks:
-            return
+    def add_changes(self, previous: dict[str, dict[str, Any]] | None) -> None:
+        """Set each row's rank in the previous period from `previous` (unit code ->
+        {"rank", "derived"}, see `analysis.previous_figures`: the unit's own, or for a
+        unit formed at the 2025 reform the rank derived from its predecessors); a unit
+        not there is new."""
         for row in self.rows:
-            if row.unit_id in ranks:
-                row.previous_rank = ranks[row.unit_id]
-                continue
-            earlier = [ranks[pk] for pk in row.lineage if pk in ranks]
-            row.previous_rank = min(earlier) if earlier else None
+            found = (previous or {}).get(row.code)
+            row.previous_rank = None if found is None else found["rank"]
+            row.previous_derived = bool(found and found["derived"])
 
 
 def _number(value: float) -> float | None:
@@ -371,6 +370,7 @@ def stored_row(snapshot: Snapshot, row: Row, pillars: list[int]) -> UnitRow:
     brief = {"districts": row.districts, "lineage": row.lineage}
     if row.assessed:
         brief["p"] = [[row.node_values[i], row.node_ranks[i]] for i in pillars]
+        brief["u"] = row.unmet  # read by the dashboard (chiso/results/dashboard.py)
     return UnitRow(
         brief=brief,
         snapshot=snapshot,
@@ -393,23 +393,6 @@ def stored_row(snapshot: Snapshot, row: Row, pillars: list[int]) -> UnitRow:
             "districts": row.districts,
             "lineage": row.lineage,
         },
-    )
-
-
-def previous_ranks(period: Any, level: str) -> dict[int, int]:
-    """Unit id -> rank in the latest published results of the same level in an earlier
-    period (empty when there are none), in two queries."""
-    earlier = (
-        Snapshot.objects.current()
-        .filter(level=level, period__year__lt=period.year)
-        .order_by("-period__year")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if earlier is None:
-        return {}
-    return dict(
-        UnitRow.objects.filter(snapshot_id=earlier, assessed=True).values_list("unit_id", "rank")
     )
 
 

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models import Avg, Count, Exists, OuterRef, Q
 
 from chiso import engine
 from chiso.assessments.models import Period, Status, Submission
 from chiso.leadership import projection
 from chiso.leadership.models import DtiYear, Target, TargetKind
+from chiso.results import analysis
+from chiso.results.analysis import current_snapshot
+from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import FINAL_STATUSES, score_period
 from chiso.units.collation import vietnamese_key
 from chiso.units.models import Lineage
@@ -39,24 +44,164 @@ HISTOGRAM_BINS = 10
 LIST_LENGTH = 10
 
 
-def scored(period: Period, level: str, memo: dict | None = None) -> engine.Results | None:
-    """`score_period`, remembered until a final submission of the period changes.
+@dataclass
+class Figures:
+    """What the dashboard reads of one period's results, unit by unit in code order: a
+    published snapshot's rows, or the engine's results scored now (not yet published).
 
-    `memo` (one dict per dashboard) saves asking the cache twice for the same period.
+    `node_codes` and `node_values` are the framework's top-level branches only."""
+
+    units: list[str]
+    value: npt.NDArray[np.float64]
+    points: npt.NDArray[np.float64]
+    rank: npt.NDArray[np.int64]
+    recognized: npt.NDArray[np.bool_] | None
+    unmet_mandatory: list[list[str]]
+    node_codes: list[str]
+    node_values: npt.NDArray[np.float64]
+    max_points: float
+    snapshot: Snapshot | None = None
+    """The snapshot read; None when scored now from approved values (provisional)."""
+
+    def order(self) -> npt.NDArray[np.intp]:
+        """Row indices best first: by rank, then by unit code."""
+        order: npt.NDArray[np.intp] = np.lexsort((np.array(self.units, dtype=str), self.rank))
+        return order
+
+
+def from_snapshot(snapshot: Snapshot) -> Figures:
+    """The published figures of a snapshot's assessed units, as its rows hold them: one
+    query of the columns the rankings page reads (each row's pillar values and unmet
+    mandatory criteria from its brief; a snapshot published before briefs held them:
+    one more query of the criteria)."""
+    tree = [node.code for node in snapshot.framework.engine().tree]
+    found = UnitRow.objects.filter(snapshot=snapshot, assessed=True).order_by("code")
+    rows = list(found.values_list("code", "value", "points", "rank", "recognized", "brief"))
+    codes, values, points, ranks, recognized, briefs = (
+        (list(column) for column in zip(*rows, strict=True)) if rows else ([] for _ in range(6))
+    )
+    unmet = [brief.get("u") for brief in briefs]
+    if any(u is None for u in unmet):
+        by_code = dict(found.values_list("code", "data__unmet"))
+        unmet = [by_code.get(code) for code in codes]
+    width = len(tree)
+    pillars = np.full((len(rows), width), np.nan)
+    for i, brief in enumerate(briefs):
+        found_p = [pair[0] for pair in brief.get("p", [])][:width]
+        pillars[i, : len(found_p)] = np.array(found_p, dtype=np.float64)
+    return Figures(
+        units=codes,
+        value=np.array(values, dtype=np.float64),
+        points=np.array(points, dtype=np.float64),
+        rank=np.array([r or 0 for r in ranks], dtype=np.int64),
+        recognized=(np.array(recognized, dtype=np.bool_) if snapshot.has_recognition else None),
+        unmet_mandatory=[list(u or []) for u in unmet],
+        node_codes=tree,
+        node_values=pillars,
+        max_points=snapshot.max_points,
+        snapshot=snapshot,
+    )
+
+
+def from_results(results: engine.Results, framework: engine.Framework) -> Figures:
+    tree = [node.code for node in framework.tree]
+    columns = [results.node_codes.index(code) for code in tree]
+    return Figures(
+        units=list(results.units),
+        value=results.value,
+        points=results.points,
+        rank=results.rank,
+        recognized=results.recognized,
+        unmet_mandatory=[list(u) for u in results.unmet_mandatory],
+        node_codes=tree,
+        node_values=results.node_values[:, columns],
+        max_points=results.max_points,
+    )
+
+
+def published(period: Period, level: str, memo: dict | None = None) -> Snapshot | None:
+    """The current published snapshot of the level of the period, or None."""
+    if memo is not None and ("snapshot", period.pk, level) in memo:
+        return memo["snapshot", period.pk, level]
+    snapshot = current_snapshot(period, level)
+    if memo is not None:
+        memo["snapshot", period.pk, level] = snapshot
+    return snapshot
+
+
+def outline(period: Period, level: str, memo: dict | None = None) -> dict[str, Any] | None:
+    """What the change and the targets read of a period: its mean value, how many were
+    recognized (None without a rule), each pillar's median; None without results.
+
+    A published period reads its snapshot's summary and two sums of its rows, not every
+    row; a period read whole already (`memo`), or not published, its figures."""
+    snapshot = published(period, level, memo)
+    figures = None if memo is None else memo.get(("scored", period.pk, level))
+    if snapshot is not None and figures is None and snapshot.summary.get("median"):
+        key = f"chiso-dashboard-outline-{snapshot.pk}"
+        found = cache.get(key)
+        if found is None:
+            sums = UnitRow.objects.filter(snapshot=snapshot, assessed=True).aggregate(
+                mean=Avg("value"), recognized=Count("pk", filter=Q(recognized=True))
+            )
+            found = {
+                "mean": sums["mean"],
+                "recognized": sums["recognized"] if snapshot.has_recognition else None,
+                "medians": dict(snapshot.summary["median"]),
+                "snapshot": snapshot.pk,
+            }
+            cache.set(key, found, 24 * 3600)
+        return dict(found)
+    figures = figures or scored(period, level, memo)
+    if figures is None:
+        return None
+    values = figures.value[~np.isnan(figures.value)]
+    medians = {}
+    for i, code in enumerate(figures.node_codes):
+        column = figures.node_values[:, i]
+        column = column[~np.isnan(column)]
+        medians[code] = float(np.median(column)) if len(column) else None
+    return {
+        "mean": float(values.mean()) if len(values) else None,
+        "recognized": int(figures.recognized.sum()) if figures.recognized is not None else None,
+        "medians": medians,
+        "snapshot": figures.snapshot.pk if figures.snapshot is not None else None,
+    }
+
+
+def scored(period: Period, level: str, memo: dict | None = None) -> Figures | None:
+    """The period's figures: its current published snapshot's, else (not published yet,
+    staff only) its approved values scored now.
+
+    A snapshot never changes: its figures are kept in the cache by its id. Scored
+    figures are remembered until a final submission of the period changes. `memo`
+    (one dict per dashboard) saves asking the cache twice for the same period.
     """
     if memo is not None and ("scored", period.pk, level) in memo:
         return memo["scored", period.pk, level]
-    final = Submission.objects.filter(period=period, status__in=FINAL_STATUSES)
-    stamp = final.aggregate(n=Count("id"), at=Max("updated_at"))
-    at = stamp["at"].timestamp() if stamp["at"] else 0
-    key = f"chiso-dashboard-{period.pk}-{level}-{stamp['n']}-{at}"
-    results = cache.get(key)
-    if results is None:
-        results = score_period(period, level)
-        cache.set(key, results, 3600)
+    snapshot = published(period, level, memo)
+    if snapshot is not None:
+        key = f"chiso-dashboard-snapshot-{snapshot.pk}"
+        figures = cache.get(key)
+        if figures is None:
+            figures = from_snapshot(snapshot)
+            cache.set(key, figures, 24 * 3600)
+        figures.snapshot = snapshot
+    else:
+        key = f"chiso-dashboard-{period.pk}-{level}-{analysis.final_stamp(period)}"
+        figures = cache.get(key)
+        if figures is None:
+            results = score_period(period, level)
+            framework = period.framework_for(level)
+            figures = (
+                None
+                if results is None or framework is None
+                else from_results(results, framework.engine())
+            )
+            cache.set(key, figures, 3600)
     if memo is not None:
-        memo["scored", period.pk, level] = results
-    return results
+        memo["scored", period.pk, level] = figures
+    return figures
 
 
 def periods_with_results(level: str, memo: dict | None = None) -> list[Period]:
@@ -150,7 +295,7 @@ def quota_for(period: Period, level: str) -> Target | None:
     )
 
 
-def recognition(period: Period, level: str, results: engine.Results | None) -> dict:
+def recognition(period: Period, level: str, results: Figures | None) -> dict:
     quota = quota_for(period, level)
     has_rule = results is not None and results.recognized is not None
     count = int(results.recognized.sum()) if has_rule and results is not None else None
@@ -169,7 +314,7 @@ def pillars(framework: engine.Framework) -> list[engine.Node]:
     return [node for node in framework.tree if not node.is_leaf]
 
 
-def distribution(results: engine.Results | None, framework: engine.Framework | None) -> dict:
+def distribution(results: Figures | None, framework: engine.Framework | None) -> dict:
     """A histogram of values (10 bins over 0..1) and each pillar's median."""
     edges = [i / HISTOGRAM_BINS for i in range(HISTOGRAM_BINS + 1)]
     if results is None or framework is None or not len(results.units):
@@ -195,7 +340,7 @@ def distribution(results: engine.Results | None, framework: engine.Framework | N
     }
 
 
-def _row(results: engine.Results, index: int, names: dict[str, str]) -> dict[str, Any]:
+def _row(results: Figures, index: int, names: dict[str, str]) -> dict[str, Any]:
     code = results.units[index]
     return {
         "code": code,
@@ -206,7 +351,7 @@ def _row(results: engine.Results, index: int, names: dict[str, str]) -> dict[str
     }
 
 
-def lagging(results: engine.Results | None, names: dict[str, str], n: int = LIST_LENGTH) -> list:
+def lagging(results: Figures | None, names: dict[str, str], n: int = LIST_LENGTH) -> list:
     """The units with the lowest values, lowest first."""
     if results is None:
         return []
@@ -215,7 +360,7 @@ def lagging(results: engine.Results | None, names: dict[str, str], n: int = LIST
 
 
 def nearest(
-    results: engine.Results | None,
+    results: Figures | None,
     framework: engine.Framework | None,
     names: dict[str, str],
     n: int = LIST_LENGTH,
@@ -257,50 +402,67 @@ def previous_period(period: Period, level: str, memo: dict | None = None) -> Per
     return earlier[-1] if earlier else None
 
 
-def change(
-    period: Period, level: str, results: engine.Results | None, memo: dict | None = None
-) -> dict:
+def change(period: Period, level: str, results: Figures | None, memo: dict | None = None) -> dict:
     """Against the previous period with results: mean value, recognized, units that moved most.
 
-    Units are matched by code; across the 2025 reform most communes have new codes, so
-    only those that kept theirs are compared one by one.
+    Each unit is compared with its own figures of the previous period; a commune formed
+    at the 2025 reform with the figures derived from the communes it was formed from
+    (`analysis.previous_figures`: their plain mean, scored and ranked in that period),
+    marked `derived` ("suy ra").
     """
     before = previous_period(period, level, memo)
     if before is None or results is None:
         return {"previous": None}
-    old = scored(before, level, memo)
+    old = outline(before, level, memo)
     if old is None:
         return {"previous": None}
+    earlier = analysis.previous_figures(
+        results.snapshot or period, level, published(before, level, memo) or before
+    )["units"]
+    now = outline(period, level, memo)
+    assert now is not None
 
-    def mean(r: engine.Results) -> float | None:
-        values = r.value[~np.isnan(r.value)]
-        return float(values.mean()) if len(values) else None
+    # Vectorised over the units: 3,321 dicts sorted in Python cost more than the rest.
+    found = [earlier.get(code) for code in results.units]
+    before_value = np.array(
+        [np.nan if f is None or f["value"] is None else f["value"] for f in found]
+    )
+    compared = np.flatnonzero(~np.isnan(before_value) & ~np.isnan(results.value))
+    delta = results.value[compared] - before_value[compared]
+    codes = np.array(results.units, dtype=str)[compared]
+    order = np.lexsort((codes, -delta))  # largest gain first, then by code
 
-    def recognized(r: engine.Results) -> int | None:
-        return int(r.recognized.sum()) if r.recognized is not None else None
+    def moved(j: int) -> dict[str, Any]:
+        i = int(compared[j])
+        previous = found[i]
+        assert previous is not None
+        return {
+            "code": results.units[i],
+            "before": previous["value"],
+            "after": float(results.value[i]),
+            "delta": float(delta[j]),
+            "rank_before": previous["rank"],
+            "rank_after": int(results.rank[i]),
+            "derived": previous["derived"],
+        }
 
-    old_value = dict(zip(old.units, old.value.tolist(), strict=True))
-    moved = [
-        {"code": code, "before": old_value[code], "after": float(value)}
-        for code, value in zip(results.units, results.value.tolist(), strict=True)
-        if code in old_value
-    ]
-    for row in moved:
-        row["delta"] = row["after"] - row["before"]
-    moved.sort(key=lambda r: (-r["delta"], r["code"]))
-    now_mean, old_mean = mean(results), mean(old)
+    now_mean, old_mean = now["mean"], old["mean"]
+    up = order[delta[order] > 0][:5].tolist()
+    down = order[::-1][delta[order[::-1]] < 0][:5].tolist()
+    derived = sum(1 for f in found if f is not None and f["value"] is not None and f["derived"])
     return {
         "previous": {"id": before.pk, "name": before.name, "year": before.year},
         "mean_before": old_mean,
         "mean_after": now_mean,
         "mean_delta": (now_mean - old_mean) if now_mean is not None and old_mean else None,
-        "recognized_before": recognized(old),
-        "recognized_after": recognized(results),
-        "matched": len(moved),
-        "improved": sum(1 for r in moved if r["delta"] > 1e-9),
-        "declined": sum(1 for r in moved if r["delta"] < -1e-9),
-        "most_improved": moved[:5],
-        "most_declined": [r for r in reversed(moved) if r["delta"] < 0][:5],
+        "recognized_before": old["recognized"],
+        "recognized_after": now["recognized"],
+        "matched": len(compared),
+        "derived": derived,
+        "improved": int((delta > 1e-9).sum()),
+        "declined": int((delta < -1e-9).sum()),
+        "most_improved": [moved(j) for j in up],
+        "most_declined": [moved(j) for j in down],
     }
 
 
@@ -313,24 +475,21 @@ def _series(target: Target, memo: dict | None = None) -> list[tuple[float, float
     for p in periods_with_results(target.level, memo):
         if p.year > target.by_date.year:
             break
-        results = scored(p, target.level, memo)
-        if results is None:
+        found = outline(p, target.level, memo)
+        if found is None:
             continue
         if target.kind == TargetKind.RECOGNIZED:
-            if results.recognized is None:
+            if found["recognized"] is None:
                 continue
-            count = float(results.recognized.sum())
+            count = float(found["recognized"])
             if target.cumulative:
                 if target.since_year and p.year < target.since_year:
                     continue
                 running += count
                 count = running
             points.append((p.year, count))
-        elif target.kind == TargetKind.PILLAR and target.pillar in results.node_codes:
-            column = results.node_values[:, results.node_codes.index(target.pillar)]
-            column = column[~np.isnan(column)]
-            if len(column):
-                points.append((p.year, float(np.median(column))))
+        elif target.kind == TargetKind.PILLAR and found["medians"].get(target.pillar) is not None:
+            points.append((p.year, float(found["medians"][target.pillar])))
     return points
 
 

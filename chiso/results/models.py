@@ -128,7 +128,7 @@ class UnitRow(models.Model):
     data = models.JSONField(_("figures"), default=dict)
     # What the rankings page reads for each of 3,321 rows, small so it decodes fast:
     # {"p": [[pillar value, pillar rank], ...] in the framework's pillar order,
-    #  "districts": [...], "lineage": [...]}
+    #  "u": [mandatory codes not met] (the dashboard), "districts": [...], "lineage": [...]}
     brief = models.JSONField(_("summary"), default=dict)
 
     class Meta:

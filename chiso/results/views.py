@@ -140,7 +140,7 @@ def _change(row: cards.Row) -> tuple[str, str]:
 def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level), brief=True)
-    ranking.add_changes(cards.previous_ranks(period, level))
+    ranking.add_changes(analysis.previous_figures(ranking.snapshot or period, level)["units"])
     index = ranking.node_index()
     pillars = [(p.code, in_language(p.title), index[p.code]) for p in ranking.pillars]
     kinds = dict(Kind.choices)
@@ -165,6 +165,7 @@ def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpRespon
         "kinds": [(kind, kinds.get(kind, kind)) for kind in unit_kinds],
         "query": query,
         "recognized_count": sum(1 for row in ranking.assessed if row.recognized),
+        "derived_changes": any(row.previous_derived for row in ranking.assessed),
         "can_publish": access.can_publish(request.user),
         "uncertainty": spread,
         "interval_chart": _interval_chart(ranking, spread),
@@ -232,6 +233,10 @@ def _table_body(
     3,321 rows of a dozen cells through the template engine take a second, this 30 ms.
     Every text from the database is escaped; `data-key` carries what sorting compares."""
     yes, no = escape(_("Yes")), escape(_("No"))
+    derived_word = escape(_("derived"))
+    derived_title = escape(
+        _("Derived from the units it was formed from (plain mean of their figures)")
+    )
     sep = decimal_separator()
     parts: list[str] = []
     for row in ranking.assessed:
@@ -254,7 +259,12 @@ def _table_body(
         if ranking.has_recognition:
             shown = f'<span class="badge approved">{yes}</span>' if row.recognized else no
             cells.append(f'<td data-key="{int(bool(row.recognized))}">{shown}</td>')
-        cells.append(f'<td class="num" data-key="{change_key}">{escape(change)}</td>')
+        derived = (
+            f' <small class="derived" title="{derived_title}">{derived_word}</small>'
+            if row.previous_derived
+            else ""
+        )
+        cells.append(f'<td class="num" data-key="{change_key}">{escape(change)}{derived}</td>')
         percent = None if row.completeness is None else 100 * row.completeness
         shown_percent = show_number(percent, 0, sep)
         cells.append(

@@ -1,0 +1,220 @@
+"""A published period's dashboard reads its snapshot; changes follow the 2025 reform.
+
+2024 (547 old communes) and 2025 (the 166 communes formed on 1 July 2025) are both
+published. Each 2025 commune's 2024 figure is derived from the communes it was formed
+from: the plain mean of their figures, scored with the 2024 framework and ranked among
+the other 2024 communes, marked "suy ra" on the dashboard and the rankings page.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from chiso import engine
+
+
+@pytest.fixture
+def published(campaign):
+    from chiso.results import publish
+
+    return publish.publish(campaign.before, "commune"), publish.publish(campaign.closed, "commune")
+
+
+def stored(snapshot):
+    """The snapshot's figures by unit code, straight from its rows."""
+    from chiso.results.models import UnitRow
+
+    return {row.code: row for row in UnitRow.objects.filter(snapshot=snapshot, assessed=True)}
+
+
+def a_merger(campaign, snapshot_2024, of: int = 3):
+    """A 2025 commune formed from `of` communes all ranked in 2024, and those communes."""
+    from chiso.units.models import Lineage
+
+    ranked = stored(snapshot_2024)
+    olds = defaultdict(list)
+    for new_code, old_code in Lineage.objects.filter(
+        new__valid_from=campaign.closed.reference_date
+    ).values_list("new__code", "old__code"):
+        olds[new_code].append(old_code)
+    code = next(c for c, found in sorted(olds.items()) if len(found) == of)
+    assert all(old in ranked for old in olds[code])
+    return code, sorted(olds[code])
+
+
+def worked_by_hand(snapshot_2024, predecessors):
+    """The successor's 2024 figure: the mean of its predecessors' published figures, code by
+    code over those that reported it, scored; its rank among the other 2024 communes."""
+    from chiso.assessments.models import Value
+
+    parsed = snapshot_2024.framework.engine()
+    reported = defaultdict(list)
+    for code, value in Value.objects.filter(
+        submission__period=snapshot_2024.period, submission__unit__code__in=predecessors
+    ).values_list("code", "self_value"):
+        if value is not None:
+            reported[code].append(value)
+    row = [np.mean(reported[c]) if reported.get(c) else math.nan for c in parsed.input_codes]
+    value = float(
+        engine.score(parsed, engine.Values(["X"], parsed.input_codes, np.array([row]))).value[0]
+    )
+    others = [r.value for code, r in stored(snapshot_2024).items() if code not in predecessors]
+    return value, 1 + sum(1 for v in others if v > value + 1e-12)
+
+
+def test_a_published_periods_dashboard_shows_the_snapshots_figures(campaign, published):
+    from chiso.assessments.models import Value
+    from chiso.results import dashboard
+
+    _, snapshot = published
+    rows = stored(snapshot)
+    # Figures changed after publication, not published again, are not the published ones.
+    Value.objects.filter(submission__period=campaign.closed).update(self_value=0)
+    board = dashboard.dashboard(campaign.closed, "commune")
+    assert board["recognition"]["recognized"] == sum(1 for r in rows.values() if r.recognized)
+    assert board["recognition"]["scored"] == len(rows) == 166
+    values = sorted(r.value for r in rows.values())
+    assert [u["value"] for u in board["lagging"]] == values[:10]
+    for unit in board["lagging"]:
+        assert unit["rank"] == rows[unit["code"]].rank
+        assert unit["points"] == rows[unit["code"]].points
+    assert board["distribution"]["median"] == pytest.approx(np.median(values))
+    assert sum(board["distribution"]["counts"]) == 166
+    index = {code: i for i, code in enumerate(snapshot.node_codes)}
+    for pillar in board["distribution"]["pillars"]:
+        column = [r.data["nv"][index[pillar["code"]]] for r in rows.values()]
+        assert pillar["median"] == pytest.approx(np.median(column))
+    for unit in board["nearest"]:
+        assert rows[unit["code"]].recognized is False
+        assert unit["mandatory_missing"] == rows[unit["code"]].data["unmet"]
+    # The map shows the same published figures.
+    shown = dashboard.map_values(campaign.closed, "commune")["units"]
+    assert {c: (u["value"], u["rank"]) for c, u in shown.items()} == {
+        c: (r.value, r.rank) for c, r in rows.items()
+    }
+
+
+def test_the_published_figures_are_the_engines(campaign, published):
+    from chiso.results import dashboard
+    from tests.dashboard.test_dashboard import engine_results
+
+    results = engine_results(campaign.closed)
+    board = dashboard.dashboard(campaign.closed, "commune")
+    assert board["recognition"]["recognized"] == int(results.recognized.sum())
+    assert [u["value"] for u in board["lagging"]] == pytest.approx(
+        sorted(results.value.tolist())[:10]
+    )
+    assert board["distribution"]["median"] == pytest.approx(np.median(results.value))
+
+
+def test_the_change_across_the_reform_is_derived_from_the_predecessors(campaign, published):
+    from chiso.results import dashboard
+
+    before, now = published
+    code, predecessors = a_merger(campaign, before)
+    value, rank = worked_by_hand(before, predecessors)
+    change = dashboard.dashboard(campaign.closed, "commune")["change"]
+    assert change["previous"]["id"] == campaign.before.pk
+    # Every 2025 commune was formed from 2024 communes: all compared, all derived.
+    assert change["matched"] == change["derived"] == 166
+    after = stored(now)
+    moved = {u["code"]: u for u in change["most_improved"] + change["most_declined"]}
+    figures = dashboard.analysis.previous_figures(now, "commune")["units"]
+    assert figures[code] == {"value": pytest.approx(value), "rank": rank, "derived": True}
+    deltas = {c: after[c].value - f["value"] for c, f in figures.items()}
+    assert change["improved"] == sum(1 for d in deltas.values() if d > 1e-9)
+    assert change["declined"] == sum(1 for d in deltas.values() if d < -1e-9)
+    best = max(deltas, key=lambda c: (deltas[c], c))
+    assert change["most_improved"][0]["code"] == best
+    assert change["most_improved"][0]["derived"] is True
+    assert change["most_improved"][0]["delta"] == pytest.approx(deltas[best])
+    worst = min(deltas, key=deltas.__getitem__)
+    assert change["most_declined"][0]["code"] == worst
+    if code in moved:
+        assert moved[code]["before"] == pytest.approx(value)
+        assert moved[code]["rank_before"] == rank
+    # The report card's trend derives the same 2024 point, one unit at a time.
+    row = after[code]
+    trend = dashboard.analysis.history_of(row.unit, "commune", row.data["lineage"])
+    assert (trend[0]["value"], trend[0]["rank"], trend[0]["derived"]) == (
+        pytest.approx(value, abs=1e-6),
+        rank,
+        True,
+    )
+
+
+def test_the_dashboard_page_marks_derived_previous_figures(campaign, published, login, mai):
+    page = login(mai).get("/dashboard/", {"period": campaign.closed.pk}).content.decode()
+    section = page[page.index('id="change-title"') : page.index('id="targets-title"')]
+    assert 'id="change-derived-note"' in section
+    assert section.count('class="derived"') >= 1 and "suy ra" in section
+
+
+def test_the_rankings_page_shows_the_derived_rank_change(campaign, published, client):
+    from django.urls import reverse
+
+    before, now = published
+    code, predecessors = a_merger(campaign, before)
+    _, rank = worked_by_hand(before, predecessors)
+    page = client.get(reverse("results:ranking", args=[campaign.closed.pk, "commune"]))
+    html = page.content.decode()
+    row = next(r for r in html.split("<tr ") if f"/commune/{code}/" in r)
+    places = rank - stored(now)[code].rank
+    shown = "=" if places == 0 else (f"▲ {places}" if places > 0 else f"▼ {-places}")
+    cell = re.search(r'<td class="num" data-key="(-?\d+)">([^<]*) <small class="derived"', row)
+    assert cell is not None, row
+    assert (cell.group(1), cell.group(2)) == (str(places), shown)
+    assert "suy ra" in row
+    assert 'id="derived-change-note"' in html
+
+
+def test_the_api_gives_the_rank_changes_the_rankings_page_shows(campaign, published, client):
+    before, now = published
+    code, predecessors = a_merger(campaign, before)
+    value, rank = worked_by_hand(before, predecessors)
+    answer = client.get(f"/api/v1/results/{campaign.closed.pk}/commune/changes")
+    assert answer.status_code == 200
+    data = answer.json()
+    assert data["previous"]["period"] == campaign.before.pk
+    assert len(data["units"]) == 166
+    unit = next(u for u in data["units"] if u["unit"]["code"] == code)
+    assert unit["derived"] is True
+    assert unit["previous_rank"] == rank
+    assert unit["previous_value"] == pytest.approx(value)
+    assert unit["change"] == rank - stored(now)[code].rank
+
+
+def test_a_unit_that_stayed_is_compared_with_its_own_figures(campaign, published):
+    """2026 against 2025: the same communes, their own published figures, nothing derived."""
+    from chiso.results import analysis, dashboard
+
+    _, snapshot = published
+    rows = stored(snapshot)
+    change = dashboard.dashboard(campaign.open, "commune")["change"]
+    assert change["previous"]["id"] == campaign.closed.pk
+    assert change["derived"] == 0
+    figures = analysis.previous_figures(campaign.open, "commune")["units"]
+    assert figures and all(not f["derived"] for f in figures.values())
+    assert {c: (f["value"], f["rank"]) for c, f in figures.items()} == {
+        c: (rows[c].value, rows[c].rank) for c in figures
+    }
+
+
+def test_a_provisional_period_is_compared_with_the_same_derived_figures(campaign):
+    """2025 approved, not published yet (the DX office's working figures): scored now, and
+    compared with the published 2024 through the same derivation."""
+    from chiso.results import analysis, dashboard, publish
+
+    before = publish.publish(campaign.before, "commune")
+    code, predecessors = a_merger(campaign, before)
+    value, rank = worked_by_hand(before, predecessors)
+    change = dashboard.dashboard(campaign.closed, "commune")["change"]
+    assert change["matched"] == change["derived"] == 166
+    figures = analysis.previous_figures(campaign.closed, "commune")
+    assert figures["previous"]["snapshot"] == before.pk
+    assert figures["units"][code] == {"value": pytest.approx(value), "rank": rank, "derived": True}
