@@ -42,7 +42,7 @@ from chiso.frameworks.excel_columns import (
     text_of,
 )
 from chiso.frameworks.excel_scoring import parse_method
-from chiso.uploads import Issue, find_sheet, fold, number_text, read_sheet, sheet_rows
+from chiso.uploads import Issue, Sheet, find_sheet, fold, number_text, read_sheet, sheet_rows
 
 # The columns a criteria table's sheets are read in (as `sheet_rows` reads them).
 WIDTH = 64
@@ -69,17 +69,30 @@ class Reader:
     def add(self, message: str, sheet: str, row: int | None = None, **where: Any) -> None:
         self.issues.append(Issue(message, sheet, row, **where))
 
-    def read(self, sheet: Any) -> tuple[list[tuple[Any, ...]], list[str]]:
-        """A sheet's rows (row 1 first) and its merged ranges ("H4:H6")."""
+    def read(self, sheet: Any) -> tuple[list[tuple[Any, ...]], Sheet]:
+        """A sheet's rows (row 1 first), and the sheet as read: its merged ranges
+        ("H4:H6") and the formulas whose result the file does not carry."""
         cells = read_sheet(sheet)
-        return cells.dense(WIDTH), cells.merged
+        return cells.dense(WIDTH), cells
 
-    def merged_cells(
-        self, merged: list[str], sheet: str, *, rows: Collection[int] = (), below: int = 0
+    def unreadable_cells(
+        self, cells: Sheet, sheet: str, *, rows: Collection[int] = (), below: int = 0
     ) -> None:
-        """A problem for each merged range that reaches one of `rows`, or row `below` or
-        any row under it (a title merged above the header row is harmless)."""
-        for ref in merged:
+        """A problem for each merged range, and each formula without a saved result, that
+        reaches one of `rows`, or row `below` or any row under it (a title merged above
+        the header row is harmless)."""
+        for number, column in cells.uncomputed:
+            if (below and number >= below) or number in rows:
+                self.add(
+                    _(
+                        "The cell holds a formula whose result was not saved: type the value "
+                        "itself, or open the file in Excel and save it again."
+                    ),
+                    sheet,
+                    number,
+                    column=get_column_letter(column),
+                )
+        for ref in cells.merged:
             first_column, first_row, _last_column, last_row = range_boundaries(ref)
             if first_row is None or last_row is None or first_column is None:
                 continue  # a whole column or row: openpyxl does not write those
@@ -112,12 +125,12 @@ class Reader:
             return {}
         title = sheet.title
         found: dict[str, tuple[Any, int]] = {}
-        rows, merged = self.read(sheet)
+        rows, cells = self.read(sheet)
         for number, row in enumerate(rows, start=1):
             key = match_heading(cell_at(row, 0), INFO_KEYS)
             if key is not None and key not in found:
                 found[key] = (cell_at(row, 1), number)
-        self.merged_cells(merged, title, rows={number for _value, number in found.values()})
+        self.unreadable_cells(cells, title, rows={number for _value, number in found.values()})
         result: dict[str, Any] = {}
         for key in ("code", "title", "level", "year"):
             if key not in found or found[key][0] is None:
@@ -212,7 +225,7 @@ class Reader:
             )
             return []
         title = sheet.title
-        rows, merged = self.read(sheet)
+        rows, cells = self.read(sheet)
         header = find_header(rows, CRITERIA_COLUMNS, ("code", "title"))
         if header is None:
             self.add(
@@ -224,7 +237,7 @@ class Reader:
             )
             return []
         header_index, columns = header
-        self.merged_cells(merged, title, below=header_index + 1)
+        self.unreadable_cells(cells, title, below=header_index + 1)
         for key, label in (("points", "Điểm tối đa"), ("method", "Cách tính điểm")):
             if key not in columns:
                 self.add(
@@ -402,7 +415,7 @@ class Reader:
         sheet = find_sheet(workbook, SHEET_ELEMENTS, "Elements", "Số liệu thành phần")
         if sheet is None:
             return []
-        rows, merged = self.read(sheet)
+        rows, cells = self.read(sheet)
         header = find_header(rows, ELEMENT_COLUMNS, ("code", "title"))
         if header is None:
             self.add(
@@ -414,7 +427,7 @@ class Reader:
             )
             return []
         header_index, columns = header
-        self.merged_cells(merged, sheet.title, below=header_index + 1)
+        self.unreadable_cells(cells, sheet.title, below=header_index + 1)
         letters = {key: get_column_letter(position + 1) for key, position in columns.items()}
         result = []
         for index in range(header_index + 1, len(rows)):
@@ -447,7 +460,7 @@ class Reader:
         sheet = find_sheet(workbook, SHEET_RULES, "Validation", "Quy tắc")
         if sheet is None:
             return []
-        rows, merged = self.read(sheet)
+        rows, cells = self.read(sheet)
         header = find_header(rows, RULE_COLUMNS, ("rule",))
         if header is None:
             self.add(
@@ -456,7 +469,7 @@ class Reader:
             )
             return []
         header_index, columns = header
-        self.merged_cells(merged, sheet.title, below=header_index + 1)
+        self.unreadable_cells(cells, sheet.title, below=header_index + 1)
         result = []
         for index in range(header_index + 1, len(rows)):
             values = {key: cell_at(rows[index], position) for key, position in columns.items()}

@@ -532,3 +532,18 @@ def test_a_title_merged_above_the_header_row_is_read_as_usual(tuan_imports):
     response = tuan_imports(content)
     assert response.status_code == 200, listed(response)
     assert Framework.objects.get(code="nongcong-xa-2026").engine().max_points == 100
+
+
+def test_a_formula_without_its_saved_result_is_an_error_naming_the_cell(tuan_imports):
+    # A program that writes formulas but not their results (openpyxl, some exports):
+    # read as it is, the cell would be empty and the criterion would lose its points.
+    book = openpyxl.load_workbook(io.BytesIO(appendix(GOOD_ROWS, elements=ELEMENTS)))
+    column = "D"  # "Điểm tối đa" of CQS, on the first row under the header
+    book["Tiêu chí"][f"{column}3"] = "=30+30"
+    response = tuan_imports(workbook_bytes(book))
+    assert response.status_code == 400
+    assert (
+        f"Sheet Tiêu chí, row 3, column {column}: The cell holds a formula whose result was "
+        "not saved: type the value itself, or open the file in Excel and save it again."
+    ) in listed(response)
+    assert not Framework.objects.exists()
