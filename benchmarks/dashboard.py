@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _django import django_on_sqlite  # noqa: E402  (benchmarks/_django.py)
+
 UNITS = 3321
 TARGET_MS = 300.0
 
@@ -84,12 +86,7 @@ def main() -> None:
     # CHISO_BENCH_DB=path keeps the database between runs (building it takes a minute or two).
     db_file = os.environ.get("CHISO_BENCH_DB") or f"{tempfile.mkdtemp(prefix='chiso-bench-')}/b.db"
     reuse = Path(db_file).exists()
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
-    os.environ.setdefault("CHISO_DEBUG", "false")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chiso.settings")
-    import django
-
-    django.setup()
+    django_on_sqlite(db_file)
     from django.core.cache import cache
     from django.test import Client
 

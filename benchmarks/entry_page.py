@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _django import create_tables, django_on_sqlite  # noqa: E402  (benchmarks/_django.py)
 
 INDICATORS = 100
 TARGET_MS = 150.0
@@ -62,20 +62,11 @@ def framework_text(indicators: int) -> str:
 
 
 def main(runs: int) -> dict[str, object]:
-    workdir = tempfile.mkdtemp(prefix="chiso-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ["CHISO_MEDIA_ROOT"] = f"{workdir}/media"
-    os.environ.setdefault("CHISO_DEBUG", "false")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chiso.settings")
+    django_on_sqlite()
 
-    import django
-
-    django.setup()
-
-    from django.apps import apps
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from django.utils import timezone
 
@@ -85,12 +76,7 @@ def main(runs: int) -> dict[str, object]:
     from chiso.frameworks.services import store_framework
     from tests import people
 
-    setup_test_environment()
-    # The tables straight from the models, whatever state the migration files are in.
-    with connection.schema_editor() as editor:
-        for model in apps.get_models():
-            if model._meta.managed and not model._meta.proxy:
-                editor.create_model(model)
+    create_tables()
 
     # The same Phường Hàm Rồng and Chị Lan as the tests (tests/people.py).
     ward = people.unit("14758")

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _django import create_tables, django_on_sqlite  # noqa: E402  (benchmarks/_django.py)
 
 UNITS = 3321
 SMALL = 100
@@ -34,20 +34,11 @@ TARGETS_MS = {"publish_ms": 2000.0, "ranking_page_ms": 300.0, "report_card_ms": 
 
 
 def main(runs: int) -> dict[str, object]:
-    workdir = tempfile.mkdtemp(prefix="chiso-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ["CHISO_MEDIA_ROOT"] = f"{workdir}/media"
-    os.environ.setdefault("CHISO_DEBUG", "false")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chiso.settings")
+    django_on_sqlite()
 
-    import django
-
-    django.setup()
-
-    from django.apps import apps
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from chiso.assessments.models import Period, PeriodFramework, Status, Submission, Value
@@ -56,11 +47,7 @@ def main(runs: int) -> dict[str, object]:
     from chiso.results import publish
     from chiso.units.models import Unit
 
-    setup_test_environment()
-    with connection.schema_editor() as editor:
-        for model in apps.get_models():
-            if model._meta.managed and not model._meta.proxy:
-                editor.create_model(model)
+    create_tables()
 
     text = (ROOT / "chiso/frameworks/shipped/thanhhoa-commune-2024.yaml").read_text("utf-8")
     framework = store_framework(text, source="shipped")
