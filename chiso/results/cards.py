@@ -37,11 +37,12 @@ class Row:
     name: str
     kind: str
     assessed: bool
-    rank: int | None
-    value: float | None
-    points: float | None
-    recognized: bool | None
-    completeness: float | None
+    # None for a unit not assessed (no approved figures).
+    rank: int | None = None
+    value: float | None = None
+    points: float | None = None
+    recognized: bool | None = None
+    completeness: float | None = None
     node_values: list[float | None] = field(default_factory=list)
     node_ranks: list[int] = field(default_factory=list)
     leaf_values: list[float | None] = field(default_factory=list)
@@ -178,17 +179,7 @@ def rows_from_scored(scored: Scored) -> list[Row]:
         }
         i = row_of.get(unit.code)
         if i is None:
-            rows.append(
-                Row(
-                    assessed=False,
-                    rank=None,
-                    value=None,
-                    points=None,
-                    recognized=None,
-                    completeness=None,
-                    **common,
-                )
-            )
+            rows.append(Row(assessed=False, **common))
             continue
         rows.append(
             Row(
