@@ -402,7 +402,13 @@ def previous_period(period: Period, level: str, memo: dict | None = None) -> Per
     return earlier[-1] if earlier else None
 
 
-def change(period: Period, level: str, results: Figures | None, memo: dict | None = None) -> dict:
+def change(
+    period: Period,
+    level: str,
+    results: Figures | None,
+    memo: dict | None = None,
+    names: dict[str, str] | None = None,
+) -> dict:
     """Against the previous period with results: mean value, recognized, units that moved most.
 
     Each unit is compared with its own figures of the previous period; a commune formed
@@ -438,6 +444,7 @@ def change(period: Period, level: str, results: Figures | None, memo: dict | Non
         assert previous is not None
         return {
             "code": results.units[i],
+            "name": (names or {}).get(results.units[i], results.units[i]),
             "before": previous["value"],
             "after": float(results.value[i]),
             "delta": float(delta[j]),
@@ -549,7 +556,7 @@ def dashboard(period: Period, level: str, today: dt.date | None = None) -> dict:
         "distribution": distribution(results, framework),
         "lagging": lagging(results, names),
         "nearest": nearest(results, framework, names),
-        "change": change(period, level, results, memo),
+        "change": change(period, level, results, memo, names),
         "targets": targets(today, memo),
     }
 

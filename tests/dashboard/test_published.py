@@ -153,6 +153,14 @@ def test_the_dashboard_page_marks_derived_previous_figures(campaign, published, 
     section = page[page.index('id="change-title"') : page.index('id="targets-title"')]
     assert 'id="change-derived-note"' in section
     assert section.count('class="derived"') >= 1 and "suy ra" in section
+    # The leader reads the units by name, each a link to its report card.
+    from chiso.results import dashboard
+    from chiso.units.models import Unit
+
+    best = dashboard.dashboard(campaign.closed, "commune")["change"]["most_improved"][0]
+    name = Unit.objects.filter(code=best["code"]).latest("valid_from").name
+    card = f'/results/{campaign.closed.pk}/commune/{best["code"]}/'
+    assert f'<a href="{card}">{name}</a>' in section
 
 
 def test_the_rankings_page_shows_the_derived_rank_change(campaign, published, client):

@@ -26,7 +26,11 @@ from chiso.core import demo
 
 DEMO_OPEN = "Đánh giá mức độ chuyển đổi số năm 2026"
 DEMO_CLOSED = "Đánh giá mức độ chuyển đổi số năm 2025"
+# Before the 1 July 2025 reform: the 547 communes of the time, which the 2025 communes'
+# rank changes and trends are derived from ("suy ra").
+DEMO_BEFORE = "Đánh giá mức độ chuyển đổi số năm 2024"
 REFERENCE = dt.date(2025, 7, 1)
+REFERENCE_BEFORE = dt.date(2024, 12, 1)
 
 
 class Command(BaseCommand):
@@ -65,24 +69,37 @@ class Command(BaseCommand):
         departments = list(Unit.objects.filter(level="department").order_by("code"))
         # The province assesses itself on the DTI framework: its estimate before the ministry's.
         departments += list(Unit.objects.on(REFERENCE).filter(level="province", code="38"))
+        old_communes = list(
+            Unit.objects.on(REFERENCE_BEFORE)
+            .filter(province_code="38", level="commune")
+            .order_by("code")
+        )
         people = self._people()
         units = communes + departments
+        units_before = old_communes + [u for u in departments if u.level == "department"]
         today = timezone.localdate()
         # The province assesses itself in the open period only: an estimate, not published.
         published = {level: f for level, f in frameworks.items() if level != "province"}
+        before = self._period(
+            DEMO_BEFORE, 2024, dt.date(2024, 11, 1), dt.date(2024, 11, 30), published,
+            units_before, reference=REFERENCE_BEFORE,
+        )  # fmt: skip
         closed = self._period(
             DEMO_CLOSED, 2025, dt.date(2025, 11, 1), dt.date(2025, 11, 30), published, units
         )
         opened = self._period(
             DEMO_OPEN, today.year, **demo.demo_dates(today), frameworks=frameworks, units=units
         )
-        officers = self._officers(units, people)
+        officers = self._officers(units + old_communes, people)
+        self._fill(before, officers, people["thamdinh"], final=True)
         self._fill(closed, officers, people["thamdinh"], final=True)
         self._fill(opened, officers, people["thamdinh"], final=False)
+        self._publish(before, published)
         self._publish(closed, published)
         demo.create_targets()
         self.stdout.write(
-            f"Demo periods: {closed.name} ({closed.submissions.count()} units, published), "
+            f"Demo periods: {before.name} ({before.submissions.count()} units, published), "
+            f"{closed.name} ({closed.submissions.count()} units, published), "
             f"{opened.name} ({opened.submissions.count()} units, open until "
             f"{opened.closes_on:%d/%m/%Y})"
         )
@@ -95,12 +112,19 @@ class Command(BaseCommand):
             publish(period, level)
 
     def _period(
-        self, name: str, year: int, opens_on: dt.date, closes_on: dt.date, frameworks, units
-    ):  # type: ignore[no-untyped-def]
+        self,
+        name: str,
+        year: int,
+        opens_on: dt.date,
+        closes_on: dt.date,
+        frameworks,  # type: ignore[no-untyped-def]
+        units,
+        reference: dt.date = REFERENCE,
+    ):
         from chiso.assessments.periods import create_period
 
         assessed = [unit for unit in units if unit.level in frameworks]
-        return create_period(year, name, opens_on, closes_on, REFERENCE, frameworks, assessed)
+        return create_period(year, name, opens_on, closes_on, reference, frameworks, assessed)
 
     def _people(self) -> dict[str, Any]:
         from chiso.accounts.models import Membership
@@ -150,7 +174,13 @@ class Command(BaseCommand):
             for m in user.memberships.all()
             if m.role == Role.OFFICER
         }
-        others = {f"canbo-{unit.code.lower()}": unit for unit in units if unit.pk not in officers}
+
+        def username(unit: Any) -> str:
+            # A commune dissolved at the 2025 reform may share its code with a new one.
+            before = unit.valid_to is not None and unit.valid_to <= REFERENCE
+            return f"canbo-{'cu-' if before else ''}{unit.code.lower()}"
+
+        others = {username(unit): unit for unit in units if unit.pk not in officers}
         have = set(model.objects.filter(username__in=others).values_list("username", flat=True))
         new = []
         for username, unit in others.items():
