@@ -159,7 +159,7 @@ def test_the_dashboard_page_marks_derived_previous_figures(campaign, published, 
 
     best = dashboard.dashboard(campaign.closed, "commune")["change"]["most_improved"][0]
     name = Unit.objects.filter(code=best["code"]).latest("valid_from").name
-    card = f'/results/{campaign.closed.pk}/commune/{best["code"]}/'
+    card = f"/results/{campaign.closed.pk}/commune/{best['code']}/"
     assert f'<a href="{card}">{name}</a>' in section
 
 
