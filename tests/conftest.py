@@ -203,3 +203,27 @@ def period_2024(framework, hoang_quy):
 @pytest.fixture
 def hoang_quy_2024(period_2024, hoang_quy):
     return period_2024.submissions.get(unit=hoang_quy)
+
+
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup, django_db_blocker):
+    """`chiso demo` built once for a whole test module (it takes 20-60 s), then flushed.
+
+    Each test still runs in its own transaction, rolled back after it, so a test that
+    changes the demo's data does not change it for the next one."""
+    import io
+
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        output = io.StringIO()
+        call_command("demo", stdout=output)
+    yield output.getvalue()
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        # What the migrations ship (the province's DTI history) is back for the next module.
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("chiso.leadership.migrations.0002_history").ship(apps, None)

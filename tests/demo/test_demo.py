@@ -17,9 +17,8 @@ from chiso.results.scoring import score_period
 
 
 @pytest.fixture
-def demo(db, capsys):
-    call_command("demo")
-    return capsys.readouterr().out
+def demo(demo_module, db):
+    return demo_module
 
 
 def figures() -> list[tuple[str, str, str, float | None]]:

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -30,8 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):
-    call_command("demo", stdout=io.StringIO())
+def demo(demo_module, db):
     return Period.objects.get(name=DEMO_CLOSED)
 
 
