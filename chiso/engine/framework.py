@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Final, Literal, get_args
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Final, Literal, TypeVar, cast, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from chiso.engine.errors import EngineError, Problem, problem
 from chiso.engine.formula import Expr, FormulaError, Rule, names, parse_formula, parse_rule
+
+_Derived = TypeVar("_Derived")
 
 FORMAT: Final = "chiso-framework/1"
 
@@ -217,6 +219,13 @@ class Framework(_Frozen):
     _formulas: dict[str, Expr] = PrivateAttr(default_factory=dict)
     # Derived data other engine modules keep with the framework (the scoring plan).
     _memo: dict[str, object] = PrivateAttr(default_factory=dict)
+
+    def memo(self, key: str, build: Callable[[Framework], _Derived]) -> _Derived:
+        """Data derived from the framework alone, built by `build(self)` on first
+        use and kept with it (a framework is immutable)."""
+        if key not in self._memo:
+            self._memo[key] = build(self)
+        return cast(_Derived, self._memo[key])
 
     def model_post_init(self, context: Any, /) -> None:
         self._nodes = tuple(node for root in self.tree for node in root.walk())

@@ -273,12 +273,10 @@ def _leaves(framework: Framework, results: Results, row: int) -> list[_Leaf]:
 
 
 def _leaf_positions(framework: Framework) -> list[int]:
-    cached = framework._memo.get("plan-leaf-positions")
-    if isinstance(cached, list):
-        return cached
-    positions = [index for index, node in enumerate(framework.nodes) if node.is_leaf]
-    framework._memo["plan-leaf-positions"] = positions
-    return positions
+    return framework.memo(
+        "plan-leaf-positions",
+        lambda framework: [index for index, node in enumerate(framework.nodes) if node.is_leaf],
+    )
 
 
 # ---------------------------------------------------------------------------

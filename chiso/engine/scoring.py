@@ -582,13 +582,7 @@ def _sum_order(
 
 
 def _program(framework: Framework) -> _Program:
-    # A framework is immutable, so its program is built once and kept with it.
-    cached = framework._memo.get("program")
-    if isinstance(cached, _Program):
-        return cached
-    program = _build_program(framework)
-    framework._memo["program"] = program
-    return program
+    return framework.memo("program", _build_program)
 
 
 def _build_program(framework: Framework) -> _Program:
@@ -770,13 +764,7 @@ class _Plan:
 
 
 def _plan(framework: Framework) -> _Plan:
-    # A framework is immutable, so its plan is built once and kept with it.
-    cached = framework._memo.get("plan")
-    if isinstance(cached, _Plan):
-        return cached
-    plan = _build_plan(framework)
-    framework._memo["plan"] = plan
-    return plan
+    return framework.memo("plan", _build_plan)
 
 
 def _build_plan(framework: Framework) -> _Plan:

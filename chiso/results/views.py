@@ -137,6 +137,17 @@ def _change(row: cards.Row) -> tuple[str, str]:
     return "=", "0"
 
 
+def _ranking_context(ranking: cards.Ranking, level: str) -> dict[str, Any]:
+    """What every page about one ranking shows in its head."""
+    return {
+        "period": ranking.period,
+        "level": level,
+        "level_name": Level(level).label,
+        "ranking": ranking,
+        "snapshot": ranking.snapshot,
+    }
+
+
 def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level), brief=True)
@@ -152,11 +163,7 @@ def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpRespon
     districts = sorted({d for row in ranking.assessed for d in row.districts})
     unit_kinds = sorted({row.kind for row in ranking.assessed})
     context = {
-        "period": period,
-        "level": level,
-        "level_name": Level(level).label,
-        "ranking": ranking,
-        "snapshot": ranking.snapshot,
+        **_ranking_context(ranking, level),
         "pillars": pillars,
         "body": body,
         "ranked": len(ranking.assessed),
@@ -311,11 +318,7 @@ def sensitivity_page(request: HttpRequest, period_id: int, level: str) -> HttpRe
             "labels": {"first": _("First-order index S_i"), "total": _("Total index S_Ti")},
         }
     context = {
-        "period": period,
-        "level": level,
-        "level_name": Level(level).label,
-        "ranking": ranking,
-        "snapshot": ranking.snapshot,
+        **_ranking_context(ranking, level),
         "query": _query(ranking),
         "sensitivity": found,
         "rows": rows,
