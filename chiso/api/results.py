@@ -347,7 +347,32 @@ def rank_changes(request: HttpRequest, period_id: Id, level: Level, query: Query
     ranking = cards.published(period, level, query.version, brief=True)
     if ranking is None or ranking.snapshot is None:
         raise errors.ApiError(404, "not_found", "No published results for this period and level.")
-    found = analysis.previous_figures(ranking.snapshot, level)
+    return _json(_changes(ranking, ranking.snapshot))
+
+
+@staff_router.get(
+    "/results/{period_id}/{level}/provisional/changes",
+    response={200: dict[str, Any], **errors.AUTHED},
+    summary="Provisional rank changes since the previous published period (staff)",
+)
+def provisional_changes(request: HttpRequest, period_id: Id, level: Level):
+    """The changes of `/changes` for the provisional ranking (scored now from approved
+    values), as the provisional rankings page shows them; `version` is null."""
+    if not access.sees_provisional_results(request.auth):  # type: ignore[attr-defined]
+        raise errors.ApiError(403, "forbidden", "Only reviewers, leaders and admins see this.")
+    period = _period_or_404(period_id)
+    ranking = cards.provisional(period, level)
+    if ranking is None:
+        raise errors.ApiError(404, "not_found", "This period has no framework for that level.")
+    response = _json(_changes(ranking, period))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _changes(ranking: cards.Ranking, current: Any) -> dict[str, Any]:
+    """Every assessed unit's rank against the previous period's (`current`: the snapshot,
+    or the period scored now)."""
+    found = analysis.previous_figures(current, ranking.level)
     earlier = found["units"]
     units = []
     for row in ranking.assessed:
@@ -366,12 +391,10 @@ def rank_changes(request: HttpRequest, period_id: Id, level: Level, query: Query
                 "derived": bool(before and before["derived"]),
             }
         )
-    return _json(
-        {
-            "period": period.pk,
-            "level": level,
-            "version": ranking.snapshot.version,
-            "previous": found["previous"],
-            "units": units,
-        }
-    )
+    return {
+        "period": ranking.period.pk,
+        "level": ranking.level,
+        "version": None if ranking.snapshot is None else ranking.snapshot.version,
+        "previous": found["previous"],
+        "units": units,
+    }

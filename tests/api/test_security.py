@@ -75,6 +75,9 @@ def addresses(world) -> dict[tuple[str, str], str]:
         ("GET", "/api/v1/results/{period_id}/{level}/changes"): (
             f"/api/v1/results/{period.pk}/commune/changes"
         ),
+        ("GET", "/api/v1/results/{period_id}/{level}/provisional/changes"): (
+            f"/api/v1/results/{period.pk}/commune/provisional/changes"
+        ),
         ("GET", "/api/v1/results/{period_id}/{level}/audit"): (
             f"/api/v1/results/{period.pk}/commune/audit"
         ),

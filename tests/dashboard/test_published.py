@@ -226,3 +226,36 @@ def test_a_provisional_period_is_compared_with_the_same_derived_figures(campaign
     figures = analysis.previous_figures(campaign.closed, "commune")
     assert figures["previous"]["snapshot"] == before.pk
     assert figures["units"][code] == {"value": pytest.approx(value), "rank": rank, "derived": True}
+
+
+def test_the_api_gives_the_provisional_rank_changes_the_staff_page_shows(campaign, client, login):
+    """2025 approved, not published: the provisional rankings page shows each commune's
+    change against the published 2024, and the staff API gives the same."""
+    from django.urls import reverse
+
+    from chiso.results import publish
+    from tests.people import person
+
+    before = publish.publish(campaign.before, "commune")
+    code, predecessors = a_merger(campaign, before)
+    _, rank = worked_by_hand(before, predecessors)
+    address = f"/api/v1/results/{campaign.closed.pk}/commune/provisional/changes"
+    assert client.get(address).status_code == 401
+    login(person("hoa", "Chị Hoa", "reviewer"))
+    answer = client.get(address)
+    assert answer.status_code == 200 and answer["Cache-Control"] == "private, no-store"
+    data = answer.json()
+    assert data["version"] is None and data["previous"]["snapshot"] == before.pk
+    page = client.get(
+        reverse("results:ranking", args=[campaign.closed.pk, "commune"]) + "?provisional=1"
+    ).content.decode()
+    shown = {}
+    for row in page.split("<tr ")[1:]:
+        unit = re.search(r"/commune/(\d+)/", row)
+        cell = re.search(r'<td class="num" data-key="(-?\d*)">(?:▲ \d|▼ \d|=|mới)', row)
+        if unit and cell:
+            shown[unit.group(1)] = int(cell.group(1)) if cell.group(1) else None
+    units = {u["unit"]["code"]: u for u in data["units"]}
+    assert len(units) == 166 and set(shown) == set(units)
+    assert {c: u["change"] for c, u in units.items()} == shown
+    assert units[code]["previous_rank"] == rank and units[code]["derived"] is True
