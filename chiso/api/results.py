@@ -240,14 +240,24 @@ def unit_history(request: HttpRequest, unit_id: Id):
     summary="Provisional results, scored now from approved values (staff)",
 )
 def provisional_results(request: HttpRequest, period_id: Id, level: Level, query: Query[PageQuery]):
-    user = request.auth  # type: ignore[attr-defined]
-    if not access.sees_provisional_results(user):
+    ranking = _provisional_ranking(request, period_id, level)
+    return _private(ranking_data(request, ranking, query))
+
+
+def _provisional_ranking(request: HttpRequest, period_id: Id, level: str) -> cards.Ranking:
+    """The period's provisional ranking, for staff only (403 to anyone else)."""
+    if not access.sees_provisional_results(request.auth):  # type: ignore[attr-defined]
         raise errors.ApiError(403, "forbidden", "Only reviewers, leaders and admins see this.")
     period = get_object_or_404(Period, pk=period_id)
     ranking = cards.provisional(period, level)
     if ranking is None:
         raise errors.ApiError(404, "not_found", "This period has no framework for that level.")
-    response = _json(ranking_data(request, ranking, query))
+    return ranking
+
+
+def _private(data: Any) -> HttpResponse:
+    """Figures scored now, not published: no cache may keep them."""
+    response = _json(data)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -358,15 +368,8 @@ def rank_changes(request: HttpRequest, period_id: Id, level: Level, query: Query
 def provisional_changes(request: HttpRequest, period_id: Id, level: Level):
     """The changes of `/changes` for the provisional ranking (scored now from approved
     values), as the provisional rankings page shows them; `version` is null."""
-    if not access.sees_provisional_results(request.auth):  # type: ignore[attr-defined]
-        raise errors.ApiError(403, "forbidden", "Only reviewers, leaders and admins see this.")
-    period = _period_or_404(period_id)
-    ranking = cards.provisional(period, level)
-    if ranking is None:
-        raise errors.ApiError(404, "not_found", "This period has no framework for that level.")
-    response = _json(_changes(ranking, period))
-    response["Cache-Control"] = "private, no-store"
-    return response
+    ranking = _provisional_ranking(request, period_id, level)
+    return _private(_changes(ranking, ranking.period))
 
 
 def _changes(ranking: cards.Ranking, current: Any) -> dict[str, Any]:

@@ -258,12 +258,11 @@ def _table_body(
     for row in ranking.assessed:
         change, change_key = _change(row, new)
         recognized = "yes" if row.recognized else "no"
-        name = html.escape(row.name)
-        kind = kind_names.get(row.kind) or html.escape(row.kind)
+        name, kind_code = html.escape(row.name), html.escape(row.kind)
         cells = [
             f'<td class="num" data-key="{row.rank}">{row.rank}</td>',
             f'<td data-key="{name}"><a href="{html.escape(url % row.code)}">'
-            f'{name}</a> <small class="muted">{kind}</small></td>',
+            f'{name}</a> <small class="muted">{kind_names.get(row.kind, kind_code)}</small></td>',
             f'<td class="num" data-key="{_key(row.value)}">{show_value(row.value, sep)}</td>',
             f'<td class="num" data-key="{_key(row.points)}">{numbers.points(row.points, sep)}</td>',
         ]
@@ -295,7 +294,7 @@ def _table_body(
                 cells.append(_chance_cell(record, sep))
         districts = html.escape("|".join(row.districts))
         parts.append(
-            f'<tr data-kind="{html.escape(row.kind)}" data-district="{districts}"'
+            f'<tr data-kind="{kind_code}" data-district="{districts}"'
             f' data-recognized="{recognized}">{"".join(cells)}</tr>\n'
         )
     return mark_safe("".join(parts))  # noqa: S308 - every inserted text is escaped above
