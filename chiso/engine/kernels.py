@@ -238,17 +238,23 @@ def relative_parameters(values: Matrix) -> tuple[Vector, Vector]:
     return low, span
 
 
-def relative_into(values: Matrix, low: Vector, span: Vector, out: Matrix) -> Matrix:
+def relative_into(
+    values: Matrix, low: Vector | Matrix, span: Vector | Matrix, out: Matrix
+) -> Matrix:
     """(v - min) / (max - min) (from `relative_parameters`); 1 where max == min.
 
-    A missing value stays NaN (`missing_to_zero` after).
+    `low` and `span` are one number per row, or blocks of the values' shape with
+    the row's number in every column (quicker). A missing value stays NaN
+    (`missing_to_zero` after).
     """
-    flat = np.flatnonzero(span == 0.0)
+    if low.ndim == 1:
+        low, span = _column(low), _column(span)
+    flat = np.flatnonzero(span[:, 0] == 0.0)
     # Read before `out` (which may be `values`) is written.
     present = ~np.isnan(values[flat]) if flat.size else None
     # A row without values divides NaN by NaN: call it within np.errstate(invalid="ignore").
-    np.subtract(values, _column(low), out=out)
-    np.divide(out, _column(span), out=out)
+    np.subtract(values, low, out=out)
+    np.divide(out, span, out=out)
     if present is not None:
         out[flat] = present
     return out

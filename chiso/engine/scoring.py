@@ -7,10 +7,11 @@ framework alone is compiled once per framework into a `_Program`: the rows'
 order and parameters, the formulas grouped by shape, the order in which branch
 points are summed from their children. `score` then runs the program
 `CHUNK` units at a time, each block small enough to stay in the processor's
-cache while every kernel passes over it; from `PARALLEL_FROM` units on, a second
-thread takes half the chunks (numpy leaves the interpreter's lock inside its
-loops, so the two cores share the work). The arrays handed out in `Results` are
-views with one row per unit, as docs/architecture.md describes.
+cache while every kernel passes over it. It runs in the caller's thread: a
+second thread gained 5% on an idle machine of two cores and lost 30% when the
+other core was busy (a helper held back by the system while holding the
+interpreter's lock stops both). The arrays handed out in `Results` are views
+with one row per unit, as docs/architecture.md describes.
 
 `_Plan` (method blocks in file order, the per-indicator kernels) serves the
 Monte Carlo of chiso.engine.uncertainty, which re-scores with noisy parameters.
@@ -19,11 +20,10 @@ Monte Carlo of chiso.engine.uncertainty, which re-scores with noisy parameters.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Final
+from typing import Any, Final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -257,8 +257,6 @@ def score(framework: Framework, values: Values) -> Results:
 # stay in the processor's cache while every kernel passes over it, so that main
 # memory is read once (the values) and written once (the node values).
 CHUNK: Final = 1024
-# From this many units on, `_Program.run` scores in two threads (see there).
-PARALLEL_FROM: Final = 4 * CHUNK
 
 
 @dataclass(frozen=True, eq=False)
@@ -280,6 +278,10 @@ class _Program:
     # Filling the rows: entered values from the inputs, the rest from the formulas.
     entered_rows: Indices
     entered_inputs: Indices
+    entered_copies: tuple[tuple[Indices, slice], ...]
+    """`entered_rows` and `entered_inputs` as (rows, inputs) per run of neighbouring
+    inputs: copied from a slice, a chunk's values are read once (a list of inputs
+    would gather them into a temporary first)."""
     entered_leaves: Indices
     formula_rows: Indices
     formula_leaves: Indices
@@ -345,46 +347,10 @@ class _Program:
         node_values: Matrix,
         sums: Matrix,
     ) -> None:
-        """Fill node_values (nodes x units) and sums (spans x units), CHUNK units at a time.
-
-        From PARALLEL_FROM units on, two threads take half the chunks each: numpy lets
-        go of the interpreter inside its loops, and each chunk writes its own columns,
-        so the figures are the same whichever thread scores a unit."""
+        """Fill node_values (nodes x units) and sums (spans x units), CHUNK units at a time."""
         chunks = _chunks(inputs.shape[1])
         if not chunks:
             return
-        if len(chunks) * CHUNK < PARALLEL_FROM:
-            self._run(chunks, inputs, formulas, relative, node_values, sums)
-            return
-        half = (len(chunks) + 1) // 2
-        failed: list[BaseException] = []
-
-        def second_half() -> None:
-            try:
-                self._run(chunks[half:], inputs, formulas, relative, node_values, sums)
-            except BaseException as error:  # raised again in the caller's thread
-                failed.append(error)
-
-        # A thread per call, not a pool: a pool started before a server forks its
-        # workers would wait forever in them.
-        helper = threading.Thread(target=second_half, name="chiso-score", daemon=True)
-        helper.start()
-        try:
-            self._run(chunks[:half], inputs, formulas, relative, node_values, sums)
-        finally:
-            helper.join()
-        if failed:
-            raise failed[0]
-
-    def _run(
-        self,
-        chunks: list[tuple[int, int]],
-        inputs: Matrix,
-        formulas: Matrix,
-        relative: tuple[Vector, Vector],
-        node_values: Matrix,
-        sums: Matrix,
-    ) -> None:
         size = max(stop - start for start, stop in chunks)
         leaves = len(self.leaf_codes)
         rows = leaves + len(self.branch_max)
@@ -395,20 +361,21 @@ class _Program:
         points_buffer = np.empty(leaves * width)
         mask_buffer = np.empty(leaves * width, dtype=np.bool_)
         reached_buffer = np.empty(self.steps_rows * width, dtype=np.intp)
-        zeros = np.zeros((self.missing.stop - self.missing.start, width))
-        ones = np.ones((self.missing.stop - self.missing.start, width))
-        low, span = relative
+        zeros, ones, points_wide, branch_max = self._constants
+        # The relative rows' parameters depend on the values: widened per call.
+        low, span = (np.repeat(vector[:, np.newaxis], width, axis=1) for vector in relative)
         for start, stop in chunks:
             width = stop - start
             block = block_buffer[: rows * width].reshape(rows, width)
             mask = mask_buffer[: leaves * width].reshape(leaves, width)
-            block[self.entered_rows] = inputs[self.entered_inputs, start:stop]
+            for entered_rows, entered_inputs in self.entered_copies:
+                block[entered_rows] = inputs[entered_inputs, start:stop]
             block[self.formula_rows] = formulas[:, start:stop]
             self._score(block, mask, reached_buffer, zeros[:, :width], ones[:, :width], low, span)
             # Points in file order, where every branch's indicators are contiguous.
             points = points_buffer[: leaves * width].reshape(leaves, width)
             np.take(block, self.leaf_rows, axis=0, out=points, mode="clip")
-            np.multiply(points, self.points, out=points)
+            np.multiply(points, points_wide[:, :width], out=points)
             totals = sums[:, start:stop]
             for of_leaves, row, count, first, length in self.sum_steps:
                 # Neighbouring rows from neighbouring blocks of one length: one call,
@@ -418,8 +385,20 @@ class _Program:
                 np.add.reduce(
                     parts.reshape(count, length, width), axis=1, out=totals[row : row + count]
                 )
-            np.divide(totals[1:], self.branch_max, out=block[leaves:])
+            np.divide(totals[1:], branch_max[:, :width], out=block[leaves:])
             node_values[self.row_nodes, start:stop] = block
+
+    @cached_property
+    def _constants(self) -> tuple[Matrix, Matrix, Matrix, Matrix]:
+        """0, 1, the points and the branch maxima as blocks (see `_wide`), built on
+        first use and shared by every call."""
+        missing = self.missing.stop - self.missing.start
+        return (
+            _wide(np.zeros((missing, 1))),
+            _wide(np.ones((missing, 1))),
+            _wide(self.points),
+            _wide(self.branch_max),
+        )
 
     def _score(
         self,
@@ -428,26 +407,50 @@ class _Program:
         reached_buffer: npt.NDArray[np.intp],
         zeros: Matrix,
         ones: Matrix,
-        low: Vector,
-        span: Vector,
+        low: Matrix,
+        span: Matrix,
     ) -> None:
         """Each row's s, in place of its value."""
         width = block.shape[1]
         for rows, zero, span_ in self.linear:
             kernels.linear_into(
-                block[rows], zero, span_, block[rows], ones[: rows.stop - rows.start]
+                block[rows],
+                _cut(zero, width),
+                _cut(span_, width),
+                block[rows],
+                ones[: rows.stop - rows.start],
             )
         relative, missing = self.relative, self.missing
-        kernels.relative_into(block[relative], low, span, block[relative])
+        kernels.relative_into(block[relative], low[:, :width], span[:, :width], block[relative])
         kernels.missing_to_zero(block[missing], zeros[: missing.stop - missing.start])
         for rows, least, most in self.threshold:
-            kernels.threshold_into(block[rows], least, most, block[rows], mask[rows])
+            kernels.threshold_into(
+                block[rows], _cut(least, width), _cut(most, width), block[rows], mask[rows]
+            )
         for rows, table in self.steps:
             count = rows.stop - rows.start
             reached = reached_buffer[: count * width].reshape(count, width)
             kernels.steps_into(block[rows], table, block[rows], reached, mask[rows])
         boolean = self.boolean
         kernels.boolean_into(block[boolean], block[boolean], mask[boolean])
+
+
+def _wide(column: Matrix) -> Matrix:
+    """A column of parameters (one per row) as a read-only block of CHUNK columns:
+    numpy's loops are about twice as quick over two blocks as over a block and a
+    column."""
+    wide = np.repeat(column, CHUNK, axis=1)
+    wide.flags.writeable = False
+    return wide
+
+
+@overload
+def _cut(parameter: float | Matrix, width: int) -> float | Matrix: ...
+@overload
+def _cut(parameter: float | Matrix | None, width: int) -> float | Matrix | None: ...
+def _cut(parameter: float | Matrix | None, width: int) -> float | Matrix | None:
+    """A parameter for a chunk of `width` units: a number as it is, a block cut to width."""
+    return parameter[:, :width] if isinstance(parameter, np.ndarray) else parameter
 
 
 def _chunks(size: int) -> list[tuple[int, int]]:
@@ -635,7 +638,7 @@ def _build_program(framework: Framework) -> _Program:
         zero = _floats(rule.zero for rule in part_rules)
         span_ = _floats(rule.full for rule in part_rules) - zero
         if first_rule is None:
-            linear_parts.append((part, zero[:, np.newaxis], span_[:, np.newaxis]))
+            linear_parts.append((part, _wide(zero[:, np.newaxis]), _wide(span_[:, np.newaxis])))
         else:
             linear_parts.append((part, float(zero[0]), float(span_[0])))
     threshold_parts: list[tuple[slice, float | Matrix | None, float | Matrix | None]] = []
@@ -645,7 +648,13 @@ def _build_program(framework: Framework) -> _Program:
             _floats(_or(rule.at_most, math.inf) for rule in part_rules),
         )
         if first_rule is None:
-            threshold_parts.append((part, least, most))
+            threshold_parts.append(
+                (
+                    part,
+                    None if least is None else _wide(least),
+                    None if most is None else _wide(most),
+                )
+            )
         else:
             threshold_parts.append((part, _first(least), _first(most)))
     step_parts: list[tuple[slice, kernels.StepTable]] = []
@@ -665,6 +674,9 @@ def _build_program(framework: Framework) -> _Program:
         branch_nodes=_indices(node_of[branch.code] for branch in branches),
         entered_rows=_indices(row_of[leaf.code] for leaf in entered),
         entered_inputs=_indices(input_position[leaf.code] for leaf in entered),
+        entered_copies=_input_runs(
+            [(row_of[leaf.code], input_position[leaf.code]) for leaf in entered]
+        ),
         entered_leaves=_indices(leaf_position[leaf.code] for leaf in entered),
         formula_rows=_indices(row_of[leaf.code] for leaf in ordered),
         formula_leaves=_indices(leaf_position[leaf.code] for leaf in ordered),
@@ -841,6 +853,19 @@ def _build_plan(framework: Framework) -> _Plan:
         branch_nodes=_indices(node_of[branch.code] for branch in branches),
         mandatory_rows=_indices(row_of[leaves[position].code] for position in mandatory),
     )
+
+
+def _input_runs(pairs: list[tuple[int, int]]) -> tuple[tuple[Indices, slice], ...]:
+    """(rows, slice of inputs) per run of neighbouring inputs, from (row, input)
+    pairs in the order of the inputs."""
+    runs: list[tuple[Indices, slice]] = []
+    start = 0
+    for index in range(1, len(pairs) + 1):
+        if index == len(pairs) or pairs[index][1] != pairs[index - 1][1] + 1:
+            run = pairs[start:index]
+            runs.append((_indices(row for row, _ in run), slice(run[0][1], run[-1][1] + 1)))
+            start = index
+    return tuple(runs)
 
 
 def _entered_runs(

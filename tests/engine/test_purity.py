@@ -70,7 +70,7 @@ def test_an_engine_module_imports_only_the_allowed_libraries(source):
     tree = ast.parse(source.read_text(encoding="utf-8"))
     allowed = {
         "__future__", "collections", "copy", "dataclasses", "functools", "itertools", "math",
-        "re", "threading", "types", "typing", "unicodedata", "numpy", "pydantic", "yaml", "chiso",
+        "re", "types", "typing", "unicodedata", "numpy", "pydantic", "yaml", "chiso",
     }  # fmt: skip
     assert _imports(tree) <= allowed
 

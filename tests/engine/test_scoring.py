@@ -309,13 +309,63 @@ def test_a_values_matrix_with_infinity_is_refused():
         Values(["u"], ["A"], [[math.inf]])
 
 
-def test_a_unit_scores_the_same_among_thousands_as_on_its_own():
-    # Many units are scored in blocks, and from PARALLEL_FROM units on in two threads;
-    # a branch with indicators and sub-branches beside each other adds up every
-    # indicator under it.
-    from chiso.engine.scoring import CHUNK, PARALLEL_FROM
+def test_many_units_with_many_distinct_parameters_score_as_the_kernels_do_one_by_one():
+    # More distinct bounds than `MAX_PARTS` are scored in one go, with the
+    # parameters laid out as blocks as wide as a chunk; the last chunk is narrower.
+    from chiso.engine import kernels
+    from chiso.engine.scoring import CHUNK, MAX_PARTS
 
-    count = PARALLEL_FROM + CHUNK + 300
+    many = MAX_PARTS + 3
+    linear = [
+        leaf(f"L{i}", 1 + i, {"method": "linear", "zero": 5 * i, "full": 60 + 7 * i})
+        for i in range(many)
+    ]
+    bounds = [("at_least", 10.0 + 9 * i) if i % 2 else ("at_most", 95.0 - i) for i in range(many)]
+    threshold = [
+        leaf(f"T{i}", 2, {"method": "threshold", bound: value})
+        for i, (bound, value) in enumerate(bounds)
+    ]
+    relative = [leaf(f"R{i}", 3, {"method": "relative"}) for i in range(3)]
+    framework = make_framework(branch("A", *linear), branch("B", *threshold, *relative))
+    count = 2 * CHUNK + 301
+    rng = np.random.default_rng(11)
+    matrix = rng.uniform(-20, 130, (count, len(framework.input_codes)))
+    matrix[rng.random(matrix.shape) < 0.1] = np.nan
+    results = score(
+        framework, Values([f"u{i}" for i in range(count)], framework.input_codes, matrix)
+    )
+
+    def column(code):
+        return matrix[:, framework.input_codes.index(code)]
+
+    def scores(codes):
+        return results.node_values[:, [results.node_codes.index(code) for code in codes]].T
+
+    codes = [f"L{i}" for i in range(many)]
+    expected = kernels.score_linear(
+        np.array([column(code) for code in codes]),
+        np.array([5.0 * i for i in range(many)]),
+        np.array([60.0 + 7 * i for i in range(many)]),
+    )
+    np.testing.assert_array_equal(scores(codes), expected)
+    codes = [f"T{i}" for i in range(many)]
+    expected = kernels.score_threshold(
+        np.array([column(code) for code in codes]),
+        np.array([value if bound == "at_least" else -np.inf for bound, value in bounds]),
+        np.array([value if bound == "at_most" else np.inf for bound, value in bounds]),
+    )
+    np.testing.assert_array_equal(scores(codes), expected)
+    codes = [f"R{i}" for i in range(3)]
+    expected = kernels.score_relative(np.array([column(code) for code in codes]))
+    np.testing.assert_allclose(scores(codes), expected, rtol=0, atol=1e-12)
+
+
+def test_a_unit_scores_the_same_among_thousands_as_on_its_own():
+    # Many units are scored in blocks; a branch with indicators and sub-branches
+    # beside each other adds up every indicator under it.
+    from chiso.engine.scoring import CHUNK
+
+    count = 5 * CHUNK + 300
     framework = make_framework(
         branch(
             "CQS",
