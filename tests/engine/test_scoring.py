@@ -326,7 +326,14 @@ def test_many_units_with_many_distinct_parameters_score_as_the_kernels_do_one_by
         for i, (bound, value) in enumerate(bounds)
     ]
     relative = [leaf(f"R{i}", 3, {"method": "relative"}) for i in range(3)]
-    framework = make_framework(branch("A", *linear), branch("B", *threshold, *relative))
+    # Formulas are worked out chunk by chunk, a relative one first over every unit.
+    relative.append(leaf("RF", 3, {"method": "relative"}, formula="100 * a / b"))
+    linear.append(leaf("LF", 3, {"method": "linear", "zero": 0, "full": 200}, formula="a + b"))
+    framework = make_framework(
+        branch("A", *linear),
+        branch("B", *threshold, *relative),
+        elements=[{"code": "a", "title": {"vi": "a"}}, {"code": "b", "title": {"vi": "b"}}],
+    )
     count = 2 * CHUNK + 301
     rng = np.random.default_rng(11)
     matrix = rng.uniform(-20, 130, (count, len(framework.input_codes)))
@@ -355,9 +362,15 @@ def test_many_units_with_many_distinct_parameters_score_as_the_kernels_do_one_by
         np.array([value if bound == "at_most" else np.inf for bound, value in bounds]),
     )
     np.testing.assert_array_equal(scores(codes), expected)
-    codes = [f"R{i}" for i in range(3)]
-    expected = kernels.score_relative(np.array([column(code) for code in codes]))
+    a, b = column("a"), column("b")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(b == 0, np.nan, 100 * a / b)
+    codes = ["R0", "R1", "R2", "RF"]
+    expected = kernels.score_relative(np.array([*(column(code) for code in codes[:3]), share]))
     np.testing.assert_allclose(scores(codes), expected, rtol=0, atol=1e-12)
+    expected = kernels.score_linear(np.array([a + b]), np.array([0.0]), np.array([200.0]))
+    np.testing.assert_array_equal(scores(["LF"]), expected)
+    np.testing.assert_array_equal(results.leaf_values[:, results.leaf_codes.index("LF")], a + b)
 
 
 def test_a_unit_scores_the_same_among_thousands_as_on_its_own():
