@@ -276,12 +276,11 @@ class _Program:
     leaf_nodes: Indices
     branch_nodes: Indices
     # Filling the rows: entered values from the inputs, the rest from the formulas.
-    entered_rows: Indices
-    entered_inputs: Indices
     entered_copies: tuple[tuple[Indices, slice], ...]
-    """`entered_rows` and `entered_inputs` as (rows, inputs) per run of neighbouring
-    inputs: copied from a slice, a chunk's values are read once (a list of inputs
-    would gather them into a temporary first)."""
+    """(rows, inputs) of the entered indicators per run of neighbouring inputs:
+    copied from a slice, a chunk's values are read once (a list of inputs would
+    gather them into a temporary first)."""
+    entered_inputs: Indices
     entered_leaves: Indices
     formula_rows: Indices
     formula_leaves: Indices
@@ -672,11 +671,10 @@ def _build_program(framework: Framework) -> _Program:
         node_max=_floats(node.max_points for node in nodes),
         leaf_nodes=_indices(node_of[leaf.code] for leaf in leaves),
         branch_nodes=_indices(node_of[branch.code] for branch in branches),
-        entered_rows=_indices(row_of[leaf.code] for leaf in entered),
-        entered_inputs=_indices(input_position[leaf.code] for leaf in entered),
         entered_copies=_input_runs(
             [(row_of[leaf.code], input_position[leaf.code]) for leaf in entered]
         ),
+        entered_inputs=_indices(input_position[leaf.code] for leaf in entered),
         entered_leaves=_indices(leaf_position[leaf.code] for leaf in entered),
         formula_rows=_indices(row_of[leaf.code] for leaf in ordered),
         formula_leaves=_indices(leaf_position[leaf.code] for leaf in ordered),
@@ -855,31 +853,33 @@ def _build_plan(framework: Framework) -> _Plan:
     )
 
 
+def _neighbours(numbers: list[int]) -> list[slice]:
+    """`numbers` cut into runs where each is the one before plus one (slices of the list)."""
+    cuts = [0, *(i for i in range(1, len(numbers)) if numbers[i] != numbers[i - 1] + 1)]
+    return [slice(a, b) for a, b in zip(cuts, [*cuts[1:], len(numbers)], strict=True) if a < b]
+
+
 def _input_runs(pairs: list[tuple[int, int]]) -> tuple[tuple[Indices, slice], ...]:
     """(rows, slice of inputs) per run of neighbouring inputs, from (row, input)
     pairs in the order of the inputs."""
-    runs: list[tuple[Indices, slice]] = []
-    start = 0
-    for index in range(1, len(pairs) + 1):
-        if index == len(pairs) or pairs[index][1] != pairs[index - 1][1] + 1:
-            run = pairs[start:index]
-            runs.append((_indices(row for row, _ in run), slice(run[0][1], run[-1][1] + 1)))
-            start = index
-    return tuple(runs)
+    runs = _neighbours([position for _, position in pairs])
+    return tuple(
+        (_indices(row for row, _ in pairs[run]), slice(pairs[run][0][1], pairs[run][-1][1] + 1))
+        for run in runs
+    )
 
 
 def _entered_runs(
     entered: list[tuple[int, Node]], input_position: dict[str, int]
 ) -> tuple[tuple[slice, Indices], ...]:
-    runs: list[tuple[slice, Indices]] = []
-    start = 0
-    for index in range(1, len(entered) + 1):
-        if index == len(entered) or entered[index][0] != entered[index - 1][0] + 1:
-            rows = slice(entered[start][0], entered[index - 1][0] + 1)
-            positions = _indices(input_position[leaf.code] for _, leaf in entered[start:index])
-            runs.append((rows, positions))
-            start = index
-    return tuple(runs)
+    runs = _neighbours([row for row, _ in entered])
+    return tuple(
+        (
+            slice(entered[run][0][0], entered[run][-1][0] + 1),
+            _indices(input_position[leaf.code] for _, leaf in entered[run]),
+        )
+        for run in runs
+    )
 
 
 def _incidence(framework: Framework) -> Matrix:
