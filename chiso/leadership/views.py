@@ -139,21 +139,22 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
     return JsonResponse(dashboard.dashboard(period, level))
 
 
-def _map_period(request: HttpRequest, period_id: int, level: str) -> Period:
+def _map_values(request: HttpRequest, period_id: int, level: str) -> tuple[Period, dict]:
+    """The map's period and figures. The public sees a level only once that level is
+    published (its snapshot); staff also see it scored before. Anything else is 404, so
+    ids cannot be probed and another level's publication opens nothing."""
     period = get_object_or_404(Period, pk=period_id)
-    # Before publication the figures are the DX office's working results; to anyone
-    # else the period does not exist yet (404, so ids cannot be probed).
-    if period.published_at is None and not access.can_see_dashboard(request.user):
-        raise Http404
     if level != Level.COMMUNE:
         raise Http404("The map shows communes.")
-    return period
+    data = dashboard.map_values(period, level, public=not access.can_see_dashboard(request.user))
+    if data is None:
+        raise Http404
+    return period, data
 
 
 @require_GET
 def map_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
-    period = _map_period(request, period_id, level)
-    data = dashboard.map_values(period, level)
+    period, data = _map_values(request, period_id, level)
     data["card_url"] = f"/results/{period.pk}/{level}/"
     data["labels"] = {
         "value": _("Value"),
@@ -171,8 +172,7 @@ def map_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
 
 @require_GET
 def map_data(request: HttpRequest, period_id: int, level: str) -> JsonResponse:
-    period = _map_period(request, period_id, level)
-    return JsonResponse(dashboard.map_values(period, level))
+    return JsonResponse(_map_values(request, period_id, level)[1])
 
 
 @login_required

@@ -561,26 +561,48 @@ def dashboard(period: Period, level: str, today: dt.date | None = None) -> dict:
     }
 
 
-def map_values(period: Period, level: str) -> dict:
-    """Per unit code: name, value, rank, recognized, for the map (units without a result too)."""
-    units = _units(period, level)
-    results = scored(period, level)
-    index = {code: i for i, code in enumerate(results.units)} if results is not None else {}
-    rows = {}
-    for u in units:
-        i = index.get(u["code"])
-        row: dict[str, Any] = {"name": u["name"], "status": u["status"]}
-        if results is not None and i is not None:
-            row["value"] = float(results.value[i])
-            row["rank"] = int(results.rank[i])
-            row["recognized"] = (
-                bool(results.recognized[i]) if results.recognized is not None else None
-            )
-        rows[u["code"]] = row
+def map_values(period: Period, level: str, *, public: bool = True) -> dict | None:
+    """Per unit code: name, value, rank, recognized, for the map (units without a result too).
+
+    A published level shows its current snapshot's rows, to everyone. The public sees
+    nothing else: without a snapshot of that level the answer is None (a page answers
+    404), whatever other level of the period is published. Only staff (`public=False`)
+    see a level not yet published, scored from its approved values. Review states are
+    never part of the map: a unit reopened after publication shows as published."""
+    snapshot = published(period, level)
+    if snapshot is not None:
+        found = UnitRow.objects.filter(snapshot=snapshot).order_by("code")
+        rows: dict[str, dict[str, Any]] = {}
+        for code, name, assessed, value, rank, recognized in found.values_list(
+            "code", "name", "assessed", "value", "rank", "recognized"
+        ):
+            row: dict[str, Any] = {"name": name}
+            if assessed and value is not None:
+                row["value"] = value
+                row["rank"] = rank
+                row["recognized"] = recognized if snapshot.has_recognition else None
+            rows[code] = row
+    elif public:
+        return None
+    else:
+        results = scored(period, level)
+        index = {code: i for i, code in enumerate(results.units)} if results is not None else {}
+        rows = {}
+        for u in _units(period, level):
+            i = index.get(u["code"])
+            row = {"name": u["name"]}
+            if results is not None and i is not None:
+                row["value"] = float(results.value[i])
+                row["rank"] = int(results.rank[i])
+                row["recognized"] = (
+                    bool(results.recognized[i]) if results.recognized is not None else None
+                )
+            rows[u["code"]] = row
     recognized = [r for r in rows.values() if r.get("recognized")]
     return {
         "period": {"id": period.pk, "name": period.name, "year": period.year},
         "level": level,
+        "version": snapshot.version if snapshot is not None else None,
         "units": rows,
         "counts": {
             "units": len(rows),

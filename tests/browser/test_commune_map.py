@@ -59,7 +59,7 @@ def test_ba_mai_sees_every_commune_on_the_map_and_opens_a_report_card(
     assert horizontal_overflow(phone) == 0
 
     # The tooltip names the ward, its value the Vietnamese way, its rank.
-    ham_rong = dashboard.map_values(campaign.closed, "commune")["units"]["14758"]
+    ham_rong = dashboard.map_values(campaign.closed, "commune", public=False)["units"]["14758"]
     phone.locator('#map path[data-code="14758"]').hover(force=True)
     tip = phone.locator(".leaflet-tooltip").inner_text()
     assert "Phường Hàm Rồng" in tip
