@@ -374,23 +374,27 @@ def provisional_changes(request: HttpRequest, period_id: Id, level: Level):
 
 def _changes(ranking: cards.Ranking, current: Any) -> dict[str, Any]:
     """Every assessed unit's rank against the previous period's (`current`: the snapshot,
-    or the period scored now)."""
+    or the period scored now), like for like: `previous_rank` and `compared_rank` rank
+    both periods' values among the same units (`compared_among` of them, those of this
+    ranking with figures in both), and `change` is their difference."""
     found = analysis.previous_figures(current, ranking.level)
-    earlier = found["units"]
+    compared = analysis.like_for_like(
+        {row.code: row.value for row in ranking.assessed}, found["units"]
+    )
     units = []
     for row in ranking.assessed:
-        before = earlier.get(row.code)
-        rank_before = None if before is None else before["rank"]
+        before = compared.get(row.code)
         units.append(
             {
                 "unit": {"id": row.unit_id, "code": row.code, "name": row.name},
                 "rank": row.rank,
+                "out_of": len(ranking.assessed),
                 "value": row.value,
-                "previous_rank": rank_before,
-                "previous_value": None if before is None else before["value"],
-                "change": None
-                if rank_before is None or row.rank is None
-                else rank_before - row.rank,
+                "previous_rank": None if before is None else before["rank_before"],
+                "previous_value": None if before is None else before["value_before"],
+                "compared_rank": None if before is None else before["rank_now"],
+                "compared_among": None if before is None else before["among"],
+                "change": None if before is None else before["change"],
                 "derived": bool(before and before["derived"]),
             }
         )

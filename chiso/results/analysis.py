@@ -550,6 +550,45 @@ def previous_figures(current: Any, level: str, before: Any = None) -> dict[str, 
     return dict(found)
 
 
+def like_for_like(
+    now: Mapping[str, float | None], before: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Rank changes over one set of units, the DTI's rule for the 2025 merger.
+
+    `now`: the current ranking's value per unit code; `before`: `previous_figures`'s
+    units. The set compared is the units of the current ranking with a value in both
+    periods; each period's values are ranked among exactly those units, with the
+    engine's rank (and its tie tolerance), so in a ranking of N units a change is at
+    most N - 1 places. Per code compared: "rank_before" and "rank_now" (among the set),
+    "change" (places gained), "among" (the set's size), "value_before" and "derived"."""
+    import numpy as np
+
+    codes = [
+        code
+        for code, value in now.items()
+        if value is not None
+        and (found := before.get(code)) is not None
+        and found["value"] is not None
+    ]
+    if not codes:
+        return {}
+    ranks_now = engine.rank_descending(np.array([now[c] for c in codes], dtype=float))
+    ranks_before = engine.rank_descending(
+        np.array([before[c]["value"] for c in codes], dtype=float)
+    )
+    return {
+        code: {
+            "rank_before": int(rank_before),
+            "rank_now": int(rank_now),
+            "change": int(rank_before - rank_now),
+            "among": len(codes),
+            "value_before": before[code]["value"],
+            "derived": bool(before[code]["derived"]),
+        }
+        for code, rank_now, rank_before in zip(codes, ranks_now, ranks_before, strict=True)
+    }
+
+
 def final_stamp(period: Any) -> str:
     """Changes whenever a final (approved or published) submission of the period does."""
     from django.db.models import Count, Max

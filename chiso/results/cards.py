@@ -50,17 +50,22 @@ class Row:
     unmet: list[str] = field(default_factory=list)
     districts: list[str] = field(default_factory=list)
     lineage: list[int] = field(default_factory=list)
-    # Filled by `Ranking.add_changes`: the rank in the previous published period, and
-    # whether it is derived from the units this one was formed from ("suy ra").
+    # Filled by `Ranking.add_changes`, over the units of this ranking assessed in both
+    # periods (`analysis.like_for_like`): the previous period's rank and this one's
+    # among exactly those units, how many they are, and whether the previous figures
+    # are derived from the units this one was formed from ("suy ra").
     previous_rank: int | None = None
+    compared_rank: int | None = None
+    compared_among: int | None = None
     previous_derived: bool = False
 
     @property
     def change(self) -> int | None:
-        """Places gained since the previous period (positive = up), None when new."""
-        if self.previous_rank is None or self.rank is None:
+        """Places gained since the previous period (positive = up) among the units
+        compared, None when new."""
+        if self.previous_rank is None or self.compared_rank is None:
             return None
-        return self.previous_rank - self.rank
+        return self.previous_rank - self.compared_rank
 
 
 @dataclass
@@ -108,13 +113,20 @@ class Ranking:
         return next((row for row in self.rows if row.code == unit_code), None)
 
     def add_changes(self, previous: dict[str, dict[str, Any]] | None) -> None:
-        """Set each row's rank in the previous period from `previous` (unit code ->
-        {"rank", "derived"}, see `analysis.previous_figures`: the unit's own, or for a
-        unit formed at the 2025 reform the rank derived from its predecessors); a unit
-        not there is new."""
+        """Compare each assessed row with `previous` (`analysis.previous_figures`'s
+        units: a unit's own figures, or for a unit formed at the 2025 reform those
+        derived from its predecessors), like for like (`analysis.like_for_like`); a
+        unit not compared is new."""
+        from chiso.results.analysis import like_for_like
+
+        compared = like_for_like(
+            {row.code: row.value for row in self.assessed}, previous or {}
+        )
         for row in self.rows:
-            found = (previous or {}).get(row.code)
-            row.previous_rank = None if found is None else found["rank"]
+            found = compared.get(row.code)
+            row.previous_rank = None if found is None else found["rank_before"]
+            row.compared_rank = None if found is None else found["rank_now"]
+            row.compared_among = None if found is None else found["among"]
             row.previous_derived = bool(found and found["derived"])
 
 

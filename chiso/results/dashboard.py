@@ -438,18 +438,26 @@ def change(
     codes = np.array(results.units, dtype=str)[compared]
     order = np.lexsort((codes, -delta))  # largest gain first, then by code
 
+    # Ranks before and after among the same units (those compared), like for like.
+    ranks = analysis.like_for_like(
+        {results.units[i]: float(results.value[i]) for i in compared.tolist()},
+        {results.units[i]: found[i] for i in compared.tolist()},
+    )
+
     def moved(j: int) -> dict[str, Any]:
         i = int(compared[j])
         previous = found[i]
         assert previous is not None
+        rank = ranks[results.units[i]]
         return {
             "code": results.units[i],
             "name": (names or {}).get(results.units[i], results.units[i]),
             "before": previous["value"],
             "after": float(results.value[i]),
             "delta": float(delta[j]),
-            "rank_before": previous["rank"],
-            "rank_after": int(results.rank[i]),
+            "rank_before": rank["rank_before"],
+            "rank_after": rank["rank_now"],
+            "among": rank["among"],
             "derived": previous["derived"],
         }
 

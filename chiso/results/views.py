@@ -175,6 +175,7 @@ def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpRespon
         "query": query,
         "recognized_count": sum(1 for row in ranking.assessed if row.recognized),
         "derived_changes": any(row.previous_derived for row in ranking.assessed),
+        "compared_among": max((row.compared_among or 0 for row in ranking.assessed), default=0),
         "can_publish": access.can_publish(request.user),
         "uncertainty": spread,
         "interval_chart": _interval_chart(ranking, spread),

@@ -1,0 +1,82 @@
+"""Rank changes compare like with like (the DTI's rule for the 2025 merger).
+
+After a partial publication (47 of the 166 communes approved), each change compares
+ranks over the same 47 units: last year's figures (their own, or derived from the
+communes each was formed from) ranked among exactly these 47, so no change exceeds
+46 places, on the rankings page, in the API and on the dashboard.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.dashboard.conftest import campaign  # noqa: F401 - the fixture
+from tests.people import person
+
+pytestmark = pytest.mark.django_db
+
+APPROVED = 47
+
+
+@pytest.fixture
+def partial(campaign):  # noqa: F811
+    """2024 published whole (547 old communes); 2025 published with 47 communes approved."""
+    from chiso.results import publish
+
+    admin = person("tuan", "Anh Tuấn", "admin")
+    publish.publish(campaign.before, "commune", admin)
+    late = campaign.closed.submissions.order_by("unit__code")[APPROVED:]
+    campaign.closed.submissions.filter(pk__in=[s.pk for s in late]).update(status="submitted")
+    snapshot = publish.publish(campaign.closed, "commune", admin)
+    return campaign, snapshot, admin
+
+
+def test_the_api_compares_each_rank_among_the_units_of_the_partial_ranking(client, partial):
+    campaign, snapshot, _ = partial
+    data = client.get(f"/api/v1/results/{campaign.closed.pk}/commune/changes").json()
+    units = data["units"]
+    assert len(units) == APPROVED
+    compared = [u for u in units if u["change"] is not None]
+    # Every commune formed at the reform has predecessors: all 47 are compared.
+    assert len(compared) == APPROVED
+    assert {u["compared_among"] for u in compared} == {APPROVED}
+    assert all(u["out_of"] == APPROVED for u in units)
+    assert all(1 <= u["previous_rank"] <= APPROVED for u in compared)
+    assert max(abs(u["change"]) for u in compared) <= APPROVED - 1
+    # The previous ranks are those of last year's figures among these 47 units only.
+    values = {u["unit"]["code"]: u["previous_value"] for u in compared}
+    for unit in compared:
+        above = sum(1 for v in values.values() if v > unit["previous_value"] + 1e-9)
+        assert unit["previous_rank"] == above + 1
+        assert unit["change"] == unit["previous_rank"] - unit["compared_rank"]
+
+
+def test_a_merged_communes_derived_rank_is_among_the_current_units(client, partial):
+    campaign, _, _ = partial
+    data = client.get(f"/api/v1/results/{campaign.closed.pk}/commune/changes").json()
+    derived = [u for u in data["units"] if u["derived"]]
+    assert derived, "communes formed at the reform take derived previous figures"
+    assert all(1 <= u["previous_rank"] <= APPROVED for u in derived)
+
+
+def test_the_rankings_page_shows_no_change_larger_than_the_ranking(client, partial):
+    campaign, _, _ = partial
+    page = client.get(f"/results/{campaign.closed.pk}/commune/").content.decode()
+    moves = [int(n) for n in re.findall(r"[▲▼] (\d+)", page)]
+    assert len(moves) > APPROVED // 2
+    assert max(moves) <= APPROVED - 1
+    assert f"{APPROVED} đơn vị" in page and 'id="change-note"' in page
+
+
+def test_the_dashboard_ranks_the_units_that_moved_among_those_compared(login, partial):
+    campaign, _, admin = partial
+    from chiso.results import dashboard
+
+    change = dashboard.dashboard(campaign.closed, "commune")["change"]
+    moved = change["most_improved"] + change["most_declined"]
+    assert moved
+    for unit in moved:
+        assert unit["among"] == change["matched"] == APPROVED
+        assert 1 <= unit["rank_before"] <= APPROVED and 1 <= unit["rank_after"] <= APPROVED
