@@ -34,8 +34,8 @@ def partial(campaign):  # noqa: F811
 
 
 def test_the_api_compares_each_rank_among_the_units_of_the_partial_ranking(client, partial):
-    campaign, snapshot, _ = partial
-    data = client.get(f"/api/v1/results/{campaign.closed.pk}/commune/changes").json()
+    cp, snapshot, _ = partial
+    data = client.get(f"/api/v1/results/{cp.closed.pk}/commune/changes").json()
     units = data["units"]
     assert len(units) == APPROVED
     compared = [u for u in units if u["change"] is not None]
@@ -54,16 +54,16 @@ def test_the_api_compares_each_rank_among_the_units_of_the_partial_ranking(clien
 
 
 def test_a_merged_communes_derived_rank_is_among_the_current_units(client, partial):
-    campaign, _, _ = partial
-    data = client.get(f"/api/v1/results/{campaign.closed.pk}/commune/changes").json()
+    cp, _, _ = partial
+    data = client.get(f"/api/v1/results/{cp.closed.pk}/commune/changes").json()
     derived = [u for u in data["units"] if u["derived"]]
     assert derived, "communes formed at the reform take derived previous figures"
     assert all(1 <= u["previous_rank"] <= APPROVED for u in derived)
 
 
 def test_the_rankings_page_shows_no_change_larger_than_the_ranking(client, partial):
-    campaign, _, _ = partial
-    page = client.get(f"/results/{campaign.closed.pk}/commune/").content.decode()
+    cp, _, _ = partial
+    page = client.get(f"/results/{cp.closed.pk}/commune/").content.decode()
     moves = [int(n) for n in re.findall(r"[▲▼] (\d+)", page)]
     assert len(moves) > APPROVED // 2
     assert max(moves) <= APPROVED - 1
@@ -71,10 +71,10 @@ def test_the_rankings_page_shows_no_change_larger_than_the_ranking(client, parti
 
 
 def test_the_dashboard_ranks_the_units_that_moved_among_those_compared(login, partial):
-    campaign, _, admin = partial
+    cp, _, admin = partial
     from chiso.results import dashboard
 
-    change = dashboard.dashboard(campaign.closed, "commune")["change"]
+    change = dashboard.dashboard(cp.closed, "commune")["change"]
     moved = change["most_improved"] + change["most_declined"]
     assert moved
     for unit in moved:
