@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from chiso.accounts import ratelimit
+from chiso.accounts import lockout, ratelimit
 
 LOCKED_MESSAGE = _(
     "Too many failed attempts for this user name. Wait %(minutes)d minutes and try again."
@@ -81,6 +81,12 @@ class ChangePasswordForm(PasswordChangeForm):  # type: ignore[type-arg]
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        # From now on nobody else's failures lock this person out of this browser.
+        lockout.remember_browser(self.request, response, login_name(self.request))
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
