@@ -88,6 +88,9 @@ class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]
             tag = browser_tag(request, get_client_username(request, credentials))
             if tag is not None:
                 request.axes_user_agent = tag
+            elif request.axes_user_agent.startswith(TAG):
+                # A user agent posing as a known browser's tag would escape every count.
+                request.axes_user_agent = f"?{request.axes_user_agent}"[:255]
         super().user_login_failed(sender, credentials, request, **kwargs)
 
     def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:

@@ -133,3 +133,10 @@ def test_the_browser_cookie_is_kept_from_scripts_and_sent_to_the_login_page_only
     morsel = browser.cookies[COOKIE]
     assert morsel["path"] == reverse("login")
     assert morsel["httponly"] and morsel["samesite"] == "Lax"
+
+
+def test_a_user_agent_posing_as_a_known_browser_is_counted_like_any_other(lan):
+    intruder = Client(HTTP_USER_AGENT="chiso-browser:0123456789abcdef")
+    for _ in range(5):
+        attempt(intruder, "doan-mat-khau")
+    assert locked(attempt(intruder, PASSWORD))
