@@ -4,8 +4,8 @@ A commune office shares one address, so a lock per (user name, address) alone le
 anyone in the office keep an officer out, and lets a guesser with many addresses try
 one account for ever. Hence three counts, all within CHISO_LOGIN_WINDOW_SECONDS:
 
-- a browser the person has logged in from before carries a signed cookie naming them
-  (a "known browser", the device cookie of OWASP's advice on lockouts); it counts only
+- a browser the person has logged in from before carries a signed cookie that knows
+  them (a "known browser", the device cookie of OWASP's advice on lockouts); it counts only
   its own failures, so nobody else's guesses ever lock the owner out of it;
 - any other browser is locked for a user name after CHISO_LOGIN_MAX_FAILURES failures
   from its address,
@@ -30,6 +30,7 @@ from django.core import signing
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 COOKIE = "chiso_browser"
 SALT = "chiso.accounts.lockout.browser"
@@ -40,8 +41,14 @@ KNOWN_DAYS = 180
 KNOWN_PEOPLE = 5
 
 
+def _key(username: str) -> str:
+    # Not the name itself: the cookie would tell the next person at a shared computer
+    # who logged in there.
+    return salted_hmac(SALT, username).hexdigest()[:16]
+
+
 def _known(request: HttpRequest) -> dict[str, str]:
-    """The user names this browser logged in as, each with the browser's own tag."""
+    """The people (by _key) this browser logged in as, each with the browser's own tag."""
     try:
         known = signing.loads(
             request.COOKIES.get(COOKIE, ""), salt=SALT, max_age=KNOWN_DAYS * 86400
@@ -53,15 +60,16 @@ def _known(request: HttpRequest) -> dict[str, str]:
 
 def browser_tag(request: HttpRequest, username: str | None) -> str | None:
     """The tag of this browser if `username` logged in from it before, else None."""
-    tag = _known(request).get(username or "")
+    tag = _known(request).get(_key(username or ""))
     return f"{TAG}{tag}" if isinstance(tag, str) and tag else None
 
 
 def remember_browser(request: HttpRequest, response: HttpResponse, username: str) -> None:
     """After a successful login: this browser is known for `username` from now on."""
     known = _known(request)
-    tag = known.pop(username, None) or secrets.token_hex(8)
-    known[username] = tag
+    key = _key(username)
+    tag = known.pop(key, None) or secrets.token_hex(8)
+    known[key] = tag
     latest = dict(list(known.items())[-KNOWN_PEOPLE:])
     response.set_cookie(
         COOKIE,
