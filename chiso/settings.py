@@ -90,17 +90,25 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Failed logins are counted by django-axes in the database, per user name AND address:
-# a restart or a second process does not forget them, and failures from elsewhere do
-# not lock the real owner out. The backend first refuses a locked login on every form.
+# Failed logins are counted by django-axes in the database (a restart or a second
+# process does not forget them), by chiso's handler (chiso/accounts/lockout.py): a
+# browser the person logged in from before counts only its own failures, so nobody at
+# the same office address can lock the owner out of it; any other browser is locked
+# for a user name after CHISO_LOGIN_MAX_FAILURES failures from its address, or after
+# CHISO_LOGIN_ACCOUNT_MAX_FAILURES from all addresses together (one account guessed
+# from many addresses). Every lock ends CHISO_LOGIN_WINDOW_SECONDS after the failure
+# that set it. The backend first refuses a locked login on every form.
 AUTHENTICATION_BACKENDS = [
     "chiso.accounts.ratelimit.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 CHISO_LOGIN_MAX_FAILURES = envint("CHISO_LOGIN_MAX_FAILURES", 5)
+CHISO_LOGIN_ACCOUNT_MAX_FAILURES = envint("CHISO_LOGIN_ACCOUNT_MAX_FAILURES", 10)
 CHISO_LOGIN_WINDOW_SECONDS = envint("CHISO_LOGIN_WINDOW_SECONDS", 15 * 60)
+AXES_HANDLER = "chiso.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = CHISO_LOGIN_MAX_FAILURES
 AXES_COOLOFF_TIME = dt.timedelta(seconds=CHISO_LOGIN_WINDOW_SECONDS)
+# Axes' own default; chiso's handler decides what counts and what a success clears.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The window starts at the failures, not at the last try while locked.

@@ -16,7 +16,8 @@ The roles:
   the province, covers the whole province; one with a district covers the
   communes whose parent is that district; a level limits it to units of that level;
 - a unit officer sees, enters and submits the figures of their own units only;
-- the public sees published results only, never a submission.
+- the public sees published results only, never a submission, and the frameworks
+  periods use (a draft, used by none yet, is for admins and reviewers).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from chiso.accounts.models import Membership, Role
 from chiso.units.models import Level
@@ -301,3 +303,27 @@ def sees_evidence_of(user: Any, unit: Any) -> bool:
 def can_see_dashboard(user: Any) -> bool:
     """Leaders, admins and reviewers read the dashboard, the map and the province view."""
     return sees_provisional_results(user)
+
+
+# Frameworks (chiso/frameworks): a framework some period uses is public (the criteria a
+# campaign announced); a draft, used by no period yet, is for admins and reviewers.
+
+
+def sees_draft_frameworks(user: Any) -> bool:
+    return is_reviewer(user)
+
+
+def frameworks_for(user: Any) -> QuerySet[Any]:
+    """The framework versions the person may list, open and download."""
+    from chiso.frameworks.models import Framework
+
+    frameworks = Framework.objects.all()
+    if sees_draft_frameworks(user):
+        return frameworks
+    return frameworks.filter(period_levels__isnull=False).distinct()
+
+
+def framework_for(user: Any, **lookup: Any) -> Any:
+    """One framework version, or 404 when it does not exist or is a draft the person may
+    not read (the same answer, so drafts cannot be probed)."""
+    return get_object_or_404(frameworks_for(user), **lookup)

@@ -1,8 +1,8 @@
 """How many password-reset requests one address, or one email address, may make.
 
-Failed logins are counted by django-axes (see settings.py) through `LockoutBackend`;
-this module counts the reset requests, in Django's cache (shared across processes when
-CACHES points at Redis).
+Failed logins are counted by django-axes (see settings.py and lockout.py) through
+`LockoutBackend`; this module counts the reset requests, in Django's cache (shared
+across processes when CACHES points at Redis).
 """
 
 from __future__ import annotations

@@ -6,10 +6,12 @@ The other account pages are Django's views with chiso's templates
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -17,11 +19,11 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from chiso.accounts import ratelimit
+from chiso.accounts import lockout, ratelimit
 
 LOCKED_MESSAGE = _(
     "Too many failed attempts for this user name. Wait %(minutes)d minutes and try again."
@@ -59,11 +61,46 @@ def _label_new_password(form: forms.Form) -> None:
 
 
 class ResetForm(PasswordResetForm):
+    """Django's reset form, working alike for a known and an unknown address, and only
+    once the answer has been sent (see PasswordResetView)."""
+
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
+
+    def save(self, **options: Any) -> None:  # type: ignore[override]
+        """Called by Django's view while it answers: only notes what `deliver` will do."""
+        self.options = options
+
+    def deliver(self) -> None:
+        super().save(**self.options)
+
+    def get_users(self, email: str) -> Any:
+        # Nobody with that address: a stand-in, so that the same token is made and the
+        # same email rendered as for a person (send_mail then sends it to nobody).
+        return list(super().get_users(email)) or [get_user_model()(email=email)]
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        if context["user"].pk is None:
+            to_email = ""  # the stand-in: a message without recipients is not sent
+        super().send_mail(
+            subject_template_name,
+            email_template_name,
+            context,
+            from_email,
+            to_email,
+            html_email_template_name,
+        )
 
 
 class NewPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
@@ -82,9 +119,35 @@ class ChangePasswordForm(PasswordChangeForm):  # type: ignore[type-arg]
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        # From now on nobody else's failures lock this person out of this browser.
+        lockout.remember_browser(self.request, response, login_name(self.request))
+        return response
+
+
+class AnswerFirst(HttpResponseRedirect):
+    """A redirect that runs `then` once the server has sent it: WSGI and ASGI servers
+    (and Django's test client) close a response after writing it."""
+
+    def __init__(self, url: str, then: Callable[[], None]) -> None:
+        super().__init__(url)
+        self.then = then
+
+    def close(self) -> None:
+        try:
+            self.then()
+        finally:
+            super().close()
+
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset page, rate-limited, with emails linking to CHISO_SITE_URL."""
+    """Django's reset page, rate-limited, with emails linking to CHISO_SITE_URL.
+
+    Whether an account has the address must not show in the answer or its time: the
+    answer is the same redirect, sent before any work on the address (the email, and a
+    slow mail server, come after), and that work is the same for an unknown address.
+    """
 
     form_class = ResetForm
     email_template_name = "registration/password_reset_email.txt"
@@ -94,7 +157,8 @@ class PasswordResetView(auth_views.PasswordResetView):
             form.add_error(None, forms.ValidationError(TOO_MANY_RESETS, code="throttled"))
             return self.render_to_response(self.get_context_data(form=form), status=429)
         self.extra_email_context = {"site_url": settings.CHISO_SITE_URL}
-        return super().form_valid(form)
+        answer = super().form_valid(form)
+        return AnswerFirst(answer["Location"], form.deliver)  # type: ignore[attr-defined]
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

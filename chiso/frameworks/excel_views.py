@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chiso.accounts import access
 from chiso.frameworks.excel_store import store_table
 from chiso.frameworks.excel_writer import blank_workbook, framework_to_workbook
-from chiso.frameworks.models import Framework
 from chiso.uploads import Issue, TableError, max_bytes, too_large, workbook_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,7 +63,8 @@ def blank_template(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export_excel(request: HttpRequest, framework_id: int) -> HttpResponse:
-    """Any signed-in person: a stored framework as a criteria table (frameworks are public)."""
-    framework = get_object_or_404(Framework, pk=framework_id)
+    """Any signed-in person: a framework they may read (a draft only for admins and
+    reviewers) as a criteria table."""
+    framework = access.framework_for(request.user, pk=framework_id)
     workbook = framework_to_workbook(framework.engine())
     return _download(workbook_bytes(workbook), f"{framework.code}-v{framework.version}.xlsx")

@@ -1,7 +1,8 @@
 """Framework pages: the list, one framework's tree, its YAML file, and the upload.
 
-Frameworks are public documents (anyone may recompute a published ranking from the
-very file that scored it), so the list, the tree and the download are open to all;
+Frameworks a period uses are public documents (anyone may recompute a published
+ranking from the very file that scored it), so their list, tree and download are open
+to all; a draft no period uses yet is for admins and reviewers (access.frameworks_for);
 only province admins upload. A stored version never changes once a period uses it.
 """
 
@@ -16,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -36,9 +37,10 @@ from chiso.frameworks.services import store_framework
 
 
 def framework_list(request: HttpRequest) -> HttpResponse:
-    """Every stored framework version, newest year first, and whether a period uses it."""
+    """The framework versions the person may read, newest year first, and whether a
+    period uses each."""
     used = PeriodFramework.objects.filter(framework=OuterRef("pk"))
-    frameworks = Framework.objects.annotate(used=Exists(used)).defer("text")
+    frameworks = access.frameworks_for(request.user).annotate(used=Exists(used)).defer("text")
     return render(
         request,
         "frameworks/list.html",
@@ -57,13 +59,13 @@ class TreeRow:
     evidence: str
 
 
-def _framework(code: str, version: int) -> Framework:
-    return get_object_or_404(Framework, code=code, version=version)
+def _framework(request: HttpRequest, code: str, version: int) -> Framework:
+    return access.framework_for(request.user, code=code, version=version)
 
 
 def framework_detail(request: HttpRequest, code: str, version: int) -> HttpResponse:
     """One framework version: its tree, inputs, checks and recognition rule."""
-    framework = _framework(code, version)
+    framework = _framework(request, code, version)
     parsed = framework.engine()
     rows = [
         TreeRow(
@@ -112,7 +114,7 @@ def framework_detail(request: HttpRequest, code: str, version: int) -> HttpRespo
 
 def framework_yaml(request: HttpRequest, code: str, version: int) -> HttpResponse:
     """The exact file the framework was stored from."""
-    framework = _framework(code, version)
+    framework = _framework(request, code, version)
     response = HttpResponse(
         framework.text.encode("utf-8"), content_type="application/yaml; charset=utf-8"
     )

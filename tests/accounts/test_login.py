@@ -1,5 +1,7 @@
 """Logging in: five wrong passwords for a user name from one address lock it for
-fifteen minutes, with a message saying so, even for the right password.
+fifteen minutes, with a message saying so, even for the right password, in any browser
+the person has not logged in from before (tests/security/test_attack_lockout.py: the
+owner's own browser, and one account guessed from many addresses).
 
 The failures are counted in the database (django-axes), so a restart or a second
 server process does not forget them.

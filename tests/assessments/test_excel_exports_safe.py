@@ -76,7 +76,7 @@ def test_the_criteria_workbook_writes_formula_like_text_as_text():
     assert HOSTILE in texts(content)
 
 
-def test_the_criteria_workbook_download_has_no_live_formula(login, lan, client):
+def test_the_criteria_workbook_download_has_no_live_formula(login, tuan, client):
     from pathlib import Path
 
     from django.conf import settings
@@ -85,8 +85,8 @@ def test_the_criteria_workbook_download_has_no_live_formula(login, lan, client):
 
     text = (Path(settings.BASE_DIR) / "tests" / "fixtures" / "mini-commune.yaml").read_text()
     text = text.replace('"Bộ tiêu chí thử nghiệm cấp xã"', "'=1+2'")
-    stored = store_framework(text)
-    login(lan)
+    stored = store_framework(text)  # a draft: the admin downloads it
+    login(tuan)
     response = client.get(f"/frameworks/{stored.pk}/criteria.xlsx")
     assert response.status_code == 200
     assert formulas(response.content) == []

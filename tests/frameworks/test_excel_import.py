@@ -480,7 +480,7 @@ def test_an_edited_table_is_a_new_version_that_keeps_the_rest(tuan_imports):
     assert node.extra.get("help") == {"vi": original.engine().node("CQS.01").extra["help"]["vi"]}
 
 
-def test_a_stored_framework_is_exported_as_a_criteria_table(login, lan, framework, client):
+def test_a_stored_framework_is_exported_as_a_criteria_table(login, lan, framework, period, client):
     login(lan)
     response = client.get(f"/frameworks/{framework.pk}/criteria.xlsx")
     assert response.status_code == 200

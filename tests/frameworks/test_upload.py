@@ -133,9 +133,10 @@ def test_officers_cannot_upload_and_the_public_is_sent_to_log_in(
     assert not Framework.objects.exists()
 
 
-def test_the_list_shows_code_version_level_year_hash_and_use(client, framework, period):
+def test_the_list_shows_code_version_level_year_hash_and_use(client, login, hoa, framework, period):
     unused = store_framework(framework.text.replace("year: 2025", "year: 2026"))
 
+    login(hoa)  # a draft is listed for reviewers and admins only
     html = client.get(reverse("framework_list")).content.decode()
 
     assert "test-commune-mini" in html
@@ -146,7 +147,7 @@ def test_the_list_shows_code_version_level_year_hash_and_use(client, framework, 
     assert ">2025<" in html and ">2026<" in html
 
 
-def test_the_detail_page_shows_the_tree(client, framework):
+def test_the_detail_page_shows_the_tree(client, framework, period):
     html = client.get(reverse("framework_detail", args=[framework.code, 1])).content.decode()
 
     for code in ("CQS", "CQS.1", "CQS.2", "XHS", "XHS.1", "hs_tt", "hs_tong"):
@@ -158,7 +159,7 @@ def test_the_detail_page_shows_the_tree(client, framework):
     assert "Số hồ sơ trực tuyến không thể lớn hơn tổng số hồ sơ" in html
 
 
-def test_the_detail_page_speaks_english_on_request(client, framework):
+def test_the_detail_page_speaks_english_on_request(client, framework, period):
     client.cookies["django_language"] = "en"
 
     html = client.get(reverse("framework_detail", args=[framework.code, 1])).content.decode()
@@ -171,7 +172,6 @@ def test_the_exact_yaml_file_can_be_downloaded(client, login, tuan, mini_framewo
     text = "# Bộ tiêu chí thử\r\n" + mini_framework_text.replace("\n", "\r\n")
     login(tuan)
     upload(client, "windows.yaml", text.encode())
-    client.logout()
 
     response = client.get(reverse("framework_yaml", args=["test-commune-mini", 1]))
 

@@ -39,7 +39,7 @@ def test_the_exports_are_not_stored(client, login, submission, hoa, lan):
     assert directives(response) >= PRIVATE
 
 
-def test_a_file_downloaded_without_logging_in_is_not_stored_either(client, framework):
+def test_a_file_downloaded_without_logging_in_is_not_stored_either(client, framework, period):
     url = reverse("framework_yaml", args=[framework.code, framework.version])
     response = client.get(url)
     assert response.status_code == 200
