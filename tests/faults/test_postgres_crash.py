@@ -99,10 +99,10 @@ def killed_during(
         if process.poll() is None:
             process.kill()
             process.wait()
-    # The work was cut short: its next statement (or its commit) found no server.
-    assert process.returncode != 0
-    assert "OperationalError" in err, err
     cluster.start()
+    # The work was cut short: its next statement (or its commit) found no server.
+    assert process.returncode != 0, "the child ran to its end: the kill came too late"
+    assert "OperationalError" in err, err
     with cluster.log.open(errors="replace") as log:
         log.seek(logged)
         assert "not properly shut down; automatic recovery in progress" in log.read()
