@@ -5,26 +5,15 @@ and nothing either typed is lost or half-saved."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.children import script
 
 
 def run(database: Path, *arguments: str) -> subprocess.Popen[str]:
-    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
-    environment.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.Popen(  # noqa: S603 - our own script, our own arguments
-        [sys.executable, "-m", "tests.assessments.sqlite_race", *arguments],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return script("tests.assessments.sqlite_race", f"sqlite:///{database}", *arguments)
 
 
 def finished(process: subprocess.Popen[str]) -> str:
