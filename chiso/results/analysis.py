@@ -8,9 +8,10 @@ show the same numbers; the engine (`chiso.engine.plan`, `.uncertainty`, `.stats`
 - `plan_for_unit(period, level, unit_code, goal)`: the published (else, with
   `provisional`, the approved) values of the level, planned for one unit;
 - `uncertainty_for_snapshot(snapshot)`: seeded Monte Carlo of the snapshot's ranking,
-  computed once per snapshot and kept in the cache (a snapshot never changes);
+  computed once when the level is published and stored with the snapshot
+  (`published_analysis`), as is the previous period's figures of every unit;
 - `sensitivity_for_snapshot(snapshot)`: first-order and total Sobol' indices of the
-  snapshot's ranks to each pillar's points, seeded and cached the same way;
+  snapshot's ranks to each pillar's points, seeded and stored the same way;
 - `audit_for_period(period, level)`: coverage, distributions, outliers ("bất thường"),
   correlations and non-discriminating indicators of every submitted figure.
 """
@@ -174,7 +175,39 @@ def plan_for_unit(
     snapshot = current_snapshot(period, level)
     if snapshot is None or not snapshot.rows.filter(code=unit_code, assessed=True).exists():
         return None
+    return _published_plan(snapshot, unit_code, goal)
+
+
+def _published_plan(snapshot: Snapshot, unit_code: str, goal: str) -> dict[str, Any]:
+    """A published unit's plan: to recognition, the one stored with its row when the
+    level was published (nothing is scored again); to another goal the reader chose,
+    planned now from the snapshot's values."""
+    if goal == "recognition":
+        stored = (
+            UnitRow.objects.filter(snapshot=snapshot, code=unit_code)
+            .values_list("data__plan", flat=True)
+            .first()
+        )
+        if stored:
+            titles = _titles(snapshot.framework.engine())
+            return _with_titles(dict(stored), titles)
     return plan_data(snapshot_inputs(snapshot), unit_code, goal)
+
+
+def _with_titles(plan: dict[str, Any], titles: Mapping[str, str]) -> dict[str, Any]:
+    """A stored plan with its steps' titles in the reader's language."""
+    plan["steps"] = [
+        {
+            **step,
+            "title": titles.get(step["code"], step["code"]),
+            "elements": [
+                {**element, "title": titles.get(element["code"], element["code"])}
+                for element in step["elements"]
+            ],
+        }
+        for step in plan["steps"]
+    ]
+    return plan
 
 
 # ---------------------------------------------------------------------------
@@ -204,84 +237,122 @@ def _about(snapshot: Snapshot) -> dict[str, Any]:
     return {"period": snapshot.period_id, "level": snapshot.level, "version": snapshot.version}
 
 
-def uncertainty_for_snapshot(
-    snapshot: Snapshot, runs: int = UNCERTAINTY_RUNS, points_noise: float = POINTS_NOISE
-) -> dict[str, Any]:
-    """Per unit: nominal rank, median rank, 5th-95th percentile ranks, P(recognized).
-
-    Seeded from the snapshot's values, so every reader gets the same intervals; kept
-    in the cache once computed (the snapshot never changes)."""
-
-    def compute() -> dict[str, Any]:
-        inputs = snapshot_inputs(snapshot)
-        seed = seed_of(snapshot)
-        result = engine.rank_uncertainty(
-            inputs.framework, inputs.values, runs=runs, seed=seed, points_noise=points_noise
-        )
-        return {
-            **_about(snapshot),
-            "runs": runs,
-            "seed": seed,
-            "points_noise": points_noise,
-            "units": [
-                {
-                    **record,
-                    "median_rank": _number(record["median_rank"]),
-                    "p05": _number(record["p05"]),
-                    "p95": _number(record["p95"]),
-                    "p_recognized": _number(record["p_recognized"]),
-                }  # fmt: skip
-                for record in result.to_records()
-            ],
-        }
-
-    return _cached(_snapshot_key("uncertainty", snapshot, runs, points_noise), compute)
+def uncertainty_of(inputs: Inputs, about: dict[str, Any], seed: int) -> dict[str, Any]:
+    """The rank uncertainty of a ranking (its inputs), as published: per unit, nominal
+    rank, median rank, 5th-95th percentile ranks, P(recognized)."""
+    result = engine.rank_uncertainty(
+        inputs.framework, inputs.values, runs=UNCERTAINTY_RUNS, seed=seed,
+        points_noise=POINTS_NOISE,
+    )  # fmt: skip
+    return {
+        **about,
+        "runs": UNCERTAINTY_RUNS,
+        "seed": seed,
+        "points_noise": POINTS_NOISE,
+        "units": [
+            {
+                **record,
+                "median_rank": _number(record["median_rank"]),
+                "p05": _number(record["p05"]),
+                "p95": _number(record["p95"]),
+                "p_recognized": _number(record["p_recognized"]),
+            }  # fmt: skip
+            for record in result.to_records()
+        ],
+    }
 
 
-def sensitivity_for_snapshot(
-    snapshot: Snapshot, samples: int = SENSITIVITY_SAMPLES, points_noise: float = POINTS_NOISE
+def sensitivity_of(
+    inputs: Inputs, about: dict[str, Any], seed: int, points_noise: float = POINTS_NOISE
 ) -> dict[str, Any]:
     """Per pillar: the first-order (Saltelli) and total (Jansen) Sobol' indices of the
     units' mean absolute rank shift to that pillar's points, each indicator's points
-    x U(1 - a, 1 + a) with a = `points_noise`, in `samples` x (pillars + 2) runs.
+    x U(1 - a, 1 + a) with a = `points_noise`, in SENSITIVITY_SAMPLES x (pillars + 2) runs.
 
-    Seeded from the snapshot's values like the uncertainty, and cached the same way.
-    The indices are None when no rank ever moves (zero noise, a single unit): their
-    variance is then 0 and they are not defined."""
+    The indices are None when no rank ever moves (a single unit): their variance is
+    then 0 and they are not defined. Titles are the framework's, in the reader's
+    language (`_titled`)."""
+    pillars = [root.code for root in inputs.framework.tree]
+    if inputs.values.units:
+        found = engine.sensitivity(
+            inputs.framework, inputs.values, samples=SENSITIVITY_SAMPLES, seed=seed,
+            points_noise=points_noise,
+        )  # fmt: skip
+        first, total = found.first_order.tolist(), found.total.tolist()
+        variance: float | None = found.variance
+    else:
+        first = total = [math.nan] * len(pillars)
+        variance = None
+    return {
+        **about,
+        "samples": SENSITIVITY_SAMPLES,
+        "runs": SENSITIVITY_SAMPLES * (len(pillars) + 2),
+        "seed": seed,
+        "points_noise": points_noise,
+        "variance": _number(variance),
+        "pillars": [
+            {"code": code, "first_order": _number(first[j]), "total": _number(total[j])}
+            for j, code in enumerate(pillars)
+        ],
+    }
 
-    def compute() -> dict[str, Any]:
-        inputs = snapshot_inputs(snapshot)
-        seed = seed_of(snapshot)
-        pillars = [root.code for root in inputs.framework.tree]
-        if inputs.values.units:
-            found = engine.sensitivity(
-                inputs.framework, inputs.values, samples=samples, seed=seed,
-                points_noise=points_noise,
-            )  # fmt: skip
-            first, total = found.first_order.tolist(), found.total.tolist()
-            variance: float | None = found.variance
-        else:
-            first = total = [math.nan] * len(pillars)
-            variance = None
-        return {
-            **_about(snapshot),
-            "samples": samples,
-            "runs": samples * (len(pillars) + 2),
-            "seed": seed,
-            "points_noise": points_noise,
-            "variance": _number(variance),
-            "pillars": [
-                {
-                    "code": code,
-                    "title": inputs.titles.get(code, code),
-                    "first_order": _number(first[j]),
-                    "total": _number(total[j]),
-                }
-                for j, code in enumerate(pillars)
-            ],
-        }
 
-    return _cached(_snapshot_key("sensitivity", snapshot, samples, points_noise), compute)
+def published_analysis(snapshot: Snapshot, scored: Scored) -> dict[str, Any]:
+    """What publishing computes once and stores with the snapshot, so that no reader
+    scores again: the rank uncertainty and sensitivity (seeded by the values), and
+    the previous period's figures of every unit (derived across the reform). Called
+    by the publish service once the snapshot's rows are stored."""
+    inputs = scored_inputs(scored)
+    about, seed = _about(snapshot), seed_of(snapshot)
+    return {
+        "uncertainty": uncertainty_of(inputs, about, seed),
+        "sensitivity": sensitivity_of(inputs, about, seed),
+        "previous": _previous_of(snapshot, snapshot.level),
+    }
+
+
+def plans_of(scored: Scored, goal: str = "recognition") -> dict[str, dict[str, Any]]:
+    """Each assessed unit's plan to `goal`, as publishing stores it in the unit's row
+    (the report card's "what to fix first"); titles are added by the reader."""
+    inputs = scored_inputs(scored)
+    return {code: plan_data(inputs, code, goal) for code in inputs.results.units}
+
+
+def _stored(snapshot: Snapshot, part: str) -> dict[str, Any] | None:
+    """A part of what publishing stored with the snapshot; None for a snapshot published
+    before chiso stored it (its figures are then computed once and cached)."""
+    stored = Snapshot.objects.values_list("analysis", flat=True).get(pk=snapshot.pk) or {}
+    found = stored.get(part)
+    return None if found is None else dict(found)
+
+
+def uncertainty_for_snapshot(snapshot: Snapshot) -> dict[str, Any]:
+    """Per unit: nominal rank, median rank, 5th-95th percentile ranks, P(recognized),
+    as published with the snapshot (seeded from its values)."""
+    found = _stored(snapshot, "uncertainty")
+    if found is not None:
+        return found
+    return _cached(
+        _snapshot_key("uncertainty", snapshot, UNCERTAINTY_RUNS, POINTS_NOISE),
+        lambda: uncertainty_of(snapshot_inputs(snapshot), _about(snapshot), seed_of(snapshot)),
+    )
+
+
+def sensitivity_for_snapshot(snapshot: Snapshot) -> dict[str, Any]:
+    """The Sobol' indices of the snapshot's ranks to each pillar's points, as published
+    with it (`sensitivity_of`), with the pillars' titles in the reader's language."""
+    found = _stored(snapshot, "sensitivity")
+    if found is None:
+        found = _cached(
+            _snapshot_key("sensitivity", snapshot, SENSITIVITY_SAMPLES, POINTS_NOISE),
+            lambda: sensitivity_of(snapshot_inputs(snapshot), _about(snapshot), seed_of(snapshot)),
+        )
+    titles = _titles(snapshot.framework.engine())
+    found["pillars"] = [
+        {**pillar, "title": titles.get(pillar["code"], pillar["code"])}
+        for pillar in found["pillars"]
+    ]
+    return found
 
 
 # ---------------------------------------------------------------------------
@@ -446,10 +517,8 @@ def outliers_of(period: Any, level: str, unit_code: str) -> dict[str, dict[str, 
 def plan_for_ranking(ranking: Any, unit_code: str, goal: str = "recognition") -> dict[str, Any]:
     """The plan of a unit in the ranking a page shows (published or provisional)."""
     if ranking.snapshot is not None:
-        inputs = snapshot_inputs(ranking.snapshot)
-    else:
-        inputs = scored_inputs(Scored(ranking.period, ranking.level))
-    return plan_data(inputs, unit_code, goal)
+        return _published_plan(ranking.snapshot, unit_code, goal)
+    return plan_data(scored_inputs(Scored(ranking.period, ranking.level)), unit_code, goal)
 
 
 # ---------------------------------------------------------------------------
@@ -530,6 +599,15 @@ def previous_figures(current: Any, level: str, before: Any = None) -> dict[str, 
     Returns {"previous": {period, name, year, snapshot, version} or None,
     "units": {code: {"value", "rank", "derived"}}}. Between two snapshots, which never
     change, the answer is kept in the cache."""
+    if isinstance(current, Snapshot) and before is None:
+        stored = _stored(current, "previous")
+        if stored is not None:
+            return stored
+    return _previous_of(current, level, before)
+
+
+def _previous_of(current: Any, level: str, before: Any = None) -> dict[str, Any]:
+    """`previous_figures` worked out now (publishing stores it with the snapshot)."""
     period = current.period if isinstance(current, Snapshot) else current
     if before is None:
         before = earlier_snapshot(period, level)

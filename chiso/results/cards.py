@@ -119,9 +119,7 @@ class Ranking:
         unit not compared is new."""
         from chiso.results.analysis import like_for_like
 
-        compared = like_for_like(
-            {row.code: row.value for row in self.assessed}, previous or {}
-        )
+        compared = like_for_like({row.code: row.value for row in self.assessed}, previous or {})
         for row in self.rows:
             found = compared.get(row.code)
             row.previous_rank = None if found is None else found["rank_before"]
@@ -368,8 +366,11 @@ def _row_of(
     )
 
 
-def stored_row(snapshot: Snapshot, row: Row, pillars: list[int]) -> UnitRow:
-    """A row as stored in a snapshot (`pillars`: the pillars' positions among the nodes)."""
+def stored_row(
+    snapshot: Snapshot, row: Row, pillars: list[int], plan: dict[str, Any] | None = None
+) -> UnitRow:
+    """A row as stored in a snapshot (`pillars`: the pillars' positions among the nodes;
+    `plan`: the unit's plan to recognition, `analysis.plans_of`)."""
     brief = {"districts": row.districts, "lineage": row.lineage}
     if row.assessed:
         brief["p"] = [[row.node_values[i], row.node_ranks[i]] for i in pillars]
@@ -395,6 +396,7 @@ def stored_row(snapshot: Snapshot, row: Row, pillars: list[int]) -> UnitRow:
             "unmet": row.unmet,
             "districts": row.districts,
             "lineage": row.lineage,
+            **({"plan": plan} if plan is not None else {}),
         },
     )
 

@@ -75,6 +75,10 @@ class Snapshot(models.Model):
     # Per pillar (top-level branch) code: the median and the best value of the units
     # assessed, and how many were ranked, so a report card reads one unit's row only.
     summary = models.JSONField(_("summary"), default=dict)
+    # What publishing computes once so that no reader scores again
+    # (`analysis.published_analysis`): "uncertainty", "sensitivity" and "previous" (the
+    # previous period's figures of every unit, derived across the 2025 reform).
+    analysis = models.JSONField(_("analysis"), default=dict)
 
     objects = SnapshotQuerySet.as_manager()
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from chiso.assessments import workflow
 from chiso.assessments.models import Action, AuditEntry, Status, Submission
 from chiso.core import bulk
-from chiso.results import cards
+from chiso.results import analysis, cards
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored
 
@@ -167,7 +167,8 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
         )
     )
     snapshot.save()
-    stored = [cards.stored_row(snapshot, row, positions) for row in rows]
+    plans = analysis.plans_of(scored)
+    stored = [cards.stored_row(snapshot, row, positions, plans.get(row.code)) for row in rows]
     bulk.insert(
         UnitRow,
         ROW_FIELDS,
@@ -177,6 +178,9 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
             for r in stored
         ),
     )
+    # Computed once here, read by every page, file and API answer: none scores again.
+    snapshot.analysis = analysis.published_analysis(snapshot, scored)
+    Snapshot.objects.filter(pk=snapshot.pk).update(analysis=snapshot.analysis)
     workflow.publish_all(
         Submission.objects.filter(pk__in=[s.pk for s in scored.assessed]),
         user,

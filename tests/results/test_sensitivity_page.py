@@ -100,18 +100,24 @@ def test_the_rankings_page_links_to_the_sensitivity(client, period, close):
     assert 'id="sensitivity-link"' in page and 'href="sensitivity/"' in page
 
 
-def test_the_indices_are_seeded_by_the_snapshot_and_kept_in_the_cache(period, close):
+def test_the_indices_are_seeded_by_the_snapshot_and_stored_with_it(period, close):
     first = analysis.sensitivity_for_snapshot(close)
     assert first["seed"] == int(close.values_sha256[:8], 16) and first["samples"] == SAMPLES
-    key = f"chiso:sensitivity:{close.pk}:{close.values_sha256}:{SAMPLES}:0.2"
-    assert cache.get(key) == first
+    close.refresh_from_db()
+    stored = close.analysis["sensitivity"]
+    assert [p["first_order"] for p in stored["pillars"]] == [
+        p["first_order"] for p in first["pillars"]
+    ]
+    cache.clear()
     assert analysis.sensitivity_for_snapshot(close) == first
 
 
 def test_without_noise_no_rank_moves_and_the_indices_are_not_defined(period, close):
     sobol = expected(close, CQS_ONLY, XHS_ONLY, points_noise=0.0)
     assert sobol.variance == 0 and np.isnan(sobol.first_order).all()
-    data = analysis.sensitivity_for_snapshot(close, points_noise=0.0)
+    data = analysis.sensitivity_of(
+        analysis.snapshot_inputs(close), {}, analysis.seed_of(close), points_noise=0.0
+    )
     assert data["variance"] == 0 and data["points_noise"] == 0.0
     assert all(p["first_order"] is None and p["total"] is None for p in data["pillars"])
 
