@@ -355,3 +355,35 @@ def test_a_pipe_in_the_folder_is_not_waited_on(dataset):
     os.mkfifo(dataset / "values.csv")
     result = run_verify(dataset, timeout=30)
     one_line_refusal(result, "values.csv", "not a regular file")
+
+
+# ---------------------------------------------------------------------------
+# Memory
+
+
+def peak_memory(*args: object, output: Path) -> tuple[int, int]:
+    """Run verify; its exit status and peak resident memory in bytes (Linux: ru_maxrss KB)."""
+    with output.open("w") as out:
+        child = subprocess.Popen(  # noqa: S603 (our own command, fixed arguments)
+            [sys.executable, "-m", "chiso.cli", "verify", *map(str, args)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    return child.returncode, usage.ru_maxrss * 1024
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss in KB on Linux")
+def test_memory_grows_with_the_file_not_with_a_record_per_unit(dataset, tmp_path):
+    status, genuine = peak_memory(dataset, output=tmp_path / "genuine.txt")
+    assert status == 0
+    # 100,000 communes with one figure each: 2 MB, and 100,000 lines "missing from ranking.csv".
+    with (dataset / "values.csv").open("a", encoding="utf-8") as values:
+        values.writelines(f"9{n:06},CQS.2,có\n" for n in range(100_000))
+    size = (dataset / "values.csv").stat().st_size
+    checksums(dataset, ["framework.yaml", "values.csv", "ranking.csv"])
+    status, hostile = peak_memory(dataset, "--max-file-mb", "3", output=tmp_path / "out.txt")
+    assert status == 1
+    # A dictionary of figures a unit took 39 times the file (66 MB); the arrays, 1 to 2 times.
+    assert hostile - genuine < 15 * size
