@@ -253,10 +253,12 @@ def _inside(folder: Path, name: str, limits: Limits) -> Path | None:
     Unreadable when it is a link out of the folder, not a regular file, or too large:
     whatever it points to is never read, so no other file's contents are ever shown.
     """
-    path = folder / name
-    if not path.exists() and not path.is_symlink():
+    try:
+        real = (folder / name).resolve(strict=True)
+    except FileNotFoundError:  # no such file, or a link to nothing
         return None
-    real = path.resolve()
+    except RuntimeError:  # Python 3.11's word for a loop of links
+        raise Unreadable(f"{name}: a loop of links") from None
     if not real.is_relative_to(folder):
         raise Unreadable(f"{name}: a link out of the folder; not followed")
     # stat, not open: opening a named pipe would wait for a writer.
@@ -445,6 +447,9 @@ def verify(target: str, out: IO[str], err: IO[str], read_values: ReadValues, lim
             return check_folder(folder, checked, read_values, limits, out)
     except Unreadable as error:
         _say(err, f"chiso verify: cannot read the dataset: {error}")
+        return UNREADABLE
+    except OSError as error:  # a file of the folder one may not read, say
+        _say(err, f"chiso verify: cannot read the dataset: {error.filename}: {error.strerror}")
         return UNREADABLE
     finally:
         deadline.stop()

@@ -311,6 +311,15 @@ def test_a_redirect_to_another_host_is_refused(dataset):
     one_line_refusal(result, "redirects to http://localhost/", "not followed")
 
 
+def test_what_the_server_says_is_shown_with_control_characters_escaped(dataset):
+    location = "http://elsewhere.example/\x1b[2J\x1b[31mall good"
+    with serving({**files_of(dataset), "values.csv": redirect(location)}) as server:
+        result = run_verify(f"{server.url}/d/")
+    line = one_line_refusal(result, "not followed")
+    assert "\x1b" not in line
+    assert "elsewhere.example/\\x1b[2J\\x1b[31mall good" in line
+
+
 # ---------------------------------------------------------------------------
 # A folder: no link out of it is followed, no other file is shown
 
@@ -340,6 +349,19 @@ def test_a_link_through_a_folder_outside_is_not_followed(dataset, tmp_path):
     result = run_verify(dataset)
     one_line_refusal(result, "values.csv: a link out of the folder")
     assert "hunter2" not in result.stdout + result.stderr
+
+
+def test_a_link_to_nothing_is_a_missing_file_and_a_loop_of_links_is_refused(dataset, tmp_path):
+    (dataset / "notes.md").symlink_to(tmp_path / "nothing")
+    checksums(dataset, ["framework.yaml", "values.csv", "ranking.csv"])
+    with (dataset / "SHA256SUMS").open("a") as sums:
+        sums.write(f"{'0' * 64}  notes.md\n")
+    result = run_verify(dataset)
+    assert result.returncode == 1
+    assert result.stdout == "notes.md: listed in SHA256SUMS but missing\n"
+    (dataset / "notes.md").unlink()
+    (dataset / "notes.md").symlink_to("notes.md")
+    one_line_refusal(run_verify(dataset), "notes.md: a loop of links")
 
 
 def test_a_link_within_the_folder_is_read(dataset):
