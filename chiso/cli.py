@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from chiso.api import verify
 from chiso.engine import (
     EngineError,
     Framework,
@@ -178,6 +179,19 @@ def _parser() -> argparse.ArgumentParser:
         description="Exit 0 when it matches, 1 on a difference, 2 when it cannot be read.",
     )
     verify_parser.add_argument("dataset", help="a downloaded dataset folder or its URL")
+    limits = (
+        ("--max-file-mb", float, verify.MAX_FILE_MB, "MB", "refuse a file larger than this"),
+        ("--max-seconds", float, verify.MAX_SECONDS, "S", "stop when all reads took this long"),
+        ("--max-files", int, verify.MAX_FILES, "N", "refuse a SHA256SUMS listing more names"),
+    )
+    for flag, kind, default, metavar, text in limits:
+        verify_parser.add_argument(
+            flag,
+            type=_above_zero(kind),
+            default=default,
+            metavar=metavar,
+            help=f"{text} (default %(default)s)",
+        )
     verify_parser.set_defaults(handler=_verify)
 
     framework_parser = commands.add_parser("framework", help="work with framework files")
@@ -311,9 +325,32 @@ def load_values(
 
 
 def _verify(options: argparse.Namespace) -> int:
-    from chiso.api.verify import verify
+    limits = verify.Limits(
+        file_mb=options.max_file_mb, seconds=options.max_seconds, files=options.max_files
+    )
+    return verify.verify(options.dataset, sys.stdout, sys.stderr, _values_to_verify, limits)
 
-    return verify(options.dataset, sys.stdout, sys.stderr)
+
+def _values_to_verify(framework: Framework, path: str) -> Values:
+    try:
+        return load_values(framework, path)
+    except _Stop as stop:
+        raise verify.Unreadable("\n".join(str(p) for p in stop.problems)) from None
+
+
+def _above_zero(kind: Callable[[str], float]) -> Callable[[str], float]:
+    """An argparse type: a finite number of `kind` above zero."""
+
+    def convert(text: str) -> float:
+        try:
+            number = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not (0 < number < math.inf):
+            raise argparse.ArgumentTypeError(f"must be a number above 0, not {text}")
+        return number
+
+    return convert
 
 
 def _score(options: argparse.Namespace) -> int:
