@@ -178,6 +178,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Exit 0 when it matches, 1 on a difference, 2 when it cannot be read.",
     )
     verify_parser.add_argument("dataset", help="a downloaded dataset folder or its URL")
+    verify_parser.add_argument(
+        "--trust-roots",
+        metavar="PEM",
+        default=os.environ.get("CHISO_SIGNING_ROOTS") or None,
+        help="the certificate authorities trusted for the signed annex (default:"
+        " $CHISO_SIGNING_ROOTS; none: the signer's certificate is not checked)",
+    )
     verify_parser.set_defaults(handler=_verify)
 
     framework_parser = commands.add_parser("framework", help="work with framework files")
@@ -313,7 +320,7 @@ def load_values(
 def _verify(options: argparse.Namespace) -> int:
     from chiso.api.verify import verify
 
-    return verify(options.dataset, sys.stdout, sys.stderr)
+    return verify(options.dataset, sys.stdout, sys.stderr, roots=options.trust_roots)
 
 
 def _score(options: argparse.Namespace) -> int:

@@ -4,8 +4,14 @@ DATASET is a downloaded dataset folder or the dataset's URL (its /data/P/LEVEL/ 
 Runs on the engine alone (no Django, no database): anyone can check that the published
 ranking follows from the published figures and framework.
 
-Exit status: 0 every checksum matches and the recomputed ranking is the published one;
-1 a difference (each is printed); 2 the dataset cannot be read.
+When the dataset carries annex-signed.pdf (the annex signed in the e-office system),
+it also checks that its signatures are sound, that it is exactly annex.pdf signed and
+unchanged since, and, given trust roots (--trust-roots PEM or $CHISO_SIGNING_ROOTS),
+that the signer's certificate chains to one of them.
+
+Exit status: 0 every checksum matches, the recomputed ranking is the published one and
+the signed annex (if any) passes; 1 a difference (each is printed); 2 the dataset
+cannot be read.
 """
 
 from __future__ import annotations
@@ -77,7 +83,39 @@ def _same(published: float | None, recomputed: float | None) -> bool:
     return math.isclose(published, recomputed, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def check_folder(folder: Path, out: IO[str]) -> int:
+def check_signed_annex(folder: Path, roots_file: str | None, out: IO[str]) -> int:
+    """annex-signed.pdf against annex.pdf (see chiso.signed_pdf); prints one line."""
+    from chiso import signed_pdf
+
+    roots = None
+    if roots_file:
+        try:
+            roots = signed_pdf.load_roots(Path(roots_file).read_bytes())
+        except (OSError, ValueError) as error:
+            raise Unreadable(f"{roots_file}: not a file of PEM certificates ({error})") from None
+    if not (folder / "annex.pdf").is_file():
+        print("annex-signed.pdf: annex.pdf, the annex it must be, is missing", file=out)
+        return DIFFERENT
+    try:
+        signed = signed_pdf.check(
+            (folder / "annex-signed.pdf").read_bytes(), (folder / "annex.pdf").read_bytes(), roots
+        )
+    except signed_pdf.Refused as refused:
+        print(f"annex-signed.pdf: refused ({refused.code}): {refused.detail}", file=out)
+        return DIFFERENT
+    when = signed.signed_at.isoformat() if signed.signed_at else "an unknown time"
+    trust = (
+        "certificate trusted" if signed.trusted else "certificate not checked (no --trust-roots)"
+    )
+    print(
+        f"annex-signed.pdf: exactly annex.pdf, signed by {signed.signer} (issued by"
+        f" {signed.issuer}) at {when}, unchanged since; {trust}.",
+        file=out,
+    )
+    return MATCH
+
+
+def check_folder(folder: Path, out: IO[str], roots: str | None = None) -> int:
     for name in NEEDED:
         if not (folder / name).is_file():
             raise Unreadable(f"{folder / name}: missing")
@@ -147,6 +185,8 @@ def check_folder(folder: Path, out: IO[str]) -> int:
     for unit in sorted(set(recomputed) - published_units):
         print(f"values.csv: unit {unit} is scored but missing from ranking.csv", file=out)
         status = DIFFERENT
+    if "annex-signed.pdf" in listed and (folder / "annex-signed.pdf").is_file():
+        status = max(status, check_signed_annex(folder, roots, out))
     if status == MATCH:
         print(
             f"OK: {len(listed)} checksums match; the ranking of {len(rows)} units recomputes"
@@ -160,15 +200,16 @@ def framework_codes(framework: object) -> set[str]:
     return {node.code for node in framework.nodes}  # type: ignore[attr-defined]
 
 
-def verify(target: str, out: IO[str], err: IO[str]) -> int:
+def verify(target: str, out: IO[str], err: IO[str], roots: str | None = None) -> int:
+    """`roots`: a PEM file of the trust roots for the signed annex (None: not checked)."""
     try:
         if target.startswith(("http://", "https://")):
             with tempfile.TemporaryDirectory(prefix="chiso-verify-") as folder:
-                return check_folder(_fetch(target, Path(folder)), out)
+                return check_folder(_fetch(target, Path(folder)), out, roots)
         folder = Path(target)
         if not folder.is_dir():
             raise Unreadable(f"{target}: not a folder or an http(s) URL")
-        return check_folder(folder, out)
+        return check_folder(folder, out, roots)
     except Unreadable as error:
         print(f"chiso verify: cannot read the dataset: {error}", file=err)
         return UNREADABLE

@@ -165,9 +165,9 @@ def test_the_catalogue_is_dcat_ap_that_rdflib_reads(client, published, settings)
         assert graph.value(checksum, spdx.algorithm) == spdx.checksumAlgorithm_sha256
 
 
-def run_verify(target) -> subprocess.CompletedProcess:
+def run_verify(target, *options) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603 (our own command, fixed arguments)
-        [sys.executable, "-m", "chiso.cli", "verify", str(target)],
+        [sys.executable, "-m", "chiso.cli", "verify", str(target), *map(str, options)],
         capture_output=True,
         text=True,
         timeout=120,

@@ -19,28 +19,14 @@ from chiso.assessments.models import Action, AuditEntry
 from chiso.results import annex, publish
 from chiso.results.models import Annex, SignedAnnex
 from tests.results.conftest import approve
+from tests.signing import CHAIRMAN, changed_after_signing
 
 pytestmark = pytest.mark.django_db
 
-CHAIRMAN = "Nguyễn Văn Chủ Tịch (TEST)"
-
-
-@pytest.fixture(scope="module")
-def authority():
-    return testca.make_authority()
-
-
-@pytest.fixture(scope="module")
-def chairman(authority):
-    return authority.issue(CHAIRMAN, "UBND tỉnh Thanh Hóa (TEST)")
-
 
 @pytest.fixture(autouse=True)
-def trusted(settings, tmp_path, authority):
-    """The province's trust roots: the test authority's certificate, in a PEM file."""
-    roots = tmp_path / "roots.pem"
-    roots.write_bytes(authority.pem())
-    settings.CHISO_SIGNING_ROOTS = str(roots)
+def trusted(roots_file):
+    return roots_file
 
 
 @pytest.fixture
@@ -118,23 +104,6 @@ def refusal(snapshot, body):
         annex.upload_signed(snapshot, body, None)
     assert not SignedAnnex.objects.exists()
     return refused.value
-
-
-def changed_after_signing(signed: bytes) -> bytes:
-    """The signed copy with its first page's content replaced in a later update."""
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-
-    writer = IncrementalPdfFileWriter(io.BytesIO(signed), strict=False)
-    page_ref = writer.root["/Pages"]["/Kids"].raw_get(0)
-    page = page_ref.get_object()
-    page["/Contents"] = writer.add_object(
-        generic.StreamObject(stream_data=b"BT /F1 12 Tf 50 700 Td (Hang 1: xa khac) Tj ET")
-    )
-    writer.mark_update(page_ref)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def test_a_copy_with_a_page_changed_after_signing_is_refused(
