@@ -19,6 +19,7 @@ check that fails; the web app words the reason for people, `chiso verify` prints
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import logging
 import warnings
@@ -77,13 +78,13 @@ def check(
     data: bytes,
     annex: bytes,
     roots: Iterable[Any] | None,
-    others: Mapping[str, bytes] | None = None,
+    others: Mapping[str, tuple[int, str]] | None = None,
 ) -> Signed:
     """Check `data` (the signed copy) against `annex` (chiso's bytes); raise Refused.
 
     `roots`: trust roots (see load_roots); None checks everything but trust.
-    `others`: other published annexes by a label ("2024, cấp xã, v1"), to name the
-    version a wrong copy belongs to.
+    `others`: the other published annexes' (size, sha256) by a label ("2024, cấp xã,
+    version 1"), to name the version a wrong copy belongs to without reading them.
     """
     # pyHanko logs a traceback for every certificate path it fails to build, and
     # imports DSA support (a deprecation warning): the verdict says it, not the log.
@@ -95,7 +96,7 @@ def check(
 
 
 def _check(
-    data: bytes, annex: bytes, roots: list[Any] | None, others: Mapping[str, bytes]
+    data: bytes, annex: bytes, roots: list[Any] | None, others: Mapping[str, tuple[int, str]]
 ) -> Signed:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
@@ -134,8 +135,8 @@ def _check(
     first, first_status = min(statuses, key=lambda pair: pair[0].byte_range[1])
     byte_range = list(first.byte_range)
     if not data.startswith(annex) or byte_range[0] != 0 or byte_range[1] < len(annex):
-        for label, body in others.items():
-            if body and data.startswith(body):
+        for label, (size, sha256) in others.items():
+            if 0 < size <= len(data) and hashlib.sha256(data[:size]).hexdigest() == sha256:
                 raise Refused(WRONG_VERSION, f"the annex of {label}", other=label)
         raise Refused(CHANGED, "the signed revision does not begin with the annex's bytes")
     for signature, status in statuses:

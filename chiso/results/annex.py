@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -154,9 +155,13 @@ def upload_signed(
         Snapshot.objects.select_for_update().filter(pk=snapshot.pk).values("pk").first()
         if SignedAnnex.objects.filter(snapshot=snapshot).exists():
             raise AnnexError(ALREADY, _("A signed copy of this version is stored already."))
+        # The other versions' annexes by size and hash, to name the one a wrong copy is.
         others = {
-            _label(other.snapshot): bytes(other.pdf)
-            for other in Annex.objects.exclude(snapshot=snapshot).select_related("snapshot__period")
+            _label(other.snapshot): (other.size, other.sha256)
+            for other in Annex.objects.exclude(snapshot=snapshot)
+            .annotate(size=Length("pdf"))
+            .defer("pdf")
+            .select_related("snapshot__period")
         }
         try:
             verdict = signed_pdf.check(data, annex_bytes(snapshot), roots, others)

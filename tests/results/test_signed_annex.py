@@ -80,12 +80,15 @@ def test_the_admin_uploads_the_signed_copy_and_the_public_sees_it_signed(
     client, login, tuan, period, published, chairman
 ):
     signed = chairman.sign(client.get(annex_url(period)).content)
-    page = upload(login(tuan), period, signed)
+    admin = login(tuan)
+    ranking = reverse("results:ranking", args=[period.pk, "commune"])
+    assert 'id="annex-sign"' in page_text(admin.get(ranking))
+    page = upload(admin, period, signed)
     assert page.status_code == 200
     assert 'id="signed-note"' in page_text(page)
 
     client.logout()
-    public_page = page_text(client.get(reverse("results:ranking", args=[period.pk, "commune"])))
+    public_page = page_text(client.get(ranking))
     assert CHAIRMAN in public_page
     assert "annex-signed.pdf" in public_page
     assert 'id="annex-sign"' not in public_page
