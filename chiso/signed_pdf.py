@@ -7,8 +7,10 @@ The e-office system signs the annex chiso made by appending an incremental updat
 - each signer's certificate chains to one of the trust roots (Ban Cơ yếu's in
   production; the demo's test authority in the demo), when roots are given;
 - the first signature's byte range begins at 0 and covers the whole annex, and the
-  file begins with exactly the annex's bytes: the revision signed is the annex plus
-  the signature, nothing else;
+  file begins with exactly the annex's bytes;
+- the update that signs changes none of the annex's objects beyond what signing adds
+  (the form in the catalog, a signature widget in a page's annotations, the document
+  information): the revision signed is the annex plus the signature, nothing else;
 - nothing appended after a signature changes the content (pyHanko's difference
   analysis: only more signatures, form filling or validation data allowed).
 
@@ -95,6 +97,42 @@ def check(
         return _check(data, annex, None if roots is None else list(roots), others or {})
 
 
+def _written(obj: Any) -> bytes:
+    """An object as it is written in the file (a reference as "n g R")."""
+    out = io.BytesIO()
+    obj.write_to_stream(out)
+    return out.getvalue()
+
+
+def _changed_while_signing(reader: Any, signed: int) -> str:
+    """What the revisions from the annex (revision 0) to the signed one change in the
+    annex's own objects, beyond what signing adds ("" when nothing): signing may only
+    add keys to the catalog (the form), annotations to a page (a visible signature) and
+    rewrite the document information; any other object of the annex written again, or
+    a page's other keys, is a change."""
+    before = reader.get_historical_resolver(0)
+    trailer = before.trailer_view
+    # The document information (producer, dates) is about the file, not its content.
+    info = trailer.raw_get("/Info").reference if "/Info" in trailer else None
+    for revision in range(1, signed + 1):
+        after = reader.get_historical_resolver(revision)
+        for ref in reader.xrefs.explicit_refs_in_revision(revision):
+            if reader.xrefs.get_introducing_revision(ref) != 0 or ref == info:
+                continue  # an object the signing added, or the information dictionary
+            old, new = before.get_object(ref), after.get_object(ref)
+            kind = old.get("/Type") if hasattr(old, "get") else None
+            if kind not in ("/Catalog", "/Page") or not hasattr(new, "raw_get"):
+                return f"object {ref.idnum}"
+            for key in old:
+                if kind == "/Page" and key == "/Annots":
+                    continue
+                if key not in new or _written(old.raw_get(key)) != _written(new.raw_get(key)):
+                    return f"{key} of object {ref.idnum}"
+            if kind == "/Page" and set(new) - set(old) - {"/Annots"}:
+                return f"the page of object {ref.idnum}"
+    return ""
+
+
 def _check(
     data: bytes, annex: bytes, roots: list[Any] | None, others: Mapping[str, tuple[int, str]]
 ) -> Signed:
@@ -139,6 +177,9 @@ def _check(
             if 0 < size <= len(data) and hashlib.sha256(data[:size]).hexdigest() == sha256:
                 raise Refused(WRONG_VERSION, f"the annex of {label}", other=label)
         raise Refused(CHANGED, "the signed revision does not begin with the annex's bytes")
+    changed = _changed_while_signing(reader, first.signed_revision)
+    if changed:
+        raise Refused(CHANGED, f"the signed revision changes {changed} of the annex")
     for signature, status in statuses:
         if status.modification_level not in allowed or status.docmdp_ok is False:
             raise Refused(CHANGED, f"the content changed after signature {signature.field_name}")

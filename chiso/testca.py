@@ -95,8 +95,11 @@ class Signer:
     certificate: x509.Certificate
     authority: Authority
 
-    def sign(self, pdf: bytes, field: str = "ChuKySo1") -> bytes:
-        """`pdf` with a signature appended as an incremental update, as an e-office does."""
+    def sign(self, pdf: Any, field: str = "ChuKySo1") -> bytes:
+        """`pdf` with a signature appended as an incremental update, as an e-office does.
+
+        `pdf` is the file's bytes, or a pyHanko IncrementalPdfFileWriter holding other
+        changes to sign in the same revision (the tests make a forgery that way)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # pyHanko imports DSA support, deprecated
             from asn1crypto import keys
@@ -118,7 +121,11 @@ class Signer:
                     [asn1_x509.Certificate.load(_der(self.authority.certificate))]
                 ),
             )
-            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+            writer = (
+                IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+                if isinstance(pdf, bytes)
+                else pdf
+            )
             out = signers.sign_pdf(
                 writer, signers.PdfSignatureMetadata(field_name=field), signer=signer
             )

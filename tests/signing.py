@@ -32,18 +32,29 @@ def roots_file(settings, tmp_path, authority):
     return roots
 
 
-def changed_after_signing(signed: bytes) -> bytes:
-    """The signed copy with its first page's content replaced in a later update."""
+def _first_page_replaced(pdf: bytes):  # type: ignore[no-untyped-def]
+    """A pyHanko writer over `pdf` whose pending update replaces the first page's text."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-    writer = IncrementalPdfFileWriter(io.BytesIO(signed), strict=False)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     page_ref = writer.root["/Pages"]["/Kids"].raw_get(0)
     page = page_ref.get_object()
     page["/Contents"] = writer.add_object(
         generic.StreamObject(stream_data=b"BT /F1 12 Tf 50 700 Td (Hang 1: xa khac) Tj ET")
     )
     writer.mark_update(page_ref)
+    return writer
+
+
+def changed_after_signing(signed: bytes) -> bytes:
+    """The signed copy with its first page's content replaced in a later update."""
+    writer = _first_page_replaced(signed)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def changed_while_signing(annex: bytes, signer) -> bytes:  # type: ignore[no-untyped-def]
+    """The annex with its first page replaced in the very revision that signs it."""
+    return signer.sign(_first_page_replaced(annex))

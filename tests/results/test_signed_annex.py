@@ -19,7 +19,7 @@ from chiso.assessments.models import Action, AuditEntry
 from chiso.results import annex, publish
 from chiso.results.models import Annex, SignedAnnex
 from tests.results.conftest import approve
-from tests.signing import CHAIRMAN, changed_after_signing
+from tests.signing import CHAIRMAN, changed_after_signing, changed_while_signing
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,14 @@ def test_a_copy_with_a_page_changed_after_signing_is_refused(
     page = upload(login(tuan), period, changed_after_signing(signed))
     assert 'id="signed-note"' not in page_text(page)
     assert error.message in page_text(page)
+
+
+def test_a_copy_whose_signing_revision_itself_changes_a_page_is_refused(published, chairman):
+    # The signature is sound and covers the annex's bytes, but the same update that
+    # signs also gives the first page other content.
+    forged = changed_while_signing(annex.annex_bytes(published), chairman)
+    assert forged.startswith(annex.annex_bytes(published))
+    assert refusal(published, forged).code == signed_pdf.CHANGED
 
 
 def test_a_copy_signed_with_a_certificate_the_province_does_not_trust_is_refused(
