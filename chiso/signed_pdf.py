@@ -177,7 +177,10 @@ def _check(
             if 0 < size <= len(data) and hashlib.sha256(data[:size]).hexdigest() == sha256:
                 raise Refused(WRONG_VERSION, f"the annex of {label}", other=label)
         raise Refused(CHANGED, "the signed revision does not begin with the annex's bytes")
-    changed = _changed_while_signing(reader, first.signed_revision)
+    try:
+        changed = _changed_while_signing(reader, first.signed_revision)
+    except Exception as error:  # a revision pyHanko cannot read back
+        raise Refused(UNREADABLE, str(error)[:200]) from None
     if changed:
         raise Refused(CHANGED, f"the signed revision changes {changed} of the annex")
     for signature, status in statuses:
