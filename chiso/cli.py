@@ -192,6 +192,13 @@ def _parser() -> argparse.ArgumentParser:
             metavar=metavar,
             help=f"{text} (default %(default)s)",
         )
+    verify_parser.add_argument(
+        "--trust-roots",
+        metavar="PEM",
+        default=os.environ.get("CHISO_SIGNING_ROOTS") or None,
+        help="the certificate authorities trusted for the signed annex (default:"
+        " $CHISO_SIGNING_ROOTS; none: the signer's certificate is not checked)",
+    )
     verify_parser.set_defaults(handler=_verify)
 
     framework_parser = commands.add_parser("framework", help="work with framework files")
@@ -328,7 +335,9 @@ def _verify(options: argparse.Namespace) -> int:
     limits = verify.Limits(
         file_mb=options.max_file_mb, seconds=options.max_seconds, files=options.max_files
     )
-    return verify.verify(options.dataset, sys.stdout, sys.stderr, _values_to_verify, limits)
+    return verify.verify(
+        options.dataset, sys.stdout, sys.stderr, _values_to_verify, limits, options.trust_roots
+    )
 
 
 def _values_to_verify(framework: Framework, path: str) -> Values:

@@ -206,6 +206,10 @@ WHITENOISE_USE_FINDERS = True
 # Requests a minute an anonymous client (one address) may make to the API; 0: no limit.
 CHISO_API_ANON_RATE = envint("CHISO_API_ANON_RATE", 120)
 
+# The PEM file of the certificate authorities whose signatures on the decision's annex
+# are trusted (Ban Cơ yếu Chính phủ's in production). Unset: no signed copy is accepted.
+CHISO_SIGNING_ROOTS = os.environ.get("CHISO_SIGNING_ROOTS", "")
+
 # Evidence uploads: the largest file accepted, in megabytes.
 CHISO_MAX_UPLOAD_MB = envint("CHISO_MAX_UPLOAD_MB", 20)
 # Framework uploads: the largest YAML file accepted, in kilobytes. The largest shipped

@@ -1,7 +1,9 @@
 """/data/: the open-data page, each dataset's page and files, the DCAT-AP catalogue.
 
     /data/                          every published (period, level) with its files
-    /data/catalog.jsonld            DCAT-AP catalogue in JSON-LD (for CKAN's ckanext-dcat)
+    /data/catalog.jsonld            DCAT-AP catalogue in JSON-LD (for CKAN's ckanext-dcat);
+                                    each level's datasets across the years are one
+                                    dcat:DatasetSeries (its URI: /data/#series-LEVEL)
     /data/P/LEVEL/                  one dataset (its stable URI)
     /data/P/LEVEL/NAME              one file of it (NAME as in SHA256SUMS)
 
@@ -194,8 +196,11 @@ def catalog_data() -> dict[str, Any]:
                     "vcard:hasEmail": {"@id": f"mailto:{settings.DEFAULT_FROM_EMAIL}"},
                 },
                 "dcat:distribution": distributions,
+                "dcat:inSeries": {"@id": series_uri(s.level)},
             }
         )
+    series = _series(datasets, publisher["@id"])
+    graph.extend(series)
     graph.append(
         {
             "@id": f"{site}/data/catalog.jsonld",
@@ -207,10 +212,68 @@ def catalog_data() -> dict[str, Any]:
             ),
             "dct:publisher": {"@id": publisher["@id"]},
             "dct:license": {"@id": opendata.LICENSE_URL},
-            "dcat:dataset": [{"@id": ds.uri()} for ds in datasets],
+            "dcat:dataset": [{"@id": ds.uri()} for ds in datasets]
+            + [{"@id": node["@id"]} for node in series],
         }
     )
     return {"@context": CONTEXT, "@graph": graph}
+
+
+# The EU's frequency vocabulary, as DCAT-AP asks for dct:accrualPeriodicity.
+ANNUAL = "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
+
+
+def series_uri(level: str) -> str:
+    return f"{settings.CHISO_SITE_URL}/data/#series-{level}"
+
+
+def _series(datasets: list[opendata.Dataset], publisher: str) -> list[dict[str, Any]]:
+    """One dcat:DatasetSeries per level: its datasets across the years (DCAT 3,
+    DCAT-AP 3), the first and the last by year; each dataset names it by dcat:inSeries."""
+    by_level: dict[str, list[opendata.Dataset]] = {}
+    for ds in datasets:
+        by_level.setdefault(ds.snapshot.level, []).append(ds)
+    series = []
+    for level, members in sorted(by_level.items()):
+        members.sort(key=lambda ds: (ds.snapshot.period.year, ds.snapshot.period_id))
+        vi, en = opendata.LEVEL_NAMES[level]
+        first, last = members[0], members[-1]
+        series.append(
+            {
+                "@id": series_uri(level),
+                "@type": "dcat:DatasetSeries",
+                "dct:title": _text(
+                    f"Kết quả đánh giá chuyển đổi số {vi} qua các năm",
+                    f"Digital transformation assessment of {en}, year by year",
+                ),
+                "dct:description": _text(
+                    f"Mỗi năm một bộ dữ liệu: xếp hạng, điểm và số liệu đã chấm của {vi}"
+                    " tỉnh Thanh Hóa.",
+                    f"One dataset a year: the ranking, points and scored values of the {en}"
+                    " of Thanh Hóa province.",
+                ),
+                "dct:publisher": {"@id": publisher},
+                "dct:accrualPeriodicity": {"@id": ANNUAL},
+                "dct:spatial": {"@id": SPATIAL},
+                "dct:temporal": {
+                    "@type": "dct:PeriodOfTime",
+                    "dcat:startDate": {
+                        "@value": f"{first.snapshot.period.year}-01-01",
+                        "@type": "xsd:date",
+                    },
+                    "dcat:endDate": {
+                        "@value": f"{last.snapshot.period.year}-12-31",
+                        "@type": "xsd:date",
+                    },
+                },
+                "dct:issued": _date(min(ds.first.published_at for ds in members)),
+                "dct:modified": _date(max(ds.snapshot.published_at for ds in members)),
+                "dct:license": {"@id": opendata.LICENSE_URL},
+                "dcat:first": {"@id": first.uri()},
+                "dcat:last": {"@id": last.uri()},
+            }
+        )
+    return series
 
 
 @require_safe

@@ -5,6 +5,8 @@
     framework.yaml                          the framework file that scored them
     methodology.vi.md methodology.en.md     a note generated from the framework
     LICENSE.txt                             CC BY 4.0
+    annex.pdf                               the annex of the decision, as stored at publication
+    annex-signed.pdf                        its copy signed in the e-office system, once uploaded
     SHA256SUMS                              `sha256sum -c` checks every file above
 
 The files are made from the latest published snapshot, which never changes, so they
@@ -29,7 +31,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from chiso import engine
-from chiso.results import cards
+from chiso.results import annex, cards
 from chiso.results.models import Snapshot
 from chiso.results.views import ranking_table
 from chiso.safe_cells import text_cell
@@ -46,6 +48,8 @@ MEDIA_TYPES = {
     "methodology.vi.md": "text/markdown",
     "methodology.en.md": "text/markdown",
     "LICENSE.txt": "text/plain",
+    "annex.pdf": "application/pdf",
+    "annex-signed.pdf": "application/pdf",
     "SHA256SUMS": "text/plain",
 }
 TITLES = {
@@ -57,6 +61,11 @@ TITLES = {
     "methodology.vi.md": ("Ghi chú phương pháp (tiếng Việt)", "Methodology note (Vietnamese)"),
     "methodology.en.md": ("Ghi chú phương pháp (tiếng Anh)", "Methodology note (English)"),
     "LICENSE.txt": ("Giấy phép CC BY 4.0", "Licence CC BY 4.0"),
+    "annex.pdf": ("Phụ lục quyết định (PDF)", "Annex of the decision (PDF)"),
+    "annex-signed.pdf": (
+        "Phụ lục quyết định đã ký số (PDF)",
+        "Annex of the decision, digitally signed (PDF)",
+    ),
     "SHA256SUMS": ("Mã kiểm tra SHA-256", "SHA-256 checksums"),
 }
 LEVEL_NAMES = {
@@ -204,8 +213,10 @@ def _json_ranking(ds: Dataset, ranking: cards.Ranking) -> bytes:
 
 
 def files(ds: Dataset) -> dict[str, bytes]:
-    """The dataset's files by name, SHA256SUMS last (cached by snapshot: they never change)."""
-    key = f"chiso:opendata:{ds.snapshot.pk}:{ds.first.pk}"
+    """The dataset's files by name, SHA256SUMS last (cached by snapshot and signed copy:
+    they never change, and the signed copy is added once)."""
+    signed = annex.signed_of(ds.snapshot)
+    key = f"chiso:opendata:{ds.snapshot.pk}:{ds.first.pk}:{signed.sha256 if signed else ''}"
     found = cache.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
@@ -223,7 +234,10 @@ def files(ds: Dataset) -> dict[str, bytes]:
         "methodology.vi.md": methodology(ds, parsed, "vi").encode("utf-8"),
         "methodology.en.md": methodology(ds, parsed, "en").encode("utf-8"),
         "LICENSE.txt": licence(ds).encode("utf-8"),
+        "annex.pdf": annex.annex_bytes(s),
     }
+    if signed is not None:
+        made["annex-signed.pdf"] = annex.signed_bytes(s) or b""
     made["SHA256SUMS"] = "".join(
         f"{hashlib.sha256(body).hexdigest()}  {name}\n" for name, body in made.items()
     ).encode("ascii")

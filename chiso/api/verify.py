@@ -10,8 +10,14 @@ are streamed and hashed in chunks; only the three files recomputed are kept, on 
 redirect off the dataset's own scheme, host and port is refused, and so is a link out of
 a dataset folder.
 
-Exit status: 0 every checksum matches and the recomputed ranking is the published one;
-1 a difference (each is printed); 2 the dataset cannot be read.
+When the dataset carries annex-signed.pdf (the annex signed in the e-office system),
+it also checks that its signatures are sound, that it is exactly annex.pdf signed and
+unchanged since, and, given trust roots (--trust-roots PEM or $CHISO_SIGNING_ROOTS),
+that the signer's certificate chains to one of them.
+
+Exit status: 0 every checksum matches, the recomputed ranking is the published one and
+the signed annex (if any) passes; 1 a difference (each is printed); 2 the dataset
+cannot be read.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ from chiso.engine import EngineError, Framework, Results, Values, parse_framewor
 
 MATCH, DIFFERENT, UNREADABLE = 0, 1, 2
 SUMS = "SHA256SUMS"
+# The signed annex is checked against the annex when the dataset has both.
+ANNEXES = ("annex.pdf", "annex-signed.pdf")
 RECOMPUTED = ("framework.yaml", "values.csv", "ranking.csv")
 SCORE_COLUMNS = ("value", "points", "rank", "recognized")
 
@@ -227,7 +235,7 @@ def _fetch(url: str, folder: Path, limits: Limits, deadline: _Deadline) -> Check
     site = _Site(url, limits, deadline)
     site.fetch(SUMS, folder / SUMS)
     listed = _listed(folder / SUMS, limits)
-    keep = {name: folder / name for name in RECOMPUTED}
+    keep = {name: folder / name for name in (*RECOMPUTED, *ANNEXES)}
     return listed, {name: site.fetch(name, keep.get(name)) for name in listed}
 
 
@@ -309,8 +317,44 @@ def _same(published: float | None, recomputed: float | None) -> bool:
     return math.isclose(published, recomputed, rel_tol=1e-9, abs_tol=1e-9)
 
 
+def check_signed_annex(folder: Path, roots_file: str | None, limits: Limits, out: IO[str]) -> int:
+    """annex-signed.pdf against annex.pdf (see chiso.signed_pdf); prints one line."""
+    from chiso import signed_pdf
+
+    roots = None
+    if roots_file:
+        try:
+            roots = signed_pdf.load_roots(Path(roots_file).read_bytes())
+        except (OSError, ValueError) as error:
+            raise Unreadable(f"{roots_file}: not a file of PEM certificates ({error})") from None
+    signed_path, annex_path = (_inside(folder, name, limits) for name in ANNEXES[::-1])
+    if annex_path is None or signed_path is None:
+        _say(out, "annex-signed.pdf: annex.pdf, the annex it must be, is missing")
+        return DIFFERENT
+    try:
+        signed = signed_pdf.check(signed_path.read_bytes(), annex_path.read_bytes(), roots)
+    except signed_pdf.Refused as refused:
+        _say(out, f"annex-signed.pdf: refused ({refused.code}): {refused.detail}")
+        return DIFFERENT
+    when = signed.signed_at.isoformat() if signed.signed_at else "an unknown time"
+    trust = (
+        "certificate trusted" if signed.trusted else "certificate not checked (no --trust-roots)"
+    )
+    _say(
+        out,
+        f"annex-signed.pdf: exactly annex.pdf, signed by {signed.signer} (issued by"
+        f" {signed.issuer}) at {when}, unchanged since; {trust}.",
+    )
+    return MATCH
+
+
 def check_folder(
-    folder: Path, checked: Checked, read_values: ReadValues, limits: Limits, out: IO[str]
+    folder: Path,
+    checked: Checked,
+    read_values: ReadValues,
+    limits: Limits,
+    out: IO[str],
+    roots: str | None = None,
 ) -> int:
     """Compare the digests with SHA256SUMS, then recompute the ranking from the folder's files."""
     listed, digests = checked
@@ -347,6 +391,8 @@ def check_folder(
         raise Unreadable(f"ranking.csv: broken CSV: {error}") from None
     if compared != MATCH:
         status = DIFFERENT
+    if "annex-signed.pdf" in listed and digests.get("annex-signed.pdf") is not None:
+        status = max(status, check_signed_annex(folder, roots, limits, out))
     if status == MATCH:
         _say(
             out,
@@ -440,11 +486,19 @@ def _dataset(target: str, limits: Limits, deadline: _Deadline) -> Iterator[tuple
     yield folder, (listed, {name: _hash(folder, name, limits, deadline) for name in listed})
 
 
-def verify(target: str, out: IO[str], err: IO[str], read_values: ReadValues, limits: Limits) -> int:
+def verify(
+    target: str,
+    out: IO[str],
+    err: IO[str],
+    read_values: ReadValues,
+    limits: Limits,
+    roots: str | None = None,
+) -> int:
+    """`roots`: a PEM file of the trust roots for the signed annex (None: not checked)."""
     deadline = _Deadline(limits.seconds)
     try:
         with _dataset(target, limits, deadline) as (folder, checked):
-            return check_folder(folder, checked, read_values, limits, out)
+            return check_folder(folder, checked, read_values, limits, out, roots)
     except Unreadable as error:
         _say(err, f"chiso verify: cannot read the dataset: {error}")
         return UNREADABLE

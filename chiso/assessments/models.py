@@ -269,6 +269,7 @@ class Action(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     PUBLISHED = "published", _("Published")
     COMMENTED = "commented", _("Commented")
+    ANNEX_SIGNED = "annex_signed", _("Signed annex uploaded")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):

@@ -145,3 +145,72 @@ class UnitRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.rank}"
+
+
+class _Kept(models.Model):
+    """A stored file that never changes once written (a PDF of a published version)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("A published version's annex never changes.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("A published version's annex is kept.")
+
+
+class Annex(_Kept):
+    """The annex PDF of a published version, made once when it was published.
+
+    Every download of the version's annex.pdf is these bytes, so a copy signed in the
+    e-office system can be matched against them byte for byte.
+    """
+
+    snapshot = models.OneToOneField(
+        Snapshot, verbose_name=_("results"), on_delete=models.PROTECT, related_name="annex"
+    )
+    pdf = models.BinaryField(_("annex (PDF)"))
+    sha256 = models.CharField(_("SHA-256 of the annex"), max_length=64)
+
+    class Meta:
+        verbose_name = _("annex of the decision")
+        verbose_name_plural = _("annexes of the decision")
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} · annex.pdf"
+
+
+class SignedAnnex(_Kept):
+    """The copy of a version's annex signed in the e-office system, checked on upload."""
+
+    snapshot = models.OneToOneField(
+        Snapshot,
+        verbose_name=_("results"),
+        on_delete=models.PROTECT,
+        related_name="signed_annex",
+    )
+    pdf = models.BinaryField(_("signed annex (PDF)"))
+    sha256 = models.CharField(_("SHA-256 of the signed annex"), max_length=64)
+    signer = models.CharField(_("signer"), max_length=200)
+    organisation = models.CharField(_("signer's organisation"), max_length=200, blank=True)
+    issuer = models.CharField(_("certificate issuer"), max_length=200)
+    serial = models.CharField(_("certificate serial number"), max_length=80)
+    signed_at = models.DateTimeField(_("signed at"), null=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("signed annex")
+        verbose_name_plural = _("signed annexes")
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} · {self.signer}"

@@ -9,6 +9,7 @@ any machine.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -293,6 +294,8 @@ def annex_pdf(annex: Annex) -> bytes:
         footer += f" · sha256 số liệu {annex.values_sha256[:16]}"
     pdf = _Document(provisional=annex.provisional, footer=footer)
     pdf.set_title(annex.title)
+    # Dated by the decision's day, not the clock: the same annex is the same bytes.
+    pdf.set_creation_date(dt.datetime.combine(annex.issued_on, dt.time(), tzinfo=dt.UTC))
     pdf.add_page()
     _state_header(pdf, annex.province)
     pdf.line_text("PHỤ LỤC", 12, "B", "C")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from chiso.assessments import workflow
 from chiso.assessments.models import Action, AuditEntry, Status, Submission
 from chiso.core import bulk
-from chiso.results import analysis, cards
+from chiso.results import analysis, annex, cards
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored
 
@@ -188,4 +188,6 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
     )
     type(period).objects.filter(pk=period.pk).update(published_at=now)
     period.published_at = now
+    # Drawn once from the rows just stored: every download of this version is these bytes.
+    annex.store(snapshot)
     return snapshot

@@ -17,6 +17,12 @@ urlpatterns = [
         name="framework",
     ),
     path("results/<int:period_id>/<str:level>/annex.pdf", views.annex_pdf, name="annex"),
+    path(
+        "results/<int:period_id>/<str:level>/annex-signed.pdf",
+        views.annex_signed_pdf,
+        name="annex_signed",
+    ),
+    path("results/<int:period_id>/<str:level>/annex/sign/", views.annex_sign, name="annex_sign"),
     path("results/<int:period_id>/<str:level>/audit/", views.audit_page, name="audit"),
     path(
         "results/<int:period_id>/<str:level>/sensitivity/",

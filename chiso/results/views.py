@@ -7,6 +7,8 @@
 /results/P/LEVEL/values.csv                  the figures scored (long form)
 /results/P/LEVEL/framework.yaml              the exact framework file
 /results/P/LEVEL/annex.pdf                   the annex of the Chairman's decision (A4)
+/results/P/LEVEL/annex-signed.pdf            its copy signed in the e-office system
+/results/P/LEVEL/annex/sign/                 an admin uploads that signed copy (POST)
 /results/P/LEVEL/sensitivity/                the ranks' sensitivity to each pillar ("Độ nhạy")
 /results/P/LEVEL/UNIT/                       a unit's report card (and UNIT/report.pdf);
                                              ?goal=value&target=0,8 plans to another goal
@@ -23,6 +25,7 @@ import html
 import io
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,7 +47,7 @@ from chiso.frameworks.display import (
     show_value,
     with_unit,
 )
-from chiso.results import analysis, cards, goals, pdf, publish
+from chiso.results import analysis, annex, cards, goals, pdf, publish
 from chiso.results.models import Snapshot
 from chiso.safe_cells import text_cell
 from chiso.units.models import Kind, Level, Unit
@@ -177,6 +180,7 @@ def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpRespon
         "derived_changes": any(row.previous_derived for row in ranking.assessed),
         "compared_among": max((row.compared_among or 0 for row in ranking.assessed), default=0),
         "can_publish": access.can_publish(request.user),
+        "signed": None if ranking.snapshot is None else annex.signed_of(ranking.snapshot),
         "uncertainty": spread,
         "interval_chart": _interval_chart(ranking, spread),
     }
@@ -461,10 +465,68 @@ def report_pdf(request: HttpRequest, period_id: int, level: str, unit_code: str)
 
 
 def annex_pdf(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
+    """A published version's stored annex (the same bytes every time); provisional
+    results' annex drawn now."""
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
-    body = pdf.annex_pdf(cards.annex_of(ranking))
+    if ranking.snapshot is not None:
+        body = annex.annex_bytes(ranking.snapshot)
+    else:
+        body = pdf.annex_pdf(cards.annex_of(ranking))
     return _download(ranking, body, "annex.pdf", "application/pdf")
+
+
+def _published(request: HttpRequest, period_id: int, level: str) -> Snapshot:
+    """The published version asked for (?version=N, else the latest), or 404."""
+    period = get_object_or_404(Period, pk=period_id)
+    versions = Snapshot.objects.filter(period=period, level=_level(level)).defer("values_csv")
+    asked = _version(request)
+    if asked is not None:
+        versions = versions.filter(version=asked)
+    found = versions.select_related("period").order_by("-version").first()
+    if found is None:
+        raise Http404("No published results.")
+    return found
+
+
+def annex_signed_pdf(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
+    """The copy of the annex signed in the e-office system, as uploaded and checked."""
+    snapshot = _published(request, period_id, level)
+    body = annex.signed_bytes(snapshot)
+    if body is None:
+        raise Http404("No signed annex.")
+    response = HttpResponse(body, content_type="application/pdf")
+    name = f"chiso-{snapshot.period.year}-{level}-v{snapshot.version}-annex-signed.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_http_methods(["POST"])
+def annex_sign(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
+    """An admin uploads the signed copy of a version's annex (checked by the service)."""
+    if not access.can_publish(request.user):
+        raise Http404("No such page.")
+    snapshot = _published(request, period_id, level)
+    upload = request.FILES.get("signed")
+    target = reverse("results:ranking", args=[period_id, level])
+    if _version(request) is not None:
+        target += f"?version={snapshot.version}"
+    if upload is None:
+        messages.error(request, _("Choose the signed PDF file to upload."))
+        return redirect(target)
+    limit = settings.CHISO_MAX_UPLOAD_MB * 1024 * 1024
+    data = upload.read(limit + 1)
+    try:
+        kept = annex.upload_signed(snapshot, data, request.user)
+    except annex.AnnexError as error:
+        messages.error(
+            request, _("The signed annex was refused. %(reason)s") % {"reason": error.message}
+        )
+    else:
+        messages.success(
+            request, _("Signed annex stored: signed by %(signer)s.") % {"signer": kept.signer}
+        )
+    return redirect(target)
 
 
 def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str) -> HttpResponse:

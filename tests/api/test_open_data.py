@@ -23,6 +23,7 @@ FILES = [
     "methodology.vi.md",
     "methodology.en.md",
     "LICENSE.txt",
+    "annex.pdf",
     "SHA256SUMS",
 ]
 
@@ -164,9 +165,9 @@ def test_the_catalogue_is_dcat_ap_that_rdflib_reads(client, published, settings)
         assert graph.value(checksum, spdx.algorithm) == spdx.checksumAlgorithm_sha256
 
 
-def run_verify(target) -> subprocess.CompletedProcess:
+def run_verify(target, *options) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603 (our own command, fixed arguments)
-        [sys.executable, "-m", "chiso.cli", "verify", str(target)],
+        [sys.executable, "-m", "chiso.cli", "verify", str(target), *map(str, options)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -178,7 +179,7 @@ def test_chiso_verify_recomputes_a_downloaded_dataset(client, published, tmp_pat
     folder = download(client, published, tmp_path)
     result = run_verify(folder)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "OK: 8 checksums match; the ranking of 2 units recomputes exactly." in result.stdout
+    assert "OK: 9 checksums match; the ranking of 2 units recomputes exactly." in result.stdout
 
 
 def test_chiso_verify_finds_a_changed_figure(client, published, tmp_path):
@@ -219,4 +220,4 @@ def test_chiso_verify_says_when_it_cannot_read(tmp_path):
 def test_chiso_verify_reads_a_served_dataset_by_its_url(live_server, published):
     result = run_verify(f"{live_server.url}/data/{published.period_id}/commune/")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("OK: 8 checksums match")
+    assert result.stdout.startswith("OK: 9 checksums match")

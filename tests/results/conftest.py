@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.people import fill, submit
+from tests.signing import authority, chairman, roots_file  # noqa: F401 (signed annex fixtures)
 
 HAM_RONG_FIGURES = {"hs_tt": 900, "hs_tong": 1000, "CQS.2": 1, "XHS.1": 45}
 HAC_THANH_FIGURES = {"hs_tt": 300, "hs_tong": 1000, "CQS.2": 0, "XHS.1": 20}

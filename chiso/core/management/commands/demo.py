@@ -6,13 +6,15 @@ Idempotent: a second run finds the demo in place and only prints the logins
 Every figure, correction, comment and transition goes through the gate
 (chiso.assessments.services and workflow) by someone with the right to make it, as of
 the day it happened (services.as_of): the 2025 period's entry closed long ago, and the
-audit trail reads as a real campaign's would.
+audit trail reads as a real campaign's would. The 2025 annexes come back signed by
+a TEST certificate authority made at demo time (chiso.testca).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -96,6 +98,7 @@ class Command(BaseCommand):
         self._fill(opened, officers, people["thamdinh"], final=False)
         self._publish(before, published)
         self._publish(closed, published)
+        self._sign_annexes(closed)
         demo.create_targets()
         self.stdout.write(
             f"Demo periods: {before.name} ({before.submissions.count()} units, published), "
@@ -110,6 +113,30 @@ class Command(BaseCommand):
 
         for level in frameworks:
             publish(period, level)
+
+    def _sign_annexes(self, period) -> None:  # type: ignore[no-untyped-def]
+        """The Chairman signs the 2025 annexes with a TEST authority made now, the way
+        the e-office system would with Ban Cơ yếu's; its certificate is written to
+        MEDIA_ROOT/demo-TEST-ca.pem, to name in CHISO_SIGNING_ROOTS for more uploads."""
+        from django.conf import settings
+
+        from chiso import signed_pdf, testca
+        from chiso.results import annex
+        from chiso.results.models import Snapshot
+
+        authority = testca.make_authority()
+        chairman = authority.issue("Chủ tịch UBND tỉnh (TEST)", "UBND tỉnh Thanh Hóa (TEST)")
+        pem = Path(settings.MEDIA_ROOT) / "demo-TEST-ca.pem"
+        pem.parent.mkdir(parents=True, exist_ok=True)
+        pem.write_bytes(authority.pem())
+        roots = signed_pdf.load_roots(authority.pem())
+        for snapshot in Snapshot.objects.filter(period=period).order_by("level"):
+            signed = chairman.sign(annex.annex_bytes(snapshot))
+            annex.upload_signed(snapshot, signed, None, roots=roots)
+        self.stdout.write(
+            f"Annexes of {period.name} signed by a TEST certificate authority ({pem});"
+            " set CHISO_SIGNING_ROOTS to that file to accept its signatures on upload."
+        )
 
     def _period(
         self,

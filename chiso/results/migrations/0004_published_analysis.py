@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('results', '0002_summaries'),
+        ('results', '0003_annex_stored_and_signed'),
     ]
 
     operations = [
