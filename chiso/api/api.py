@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Swagger
 
 from chiso.api import errors, private, public, results
@@ -25,6 +26,8 @@ api = NinjaAPI(
     description=DESCRIPTION,
     urls_namespace="api",
     docs=Swagger(settings={"persistAuthorization": False}),
+    # The document and its page only read: a write to either is 405.
+    docs_decorator=require_safe,
     throttle=[AnonymousPerMinute()],
 )
 errors.install(api)

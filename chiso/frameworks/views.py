@@ -35,6 +35,7 @@ from chiso.frameworks.models import Framework, Source, sha256_text
 from chiso.frameworks.services import store_framework
 
 
+@require_http_methods(["GET", "HEAD"])
 def framework_list(request: HttpRequest) -> HttpResponse:
     """Every stored framework version, newest year first, and whether a period uses it."""
     used = PeriodFramework.objects.filter(framework=OuterRef("pk"))
@@ -61,6 +62,7 @@ def _framework(code: str, version: int) -> Framework:
     return get_object_or_404(Framework, code=code, version=version)
 
 
+@require_http_methods(["GET", "HEAD"])
 def framework_detail(request: HttpRequest, code: str, version: int) -> HttpResponse:
     """One framework version: its tree, inputs, checks and recognition rule."""
     framework = _framework(code, version)
@@ -110,6 +112,7 @@ def framework_detail(request: HttpRequest, code: str, version: int) -> HttpRespo
     )
 
 
+@require_http_methods(["GET", "HEAD"])
 def framework_yaml(request: HttpRequest, code: str, version: int) -> HttpResponse:
     """The exact file the framework was stored from."""
     framework = _framework(code, version)

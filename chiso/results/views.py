@@ -31,7 +31,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from chiso.accounts import access
 from chiso.assessments.models import Evidence, Period
@@ -98,6 +98,7 @@ def _ranking(
     raise Http404("No results.")
 
 
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     current = list(
         Snapshot.objects.current().select_related("period").order_by("-period__year", "level")
@@ -150,6 +151,7 @@ def _ranking_context(ranking: cards.Ranking, level: str) -> dict[str, Any]:
     }
 
 
+@require_safe
 def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level), brief=True)
@@ -300,6 +302,7 @@ def _table_body(
     return mark_safe("".join(parts))  # noqa: S308 - every inserted text is escaped above
 
 
+@require_safe
 def sensitivity_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     """ "Độ nhạy": how much each pillar's points move the published ranks (Sobol' indices).
 
@@ -373,6 +376,7 @@ def ranking_table(ranking: cards.Ranking) -> tuple[list[str], list[list[Any]]]:
     return header, table
 
 
+@require_safe
 def ranking_csv(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
@@ -384,6 +388,7 @@ def ranking_csv(request: HttpRequest, period_id: int, level: str) -> HttpRespons
     return _download(ranking, out.getvalue(), "ranking.csv", "text/csv; charset=utf-8")
 
 
+@require_safe
 def ranking_xlsx(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     from openpyxl import Workbook
 
@@ -406,12 +411,14 @@ def ranking_xlsx(request: HttpRequest, period_id: int, level: str) -> HttpRespon
     )
 
 
+@require_safe
 def values_csv(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level), values=True)
     return _download(ranking, ranking.values_csv, "values.csv", "text/csv; charset=utf-8")
 
 
+@require_safe
 def framework_yaml(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
@@ -453,12 +460,14 @@ def _report(
     return period, unit, report
 
 
+@require_safe
 def report_pdf(request: HttpRequest, period_id: int, level: str, unit_code: str) -> HttpResponse:
     _period, _unit_, report = _report(request, period_id, level, unit_code)
     body = pdf.report_card_pdf(cards.report_card_of(report))
     return _download(report.ranking, body, f"{unit_code}-report.pdf", "application/pdf")
 
 
+@require_safe
 def annex_pdf(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
@@ -466,6 +475,7 @@ def annex_pdf(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     return _download(ranking, body, "annex.pdf", "application/pdf")
 
 
+@require_safe
 def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str) -> HttpResponse:
     period, unit, report = _report(request, period_id, level, unit_code)
     ranking, row = report.ranking, report.row
@@ -598,6 +608,7 @@ def _shown_plan(
     }
 
 
+@require_safe
 def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     """The statistical audit of a level's submitted figures (reviewers and admins)."""
     if not access.sees_audit(request.user):
