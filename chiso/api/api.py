@@ -13,7 +13,8 @@ DESCRIPTION = """Published results of the digital-transformation assessment of T
 province, the units, frameworks and periods behind them; and writes for systems.
 
 Reading is open to all (anonymous clients: a limited number of requests a minute per
-address, then 429 with Retry-After). Lists are paginated: follow `next`. Every GET
+address, then 429 with Retry-After). Query parameters an endpoint does not know are
+ignored. Lists are paginated: follow `next`. Every GET
 answer has an ETag (and Last-Modified where the data has a time): send If-None-Match to
 get 304. Errors are `{"code", "message", "details", "omitted"}` with a stable `code`;
 `details` lists at most 50 problems and `omitted` counts the others.

@@ -143,11 +143,14 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        # Only the listed problems are written out: a body can hold 100,000 bad fields.
         details = [
             {"loc": list(error.get("loc", ())), "msg": str(error.get("msg", ""))}
-            for error in exc.errors
+            for error in exc.errors[:MAX_DETAILS]
         ]
-        return respond(request, 422, "The request does not fit the schema.", details=details)
+        unlisted = max(0, len(exc.errors) - MAX_DETAILS)
+        message = "The request does not fit the schema."
+        return respond(request, 422, message, details=details, unlisted=unlisted)
 
     @api.exception_handler(Http404)
     def _missing(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -151,3 +151,23 @@ def test_an_oversized_attempt_with_a_token_is_recorded_too(client, submission, p
     figures = {"padding": "x" * (6 * 1024 * 1024)}
     put_json(client, values_url(submission), {"values": figures}, **bearer(portal_token))
     assert list(TokenUse.objects.values_list("status", flat=True)) == [413]
+
+
+def test_figures_that_do_not_fit_the_schema_list_the_first_fifty_and_count_the_rest(
+    client, submission, portal_token
+):
+    figures = {f"X{n:04d}": [n] for n in range(1000)}  # a list is no figure
+    response = put_json(client, values_url(submission), {"values": figures}, **bearer(portal_token))
+    body = refused(response, 422, "validation_error")
+    assert len(body["details"]) == 50
+    assert body["details"][0]["loc"][:4] == ["body", "payload", "values", "X0000"]
+    assert body["omitted"] >= 1000 - 50
+    assert not submission.values.exists()
+
+
+def test_an_error_with_few_problems_lists_them_all(client, submission, portal_token):
+    figures = {"hs_tt": "x", "no_such_code": 1}
+    response = put_json(client, values_url(submission), {"values": figures}, **bearer(portal_token))
+    body = refused(response, 422, "validation_error")
+    assert {d["loc"][-1] for d in body["details"]} == {"hs_tt", "no_such_code"}
+    assert body["omitted"] == 0
