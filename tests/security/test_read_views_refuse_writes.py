@@ -43,11 +43,16 @@ WRITERS = {
     "results/<int:period_id>/publish/": {"POST"},
     "api/v1/submissions/<submission_id>/values": {"PUT"},
     "api/v1/submissions/<submission_id>/evidence": {"POST"},
+    "accounts/login/": {"POST"},
+    "accounts/logout/": {"POST"},
+    "accounts/password_change/": {"POST"},
+    "accounts/password_reset/": {"POST"},
+    "accounts/reset/<uidb64>/<token>/": {"POST"},
 }
 
-# Routes that are not chiso's pages: Django's back office, language switch and login
-# forms, and the API's root (a 404 to every method, where ninja finds its own address).
-NOT_PAGES = ("admin/", "i18n/", "accounts/")
+# Routes that are not chiso's pages: Django's back office and language switch, and the
+# API's root (a 404 to every method, where ninja finds its own address).
+NOT_PAGES = ("admin/", "i18n/")
 API_ROOT = "api/v1/"
 
 
