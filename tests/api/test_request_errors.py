@@ -171,3 +171,8 @@ def test_an_error_with_few_problems_lists_them_all(client, submission, portal_to
     body = refused(response, 422, "validation_error")
     assert {d["loc"][-1] for d in body["details"]} == {"hs_tt", "no_such_code"}
     assert body["omitted"] == 0
+
+
+def test_a_host_the_site_does_not_serve_is_a_400_in_json(client, ham_rong):
+    response = client.get("/api/v1/units", HTTP_HOST="chiso.example.invalid")
+    refused(response, 400, "bad_request")
