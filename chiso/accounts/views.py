@@ -21,7 +21,9 @@ from django.contrib.auth.forms import (
 )
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
 from chiso.accounts import lockout, ratelimit
 
@@ -31,6 +33,9 @@ LOCKED_MESSAGE = _(
 TOO_MANY_RESETS = _(
     "Too many password reset requests. Wait an hour and try again, or ask the administrator."
 )
+# A form page is shown (GET, HEAD) and sent (POST); Django's form views would take PUT as
+# a POST, and a DELETE could reach a redirect or a page before any method is checked.
+form_methods_only = method_decorator(require_http_methods(["GET", "HEAD", "POST"]), "dispatch")
 
 
 def login_name(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
@@ -116,6 +121,7 @@ class ChangePasswordForm(PasswordChangeForm):  # type: ignore[type-arg]
         _label_new_password(self)
 
 
+@form_methods_only
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
@@ -141,6 +147,7 @@ class AnswerFirst(HttpResponseRedirect):
             super().close()
 
 
+@form_methods_only
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset page, rate-limited, with emails linking to CHISO_SITE_URL.
 
@@ -161,9 +168,11 @@ class PasswordResetView(auth_views.PasswordResetView):
         return AnswerFirst(answer["Location"], form.deliver)  # type: ignore[attr-defined]
 
 
+@form_methods_only
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = NewPasswordForm
 
 
+@form_methods_only
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = ChangePasswordForm

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Swagger
 
 from chiso.api import errors, private, public, results
@@ -12,9 +13,11 @@ DESCRIPTION = """Published results of the digital-transformation assessment of T
 province, the units, frameworks and periods behind them; and writes for systems.
 
 Reading is open to all (anonymous clients: a limited number of requests a minute per
-address, then 429 with Retry-After). Lists are paginated: follow `next`. Every GET
+address, then 429 with Retry-After). Query parameters an endpoint does not know are
+ignored. Lists are paginated: follow `next`. Every GET
 answer has an ETag (and Last-Modified where the data has a time): send If-None-Match to
-get 304. Errors are `{"code", "message", "details"}` with a stable `code`.
+get 304. Errors are `{"code", "message", "details", "omitted"}` with a stable `code`;
+`details` lists at most 50 problems and `omitted` counts the others.
 Systems authenticate with `Authorization: Bearer <token>`; the token belongs to a
 system account scoped to some units. Numbers are plain decimals, dates ISO 8601."""
 
@@ -24,6 +27,8 @@ api = NinjaAPI(
     description=DESCRIPTION,
     urls_namespace="api",
     docs=Swagger(settings={"persistAuthorization": False}),
+    # The document and its page only read: a write to either is 405.
+    docs_decorator=require_safe,
     throttle=[AnonymousPerMinute()],
 )
 errors.install(api)

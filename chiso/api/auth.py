@@ -2,7 +2,8 @@
 
 A token authenticates as its system account (a user whose officer memberships are
 the units it may write for), so chiso.accounts.access decides for systems exactly as
-for people. Each request made with a token is recorded (chiso.api.middleware).
+for people. Each request made with a token, even a revoked one, is recorded
+(chiso.api.http.ApiMiddleware).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.errors import AuthenticationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from chiso.api.models import ApiToken, hash_token
 
@@ -21,19 +22,28 @@ class TokenAuth(HttpBearer):
     openapi_description = "A system account's token: Authorization: Bearer chiso_..."
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=hash_token(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
-        if found is None:
+        found = ApiToken.objects.select_related("user").filter(digest=hash_token(token)).first()
+        if found is not None:
+            # Recorded whatever the answer, so a revoked token's attempts show in its uses.
+            request.chiso_token = found  # type: ignore[attr-defined]
+        if found is None or not found.active or not found.user.is_active:
             # A caller that sent a bearer token is a system: answer 401 here rather than
             # falling through to the session check, whose CSRF refusal would mislead it.
             raise AuthenticationError
-        request.chiso_token = found  # type: ignore[attr-defined]
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user
         return found.user
 
 
-SYSTEM_OR_PERSON = [TokenAuth(), django_auth]
+class PersonAuth(SessionAuth):
+    """A person logged in on the site, whose writes need the CSRF token as on the pages."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        # No one is logged in: there is no session for the CSRF check to protect, and the
+        # caller is told to authenticate (401) rather than about a CSRF token (403).
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+SYSTEM_OR_PERSON = [TokenAuth(), PersonAuth()]

@@ -1,12 +1,16 @@
 """Pages of a list: `count`, the `next` and `previous` links, and the `items`.
 
-Clients follow `next` until it is null; the links keep every other query parameter.
+Clients follow `next` until it is null. The links carry the validated parameters only
+(the filters and the page), written one way: a parameter the endpoint does not know is
+ignored and not carried on, so `?junk=1` gives the very same answer as no query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from enum import Enum
 from typing import Annotated, Any, Generic, TypeVar
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from ninja import Field, Schema
@@ -29,10 +33,20 @@ class Page(Schema, Generic[T]):
     items: list[T]
 
 
-def link(request: HttpRequest, page: int) -> str:
-    query = request.GET.copy()
-    query["page"] = str(page)
-    return request.build_absolute_uri(request.path + "?" + query.urlencode())
+def query_text(params: Mapping[str, Any]) -> str:
+    """The validated `params` as a query string, always written the same way (None left
+    out): what links, cache keys and ETags are built from, never the request's own text."""
+    pairs = [
+        (name, str(value.value if isinstance(value, Enum) else value))
+        for name, value in params.items()
+        if value is not None
+    ]
+    return urlencode(pairs)
+
+
+def link(request: HttpRequest, params: Mapping[str, Any], page: int) -> str:
+    others = {name: value for name, value in params.items() if name != "page"}
+    return request.build_absolute_uri(request.path + "?" + query_text({**others, "page": page}))
 
 
 def paginate(
@@ -40,15 +54,19 @@ def paginate(
     items: Any,
     query: PageQuery,
     render: Callable[[Sequence[Any]], list[Any]] | None = None,
+    filters: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One page of `items` (a queryset or a list); `render` turns that page into items."""
+    """One page of `items` (a queryset or a list); `render` turns that page into items.
+
+    The links keep `filters` (the endpoint's validated filters) and `query`."""
     count = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
     start = (query.page - 1) * query.page_size
     chunk = list(items[start : start + query.page_size])
     more = start + query.page_size < count
+    params = {**(filters or {}), **query.model_dump()}
     return {
         "count": count,
-        "next": link(request, query.page + 1) if more else None,
-        "previous": link(request, query.page - 1) if query.page > 1 else None,
+        "next": link(request, params, query.page + 1) if more else None,
+        "previous": link(request, params, query.page - 1) if query.page > 1 else None,
         "items": render(chunk) if render else chunk,
     }

@@ -35,7 +35,7 @@ def require_staff(request: HttpRequest) -> Any:
 
 @router.put(
     "/submissions/{submission_id}/values",
-    response={200: ValuesOut, 409: errors.ErrorOut, **errors.AUTHED},
+    response={200: ValuesOut, **errors.WRITE},
     tags=["systems"],
     summary="Set figures of a submission",
 )
@@ -64,7 +64,7 @@ def put_values(request: HttpRequest, submission_id: Id, payload: ValuesIn):
 
 @router.post(
     "/submissions/{submission_id}/evidence",
-    response={201: EvidenceOut, 409: errors.ErrorOut, **errors.AUTHED},
+    response={201: EvidenceOut, **errors.WRITE},
     tags=["systems"],
     summary="Upload an evidence file",
 )
@@ -136,4 +136,5 @@ def submissions(
         qs = qs.filter(unit__level=level)
     if status is not None:
         qs = qs.filter(status=status)
-    return paginate(request, qs, page, lambda chunk: [_status(s) for s in chunk])
+    filters = {"level": level, "status": status}
+    return paginate(request, qs, page, lambda chunk: [_status(s) for s in chunk], filters)

@@ -99,7 +99,7 @@ def units(request: HttpRequest, filters: Query[UnitFilter], page: Query[PageQuer
         qs = qs.in_province(filters.province)
     if filters.code:
         qs = qs.filter(code=filters.code)
-    return paginate(request, qs, page, _units)
+    return paginate(request, qs, page, _units, filters.model_dump())
 
 
 @router.get("/units/{unit_id}", response={200: UnitOut, **errors.COMMON}, summary="One unit")
@@ -168,7 +168,9 @@ def frameworks(request: HttpRequest, page: Query[PageQuery], level: Level | None
     qs = public_frameworks().order_by("-year", "level", "code", "-version")
     if level is not None:
         qs = qs.filter(level=level)
-    return paginate(request, qs, page, lambda chunk: [_framework(request, f) for f in chunk])
+    return paginate(
+        request, qs, page, lambda chunk: [_framework(request, f) for f in chunk], {"level": level}
+    )
 
 
 @router.get(
@@ -250,7 +252,7 @@ def periods(
     qs = _periods()
     if year is not None:
         qs = qs.filter(year=year)
-    return paginate(request, qs, page, lambda chunk: [_period(p) for p in chunk])
+    return paginate(request, qs, page, lambda chunk: [_period(p) for p in chunk], {"year": year})
 
 
 @router.get("/periods/{period_id}", response={200: PeriodOut, **errors.COMMON}, summary="Period")

@@ -20,7 +20,7 @@ from chiso.accounts import access
 from chiso.api import errors
 from chiso.api.auth import SYSTEM_OR_PERSON
 from chiso.api.http import not_modified, validators
-from chiso.api.paging import Id, PageQuery, paginate
+from chiso.api.paging import Id, PageQuery, paginate, query_text
 from chiso.assessments.models import Period
 from chiso.results import analysis, cards
 from chiso.results.models import Snapshot, UnitRow
@@ -179,11 +179,15 @@ def published_results(
     recognition, best first, then the units not assessed. Paginated (`page_size` up to
     5000 gives a whole province in one answer)."""
     pk, version, published_at = snapshot_for(period_id, level, query.version)
-    etag = f"results-{pk}-{request.GET.urlencode()}"
+    # Built from the validated parameters only: a junk parameter, or a number written
+    # another way, is the same answer, the same ETag and the same cache entry.
+    asked = query_text(query.model_dump())
+    etag = f"results-{pk}-{asked}"
     cached = not_modified(request, etag, published_at)
     if cached is not None:
         return cached
-    key = f"chiso:api-results:{pk}:{request.get_host()}:{request.GET.urlencode()}"
+    # The links in the body are absolute: one copy per address the site answers on.
+    key = f"chiso:api-results:{pk}:{request.scheme}://{request.get_host()}:{asked}"
     body = cache.get(key)
     if body is None:
         period = get_object_or_404(Period, pk=period_id)

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from chiso.accounts import access
 from chiso.accounts.access import Perm
-from chiso.api.errors import ApiError
+from chiso.api.errors import MAX_DETAILS, ApiError
 from chiso.assessments import services
 from chiso.assessments.models import Evidence, Provenance, Submission
 from chiso.assessments.services import ServiceError
@@ -78,12 +78,25 @@ def put_values(
 ) -> tuple[Submission, int]:
     submission = visible_submission(user, pk)
     framework = submission.framework.engine()
+    # Of the codes the framework does not know only the first MAX_DETAILS are read (and
+    # named in the answer), the others only counted: a body of 100,000 unknown codes
+    # costs hardly more than one of fifty, and nothing is saved either way.
+    known = set(framework.input_codes)
+    unknown = [code for code in raw if code not in known]
+    named = set(unknown[:MAX_DETAILS])
     figures, problems = services.coerce_inputs(
-        framework, {code: _as_text(value) for code, value in raw.items()}
+        framework,
+        {code: _as_text(value) for code, value in raw.items() if code in known or code in named},
     )
     if problems:
         details = [{"loc": ["body", "values", code], "msg": msg} for code, msg in problems.items()]
-        raise ApiError(422, "validation_error", "Some figures could not be read.", details)
+        raise ApiError(
+            422,
+            "validation_error",
+            "Some figures could not be read.",
+            details,
+            unlisted=len(unknown) - len(named),
+        )
     try:
         return services.save_values(
             submission,

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from chiso.accounts import access
 from chiso.frameworks.models import Framework
@@ -14,6 +15,7 @@ from chiso.frameworks.models import Framework
 HOME_LIMIT = 200
 
 
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers a query, 503 otherwise (for load balancers)."""
     try:
@@ -25,11 +27,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
     """Browsers ask for /favicon.ico whatever the page says; send them to the static icon."""
     return HttpResponseRedirect(static("chiso/favicon.svg"))
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """What chiso is, for the public; a person's own submissions once logged in."""
     if not request.user.is_authenticated:

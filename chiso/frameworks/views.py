@@ -36,6 +36,7 @@ from chiso.frameworks.models import Framework, Source, sha256_text
 from chiso.frameworks.services import store_framework
 
 
+@require_http_methods(["GET", "HEAD"])
 def framework_list(request: HttpRequest) -> HttpResponse:
     """The framework versions the person may read, newest year first, and whether a
     period uses each."""
@@ -63,6 +64,7 @@ def _framework(request: HttpRequest, code: str, version: int) -> Framework:
     return access.framework_for(request.user, code=code, version=version)
 
 
+@require_http_methods(["GET", "HEAD"])
 def framework_detail(request: HttpRequest, code: str, version: int) -> HttpResponse:
     """One framework version: its tree, inputs, checks and recognition rule."""
     framework = _framework(request, code, version)
@@ -112,6 +114,7 @@ def framework_detail(request: HttpRequest, code: str, version: int) -> HttpRespo
     )
 
 
+@require_http_methods(["GET", "HEAD"])
 def framework_yaml(request: HttpRequest, code: str, version: int) -> HttpResponse:
     """The exact file the framework was stored from."""
     framework = _framework(request, code, version)

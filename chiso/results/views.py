@@ -34,7 +34,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from chiso.accounts import access
 from chiso.assessments.models import Evidence, Period
@@ -101,6 +101,7 @@ def _ranking(
     raise Http404("No results.")
 
 
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     current = list(
         Snapshot.objects.current().select_related("period").order_by("-period__year", "level")
@@ -153,6 +154,7 @@ def _ranking_context(ranking: cards.Ranking, level: str) -> dict[str, Any]:
     }
 
 
+@require_safe
 def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level), brief=True)
@@ -305,6 +307,7 @@ def _table_body(
     return mark_safe("".join(parts))  # noqa: S308 - every inserted text is escaped above
 
 
+@require_safe
 def sensitivity_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     """ "Độ nhạy": how much each pillar's points move the published ranks (Sobol' indices).
 
@@ -378,6 +381,7 @@ def ranking_table(ranking: cards.Ranking) -> tuple[list[str], list[list[Any]]]:
     return header, table
 
 
+@require_safe
 def ranking_csv(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
@@ -389,6 +393,7 @@ def ranking_csv(request: HttpRequest, period_id: int, level: str) -> HttpRespons
     return _download(ranking, out.getvalue(), "ranking.csv", "text/csv; charset=utf-8")
 
 
+@require_safe
 def ranking_xlsx(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     from openpyxl import Workbook
 
@@ -411,12 +416,14 @@ def ranking_xlsx(request: HttpRequest, period_id: int, level: str) -> HttpRespon
     )
 
 
+@require_safe
 def values_csv(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level), values=True)
     return _download(ranking, ranking.values_csv, "values.csv", "text/csv; charset=utf-8")
 
 
+@require_safe
 def framework_yaml(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
@@ -458,12 +465,14 @@ def _report(
     return period, unit, report
 
 
+@require_safe
 def report_pdf(request: HttpRequest, period_id: int, level: str, unit_code: str) -> HttpResponse:
     _period, _unit_, report = _report(request, period_id, level, unit_code)
     body = pdf.report_card_pdf(cards.report_card_of(report))
     return _download(report.ranking, body, f"{unit_code}-report.pdf", "application/pdf")
 
 
+@require_safe
 def annex_pdf(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     """A published version's stored annex (the same bytes every time); provisional
     results' annex drawn now."""
@@ -489,6 +498,7 @@ def _published(request: HttpRequest, period_id: int, level: str) -> Snapshot:
     return found
 
 
+@require_safe
 def annex_signed_pdf(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     """The copy of the annex signed in the e-office system, as uploaded and checked."""
     snapshot = _published(request, period_id, level)
@@ -529,6 +539,7 @@ def annex_sign(request: HttpRequest, period_id: int, level: str) -> HttpResponse
     return redirect(target)
 
 
+@require_safe
 def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str) -> HttpResponse:
     period, unit, report = _report(request, period_id, level, unit_code)
     ranking, row = report.ranking, report.row
@@ -661,6 +672,7 @@ def _shown_plan(
     }
 
 
+@require_safe
 def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     """The statistical audit of a level's submitted figures (reviewers and admins)."""
     if not access.sees_audit(request.user):

@@ -94,7 +94,7 @@ def error(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
-    assert set(body) == {"code", "message", "details"} and body["code"] == code
+    assert set(body) == {"code", "message", "details", "omitted"} and body["code"] == code
     assert body["message"]
     return body
 
