@@ -26,6 +26,7 @@ from chiso.assessments import excel
 from chiso.assessments.figures import figures_by_submission
 from chiso.assessments.models import Period, Provenance, Submission
 from chiso.assessments.services import ServiceError, save_values
+from chiso.csv_lines import shorten
 from chiso.uploads import Issue, TableError, number_text, too_large
 
 
@@ -206,7 +207,7 @@ class _Checker:
                     self.add(
                         message
                         % {
-                            "unit": row.unit,
+                            "unit": shorten(row.unit),
                             "expected": self.only.unit.code,
                             "name": self.only.unit.name,
                         },
@@ -217,7 +218,7 @@ class _Checker:
                     message = _(
                         "Unit %(unit)s is not assessed in this period, or is not one of yours."
                     )
-                    self.add(message % {"unit": row.unit}, row.row, row.column)
+                    self.add(message % {"unit": shorten(row.unit)}, row.row, row.column)
                 continue
             if not access.can(self.user, Perm.IMPORT, target):
                 names = {"unit": target.unit.code, "name": target.unit.name}
@@ -269,9 +270,8 @@ class _Checker:
                         )
                     else:
                         message = _("“%(code)s” is not a code of the framework %(framework)s.")
-                    self.add(
-                        message % {"code": code, "framework": framework.code}, cell.row, code=code
-                    )
+                    shown = {"code": shorten(code), "framework": framework.code}
+                    self.add(message % shown, cell.row, code=code)
                 ok = False
                 continue
             try:
