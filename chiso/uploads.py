@@ -176,6 +176,9 @@ def zip_refusal(members: Iterable[zipfile.ZipInfo], size: int, name: str) -> str
 
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+ZIP_START = b"PK\x03\x04"
+# What telling a file's kind reads of it (all of it only for a ZIP).
+SNIFF_BYTES = 8192
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -199,7 +202,7 @@ def sniff(data: bytes, filename: str, *, allow_csv: bool) -> str:
         wanted = _("an Excel workbook (.xlsx) or a CSV file")
     else:
         wanted = _("an Excel workbook (.xlsx)")
-    if data[:4] == b"PK\x03\x04":
+    if data[:4] == ZIP_START:
         members = zip_members(data) or []
         names = [member.filename for member in members]
         if "[Content_Types].xml" in names and any(item.startswith("xl/") for item in names):
@@ -214,12 +217,12 @@ def sniff(data: bytes, filename: str, *, allow_csv: bool) -> str:
             "%(name)s is an old Excel 97-2003 (.xls) file: open it in Excel and save it as .xlsx."
         )
         raise TableError([Issue(message % {"name": name})])
-    kind = filetype.guess(data[:8192])
+    kind = filetype.guess(data[:SNIFF_BYTES])
     if kind is not None:
         message = _("%(name)s is a %(kind)s file (%(mime)s), not %(wanted)s.")
         values = {"name": name, "kind": kind.extension.upper(), "mime": kind.mime}
         raise TableError([Issue(message % {**values, "wanted": wanted})])
-    looks_like_text = _looks_like_text(data[:8192])
+    looks_like_text = _looks_like_text(data[:SNIFF_BYTES])
     if allow_csv and looks_like_text and not filename.lower().endswith(_EXCEL_NAMES):
         return CSV
     if looks_like_text:

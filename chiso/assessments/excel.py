@@ -20,7 +20,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -39,7 +39,9 @@ from chiso.uploads import (
     MAX_COLUMNS,
     MAX_CSV_LINES,
     MAX_ROWS,
+    SNIFF_BYTES,
     XLSX,
+    ZIP_START,
     Issue,
     Sheet,
     TableError,
@@ -406,10 +408,20 @@ def _unit_text(raw: Any) -> str:
     return str(raw).strip()
 
 
-def read_values_file(data: bytes, filename: str) -> ValuesFile:
-    """Read a values workbook or long CSV; TableError when the file cannot be read at all."""
-    kind = sniff(data, filename, allow_csv=True)
-    if kind == CSV:
+def read_values_file(data: bytes | IO[bytes], filename: str) -> ValuesFile:
+    """Read a values workbook or long CSV (its bytes, or a seekable binary stream such as
+    an upload); TableError when the file cannot be read at all.
+
+    A CSV is read from the stream as it comes; only a workbook is read whole."""
+    if not isinstance(data, bytes):
+        head = data.read(SNIFF_BYTES)
+        data.seek(0)
+        if head[:4] != ZIP_START:
+            # Only a ZIP can be a workbook: anything else is a CSV or refused here.
+            sniff(head, filename, allow_csv=True)
+            return _read_csv(data, filename)
+        data = data.read()
+    if sniff(data, filename, allow_csv=True) == CSV:
         return _read_csv(data, filename)
     return _read_xlsx(data, filename)
 
@@ -532,7 +544,7 @@ def _beyond_sheet(line: int) -> Issue:
     return Issue(message % {"units": MAX_ROWS, "codes": MAX_COLUMNS}, line=line)
 
 
-def _read_csv(data: bytes, filename: str) -> ValuesFile:
+def _read_csv(data: bytes | IO[bytes], filename: str) -> ValuesFile:
     result = ValuesFile(CSV, None, 1, [], [], [])
     chosen: list[str] = []
 

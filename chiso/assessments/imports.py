@@ -12,9 +12,10 @@ back and nothing is written.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -59,7 +60,7 @@ class ImportSummary:
 
 
 def import_values(
-    data: bytes,
+    data: bytes | IO[bytes],
     filename: str,
     *,
     user: Any,
@@ -67,8 +68,12 @@ def import_values(
     submission: Submission | None = None,
     provenance: str = Provenance.SELF_REPORTED,
 ) -> ImportSummary:
-    """Import a values file into a period (or into one submission); ImportRefused on any problem."""
-    large = too_large(len(data), filename)
+    """Import a values file (its bytes, or a seekable binary stream such as an upload) into a
+    period (or into one submission); ImportRefused on any problem."""
+    size = len(data) if isinstance(data, bytes) else data.seek(0, io.SEEK_END)
+    if not isinstance(data, bytes):
+        data.seek(0)
+    large = too_large(size, filename)
     if large is not None:
         raise ImportRefused([large])
     try:

@@ -164,8 +164,9 @@ def _run_import(
         status = 400
     else:
         try:
+            # The upload itself: a CSV is read from it as it comes, never copied whole.
             context["summary"] = import_values(
-                upload.read(),
+                upload.file,
                 upload.name or "upload",
                 user=request.user,
                 period=period,
