@@ -66,9 +66,11 @@ MAX_PROBLEMS = 50
 class _Stop(Exception):
     """Bad input found: the problems are reported and the command stops."""
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], more: int = 0) -> None:
         super().__init__()
         self.problems = list(problems)
+        # Problems found but not kept (a file's every line may be wrong).
+        self.more = more
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,8 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _Stop as stop:
         for problem in stop.problems[:MAX_PROBLEMS]:
             print(problem, file=sys.stderr)
-        if len(stop.problems) > MAX_PROBLEMS:
-            print(f"... and {len(stop.problems) - MAX_PROBLEMS} more problems", file=sys.stderr)
+        more = len(stop.problems) + stop.more - MAX_PROBLEMS
+        if more > 0:
+            print(f"... and {more} more problems", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader went away (`chiso framework check F | head`): not an error of ours.
@@ -293,7 +296,7 @@ def _values_rows(stream: IO[bytes], path: str) -> Table:
     finally:
         rows.close()
     if problems:
-        raise _Stop(problems)
+        raise _Stop(problems, more=wrong - len(problems))
     return units, codes, raw, lines
 
 
@@ -374,17 +377,19 @@ def _inputs(options: argparse.Namespace) -> tuple[Framework, Values]:
         framework = _load_framework(options.framework)
     except _Stop as stop:
         problems += stop.problems
+    more = 0
     try:
         table = _read_values_csv(options.values)
     except _Stop as stop:
         problems += stop.problems
+        more = stop.more
     if getattr(options, "units", None) is not None:
         try:
             known_units = _read_units(options.units)
         except _Stop as stop:
             problems += stop.problems
     if problems:
-        raise _Stop(problems)
+        raise _Stop(problems, more)
     assert framework is not None and table is not None
 
     units, codes, raw, lines = table
