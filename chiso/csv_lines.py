@@ -68,7 +68,12 @@ class _Lines:
         return self
 
     def __next__(self) -> str:
-        line = self.stream.readline(self.limit + 2)
+        try:
+            line = self.stream.readline(self.limit + 2)
+        except UnicodeDecodeError:
+            # UTF-16 that surrogateescape cannot keep (an odd byte, a lone surrogate):
+            # decoded a block ahead, so the line is where reading stood.
+            raise CsvLimit(NOT_TEXT, self.number + 1) from None
         if not line:
             raise StopIteration
         self.number += 1

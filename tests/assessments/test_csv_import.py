@@ -206,3 +206,18 @@ def test_negative_and_absurd_counts_are_refused_naming_the_line(lan_uploads, sub
         f"Line 3 (hs_tt): “{typed}” is outside the allowed range (0 to 9007199254740992)."
     ]
     assert figures(submission) == {}
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [b"\x41", "unit".encode("utf-16-le")[:2] + b"\x00\xd8\x41\x00"],
+    ids=["an odd last byte", "a lone surrogate"],
+)
+def test_broken_unicode_text_is_refused_not_a_crash(lan_uploads, submission, ending):
+    text = "unit\tcode\tvalue\r\n14758\tXHS.1\t35,5\r\n".encode("utf-16")
+    response = lan_uploads(text + ending, "u.csv")
+    assert response.status_code == 400
+    [refusal] = issues(response)
+    assert refusal.endswith("u.csv is a text file in an encoding chiso does not recognise "
+                            "(not UTF-8): in Excel, save it as “CSV UTF-8”.")  # fmt: skip
+    assert figures(submission) == {}
