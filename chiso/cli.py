@@ -279,13 +279,20 @@ def _values_rows(stream: IO[bytes], path: str) -> Table:
         with _without_gc():
             for line, row in rows:
                 if len(row) == 3:
-                    unit, code = row[0], row[1]
-                    units.append(unit_names.setdefault(unit, unit))
-                    codes.append(code_names.setdefault(code, code))
+                    unit = unit_names.get(row[0])
+                    if unit is None:
+                        unit = unit_names[row[0]] = row[0]
+                        if len(unit_names) > MAX_VALUE_UNITS:
+                            raise _Stop([_too_many("units", MAX_VALUE_UNITS, line, path)])
+                    code = code_names.get(row[1])
+                    if code is None:
+                        code = code_names[row[1]] = row[1]
+                        if len(code_names) > MAX_VALUE_CODES:
+                            raise _Stop([_too_many("codes", MAX_VALUE_CODES, line, path)])
+                    units.append(unit)
+                    codes.append(code)
                     raw.append(row[2])
                     lines.append(line)
-                    if len(unit_names) > MAX_VALUE_UNITS or len(code_names) > MAX_VALUE_CODES:
-                        raise _Stop([_too_many(len(unit_names), len(code_names), line, path)])
                 elif row:  # csv gives [] for a blank line, which is simply skipped
                     wrong += 1
                     if wrong <= MAX_PROBLEMS:
@@ -300,12 +307,8 @@ def _values_rows(stream: IO[bytes], path: str) -> Table:
     return units, codes, raw, lines
 
 
-def _too_many(units: int, codes: int, line: int, path: str) -> Problem:
-    if units > MAX_VALUE_UNITS:
-        message = f"more than {MAX_VALUE_UNITS} units: the file was not read further"
-    else:
-        message = f"more than {MAX_VALUE_CODES} codes: the file was not read further"
-    return Problem(message, None, line, path)
+def _too_many(what: str, limit: int, line: int, path: str) -> Problem:
+    return Problem(f"more than {limit} {what}: the file was not read further", None, line, path)
 
 
 def _limit_message(limit: csv_lines.CsvLimit) -> str:

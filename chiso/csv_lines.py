@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterator
 from typing import IO
 
@@ -53,41 +54,36 @@ def shorten(text: object, limit: int = QUOTE_CHARS) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
-class _Lines:
-    """The physical lines of a text stream; `pending` counts the characters of the record
-    being read, which may not pass `limit` (a record spans lines only inside quotes)."""
-
-    def __init__(self, stream: IO[str], limit: int) -> None:
-        self.stream = stream
-        self.limit = limit
-        self.number = 0
-        self.start = 1
-        self.pending = 0
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
+def _lines(stream: IO[str], limit: int, record: list[int]) -> Iterator[str]:
+    """The physical lines of a text stream. `record` is [the line the record being read
+    starts on, its characters so far], which may not pass `limit` (a record spans lines
+    only inside quotes); the reader of records resets it after each record."""
+    readline = stream.readline
+    number = 0
+    while True:
         try:
-            line = self.stream.readline(self.limit + 2)
+            line = readline(limit + 2)
         except UnicodeDecodeError:
             # UTF-16 that surrogateescape cannot keep (an odd byte, a lone surrogate):
             # decoded a block ahead, so the line is where reading stood.
-            raise CsvLimit(NOT_TEXT, self.number + 1) from None
+            raise CsvLimit(NOT_TEXT, number + 1) from None
         if not line:
-            raise StopIteration
-        self.number += 1
-        self.pending += len(line.rstrip("\r\n"))
-        if self.pending > self.limit:
-            raise CsvLimit(TOO_LONG, self.start, self.limit)
+            return
+        number += 1
+        size = len(line)
+        if size > limit:
+            size = len(line.rstrip("\r\n"))
+        record[1] += size
+        if record[1] > limit:
+            raise CsvLimit(TOO_LONG, record[0], limit)
         # Bytes that are not text were kept as lone surrogates (surrogateescape), so
         # the line that holds them is known exactly.
         if not line.isascii():
             try:
                 line.encode("utf-8")
             except UnicodeEncodeError:
-                raise CsvLimit(NOT_TEXT, self.number) from None
-        return line
+                raise CsvLimit(NOT_TEXT, number) from None
+        yield line
 
 
 def _text(source: IO[bytes] | IO[str]) -> IO[str]:
@@ -120,37 +116,26 @@ def records(
     left open.
     """
     stream = _text(source)
-    lines = _Lines(stream, max_chars)
+    record = [1, 0]
+    lines = _lines(stream, max_chars, record)
+    count = 0
     try:
         first = next(lines, "")
         chosen = delimiter(first) if callable(delimiter) else delimiter
         # strict: an unterminated quote is an error, not a field that swallows the file.
-        reader = csv.reader(_chain(first, lines), delimiter=chosen, strict=True)
-        count = 0
-        while True:
-            start = reader.line_num + 1
-            if count:
-                lines.start, lines.pending = start, 0
-            try:
-                record = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                raise CsvLimit(BROKEN, start, detail=str(error)) from None
+        reader = csv.reader(itertools.chain([first], lines), delimiter=chosen, strict=True)
+        for fields in reader:
             count += 1
             if count > max_lines:
-                raise CsvLimit(TOO_MANY_LINES, start, max_lines)
-            if len(record) > max_fields:
-                raise CsvLimit(TOO_MANY_FIELDS, start, max_fields)
-            yield start, record
+                raise CsvLimit(TOO_MANY_LINES, record[0], max_lines)
+            if len(fields) > max_fields:
+                raise CsvLimit(TOO_MANY_FIELDS, record[0], max_fields)
+            yield record[0], fields
+            record[0], record[1] = reader.line_num + 1, 0
+    except csv.Error as error:
+        raise CsvLimit(BROKEN, record[0], detail=str(error)) from None
     finally:
         # Left open for the caller (a wrapper closes its stream when collected); a
         # stream the caller closed already cannot be detached, nor needs to be.
         if stream is not source and not source.closed:
             stream.detach()
-
-
-def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
-    if first:
-        yield first
-    yield from rest
