@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from chiso import csv_lines
 from chiso.api import verify
 from chiso.engine import (
     EngineError,
@@ -52,14 +53,25 @@ EXIT_NO_PLAN = 1
 FORMATS = ("csv", "json", "xlsx")
 HEADER = ["unit", "code", "value"]
 EXIT_BAD_INPUT = 2
+# The most a values file may hold, so that reading it stays bounded (about 100 bytes a
+# line): more lines than the 1.5 million of 10,000 units x 150 inputs of
+# benchmarks/scoring.py, twice the 10,600 communes Vietnam had before 2025, and as
+# many codes as an entry sheet has columns.
+MAX_VALUE_LINES = 2_000_000
+MAX_VALUE_UNITS = 20_000
+MAX_VALUE_CODES = 1_000
+# Problems printed; then how many more there are (a file's every line may be wrong).
+MAX_PROBLEMS = 50
 
 
 class _Stop(Exception):
     """Bad input found: the problems are reported and the command stops."""
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], more: int = 0) -> None:
         super().__init__()
         self.problems = list(problems)
+        # Problems found but not kept (a file's every line may be wrong).
+        self.more = more
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,8 +88,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Callable[[argparse.Namespace], int] = options.handler
         return handler(options)
     except _Stop as stop:
-        for problem in stop.problems:
+        for problem in stop.problems[:MAX_PROBLEMS]:
             print(problem, file=sys.stderr)
+        more = len(stop.problems) + stop.more - MAX_PROBLEMS
+        if more > 0:
+            print(f"... and {more} more problems", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader went away (`chiso framework check F | head`): not an error of ours.
@@ -252,48 +267,78 @@ Table = tuple[list[str], list[str], list[str], "array[int]"]
 
 
 def _read_values_csv(path: str) -> Table:
-    """The columns of a long values file, with the line each row starts on."""
-    data = _read_bytes(path)
+    """The columns of a long values file, with the line each row starts on.
+
+    Read as it comes (chiso.csv_lines): a file beyond the limits stops at its first line
+    beyond them, whatever its size."""
     try:
-        # Decoding once up front finds the exact line of a bad byte; the rows are
-        # then streamed, so that the text is never held twice in memory.
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _Stop([_not_utf8(data, exc, path)]) from None
-    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""))
+        with open(path, "rb") as stream:
+            return _values_rows(stream, path)
+    except OSError as exc:
+        raise _Stop([Problem(f"cannot read the file: {exc.strerror}", None, None, path)]) from None
+
+
+def _values_rows(stream: IO[bytes], path: str) -> Table:
     units: list[str] = []
     codes: list[str] = []
     raw: list[str] = []
     lines = array("q")
     problems: list[Problem] = []
+    wrong = 0
+    rows = csv_lines.records(stream, max_lines=MAX_VALUE_LINES)
     try:
-        header = next(reader, None)
-        if header is None or [cell.strip().lower() for cell in header] != HEADER:
-            shown = ",".join(header or [])
+        _line, header = next(rows, (1, []))
+        if [cell.strip().lower() for cell in header] != HEADER:
+            shown = csv_lines.shorten(",".join(header))
             raise _Stop(
                 [Problem(f"the header must be unit,code,value, not {shown!r}", None, 1, path)]
             )
-        end = reader.line_num
         # A few thousand units and a few hundred codes repeat over a million rows:
         # keeping one string object of each saves memory and later lookups.
-        shared: dict[str, str] = {}
-        share = shared.setdefault
+        unit_names: dict[str, str] = {}
+        code_names: dict[str, str] = {}
         with _without_gc():
-            for row in reader:
+            for line, row in rows:
                 if len(row) == 3:
-                    units.append(share(row[0], row[0]))
-                    codes.append(share(row[1], row[1]))
+                    unit = unit_names.get(row[0])
+                    if unit is None:
+                        unit = unit_names[row[0]] = row[0]
+                        if len(unit_names) > MAX_VALUE_UNITS:
+                            raise _Stop([_too_many("units", MAX_VALUE_UNITS, line, path)])
+                    code = code_names.get(row[1])
+                    if code is None:
+                        code = code_names[row[1]] = row[1]
+                        if len(code_names) > MAX_VALUE_CODES:
+                            raise _Stop([_too_many("codes", MAX_VALUE_CODES, line, path)])
+                    units.append(unit)
+                    codes.append(code)
                     raw.append(row[2])
-                    lines.append(end + 1)
+                    lines.append(line)
                 elif row:  # csv gives [] for a blank line, which is simply skipped
-                    message = f"expected 3 fields (unit,code,value), found {len(row)}"
-                    problems.append(Problem(message, None, end + 1, path))
-                end = reader.line_num
-    except csv.Error as exc:
-        raise _Stop([Problem(f"broken CSV: {exc}", None, reader.line_num, path)]) from None
+                    wrong += 1
+                    if wrong <= MAX_PROBLEMS:
+                        message = f"expected 3 fields (unit,code,value), found {len(row)}"
+                        problems.append(Problem(message, None, line, path))
+    except csv_lines.CsvLimit as limit:
+        raise _Stop([Problem(_limit_message(limit), None, limit.line, path)]) from None
+    finally:
+        rows.close()
     if problems:
-        raise _Stop(problems)
+        raise _Stop(problems, more=wrong - len(problems))
     return units, codes, raw, lines
+
+
+def _too_many(what: str, limit: int, line: int, path: str) -> Problem:
+    return Problem(f"more than {limit} {what}: the file was not read further", None, line, path)
+
+
+def _limit_message(limit: csv_lines.CsvLimit) -> str:
+    return {
+        csv_lines.TOO_LONG: f"a line of over {limit.limit} characters: not a line of values",
+        csv_lines.TOO_MANY_FIELDS: f"more than {limit.limit} fields",
+        csv_lines.TOO_MANY_LINES: f"more than {limit.limit} lines: the file was not read further",
+        csv_lines.NOT_TEXT: "the file is not UTF-8 text",
+    }.get(limit.kind, f"broken CSV: {limit.detail}")
 
 
 @contextlib.contextmanager
@@ -381,17 +426,19 @@ def _inputs(options: argparse.Namespace) -> tuple[Framework, Values]:
         framework = _load_framework(options.framework)
     except _Stop as stop:
         problems += stop.problems
+    more = 0
     try:
         table = _read_values_csv(options.values)
     except _Stop as stop:
         problems += stop.problems
+        more = stop.more
     if getattr(options, "units", None) is not None:
         try:
             known_units = _read_units(options.units)
         except _Stop as stop:
             problems += stop.problems
     if problems:
-        raise _Stop(problems)
+        raise _Stop(problems, more)
     assert framework is not None and table is not None
 
     units, codes, raw, lines = table

@@ -11,26 +11,33 @@ so neither imports the other for them:
 - `open_workbook`, `find_sheet`, `read_sheet`, `sheet_rows`: a workbook's sheets read in
   bounded memory, with merged cells and formulas without a saved result reported;
   `workbook_bytes` for the way back out;
-- `csv_text`: a CSV file's text, its encoding recognised or named as unknown.
+- `csv_records`: a CSV file's records read as they come, stopping at the first line
+  beyond the limits (chiso.csv_lines), its encoding recognised or named as unknown;
+- `capped`: an error answer lists so many problems, then counts the rest (with
+  `csv_lines.shorten` for the text it quotes, it stays small whatever the file).
 
 Nothing here touches the database.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import filetype
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+
+from chiso import csv_lines
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -44,6 +51,13 @@ RATIO_FLOOR_MB = 20
 MAX_ROWS = 10_000
 MAX_COLUMNS = 1_000
 MAX_CELLS = 500_000
+# A long CSV (unit,code,value) carries one figure a line: 166 communes x 50 inputs is
+# 8,300 lines, the 559 communes before the 2025 reform 28,000.
+MAX_CSV_LINES = 100_000
+# An error page lists this many problems, then says how many more there are.
+MAX_ISSUES_SHOWN = 50
+
+T = TypeVar("T")
 
 
 def fold(text: object) -> str:
@@ -57,7 +71,7 @@ def fold(text: object) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", value).split())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Issue:
     """One problem in an uploaded file, with where it is (sheet, row, column or line)."""
 
@@ -71,11 +85,13 @@ class Issue:
     def where(self) -> str:
         if self.line is not None:
             if self.code:
-                return _("Line %(line)s (%(code)s)") % {"line": self.line, "code": self.code}
+                code = csv_lines.shorten(self.code)
+                return _("Line %(line)s (%(code)s)") % {"line": self.line, "code": code}
             return _("Line %(line)s") % {"line": self.line}
         if self.sheet is None:
             return ""
-        parts = {"sheet": self.sheet, "row": self.row, "column": self.column, "code": self.code}
+        code = csv_lines.shorten(self.code) if self.code else self.code
+        parts = {"sheet": self.sheet, "row": self.row, "column": self.column, "code": code}
         if self.row is not None and self.column and self.code:
             return _("Sheet %(sheet)s, row %(row)s, column %(column)s (%(code)s)") % parts
         if self.row is not None and self.column:
@@ -160,6 +176,9 @@ def zip_refusal(members: Iterable[zipfile.ZipInfo], size: int, name: str) -> str
 
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+ZIP_START = b"PK\x03\x04"
+# What telling a file's kind reads of it (all of it only for a ZIP).
+SNIFF_BYTES = 8192
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -177,13 +196,13 @@ def sniff(data: bytes, filename: str, *, allow_csv: bool) -> str:
     Returns XLSX or CSV; raises TableError naming the file when it is neither.
     """
     name = filename or _("the file")
-    if not data.strip():
+    if not data or data.isspace():
         raise TableError([Issue(_("The file %(name)s is empty.") % {"name": name})])
     if allow_csv:
         wanted = _("an Excel workbook (.xlsx) or a CSV file")
     else:
         wanted = _("an Excel workbook (.xlsx)")
-    if data[:4] == b"PK\x03\x04":
+    if data[:4] == ZIP_START:
         members = zip_members(data) or []
         names = [member.filename for member in members]
         if "[Content_Types].xml" in names and any(item.startswith("xl/") for item in names):
@@ -198,12 +217,12 @@ def sniff(data: bytes, filename: str, *, allow_csv: bool) -> str:
             "%(name)s is an old Excel 97-2003 (.xls) file: open it in Excel and save it as .xlsx."
         )
         raise TableError([Issue(message % {"name": name})])
-    kind = filetype.guess(data[:8192])
+    kind = filetype.guess(data[:SNIFF_BYTES])
     if kind is not None:
         message = _("%(name)s is a %(kind)s file (%(mime)s), not %(wanted)s.")
         values = {"name": name, "kind": kind.extension.upper(), "mime": kind.mime}
         raise TableError([Issue(message % {**values, "wanted": wanted})])
-    looks_like_text = _looks_like_text(data[:8192])
+    looks_like_text = _looks_like_text(data[:SNIFF_BYTES])
     if allow_csv and looks_like_text and not filename.lower().endswith(_EXCEL_NAMES):
         return CSV
     if looks_like_text:
@@ -213,20 +232,60 @@ def sniff(data: bytes, filename: str, *, allow_csv: bool) -> str:
     raise TableError([Issue(message % {"name": name, "wanted": wanted})])
 
 
-def csv_text(data: bytes, filename: str) -> str:
-    """The text of a CSV file: UTF-8 (with or without a byte order mark) or UTF-16 with one
-    (Excel's "Unicode text"). Any other encoding is refused as unknown, by name, rather
-    than read into wrong letters."""
+def csv_records(
+    data: bytes | IO[bytes], filename: str, *, max_lines: int, delimiter: Any = ","
+) -> Iterator[tuple[int, list[str]]]:
+    """(line, fields) for each record of a CSV file, read as it goes (chiso.csv_lines):
+    UTF-8 (with or without a byte order mark) or UTF-16 with one (Excel's "Unicode
+    text"). TableError naming the line at the first line beyond MAX_LINE_CHARS
+    characters, MAX_COLUMNS fields or `max_lines` lines (header and blank lines
+    included), in another encoding, or that the csv module cannot read."""
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return data.decode("utf-16")
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        yield from csv_lines.records(
+            stream, max_lines=max_lines, max_fields=MAX_COLUMNS, delimiter=delimiter
+        )
+    except csv_lines.CsvLimit as limit:
+        raise TableError([Issue(limit_message(limit, filename), line=limit.line)]) from None
+
+
+def limit_message(limit: csv_lines.CsvLimit, filename: str) -> str:
+    """Why a CSV was not read (chiso.csv_lines.CsvLimit), in the person's language."""
+    figure = {"limit": limit.limit}
+    if limit.kind == csv_lines.TOO_LONG:
+        return _("The line is longer than %(limit)s characters: it is not a line of figures.") % (
+            figure
+        )
+    if limit.kind == csv_lines.TOO_MANY_FIELDS:
+        return _("The line has more than %(limit)s fields.") % figure
+    if limit.kind == csv_lines.TOO_MANY_LINES:
+        return _("The file goes on beyond %(limit)s lines: it was not read further.") % figure
+    if limit.kind == csv_lines.NOT_TEXT:
         message = _(
             "%(name)s is a text file in an encoding chiso does not recognise (not UTF-8): "
             "in Excel, save it as “CSV UTF-8”."
         )
-        raise TableError([Issue(message % {"name": filename or _("the file")})]) from None
+        return message % {"name": filename or _("the file")}
+    if limit.detail.startswith("field larger than field limit"):
+        return _("A field is longer than %(limit)s characters.") % {"limit": csv.field_size_limit()}
+    if "end of data" in limit.detail or "EOF" in limit.detail:
+        return _("A quotation mark opened on this line is never closed.")
+    return _("The line cannot be read as CSV (%(error)s).") % {"error": limit.detail}
+
+
+def capped(items: Sequence[T], more: Callable[[str], T], limit: int = MAX_ISSUES_SHOWN) -> list[T]:
+    """The first `limit` problems and, when there are more, one saying how many are not
+    shown (`more` makes it from its text: Issue, str): an answer never grows with the file.
+    """
+    if len(items) <= limit:
+        return list(items)
+    rest = len(items) - limit
+    message = ngettext(
+        "… and %(count)s more problem, not shown: correct these and upload the file again.",
+        "… and %(count)s more problems, not shown: correct these and upload the file again.",
+        rest,
+    )
+    return [*items[:limit], more(message % {"count": rest})]
 
 
 # ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -31,15 +31,22 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from chiso import engine
+from chiso.csv_lines import shorten
 from chiso.frameworks.problems import value_text
 from chiso.safe_cells import append_row, cell_text, write_xlsx_cell
 from chiso.uploads import (
     CSV,
+    MAX_COLUMNS,
+    MAX_CSV_LINES,
+    MAX_ROWS,
+    SNIFF_BYTES,
     XLSX,
+    ZIP_START,
     Issue,
     Sheet,
     TableError,
-    csv_text,
+    capped,
+    csv_records,
     find_sheet,
     fold,
     number_text,
@@ -348,7 +355,7 @@ def values_csv(framework: engine.Framework, rows: Sequence[UnitFigures]) -> str:
 # Reading a filled file
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One figure as found in the file, with where it was."""
 
@@ -401,10 +408,20 @@ def _unit_text(raw: Any) -> str:
     return str(raw).strip()
 
 
-def read_values_file(data: bytes, filename: str) -> ValuesFile:
-    """Read a values workbook or long CSV; TableError when the file cannot be read at all."""
-    kind = sniff(data, filename, allow_csv=True)
-    if kind == CSV:
+def read_values_file(data: bytes | IO[bytes], filename: str) -> ValuesFile:
+    """Read a values workbook or long CSV (its bytes, or a seekable binary stream such as
+    an upload); TableError when the file cannot be read at all.
+
+    A CSV is read from the stream as it comes; only a workbook is read whole."""
+    if not isinstance(data, bytes):
+        head = data.read(SNIFF_BYTES)
+        data.seek(0)
+        if head[:4] != ZIP_START:
+            # Only a ZIP can be a workbook: anything else is a CSV or refused here.
+            sniff(head, filename, allow_csv=True)
+            return _read_csv(data, filename)
+        data = data.read()
+    if sniff(data, filename, allow_csv=True) == CSV:
         return _read_csv(data, filename)
     return _read_xlsx(data, filename)
 
@@ -417,7 +434,7 @@ def _read_xlsx(data: bytes, filename: str) -> ValuesFile:
             message = _(
                 "The workbook has no sheet “%(sheet)s” (its sheets: %(sheets)s). Download the "
                 "template again and enter the figures in the sheet “%(sheet)s”."
-            ) % {"sheet": SHEET_VALUES, "sheets": ", ".join(workbook.sheetnames)}
+            ) % {"sheet": SHEET_VALUES, "sheets": shorten(", ".join(workbook.sheetnames), 300)}
             raise TableError([Issue(message)])
         title = sheet.title
         others = [
@@ -437,11 +454,12 @@ def _read_xlsx(data: bytes, filename: str) -> ValuesFile:
         )
         raise TableError([Issue(message, title)])
     result = ValuesFile(XLSX, title, header_row, [], [], [])
-    for name in others:
-        result.notes.append(
-            _("The sheet “%(sheet)s” was not read: only the sheet “%(values)s” holds figures.")
-            % {"sheet": name, "values": SHEET_VALUES}
-        )
+    notes = [
+        _("The sheet “%(sheet)s” was not read: only the sheet “%(values)s” holds figures.")
+        % {"sheet": name, "values": SHEET_VALUES}
+        for name in others
+    ]
+    result.notes.extend(capped(notes, str))
     result.issues.extend(_hidden_figures(result, cells))
     header = cells.rows.get(header_row, {})
     positions: list[tuple[int, str]] = []
@@ -470,7 +488,7 @@ def _read_xlsx(data: bytes, filename: str) -> ValuesFile:
             result.issues.append(
                 result.issue(
                     _("Unit %(unit)s appears twice (also row %(other)s).")
-                    % {"unit": unit, "other": seen[unit]},
+                    % {"unit": shorten(unit), "other": seen[unit]},
                     number,
                     "A",
                 )
@@ -509,55 +527,56 @@ def _filled(raw: Any) -> bool:
     return raw is not None and not (isinstance(raw, str) and not raw.strip())
 
 
-def _csv_problem(error: csv.Error) -> str:
-    """A CSV reading error in the user's language (the csv module's own are English)."""
-    text = str(error)
-    if text.startswith("field larger than field limit"):
-        return _("A field is longer than %(limit)s characters.") % {"limit": csv.field_size_limit()}
-    if "end of data" in text or "EOF" in text:
-        return _("A quotation mark opened on this line is never closed.")
-    return _("The line cannot be read as CSV (%(error)s).") % {"error": text}
-
-
-def _read_csv(data: bytes, filename: str) -> ValuesFile:
-    text = csv_text(data, filename)
-    result = ValuesFile(CSV, None, 1, [], [], [])
-    lines = text.splitlines()
-    first = lines[0] if lines else ""
+def _delimiter(first: str) -> str:
     # Excel in a Vietnamese locale saves CSV with semicolons (the comma is the decimal mark).
     delimiter = ";" if first.count(";") > first.count(",") else ","
     if "\t" in first and delimiter not in first:
         delimiter = "\t"
-    # strict: an unterminated quote is an error, not a field that swallows the file.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for record in reader:
-            records.append((start, record))
-            start = reader.line_num + 1
-    except csv.Error as error:
-        raise TableError([Issue(_csv_problem(error), line=start)]) from error
-    header = records[0][1] if records else []
-    names = tuple(fold(item) for item in header)
-    if names != CSV_HEADER:
-        message = _("The header must be unit,code,value, not “%(header)s”.") % {
-            "header": delimiter.join(header)
-        }
+    return delimiter
+
+
+def _beyond_sheet(line: int) -> Issue:
+    """A long CSV holds what an entry sheet may: MAX_ROWS units and MAX_COLUMNS codes."""
+    message = _(
+        "The file names more than %(units)s units or %(codes)s codes: an entry file is far "
+        "smaller. It was not read further."
+    )
+    return Issue(message % {"units": MAX_ROWS, "codes": MAX_COLUMNS}, line=line)
+
+
+def _read_csv(data: bytes | IO[bytes], filename: str) -> ValuesFile:
+    result = ValuesFile(CSV, None, 1, [], [], [])
+    chosen: list[str] = []
+
+    def delimiter(first: str) -> str:
+        chosen.append(_delimiter(first))
+        return chosen[0]
+
+    # Read as it comes: a file beyond the limits stops at its first line beyond them.
+    records = csv_records(data, filename, max_lines=MAX_CSV_LINES, delimiter=delimiter)
+    _line, header = next(records, (1, []))
+    if tuple(fold(item) for item in header) != CSV_HEADER:
+        shown = shorten((chosen or [","])[0].join(header))
+        message = _("The header must be unit,code,value, not “%(header)s”.") % {"header": shown}
         raise TableError([Issue(message, line=1)])
     by_unit: dict[str, UnitRows] = {}
-    for line, record in records[1:]:
-        if not any(item.strip() for item in record):
-            continue
+    # Codes repeat for every unit: one string of each is kept.
+    codes: dict[str, str] = {}
+    for line, record in records:
         if len(record) != 3:
-            result.issues.append(
-                result.issue(
-                    _("%(count)s fields instead of 3 (unit,code,value).") % {"count": len(record)},
-                    line,
+            if any(item.strip() for item in record):
+                result.issues.append(
+                    result.issue(
+                        _("%(count)s fields instead of 3 (unit,code,value).")
+                        % {"count": len(record)},
+                        line,
+                    )
                 )
-            )
             continue
-        unit, code, raw = (item.strip() for item in record)
+        unit, code, raw = record[0].strip(), record[1].strip(), record[2].strip()
+        if not (unit or code or raw):
+            continue
+        code = codes.setdefault(code, code)
         if not unit:
             result.issues.append(result.issue(_("The unit is empty."), line, code=code or None))
             continue
@@ -566,13 +585,17 @@ def _read_csv(data: bytes, filename: str) -> ValuesFile:
             continue
         entry = by_unit.get(unit)
         if entry is None:
+            if len(by_unit) == MAX_ROWS or len(codes) > MAX_COLUMNS:
+                raise TableError([_beyond_sheet(line)])
             entry = by_unit[unit] = UnitRows(unit, line, None)
             result.units.append(entry)
+        elif len(codes) > MAX_COLUMNS:
+            raise TableError([_beyond_sheet(line)])
         if code in entry.cells:
             result.issues.append(
                 result.issue(
                     _("Unit %(unit)s: the value is given twice (also line %(other)s).")
-                    % {"unit": unit, "other": entry.cells[code].row},
+                    % {"unit": shorten(unit), "other": entry.cells[code].row},
                     line,
                     code=code,
                 )
@@ -595,18 +618,20 @@ def header_issues(values_file: ValuesFile, framework: engine.Framework) -> list[
         if code in where:
             message = _("Code %(code)s has two columns (also column %(other)s).")
             issues.append(
-                values_file.issue(message % {"code": code, "other": where[code]}, row, letter, code)
+                values_file.issue(
+                    message % {"code": shorten(code), "other": where[code]}, row, letter, code
+                )
             )
         elif code in computed and code not in known:
             message = _(
                 "%(code)s is computed by the framework from its elements: remove this column."
             )
-            issues.append(values_file.issue(message % {"code": code}, row, letter, code))
+            issues.append(values_file.issue(message % {"code": shorten(code)}, row, letter, code))
         elif code not in known:
             message = _("“%(code)s” is not a code of the framework %(framework)s.")
             issues.append(
                 values_file.issue(
-                    message % {"code": code, "framework": framework.code}, row, letter
+                    message % {"code": shorten(code), "framework": framework.code}, row, letter
                 )
             )
         where.setdefault(code, letter)
@@ -639,7 +664,9 @@ def read_cell(
         text = str(raw).strip()
         if not text:
             return None
+    # A cell may hold 32,767 characters: the message quotes the start of it.
     shown = number_text(raw) if isinstance(raw, int | float) and math.isfinite(raw) else text
+    shown = shorten(shown)
     try:
         return engine.coerce_value(text, type_, bounds)
     except engine.ValueProblem as error:

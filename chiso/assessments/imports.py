@@ -12,9 +12,10 @@ back and nothing is written.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from chiso.assessments import excel
 from chiso.assessments.figures import figures_by_submission
 from chiso.assessments.models import Period, Provenance, Submission
 from chiso.assessments.services import ServiceError, save_values
+from chiso.csv_lines import shorten
 from chiso.uploads import Issue, TableError, number_text, too_large
 
 
@@ -58,7 +60,7 @@ class ImportSummary:
 
 
 def import_values(
-    data: bytes,
+    data: bytes | IO[bytes],
     filename: str,
     *,
     user: Any,
@@ -66,8 +68,12 @@ def import_values(
     submission: Submission | None = None,
     provenance: str = Provenance.SELF_REPORTED,
 ) -> ImportSummary:
-    """Import a values file into a period (or into one submission); ImportRefused on any problem."""
-    large = too_large(len(data), filename)
+    """Import a values file (its bytes, or a seekable binary stream such as an upload) into a
+    period (or into one submission); ImportRefused on any problem."""
+    size = len(data) if isinstance(data, bytes) else data.seek(0, io.SEEK_END)
+    if not isinstance(data, bytes):
+        data.seek(0)
+    large = too_large(size, filename)
     if large is not None:
         raise ImportRefused([large])
     try:
@@ -206,7 +212,7 @@ class _Checker:
                     self.add(
                         message
                         % {
-                            "unit": row.unit,
+                            "unit": shorten(row.unit),
                             "expected": self.only.unit.code,
                             "name": self.only.unit.name,
                         },
@@ -217,7 +223,7 @@ class _Checker:
                     message = _(
                         "Unit %(unit)s is not assessed in this period, or is not one of yours."
                     )
-                    self.add(message % {"unit": row.unit}, row.row, row.column)
+                    self.add(message % {"unit": shorten(row.unit)}, row.row, row.column)
                 continue
             if not access.can(self.user, Perm.IMPORT, target):
                 names = {"unit": target.unit.code, "name": target.unit.name}
@@ -269,9 +275,8 @@ class _Checker:
                         )
                     else:
                         message = _("“%(code)s” is not a code of the framework %(framework)s.")
-                    self.add(
-                        message % {"code": code, "framework": framework.code}, cell.row, code=code
-                    )
+                    shown = {"code": shorten(code), "framework": framework.code}
+                    self.add(message % shown, cell.row, code=code)
                 ok = False
                 continue
             try:

@@ -25,7 +25,7 @@ from chiso.assessments.figures import figures_by_submission
 from chiso.assessments.imports import ImportRefused, import_values
 from chiso.assessments.models import Period, Submission
 from chiso.frameworks.models import Level
-from chiso.uploads import Issue, max_bytes, too_large, workbook_bytes
+from chiso.uploads import Issue, capped, max_bytes, too_large, workbook_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -164,15 +164,16 @@ def _run_import(
         status = 400
     else:
         try:
+            # The upload itself: a CSV is read from it as it comes, never copied whole.
             context["summary"] = import_values(
-                upload.read(),
+                upload.file,
                 upload.name or "upload",
                 user=request.user,
                 period=period,
                 submission=submission,
             )
         except ImportRefused as refused:
-            context["issues"] = refused.issues
+            context["issues"] = capped(refused.issues, Issue)
             status = 400
         context["filename"] = upload.name
     return render(request, "assessments/io/import.html", context, status=status)

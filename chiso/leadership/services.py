@@ -8,23 +8,26 @@ column.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from chiso import csv_lines
 from chiso.assessments.models import Action, AuditEntry
 from chiso.leadership.models import DtiYear
 from chiso.units.models import Unit
+from chiso.uploads import limit_message
 
 HISTORY = Path(__file__).parent / "data" / "thanhhoa-dti-history.csv"
 COLUMNS = ("year", "rank", "of", "value", "rank_cqs", "rank_kts", "rank_xhs", "note")
 INTEGERS = ("year", "rank", "of", "rank_cqs", "rank_kts", "rank_xhs")
+# A year a line, 2000 to 2100: a longer file is not a DTI history.
+MAX_LINES = 1_000
 
 
 class DtiImportError(Exception):
@@ -116,7 +119,7 @@ def figures_from(raw: dict[str, str], where: str) -> tuple[DtiFigures | None, li
         except ValueError:
             problems.append(
                 _("%(where)s, column %(column)s: %(raw)r is not a number")
-                % {"where": where, "column": column, "raw": raw[column]}
+                % {"where": where, "column": column, "raw": csv_lines.shorten(raw[column])}
             )
     if problems:
         return None, problems
@@ -126,37 +129,48 @@ def figures_from(raw: dict[str, str], where: str) -> tuple[DtiFigures | None, li
     return figures, [f"{where}: {problem}" for problem in figures.problems()]
 
 
-def parse_csv(text: str, source: str = "CSV") -> list[DtiFigures]:
-    """Rows of a CSV with the history's columns (year first); every problem, by line."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = reader.fieldnames or []
-    if "year" not in header:
-        raise DtiImportError(
-            [_("%(source)s: the first line must name the columns, year first") % {"source": source}]
-        )
-    unknown = [c for c in header if c not in COLUMNS]
-    if unknown:
-        raise DtiImportError(
-            [
-                _("%(source)s, line 1: unknown column %(column)s")
-                % {"source": source, "column": unknown[0]}
-            ]
-        )
+def parse_csv(data: str | IO[bytes], source: str = "CSV") -> list[DtiFigures]:
+    """Rows of a CSV with the history's columns (year first); every problem, by line.
+
+    Read as it comes: a file beyond MAX_LINES lines (or a line beyond the limits of
+    chiso.csv_lines) stops at that line, whatever its size."""
+    stream = io.StringIO(data.lstrip("\ufeff")) if isinstance(data, str) else data
+    lines = csv_lines.records(stream, max_lines=MAX_LINES)
     rows: list[DtiFigures] = []
     problems: list[str] = []
-    years: set[int] = set()
-    for line, raw in enumerate(reader, start=2):
-        where = _("%(source)s, line %(line)s") % {"source": source, "line": line}
-        figures, found = figures_from(raw, where)
-        problems += found
-        if figures is None:
-            continue
-        if figures.year in years:
-            problems.append(
-                _("%(where)s: year %(year)s twice") % {"where": where, "year": figures.year}
+    try:
+        _line, header = next(lines, (1, []))
+        if "year" not in header:
+            message = _("%(source)s: the first line must name the columns, year first")
+            raise DtiImportError([message % {"source": source}])
+        unknown = [c for c in header if c not in COLUMNS]
+        if unknown:
+            raise DtiImportError(
+                [
+                    _("%(source)s, line 1: unknown column %(column)s")
+                    % {"source": source, "column": csv_lines.shorten(unknown[0])}
+                ]
             )
-        years.add(figures.year)
-        rows.append(figures)
+        years: set[int] = set()
+        for line, record in lines:
+            if not record:
+                continue
+            where = _("%(source)s, line %(line)s") % {"source": source, "line": line}
+            figures, found = figures_from(dict(zip(header, record, strict=False)), where)
+            problems += found
+            if figures is None:
+                continue
+            if figures.year in years:
+                problems.append(
+                    _("%(where)s: year %(year)s twice") % {"where": where, "year": figures.year}
+                )
+            years.add(figures.year)
+            rows.append(figures)
+    except csv_lines.CsvLimit as limit:
+        where = _("%(source)s, line %(line)s") % {"source": source, "line": limit.line}
+        raise DtiImportError([f"{where}: {limit_message(limit, source)}"]) from None
+    finally:
+        lines.close()
     if problems:
         raise DtiImportError(problems)
     if not rows:
@@ -164,8 +178,8 @@ def parse_csv(text: str, source: str = "CSV") -> list[DtiFigures]:
     return rows
 
 
-def import_csv(text: str, *, actor: Any, source: str = "CSV") -> list[DtiYear]:
-    """Every row of the file, or none of them."""
-    figures = parse_csv(text, source)
+def import_csv(data: str | IO[bytes], *, actor: Any, source: str = "CSV") -> list[DtiYear]:
+    """Every row of the file (its text or a binary stream), or none of them."""
+    figures = parse_csv(data, source)
     with transaction.atomic():
         return [record_year(f, actor=actor, imported=True) for f in figures]

@@ -27,6 +27,7 @@ from chiso.leadership import services
 from chiso.leadership.models import TargetKind
 from chiso.results import dashboard
 from chiso.units.models import Level
+from chiso.uploads import capped, too_large
 
 DASHBOARD_LEVELS = (Level.COMMUNE, Level.DEPARTMENT)
 
@@ -243,13 +244,15 @@ def province_import(request: HttpRequest) -> HttpResponse:
     if upload is None:
         messages.error(request, _("Choose a CSV file."))
         return HttpResponseRedirect(reverse("province") + "#import")
+    large = too_large(upload.size or 0, upload.name or "")
+    if large is not None:
+        messages.error(request, large.message)
+        return HttpResponseRedirect(reverse("province") + "#import")
     try:
-        text = upload.read().decode("utf-8")
-        rows = services.import_csv(text, actor=request.user, source=upload.name)
-    except UnicodeDecodeError:
-        messages.error(request, _("%(name)s is not UTF-8 text.") % {"name": upload.name})
+        # Read as it comes: a file beyond the limits stops at its first line beyond them.
+        rows = services.import_csv(upload.file, actor=request.user, source=upload.name)
     except services.DtiImportError as error:
-        for problem in error.problems:
+        for problem in capped(error.problems, str):
             messages.error(request, problem)
     else:
         messages.success(

@@ -112,11 +112,11 @@ def test_rules_see_the_figures_already_saved(lan_uploads):
     )
 
 
-def test_a_file_in_an_unknown_encoding_is_named_as_such(lan_uploads):
+def test_a_file_in_an_unknown_encoding_is_named_as_such_at_its_first_bad_line(lan_uploads):
     response = lan_uploads("unit,code,value\n14758,CQS.2,có\n".encode("cp1258"), "a.csv")
     assert issues(response) == [
-        "a.csv is a text file in an encoding chiso does not recognise (not UTF-8): in Excel, "
-        "save it as “CSV UTF-8”."
+        "Line 2: a.csv is a text file in an encoding chiso does not recognise (not UTF-8): "
+        "in Excel, save it as “CSV UTF-8”."
     ]
 
 
@@ -134,11 +134,13 @@ def test_an_unterminated_quote_is_refused_naming_its_line(lan_uploads, submissio
     assert counts() == before
 
 
-def test_an_over_long_field_is_refused_in_vietnamese(login, lan, submission, client, vietnamese):
-    text = "unit,code,value\n14758,XHS.1," + "9" * 200_000 + "\n"
-    response = upload(login(lan), f"/submissions/{submission.pk}/import", text.encode(), "dai.csv")
+def test_an_over_long_line_is_refused_naming_it(lan_uploads, submission):
+    # The line limit (10,000 characters) comes before the csv module's field limit.
+    response = lan_uploads("unit,code,value\n14758,XHS.1," + "9" * 200_000 + "\n", "dai.csv")
     assert response.status_code == 400
-    assert issues(response) == ["Dòng 2: Một trường dài quá 131072 ký tự."]
+    assert issues(response) == [
+        "Line 2: The line is longer than 10000 characters: it is not a line of figures."
+    ]
 
 
 def test_the_admin_imports_a_csv_for_the_period(login, tuan, period, in_english):
@@ -203,4 +205,19 @@ def test_negative_and_absurd_counts_are_refused_naming_the_line(lan_uploads, sub
     assert issues(response) == [
         f"Line 3 (hs_tt): “{typed}” is outside the allowed range (0 to 9007199254740992)."
     ]
+    assert figures(submission) == {}
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [b"\x41", "unit".encode("utf-16-le")[:2] + b"\x00\xd8\x41\x00"],
+    ids=["an odd last byte", "a lone surrogate"],
+)
+def test_broken_unicode_text_is_refused_not_a_crash(lan_uploads, submission, ending):
+    text = "unit\tcode\tvalue\r\n14758\tXHS.1\t35,5\r\n".encode("utf-16")
+    response = lan_uploads(text + ending, "u.csv")
+    assert response.status_code == 400
+    [refusal] = issues(response)
+    assert refusal.endswith("u.csv is a text file in an encoding chiso does not recognise "
+                            "(not UTF-8): in Excel, save it as “CSV UTF-8”.")  # fmt: skip
     assert figures(submission) == {}

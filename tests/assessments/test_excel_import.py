@@ -378,3 +378,29 @@ def test_a_workbook_that_unpacks_far_beyond_its_size_is_refused(
     assert issues(response) == [
         "“to.xlsx” unpacks to far more than its size (over 1 MB): it is refused."
     ]
+
+
+def test_cells_of_thousands_of_characters_are_quoted_only_in_part(lans_template, lan_imports):
+    # Excel holds 32,767 characters a cell: an error page quotes the first 80 of each.
+    long_code, long_unit, long_figure = "X" * 32_000, "1" * 32_000, "a" * 32_000
+    content = fill(lans_template, {"G2": long_code, "F3": long_figure, "A4": long_unit, "F4": 1})
+    response = lan_imports(content)
+    assert response.status_code == 400
+    assert issues(response) == [
+        f"Sheet Số liệu, row 2, column G: “{'X' * 80}…” is not a code of the framework "
+        "test-commune-mini.",
+        f"Sheet Số liệu, row 3, column F (XHS.1): '{'a' * 80}…' is not a number",
+        f"Sheet Số liệu, row 4, column A: Unit {'1' * 80}… is not the unit of this page "
+        "(14758 Phường Hàm Rồng).",
+    ]
+    assert len(response.content) < 30_000
+
+
+def test_a_workbook_of_many_sheets_names_only_some_of_them(lans_template, lan_imports):
+    book = workbook(lans_template)
+    for number in range(300):
+        book.create_sheet(f"Trang {number}")
+    del book["Số liệu"]
+    [refusal] = issues(lan_imports(save(book)))
+    assert refusal.startswith("The workbook has no sheet “Số liệu” (its sheets: Hướng dẫn, Trang")
+    assert "Trang 299" not in refusal and len(refusal) < 600

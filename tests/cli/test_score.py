@@ -437,3 +437,57 @@ def test_a_count_written_with_a_thousands_separator_is_refused_like_on_the_pages
     assert errors == [
         f"{values}:2: hs_tt: unit 14758: '1.000' is not a whole number (do not separate thousands)"
     ]
+
+
+def test_a_bad_byte_deep_in_a_large_file_names_its_line(folder, capsys):
+    # The file is read as it comes, so the line of the first byte that is not UTF-8 is
+    # known without decoding the whole file first.
+    values = folder / "values.csv"
+    lines = ["unit,code,value"] + ["14758,XHS.1,5"] * 200_000
+    data = "\n".join(lines).encode() + "\n14758,CQS.2,có\n".encode("cp1258")
+    values.write_bytes(data)
+    errors = fails(folder, capsys, "score", folder / "commune.yaml", values)
+    assert errors == [f"{values}:200002: the file is not UTF-8 text"]
+
+
+def test_a_line_too_long_to_be_a_value_stops_the_reading_there(folder, capsys):
+    values = folder / "values.csv"
+    values.write_text("unit,code,value\n14758,XHS.1,5\n14758,XHS.1," + "9" * 50_000, "utf-8")
+    errors = fails(folder, capsys, "score", folder / "commune.yaml", values)
+    assert errors == [f"{values}:3: a line of over 10000 characters: not a line of values"]
+
+
+def test_more_units_than_a_values_file_may_name_stop_the_reading_at_the_first_beyond(
+    folder, capsys
+):
+    values = folder / "values.csv"
+    rows = "".join(f"u{number},XHS.1,5\n" for number in range(30_000))
+    values.write_text("unit,code,value\n" + rows, "utf-8")
+    errors = fails(folder, capsys, "score", folder / "commune.yaml", values)
+    assert errors == [f"{values}:20002: more than 20000 units: the file was not read further"]
+
+
+@pytest.mark.parametrize(
+    "rows, more",
+    [
+        # 500 lines of 4 fields: 50 are kept, the rest counted, not held.
+        ("14758,hs_tt,1,2\n" * 500, 450),
+        # 300 unreadable values, found by the engine.
+        ("".join(f"u{number},XHS.1,abc\n" for number in range(300)), 250),
+    ],
+)
+def test_fifty_problems_are_printed_then_how_many_more(folder, capsys, rows, more):
+    values = folder / "values.csv"
+    values.write_text("unit,code,value\n" + rows, "utf-8")
+    errors = fails(folder, capsys, "score", folder / "commune.yaml", values)
+    assert len(errors) == 51
+    assert all(error.startswith(f"{values}:") for error in errors[:50])
+    assert errors[50] == f"... and {more} more problems"
+
+
+def test_a_long_wrong_header_is_quoted_only_in_part(folder, capsys):
+    values = folder / "values.csv"
+    values.write_text(",".join(f"cot{number}" for number in range(900)) + "\n", "utf-8")
+    [error] = fails(folder, capsys, "score", folder / "commune.yaml", values)
+    assert error.startswith(f"{values}:1: the header must be unit,code,value, not 'cot0,cot1,")
+    assert error.endswith("…'") and len(error) < len(str(values)) + 150

@@ -135,3 +135,52 @@ def test_the_provinces_own_assessment_gives_its_estimated_dti_before_the_ministr
     assert {i["code"] for i in data["indices"]} >= {"NTS", "TCS", "HTS", "NLS", "ATTTM"}
     page = login(mai).get("/province/").content.decode()
     assert f"{expected.value:.4f}".replace(".", ",") in page
+
+
+@pytest.fixture
+def tuan_in_english(login, tuan):
+    """Anh Tuấn's client, reading pages in English."""
+    from django.conf import settings
+
+    client = login(tuan)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def _posted_dti(client, content: bytes) -> list[str]:
+    """The messages the province page shows after an import of `content`."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("dti.csv", content, content_type="text/csv")
+    response = client.post("/province/import/", {"file": upload}, follow=True)
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_a_dti_csv_not_in_utf8_names_its_line_and_imports_nothing(tuan_in_english):
+    client = tuan_in_english
+    content = "year,rank,note\n2025,4,\n2026,3,Thanh Hóa\n".encode("cp1258")
+    assert _posted_dti(client, content) == [
+        "dti.csv, line 3: dti.csv is a text file in an encoding chiso does not recognise "
+        "(not UTF-8): in Excel, save it as “CSV UTF-8”."
+    ]
+    assert not DtiYear.objects.filter(year__in=[2025, 2026]).exists()
+
+
+def test_a_dti_csv_full_of_errors_shows_fifty_and_counts_the_rest(tuan_in_english):
+    client = tuan_in_english
+    content = b"year,rank\n" + b"2025,x\n" * 120
+    shown = _posted_dti(client, content)
+    assert len(shown) == 51
+    assert shown[0] == "dti.csv, line 2, column rank: 'x' is not a number"
+    assert shown[-1] == (
+        "… and 70 more problems, not shown: correct these and upload the file again."
+    )
+    assert not DtiYear.objects.filter(year=2025).exists()
+
+
+def test_a_dti_csv_over_the_size_limit_is_refused_unread(tuan_in_english, settings):
+    settings.CHISO_MAX_UPLOAD_MB = 1
+    client = tuan_in_english
+    content = b"year,rank\n" + b"2025,4\n" * 200_000
+    assert _posted_dti(client, content) == ["dti.csv is 1,3 MB; files up to 1 MB are accepted."]
+    assert not DtiYear.objects.filter(year=2025).exists()
