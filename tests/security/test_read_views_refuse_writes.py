@@ -25,6 +25,7 @@ WRITES = {"POST", "PUT", "DELETE"}
 # Views that change something, by route, with the write methods each takes.
 WRITERS = {
     "review/bulk/": {"POST"},
+    "results/<int:period_id>/<str:level>/annex/sign/": {"POST"},
     "review/<int:pk>/comment/": {"POST"},
     "review/<int:pk>/correct/": {"POST"},
     "review/<int:pk>/status/": {"POST"},
