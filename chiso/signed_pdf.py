@@ -20,14 +20,18 @@ check that fails; the web app words the reason for people, `chiso verify` prints
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import hashlib
 import io
 import logging
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 UNREADABLE = "unreadable"  # not a PDF pyHanko can read
 NOT_SIGNED = "not_signed"  # a PDF without a signature
@@ -92,9 +96,25 @@ def check(
     # imports DSA support (a deprecation warning): the verdict says it, not the log.
     for name in ("pyhanko", "pyhanko_certvalidator"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return _check(data, annex, None if roots is None else list(roots), others or {})
+    def run() -> Signed:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _check(data, annex, None if roots is None else list(roots), others or {})
+
+    return outside_event_loop(run)
+
+
+def outside_event_loop(work: Callable[[], T]) -> T:
+    """`work()`, in a thread of its own when this one runs an event loop.
+
+    pyHanko's synchronous calls start an event loop of their own (asyncio.run), which
+    fails in a thread already running one (a Playwright session, an ASGI worker)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def _written(obj: Any) -> bytes:

@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from chiso.signed_pdf import outside_event_loop
+
 TEST_AUTHORITY = "chiso TEST CA - chỉ để thử, không dùng thật"
 
 
@@ -126,7 +128,9 @@ class Signer:
                 if isinstance(pdf, bytes)
                 else pdf
             )
-            out = signers.sign_pdf(
-                writer, signers.PdfSignatureMetadata(field_name=field), signer=signer
+            out = outside_event_loop(
+                lambda: signers.sign_pdf(
+                    writer, signers.PdfSignatureMetadata(field_name=field), signer=signer
+                )
             )
         return bytes(out.getvalue())

@@ -184,3 +184,18 @@ def test_without_trust_roots_no_signed_copy_is_accepted(settings, published, cha
     settings.CHISO_SIGNING_ROOTS = ""
     error = refusal(published, chairman.sign(annex.annex_bytes(published)))
     assert error.code == annex.NO_ROOTS
+
+
+def test_signing_and_checking_work_in_a_thread_that_runs_an_event_loop(published, chairman):
+    """A browser session (Playwright) or an ASGI worker runs an event loop in its
+    thread; pyHanko's own asyncio.run must not fail there (the demo signs the annexes
+    after the browser tests ran in the same process)."""
+    import asyncio
+
+    pdf = annex.annex_bytes(published)
+
+    async def in_a_loop():
+        signed = chairman.sign(pdf)
+        return signed_pdf.check(signed, pdf, None)
+
+    assert asyncio.run(in_a_loop()).signer == CHAIRMAN
