@@ -46,7 +46,7 @@ from chiso.engine import (
     sensitivity,
 )
 from chiso.engine.plan import Goal
-from chiso.safe_cells import cell_text, text_cell
+from chiso.safe_cells import cell_text, csv_cell, text_cell
 
 OWN_COMMANDS = ("score", "framework", "plan", "uncertainty", "verify")
 EXIT_NO_PLAN = 1
@@ -459,24 +459,11 @@ def _format_of(output: str) -> str:
     return suffix if suffix in FORMATS else "csv"
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return "" if math.isnan(value) else format(value, ".10g")
-    if isinstance(value, str):
-        # Unit codes come from someone's values file: never a live formula.
-        return cell_text(value)
-    return str(value)
-
-
 def _write_csv(results: Results, stream: IO[str]) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     records = results.to_records()
     writer.writerow([cell_text(column) for column in _columns(results)])
-    writer.writerows([_cell(value) for value in record.values()] for record in records)
+    writer.writerows([csv_cell(value) for value in record.values()] for record in records)
 
 
 def _write_json(results: Results, stream: IO[str]) -> None:
@@ -520,7 +507,7 @@ def _write_table(output: str, header: Sequence[str], rows: Iterable[Sequence[Any
     def text(stream: IO[str]) -> None:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows([_cell(value) for value in row] for row in rows)
+        writer.writerows([csv_cell(value) for value in row] for row in rows)
 
     _write_text(output, text)
 

@@ -15,12 +15,19 @@ Every export goes through the helpers here:
   `text_cell(sheet, value)` likewise for a write-only sheet, and
   `write_xlsx_cell(sheet, row, column, value)` for one cell of an ordinary sheet.
 
+- `csv_cell(value)`: one value of a CSV file (numbers plainly, booleans true/false,
+  nothing for a missing figure); `table_csv` and `table_xlsx` write a whole table.
+
 No Django here: `chiso score` writes its CSV and XLSX with these helpers too.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import math
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from openpyxl.cell.cell import Cell, WriteOnlyCell
@@ -72,3 +79,46 @@ def text_cell(sheet: Any, value: Any) -> Any:
 def write_xlsx_cell(sheet: Any, row: int, column: int, value: Any) -> Any:
     """Set one cell of an ordinary worksheet; text is stored as text, never a formula."""
     return set_text_cell(sheet.cell(row=row, column=column), value)
+
+
+def csv_cell(value: Any) -> str:
+    """One value as a CSV file writes it: plain decimals, true/false, "" for no figure."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "" if math.isnan(value) else format(value, ".10g")
+    if isinstance(value, str):
+        return cell_text(value)
+    return str(value)
+
+
+def table_csv(header: Sequence[str], table: Sequence[Sequence[Any]]) -> str:
+    """A header and rows as CSV text, every cell through `csv_cell`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([csv_cell(value) for value in header])
+    writer.writerows([csv_cell(value) for value in row] for row in table)
+    return out.getvalue()
+
+
+def table_xlsx(
+    header: Sequence[str], table: Sequence[Sequence[Any]], sheet_name: str, when: Any = None
+) -> bytes:
+    """A header and rows as one sheet of an XLSX workbook, text kept as text.
+
+    `when` (a datetime) stamps the workbook's created and modified times, so that the
+    same table written twice gives the same document properties."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    if when is not None:
+        book.properties.created = book.properties.modified = when.replace(tzinfo=None)
+    sheet = book.create_sheet(sheet_name)
+    sheet.append([text_cell(sheet, value) for value in header])
+    for row in table:
+        sheet.append([text_cell(sheet, value) for value in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

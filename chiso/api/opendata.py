@@ -17,7 +17,6 @@ downloaded folder (or the dataset's URL) against SHA256SUMS and recomputes it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -34,7 +33,7 @@ from chiso import engine
 from chiso.results import annex, cards
 from chiso.results.models import Snapshot
 from chiso.results.views import ranking_table
-from chiso.safe_cells import text_cell
+from chiso.safe_cells import table_csv, table_xlsx
 from chiso.units.models import Level
 
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -143,27 +142,11 @@ def dataset(period_id: int, level: str) -> Dataset | None:
 
 
 def _csv(header: list[str], table: list[list[Any]]) -> bytes:
-    from chiso.cli import _cell as file_cell
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([file_cell(cell) for cell in cells] for cells in table)
-    return out.getvalue().encode("utf-8")
+    return table_csv(header, table).encode("utf-8")
 
 
 def _xlsx(header: list[str], table: list[list[Any]], when: Any) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    book.properties.created = book.properties.modified = when.replace(tzinfo=None)
-    sheet = book.create_sheet("ranking")
-    sheet.append([text_cell(sheet, value) for value in header])
-    for cells in table:
-        sheet.append([text_cell(sheet, value) for value in cells])
-    made = io.BytesIO()
-    book.save(made)
-    return _fixed_zip(made.getvalue(), when)
+    return _fixed_zip(table_xlsx(header, table, "ranking", when), when)
 
 
 DOC_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")

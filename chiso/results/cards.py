@@ -496,31 +496,6 @@ def card(
     return Card(ranking, row, pillars, indicators, fix_first, trend or [])
 
 
-def trend_of(unit: Any, level: str, lineage: Sequence[int]) -> list[dict[str, Any]]:
-    """The unit's value and rank in every published period of its level, oldest first
-    (before the reform: the best-ranked of the units it was formed from)."""
-    ids = [unit.pk, *lineage]
-    current = Snapshot.objects.current().filter(level=level)
-    found = (
-        UnitRow.objects.filter(snapshot__in=current, unit_id__in=ids, assessed=True)
-        .select_related("snapshot__period")
-        .order_by("snapshot__period__year", "rank")
-    )
-    points: dict[int, dict[str, Any]] = {}
-    for unit_row in found:
-        period = unit_row.snapshot.period
-        mine = unit_row.unit_id == unit.pk
-        if period.pk in points and not mine:
-            continue
-        points[period.pk] = {
-            "period": period.name,
-            "year": period.year,
-            "value": unit_row.value,
-            "rank": unit_row.rank,
-        }
-    return sorted(points.values(), key=lambda p: p["year"])
-
-
 # ---------------------------------------------------------------------------
 # The data the PDF builders (chiso/results/pdf.py) receive
 

@@ -369,11 +369,6 @@ def _padded(values: Sequence[float | None], count: int) -> list[float | None]:
     return [*list(values)[:count], *[None] * (count - len(values))]
 
 
-def _short(pillar: Pillar) -> str:
-    """A pillar's column heading: its code, short enough for a narrow column."""
-    return pillar.code.upper()[:8]
-
-
 def _signature(pdf: _Document, title: str, name: str) -> None:
     if pdf.get_y() + 40 > pdf.h - pdf.b_margin:
         pdf.add_page()

@@ -20,9 +20,7 @@ Anything else gives 404, like an id that does not exist.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 from typing import Any
 
 from django.conf import settings
@@ -38,7 +36,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from chiso.accounts import access
 from chiso.assessments.models import Evidence, Period
-from chiso.cli import _cell as file_cell
 from chiso.core import numbers
 from chiso.frameworks.display import (
     decimal_separator,
@@ -49,7 +46,7 @@ from chiso.frameworks.display import (
 )
 from chiso.results import analysis, annex, cards, goals, pdf, publish
 from chiso.results.models import Snapshot
-from chiso.safe_cells import text_cell
+from chiso.safe_cells import table_csv, table_xlsx
 from chiso.units.models import Kind, Level, Unit
 
 SCORE_COLUMNS = ("unit", "value", "points", "rank", "recognized")
@@ -386,31 +383,19 @@ def ranking_csv(request: HttpRequest, period_id: int, level: str) -> HttpRespons
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
     header, table = ranking_table(ranking)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([file_cell(cell) for cell in cells] for cells in table)
-    return _download(ranking, out.getvalue(), "ranking.csv", "text/csv; charset=utf-8")
+    return _download(ranking, table_csv(header, table), "ranking.csv", "text/csv; charset=utf-8")
 
 
 @require_safe
 def ranking_xlsx(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
-    from openpyxl import Workbook
-
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
     header, table = ranking_table(ranking)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("ranking (provisional)" if ranking.provisional else "ranking")
-
-    sheet.append([text_cell(sheet, value) for value in header])
-    for cells in table:
-        sheet.append([text_cell(sheet, value) for value in cells])
-    out = io.BytesIO()
-    book.save(out)
+    sheet = "ranking (provisional)" if ranking.provisional else "ranking"
+    book = table_xlsx(header, table, sheet)
     return _download(
         ranking,
-        out.getvalue(),
+        book,
         "ranking.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
