@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from chiso import csv_lines
 from chiso.api import verify
 from chiso.engine import (
     EngineError,
@@ -46,7 +45,8 @@ from chiso.engine import (
     sensitivity,
 )
 from chiso.engine.plan import Goal
-from chiso.safe_cells import cell_text, csv_cell, text_cell
+from chiso.lib import csv_lines
+from chiso.lib.safe_cells import cell_text, csv_cell, text_cell
 
 OWN_COMMANDS = ("score", "framework", "plan", "uncertainty", "verify")
 EXIT_NO_PLAN = 1
@@ -269,7 +269,7 @@ Table = tuple[list[str], list[str], list[str], "array[int]"]
 def _read_values_csv(path: str) -> Table:
     """The columns of a long values file, with the line each row starts on.
 
-    Read as it comes (chiso.csv_lines): a file beyond the limits stops at its first line
+    Read as it comes (chiso.lib.csv_lines): a file beyond the limits stops at its first line
     beyond them, whatever its size."""
     try:
         with open(path, "rb") as stream:

@@ -18,9 +18,9 @@ urlpatterns = [
     path("", include("chiso.api.urls")),
     path("", include("chiso.api.data_urls")),
     path("accounts/", include("chiso.accounts.urls")),
-    path("", include("chiso.assessments.review_urls")),
+    path("", include("chiso.pages.review_urls")),
     path("", include("chiso.assessments.io_urls")),
-    path("", include("chiso.assessments.urls")),
+    path("", include("chiso.pages.entry_urls")),
     path("", include("chiso.frameworks.excel_urls")),
     path("", include("chiso.frameworks.urls")),
     # Before results' URLs: /results/<period>/<level>/map/ is not a unit's report card.

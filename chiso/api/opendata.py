@@ -30,10 +30,10 @@ from django.conf import settings
 from django.core.cache import cache
 
 from chiso import engine
+from chiso.lib.safe_cells import table_csv, table_xlsx
 from chiso.results import annex, cards
 from chiso.results.models import Snapshot
 from chiso.results.views import ranking_table
-from chiso.safe_cells import table_csv, table_xlsx
 from chiso.units.models import Level
 
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"

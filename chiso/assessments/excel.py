@@ -31,10 +31,10 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from chiso import engine
-from chiso.csv_lines import shorten
 from chiso.frameworks.problems import value_text
-from chiso.safe_cells import append_row, cell_text, write_xlsx_cell
-from chiso.uploads import (
+from chiso.lib.csv_lines import shorten
+from chiso.lib.safe_cells import append_row, cell_text, write_xlsx_cell
+from chiso.lib.uploads import (
     CSV,
     MAX_COLUMNS,
     MAX_CSV_LINES,

@@ -27,8 +27,8 @@ from chiso.assessments import excel
 from chiso.assessments.figures import figures_by_submission
 from chiso.assessments.models import Period, Provenance, Submission
 from chiso.assessments.services import ServiceError, save_values
-from chiso.csv_lines import shorten
-from chiso.uploads import Issue, TableError, number_text, too_large
+from chiso.lib.csv_lines import shorten
+from chiso.lib.uploads import Issue, TableError, number_text, too_large
 
 
 class ImportRefused(Exception):

@@ -17,11 +17,11 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chiso import csv_lines
 from chiso.assessments.models import Action, AuditEntry
 from chiso.leadership.models import DtiYear
+from chiso.lib import csv_lines
+from chiso.lib.uploads import limit_message
 from chiso.units.models import Unit
-from chiso.uploads import limit_message
 
 HISTORY = Path(__file__).parent / "data" / "thanhhoa-dti-history.csv"
 COLUMNS = ("year", "rank", "of", "value", "rank_cqs", "rank_kts", "rank_xhs", "note")
@@ -133,7 +133,7 @@ def parse_csv(data: str | IO[bytes], source: str = "CSV") -> list[DtiFigures]:
     """Rows of a CSV with the history's columns (year first); every problem, by line.
 
     Read as it comes: a file beyond MAX_LINES lines (or a line beyond the limits of
-    chiso.csv_lines) stops at that line, whatever its size."""
+    chiso.lib.csv_lines) stops at that line, whatever its size."""
     stream = io.StringIO(data.lstrip("\ufeff")) if isinstance(data, str) else data
     lines = csv_lines.records(stream, max_lines=MAX_LINES)
     rows: list[DtiFigures] = []

@@ -1,6 +1,6 @@
 """The leadership's pages: the dashboard, the commune map and the province's DTI.
 
-Every figure comes from chiso/results/dashboard.py (plain dicts), which the JSON
+Every figure comes from chiso/leadership/dashboard.py (plain dicts), which the JSON
 views return as they are, so the API can expose exactly what the pages show.
 """
 
@@ -23,11 +23,10 @@ from django.views.decorators.http import require_GET, require_POST
 from chiso.accounts import access
 from chiso.assessments.excel import localized
 from chiso.assessments.models import Period, Status
-from chiso.leadership import services
+from chiso.leadership import dashboard, services
 from chiso.leadership.models import TargetKind
-from chiso.results import dashboard
+from chiso.lib.uploads import capped, too_large
 from chiso.units.models import Level
-from chiso.uploads import capped, too_large
 
 DASHBOARD_LEVELS = (Level.COMMUNE, Level.DEPARTMENT)
 

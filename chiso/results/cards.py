@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from chiso.core import numbers
 from chiso.frameworks.display import in_language, show_value
+from chiso.lib import numbers
 from chiso.results import pdf
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored
@@ -374,7 +374,7 @@ def stored_row(
     brief = {"districts": row.districts, "lineage": row.lineage}
     if row.assessed:
         brief["p"] = [[row.node_values[i], row.node_ranks[i]] for i in pillars]
-        brief["u"] = row.unmet  # read by the dashboard (chiso/results/dashboard.py)
+        brief["u"] = row.unmet  # read by the dashboard (chiso/leadership/dashboard.py)
     return UnitRow(
         brief=brief,
         snapshot=snapshot,

@@ -19,7 +19,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from chiso.core import numbers
+from chiso.lib import numbers
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -30,7 +30,7 @@ PAGE_WIDTH = 210.0
 BODY = PAGE_WIDTH - 2 * MARGIN
 
 
-# The PDFs are always Vietnamese; they write numbers as the pages do (chiso.core.numbers).
+# The PDFs are always Vietnamese; they write numbers as the pages do (chiso.lib.numbers).
 VI = ","
 
 

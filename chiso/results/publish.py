@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from chiso.assessments import workflow
 from chiso.assessments.models import Action, AuditEntry, Status, Submission
-from chiso.core import bulk
+from chiso.lib import bulk
 from chiso.results import analysis, annex, cards
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored

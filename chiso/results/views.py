@@ -36,7 +36,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from chiso.accounts import access
 from chiso.assessments.models import Evidence, Period
-from chiso.core import numbers
 from chiso.frameworks.display import (
     decimal_separator,
     in_language,
@@ -44,9 +43,10 @@ from chiso.frameworks.display import (
     show_value,
     with_unit,
 )
+from chiso.lib import numbers
+from chiso.lib.safe_cells import table_csv, table_xlsx
 from chiso.results import analysis, annex, cards, goals, pdf, publish
 from chiso.results.models import Snapshot
-from chiso.safe_cells import table_csv, table_xlsx
 from chiso.units.models import Kind, Level, Unit
 
 SCORE_COLUMNS = ("unit", "value", "points", "rank", "recognized")

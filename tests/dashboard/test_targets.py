@@ -46,7 +46,7 @@ def test_one_period_projects_its_own_figure_and_none_is_unknown():
 
 
 def test_the_dashboard_gives_each_demo_target_its_figure_projection_and_status(campaign):
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
     from tests.dashboard.test_dashboard import engine_results
 
     targets = {t["name"]: t for t in dashboard.targets(today=dt.date(2026, 12, 1))}

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from chiso import engine
-from chiso.core import numbers
 from chiso.frameworks.display import show_number
+from chiso.lib import numbers
 from chiso.results import analysis, publish
 from tests.results.conftest import approve
 

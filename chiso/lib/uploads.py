@@ -12,7 +12,7 @@ so neither imports the other for them:
   bounded memory, with merged cells and formulas without a saved result reported;
   `workbook_bytes` for the way back out;
 - `csv_records`: a CSV file's records read as they come, stopping at the first line
-  beyond the limits (chiso.csv_lines), its encoding recognised or named as unknown;
+  beyond the limits (chiso.lib.csv_lines), its encoding recognised or named as unknown;
 - `capped`: an error answer lists so many problems, then counts the rest (with
   `csv_lines.shorten` for the text it quotes, it stays small whatever the file).
 
@@ -37,7 +37,7 @@ from django.utils.translation import ngettext
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from chiso import csv_lines
+from chiso.lib import csv_lines
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -235,7 +235,7 @@ def sniff(data: bytes, filename: str, *, allow_csv: bool) -> str:
 def csv_records(
     data: bytes | IO[bytes], filename: str, *, max_lines: int, delimiter: Any = ","
 ) -> Iterator[tuple[int, list[str]]]:
-    """(line, fields) for each record of a CSV file, read as it goes (chiso.csv_lines):
+    """(line, fields) for each record of a CSV file, read as it goes (chiso.lib.csv_lines):
     UTF-8 (with or without a byte order mark) or UTF-16 with one (Excel's "Unicode
     text"). TableError naming the line at the first line beyond MAX_LINE_CHARS
     characters, MAX_COLUMNS fields or `max_lines` lines (header and blank lines
@@ -250,7 +250,7 @@ def csv_records(
 
 
 def limit_message(limit: csv_lines.CsvLimit, filename: str) -> str:
-    """Why a CSV was not read (chiso.csv_lines.CsvLimit), in the person's language."""
+    """Why a CSV was not read (chiso.lib.csv_lines.CsvLimit), in the person's language."""
     figure = {"limit": limit.limit}
     if limit.kind == csv_lines.TOO_LONG:
         return _("The line is longer than %(limit)s characters: it is not a line of figures.") % (

@@ -3,7 +3,7 @@
 A CSV is never read whole and then checked: each physical line is read with a length
 limit, each record is counted and its fields counted as it comes, and reading stops at
 the first line beyond a limit with `CsvLimit`, which says which limit and at which line.
-The callers word it: chiso/uploads.py in the person's language, the CLI in English.
+The callers word it: chiso/lib/uploads.py in the person's language, the CLI in English.
 
 The bytes are decoded as UTF-8 (a byte order mark is dropped) or, after a UTF-16 byte
 order mark, as UTF-16 (Excel's "Unicode text"); a line that is neither stops reading
