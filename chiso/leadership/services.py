@@ -24,8 +24,18 @@ from chiso.lib.uploads import limit_message
 from chiso.units.models import Unit
 
 HISTORY = Path(__file__).parent / "data" / "thanhhoa-dti-history.csv"
-COLUMNS = ("year", "rank", "of", "value", "rank_cqs", "rank_kts", "rank_xhs", "note")
-INTEGERS = ("year", "rank", "of", "rank_cqs", "rank_kts", "rank_xhs")
+COLUMNS = (
+    "year",
+    "published",
+    "rank",
+    "of",
+    "value",
+    "rank_cqs",
+    "rank_kts",
+    "rank_xhs",
+    "note",
+)
+INTEGERS = ("year", "published", "rank", "of", "rank_cqs", "rank_kts", "rank_xhs")
 # A year a line, 2000 to 2100: a longer file is not a DTI history.
 MAX_LINES = 1_000
 
@@ -39,6 +49,7 @@ class DtiImportError(Exception):
 @dataclass(frozen=True)
 class DtiFigures:
     year: int
+    published: int | None = None
     rank: int | None = None
     of: int | None = None
     value: float | None = None
@@ -51,6 +62,8 @@ class DtiFigures:
         found = []
         if not 2000 <= self.year <= 2100:
             found.append(_("year: %(year)s is not a year") % {"year": self.year})
+        if self.published is not None and not self.year <= self.published <= 2100:
+            found.append(_("published: the year of publication comes after the year assessed"))
         if self.value is not None and not 0 <= self.value <= 1:
             found.append(_("value: the DTI is between 0 and 1"))
         for name in ("rank", "rank_cqs", "rank_kts", "rank_xhs"):

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from django.core.cache import cache
+from django.db.models import Count
 
 from chiso import engine
 from chiso.assessments.figures import figures_of
@@ -545,16 +546,28 @@ def history_of(unit: Any, level: str, lineage: list[int]) -> list[dict[str, Any]
         .select_related("period", "framework")
         .defer("values_csv")
     )
+    # How many units each period ranked ("5/166"); a derived unit is ranked among the
+    # others in place of its predecessors.
+    ranked = dict(
+        UnitRow.objects.filter(snapshot_id__in=by_snapshot, assessed=True)
+        .values("snapshot_id")
+        .annotate(n=Count("id"))
+        .values_list("snapshot_id", "n")
+    )
     points = []
     for snapshot in snapshots:
         entries = by_snapshot[snapshot.pk]
         own = [e for e in entries if e[0] == unit.pk]
         point = {"period": snapshot.period.name, "year": snapshot.period.year}
         if own:
-            points.append({**point, "value": own[0][2], "rank": own[0][3], "derived": False})
+            of = ranked[snapshot.pk]
+            points.append(
+                {**point, "value": own[0][2], "rank": own[0][3], "of": of, "derived": False}
+            )
         else:
             value, rank = _derived(snapshot, unit.code, [e[1] for e in entries])
-            points.append({**point, "value": value, "rank": rank, "derived": True})
+            of = ranked[snapshot.pk] - len(entries) + 1
+            points.append({**point, "value": value, "rank": rank, "of": of, "derived": True})
     return sorted(points, key=lambda p: p["year"])
 
 

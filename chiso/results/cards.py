@@ -592,7 +592,16 @@ def report_card_of(report: Card) -> pdf.ReportCard:
             for i in report.indicators
         ],
         fix_first=[i.code for i in report.fix_first],
-        trend=[pdf.TrendPoint(str(t["year"]), t["value"], t["rank"]) for t in report.trend],
+        trend=[
+            pdf.TrendPoint(
+                str(t["year"]),
+                t["value"],
+                t["rank"],
+                derived=bool(t.get("derived")),
+                of=t.get("of"),
+            )
+            for t in report.trend
+        ],
         provisional=ranking.provisional,
         issued_on=_issued_on(ranking),
         version=1 if ranking.snapshot is None else ranking.snapshot.version,

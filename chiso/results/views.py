@@ -442,6 +442,7 @@ def _report(
                 "year": period.year,
                 "value": row.value,
                 "rank": row.rank,
+                "of": ranking.ranked,
                 "derived": False,
             }
         )

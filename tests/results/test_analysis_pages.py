@@ -220,3 +220,17 @@ def test_ham_rongs_trend_before_the_reform_is_derived_from_the_communes_it_was_f
     page = card(client, period)
     trend = page[page.index('id="trend"') : page.index('id="indicators"')]
     assert 'class="derived"' in trend and "suy ra" in trend and 'id="derived-note"' in trend
+    # The printed card marks it too, and says out of how many each rank is.
+    assert history[0]["of"] == 1  # ranked in place of its two predecessors, alone
+    from chiso.results.models import UnitRow
+
+    assessed = UnitRow.objects.filter(
+        snapshot__period=period, snapshot__version=2, assessed=True
+    ).count()
+    printed = client.get(reverse("results:report_pdf", args=[period.pk, "commune", "14758"]))
+    from tests.results.test_pdf import text_of
+
+    whole = " ".join(" ".join(text_of(printed.content)).split())
+    assert "suy ra từ các đơn vị trước sáp nhập" in whole
+    assert f"{history[0]['rank']}/1" in whole
+    assert f"{history[1]['rank']}/{assessed}" in whole
