@@ -21,10 +21,10 @@ from django.views.decorators.http import require_http_methods
 from chiso import engine
 from chiso.accounts import access
 from chiso.assessments.models import Period
-from chiso.core.numbers import points
 from chiso.engine.whatif import SCORE_KEYS, Changes
 from chiso.frameworks.display import in_language
 from chiso.frameworks.problems import problem_text
+from chiso.lib.numbers import points
 from chiso.results import whatif
 
 # A what-if request is a few kilobytes of numbers; anything larger is not one.
