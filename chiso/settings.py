@@ -304,11 +304,17 @@ CHISO_CSP = (
     "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 if PRODUCTION:
-    # Off by default: the TLS proxy in front usually redirects; /healthz stays plain.
-    SECURE_SSL_REDIRECT = envbool("CHISO_SSL_REDIRECT", False)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Plain HTTP is sent to HTTPS (the proxy says which it was: X-Forwarded-Proto); the
+    # probes and the metrics, asked for on the machine itself, stay plain.
+    SECURE_SSL_REDIRECT = envbool("CHISO_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = envint("CHISO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Browsers' preload list binds every subdomain of the site's domain to HTTPS for
+    # good: the province's decision (CHISO_HSTS_PRELOAD=1), so `check --deploy` does not
+    # ask for it (Django's security.W021).
+    SECURE_HSTS_PRELOAD = envbool("CHISO_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Prometheus metrics at /metrics: for a scraper on the machine itself, or anywhere with

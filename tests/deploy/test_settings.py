@@ -5,11 +5,8 @@ them chiso runs as the demo does, on SQLite, its own memory cache and the local 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
-from tests.children import ROOT
+from tests.children import run_without_settings
 
 SHOW = """
 import json, django
@@ -31,22 +28,10 @@ print(json.dumps({
 
 
 def settings_with(**environment: str) -> dict:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CHISO_", "DATABASE_URL", "REDIS_URL"))
-    }
-    env["DJANGO_SETTINGS_MODULE"] = "chiso.settings"
-    env.update(environment)
-    done = subprocess.run(  # noqa: S603 - our own interpreter, our own script
-        [sys.executable, "-c", SHOW],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+    done = run_without_settings(
+        ["-c", SHOW], DJANGO_SETTINGS_MODULE="chiso.settings", **environment
     )
+    assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
