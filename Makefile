@@ -44,6 +44,7 @@ test-pg: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) benchmarks/scoring.py
 	$(PY) benchmarks/entry_page.py
+	$(PY) benchmarks/save.py
 	$(PY) benchmarks/import_excel.py
 	$(PY) benchmarks/results.py
 	$(PY) benchmarks/dashboard.py

@@ -147,6 +147,12 @@ TEMPLATES = [
             ],
         },
     },
+    # The entry page's long lists (chiso/core/jinja.py); templates in <app>/jinja2/.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "chiso.core.jinja.environment"},
+    },
 ]
 
 
