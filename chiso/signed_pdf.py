@@ -96,6 +96,7 @@ def check(
     # imports DSA support (a deprecation warning): the verdict says it, not the log.
     for name in ("pyhanko", "pyhanko_certvalidator"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+
     def run() -> Signed:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
