@@ -659,7 +659,12 @@ def _framework_check(options: argparse.Namespace) -> int:
     lang = options.lang
     out = sys.stdout
     print(f"{framework.code}  {_title(framework.title, lang)}", file=out)
-    print(f"level {framework.level}, year {framework.year}, missing values score zero", file=out)
+    missing = (
+        "missing values are left out of the unit's maxima"
+        if framework.missing == "exclude"
+        else "missing values score zero"
+    )
+    print(f"level {framework.level}, year {framework.year}, {missing}", file=out)
     print(file=out)
     for root in framework.tree:
         for node in root.walk():
@@ -715,6 +720,8 @@ def _describe(node: Node, framework: Framework, lang: str) -> str:
         parts.append(f"formula {node.formula}")
     else:
         parts.append(f"entered ({framework.input_type(node.code)})")
+    if node.may_not_apply:
+        parts.append("may not apply")
     return f"{head}  " + ", ".join(parts)
 
 
@@ -731,6 +738,8 @@ def _method(node: Node) -> str:
         return f"threshold <= {rule.at_most:g}"
     if rule.method == "steps":
         return "steps " + ", ".join(f"{x:g}:{s:g}" for x, s in rule.steps)
+    if rule.method == "relative" and rule.better == "lower":
+        return "relative, lower is better"
     return rule.method
 
 

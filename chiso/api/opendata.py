@@ -260,6 +260,15 @@ WORDS = {
         "missing": "Số liệu thiếu",
         "missing_zero": "chỉ tiêu không có số liệu được 0 điểm",
         "missing_other": "chỉ tiêu không có số liệu: ",
+        "missing_exclude": (
+            "chỉ tiêu không có số liệu được loại khỏi điểm tối đa của đơn vị (như chỉ tiêu "
+            "không áp dụng)"
+        ),
+        "may_not_apply": "có thể không áp dụng",
+        "not_applicable": (
+            "chỉ tiêu không áp dụng cho một đơn vị được loại khỏi điểm tối đa của đơn vị đó; "
+            "điểm của đơn vị = giá trị × điểm tối đa của bộ tiêu chí"
+        ),
         "recognition": "Quy tắc công nhận",
         "no_recognition": "Bộ tiêu chí không có quy tắc công nhận.",
         "min_points": "đạt ít nhất {n} điểm",
@@ -291,6 +300,14 @@ WORDS = {
         "missing": "Missing figures",
         "missing_zero": "an indicator without a figure scores 0",
         "missing_other": "an indicator without a figure: ",
+        "missing_exclude": (
+            "an indicator without a figure leaves the unit's maxima (as one that does not apply)"
+        ),
+        "may_not_apply": "may not apply",
+        "not_applicable": (
+            "an indicator that does not apply to a unit leaves that unit's maxima; the unit's "
+            "points are its value × the framework's maximum"
+        ),
         "recognition": "Recognition rule",
         "no_recognition": "The framework has no recognition rule.",
         "min_points": "at least {n} points",
@@ -346,6 +363,8 @@ def rule_text(node: engine.Node, lang: str) -> str:
     if rule.method == "steps":
         steps = ", ".join(f"≥ {_number(at)}: {_number(share)}" for at, share in rule.steps)
         return ("theo bậc: " if vi else "steps: ") + steps
+    if rule.method == "relative" and rule.better == "lower":
+        return "so với đơn vị thấp nhất (càng thấp càng tốt)" if vi else "relative, lower is better"
     if rule.method == "relative":
         return "so với đơn vị cao nhất" if vi else "relative to the best unit's figure"
     return str(rule.method)
@@ -375,6 +394,8 @@ def methodology(ds: Dataset, parsed: engine.Framework, lang: str) -> str:
             bits = [f"{_number(node.points)} {w['points']}"]
             if node.mandatory:
                 bits.append(w["mandatory"])
+            if node.may_not_apply:
+                bits.append(w["may_not_apply"])
             if node.formula:
                 bits.append(f"{w['formula']} `{node.formula}`")
             bits.append(rule_text(node, lang))
@@ -389,8 +410,10 @@ def methodology(ds: Dataset, parsed: engine.Framework, lang: str) -> str:
     for root in parsed.tree:
         walk(root)
     lines += ["", f"## {w['rules']}", ""]
-    missing = w["missing_zero"] if parsed.missing == "zero" else w["missing_other"] + parsed.missing
+    missing = w["missing_zero"] if parsed.missing == "zero" else w["missing_exclude"]
     lines.append(f"- {w['missing']}: {missing}.")
+    if any(leaf.may_not_apply for leaf in parsed.leaves):
+        lines.append(f"- {w['not_applicable']}.")
     for leaf in parsed.leaves:
         lines.append(f"- {leaf.code}: {rule_text(leaf, lang)}")
     lines += ["", f"## {w['recognition']}", ""]

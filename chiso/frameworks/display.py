@@ -78,6 +78,11 @@ def method_text(node: engine.Node) -> str:
         if node.formula:
             return _("Full points when the value is not 0.")
         return _("Full points when the answer is Yes.")
+    if rule.better == "lower":
+        return _(
+            "Scored against the other units, lower is better: the lowest figure gets full "
+            "points, the highest none."
+        )
     return _(
         "Scored against the other units: the highest figure gets full points, the lowest none."
     )
