@@ -20,7 +20,10 @@ No Django here: `chiso score` writes its CSV and XLSX with these helpers too.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
+import zipfile
 from typing import Any
 
 from openpyxl.cell.cell import Cell, WriteOnlyCell
@@ -72,3 +75,45 @@ def text_cell(sheet: Any, value: Any) -> Any:
 def write_xlsx_cell(sheet: Any, row: int, column: int, value: Any) -> Any:
     """Set one cell of an ordinary worksheet; text is stored as text, never a formula."""
     return set_text_cell(sheet.cell(row=row, column=column), value)
+
+
+def table_xlsx(
+    header: list[str], table: list[list[Any]], when: Any, sheet_name: str = "ranking"
+) -> bytes:
+    """A one-sheet workbook of `header` and `table` (cells through `text_cell`), dated
+    `when` (an aware datetime) wherever a zip or a document keeps a time: the same table
+    is the same bytes every time."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    book.properties.created = book.properties.modified = when.replace(tzinfo=None)
+    sheet = book.create_sheet(sheet_name)
+    sheet.append([text_cell(sheet, value) for value in header])
+    for cells in table:
+        sheet.append([text_cell(sheet, value) for value in cells])
+    made = io.BytesIO()
+    book.save(made)
+    return _fixed_zip(made.getvalue(), when)
+
+
+DOC_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _fixed_zip(data: bytes, when: Any) -> bytes:
+    """The same zip with every member, and the document's own times, dated `when`:
+    the same bytes every time (openpyxl stamps the save time in docProps/core.xml)."""
+    stamp = when.timetuple()[:6]
+    iso = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            body = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                body = DOC_TIMES.sub(rb"\g<1>" + iso + rb"\g<2>", body)
+            target.writestr(info, body)
+    return out.getvalue()
