@@ -17,12 +17,10 @@ downloaded folder (or the dataset's URL) against SHA256SUMS and recomputes it.
 
 from __future__ import annotations
 
-import datetime as dt
+import csv
 import hashlib
 import io
 import json
-import re
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +32,7 @@ from chiso.lib.safe_cells import table_csv, table_xlsx
 from chiso.results import annex, cards
 from chiso.results.models import Snapshot
 from chiso.results.views import ranking_table
+from chiso.safe_cells import table_xlsx
 from chiso.units.models import Level
 
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -145,33 +144,6 @@ def _csv(header: list[str], table: list[list[Any]]) -> bytes:
     return table_csv(header, table).encode("utf-8")
 
 
-def _xlsx(header: list[str], table: list[list[Any]], when: Any) -> bytes:
-    return _fixed_zip(table_xlsx(header, table, "ranking", when), when)
-
-
-DOC_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def _fixed_zip(data: bytes, when: Any) -> bytes:
-    """The same zip with every member, and the document's own times, dated `when`:
-    the same bytes every time (openpyxl stamps the save time in docProps/core.xml)."""
-    stamp = when.timetuple()[:6]
-    iso = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            body = source.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                body = DOC_TIMES.sub(rb"\g<1>" + iso + rb"\g<2>", body)
-            target.writestr(info, body)
-    return out.getvalue()
-
-
 def _json_ranking(ds: Dataset, ranking: cards.Ranking) -> bytes:
     from chiso.api.results import row_renderer
 
@@ -210,7 +182,7 @@ def files(ds: Dataset) -> dict[str, bytes]:
     parsed = s.framework.engine()
     made = {
         "ranking.csv": _csv(header, table),
-        "ranking.xlsx": _xlsx(header, table, s.published_at),
+        "ranking.xlsx": table_xlsx(header, table, "ranking", s.published_at),
         "ranking.json": _json_ranking(ds, ranking),
         "values.csv": ranking.values_csv.encode("utf-8"),
         "framework.yaml": s.framework.text.encode("utf-8"),

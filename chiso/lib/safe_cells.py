@@ -24,9 +24,11 @@ No Django here: `chiso score` writes its CSV and XLSX with these helpers too.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 import re
+import zipfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -108,8 +110,8 @@ def table_xlsx(
 ) -> bytes:
     """A header and rows as one sheet of an XLSX workbook, text kept as text.
 
-    `when` (a datetime) stamps the workbook's created and modified times, so that the
-    same table written twice gives the same document properties."""
+    `when` (an aware datetime), when given, dates the workbook wherever a zip or a
+    document keeps a time: the same table is then the same bytes every time."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -121,4 +123,27 @@ def table_xlsx(
         sheet.append([text_cell(sheet, value) for value in row])
     out = io.BytesIO()
     book.save(out)
+    return out.getvalue() if when is None else _fixed_zip(out.getvalue(), when)
+
+
+DOC_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _fixed_zip(data: bytes, when: Any) -> bytes:
+    """The same zip with every member, and the document's own times, dated `when`
+    (openpyxl stamps the save time in docProps/core.xml)."""
+    stamp = when.timetuple()[:6]
+    iso = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            body = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                body = DOC_TIMES.sub(rb"\g<1>" + iso + rb"\g<2>", body)
+            target.writestr(info, body)
     return out.getvalue()

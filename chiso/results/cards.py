@@ -50,6 +50,10 @@ class Row:
     unmet: list[str] = field(default_factory=list)
     districts: list[str] = field(default_factory=list)
     lineage: list[int] = field(default_factory=list)
+    # The unit's history (`analysis.histories`): its figures in every earlier published
+    # period of its level, oldest first, then (published) its own point; stored once.
+    # None when not read (or published before chiso stored it).
+    history: list[dict[str, Any]] | None = None
     # Filled by `Ranking.add_changes`, over the units of this ranking assessed in both
     # periods (`analysis.like_for_like`): the previous period's rank and this one's
     # among exactly those units, how many they are, and whether the previous figures
@@ -363,6 +367,7 @@ def _row_of(
         unmet=data.get("unmet", []),
         districts=data.get("districts", []),
         lineage=data.get("lineage", []),
+        history=data.get("history"),
     )
 
 
@@ -396,6 +401,7 @@ def stored_row(
             "unmet": row.unmet,
             "districts": row.districts,
             "lineage": row.lineage,
+            "history": row.history,
             **({"plan": plan} if plan is not None else {}),
         },
     )
@@ -429,7 +435,7 @@ class Card:
     indicators: list[Indicator]
     fix_first: list[Indicator]
     trend: list[dict[str, Any]]
-    """period, year, value, rank, provisional, oldest first."""
+    """The unit's history (`analysis.histories`'s points), oldest first."""
 
 
 def pillar_summary(ranking: Ranking) -> dict[str, Any]:
@@ -494,6 +500,18 @@ def card(
     others = [i for i in indicators if i.met is not False and i.left > 1e-9]
     fix_first = sorted(unmet, key=lambda i: -i.left) + sorted(others, key=lambda i: -i.left)
     return Card(ranking, row, pillars, indicators, fix_first, trend or [])
+
+
+def history(unit: Any) -> list[dict[str, Any]]:
+    """A unit's history as stored with its row in the latest published period of its
+    level that has it (`analysis.histories`), oldest first; [] when none has."""
+    found = (
+        UnitRow.objects.filter(snapshot__in=Snapshot.objects.current(), unit=unit)
+        .order_by("-snapshot__period__year", "-snapshot__period__opens_on")
+        .values_list("data__history", flat=True)
+        .first()
+    )
+    return list(found or [])
 
 
 # ---------------------------------------------------------------------------
@@ -598,7 +616,7 @@ def report_card_of(report: Card) -> pdf.ReportCard:
                 t["value"],
                 t["rank"],
                 derived=bool(t.get("derived")),
-                of=t.get("of"),
+                of=t.get("units_ranked"),
             )
             for t in report.trend
         ],

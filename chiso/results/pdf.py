@@ -420,6 +420,9 @@ def report_card_pdf(card: ReportCard) -> bytes:
     footer = f"chiso · {card.unit_name} · {card.period_label} · phiên bản {card.version} {issued}"
     pdf = _Document(provisional=card.provisional, footer=footer.strip())
     pdf.set_title(f"Phiếu kết quả: {card.unit_name}")
+    if card.issued_on:
+        # Dated by the publication's day, not the clock: the same card is the same bytes.
+        pdf.set_creation_date(dt.datetime.combine(card.issued_on, dt.time(), tzinfo=dt.UTC))
     pdf.add_page()
     pdf.line_text(f"UBND TỈNH {card.province}", 9, "B")
     pdf.line_text("PHIẾU KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ CHUYỂN ĐỔI SỐ", 13, "B", "C")

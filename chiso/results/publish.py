@@ -168,6 +168,12 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
     )
     snapshot.save()
     plans = analysis.plans_of(scored)
+    ranked = sum(1 for row in rows if row.assessed)
+    history = analysis.histories(period, level, [(r.unit_id, r.code, r.lineage) for r in rows])
+    for row in rows:
+        row.history = history[row.code]
+        if row.assessed:
+            row.history.append(analysis.own_point(period, level, version, row, ranked))
     stored = [cards.stored_row(snapshot, row, positions, plans.get(row.code)) for row in rows]
     bulk.insert(
         UnitRow,

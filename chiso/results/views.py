@@ -388,14 +388,18 @@ def ranking_csv(request: HttpRequest, period_id: int, level: str) -> HttpRespons
 
 @require_safe
 def ranking_xlsx(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
+    from django.utils import timezone
+
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
     header, table = ranking_table(ranking)
+    # A published version's workbook is dated by its publication: the same bytes always.
+    when = timezone.now() if ranking.snapshot is None else ranking.snapshot.published_at
     sheet = "ranking (provisional)" if ranking.provisional else "ranking"
-    book = table_xlsx(header, table, sheet)
+    body = table_xlsx(header, table, sheet, when)
     return _download(
         ranking,
-        book,
+        body,
         "ranking.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
@@ -433,19 +437,14 @@ def _report(
     row = ranking.row(unit_code)
     if row is None:
         raise Http404("No such unit.")
-    # Before the reform: derived from the predecessors ("suy ra"), see analysis.history_of.
-    trend = analysis.history_of(unit, level, row.lineage)
-    if ranking.provisional and row.assessed:
-        trend.append(
-            {
-                "period": period.name,
-                "year": period.year,
-                "value": row.value,
-                "rank": row.rank,
-                "of": ranking.ranked,
-                "derived": False,
-            }
-        )
+    # Stored with the published row (`analysis.histories`); a provisional ranking's (or
+    # one published before chiso stored it) worked out now, the same way.
+    trend = row.history
+    if trend is None:
+        trend = analysis.histories(period, level, [(unit.pk, unit.code, row.lineage)])[unit.code]
+        if row.assessed:
+            version = None if ranking.snapshot is None else ranking.snapshot.version
+            trend.append(analysis.own_point(period, level, version, row, ranking.ranked))
     report = cards.card(ranking, unit_code, trend)
     assert report is not None
     return period, unit, report

@@ -14,7 +14,7 @@ from chiso import engine
 from chiso.frameworks.display import show_number
 from chiso.lib import numbers
 from chiso.results import analysis, publish
-from tests.results.conftest import approve
+from tests.results.conftest import OLD_FIGURES, approve, approved_2024
 
 pytestmark = pytest.mark.django_db
 
@@ -169,37 +169,10 @@ def test_ham_rongs_trend_before_the_reform_is_derived_from_the_communes_it_was_f
 ):
     """2024: Xã Hoằng Quý and Xã Thử Cũ (both merged into Hàm Rồng in 2025) were assessed;
     Hàm Rồng's 2024 point is the plain mean of their figures, scored, marked "suy ra"."""
-    import datetime as dt
-
-    from chiso.assessments.models import Period, PeriodFramework, Status, Submission, Value
     from chiso.units.models import Lineage, Unit
 
-    old_two = Unit.objects.create(
-        code="99911",
-        name="Xã Thử Cũ",
-        level="commune",
-        kind="xa",
-        parent=hoang_quy.parent,
-        province_code="38",
-        valid_to=dt.date(2025, 6, 30),
-    )
-    earlier = Period.objects.create(
-        year=period.year - 2,
-        name="Đánh giá chuyển đổi số cũ",
-        opens_on=dt.date(2024, 1, 1),
-        closes_on=dt.date(2024, 3, 1),
-        reference_date=dt.date(2024, 1, 1),
-    )
-    PeriodFramework.objects.create(period=earlier, level="commune", framework=framework)
-    old_figures = {
-        "15916": {"hs_tt": 200, "hs_tong": 1000, "CQS.2": 1, "XHS.1": 50},
-        "99911": {"hs_tt": 600, "hs_tong": 1000, "CQS.2": 0, "XHS.1": 10},
-    }
-    for unit in (hoang_quy, old_two):
-        sub = Submission.objects.create(period=earlier, unit=unit, framework=framework)
-        for code, value in old_figures[unit.code].items():
-            Value.objects.create(submission=sub, code=code, self_value=value)
-        Submission.objects.filter(pk=sub.pk).update(status=Status.APPROVED)
+    earlier, old_two = approved_2024(framework, hoang_quy, year=period.year - 2)
+    old_figures = OLD_FIGURES
     publish.publish(earlier, "commune", tuan)
     ham_rong = Unit.objects.get(code="14758")
     for old in (hoang_quy, old_two):
@@ -212,11 +185,11 @@ def test_ham_rongs_trend_before_the_reform_is_derived_from_the_communes_it_was_f
     row = [[mean.get(code, float("nan")) for code in parsed.input_codes]]
     expected = engine.score(parsed, engine.Values(["14758"], parsed.input_codes, np.array(row)))
 
-    history = analysis.history_of(ham_rong, "commune", [hoang_quy.pk, old_two.pk])
+    # The card reads the history its snapshot recorded: a correction records it.
+    corrected = publish.publish(period, "commune", tuan, reason="Hàm Rồng's predecessors recorded")
+    history = corrected.rows.get(code="14758").data["history"]
     assert [p["derived"] for p in history] == [True, False]
     assert history[0]["value"] == pytest.approx(float(expected.value[0]))
-    # The card reads the lineage its snapshot recorded: a correction records it.
-    publish.publish(period, "commune", tuan, reason="Hàm Rồng's predecessors recorded")
     page = card(client, period)
     trend = page[page.index('id="trend"') : page.index('id="indicators"')]
     assert 'class="derived"' in trend and "suy ra" in trend and 'id="derived-note"' in trend
