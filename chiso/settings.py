@@ -147,11 +147,11 @@ TEMPLATES = [
             ],
         },
     },
-    # The entry page's long lists (chiso/core/jinja.py); templates in <app>/jinja2/.
+    # The entry page's long lists (chiso/lib/jinja.py); templates in <app>/jinja2/.
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "chiso.core.jinja.environment"},
+        "OPTIONS": {"environment": "chiso.lib.jinja.environment"},
     },
 ]
 

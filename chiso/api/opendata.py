@@ -17,9 +17,7 @@ downloaded folder (or the dataset's URL) against SHA256SUMS and recomputes it.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +30,6 @@ from chiso.lib.safe_cells import table_csv, table_xlsx
 from chiso.results import annex, cards
 from chiso.results.models import Snapshot
 from chiso.results.views import ranking_table
-from chiso.safe_cells import table_xlsx
 from chiso.units.models import Level
 
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"

@@ -405,7 +405,7 @@ def _outlier(outlier: engine.Outlier, titles: Mapping[str, str]) -> dict[str, An
 def _audit_key(period: Any, level: str) -> str:
     """A key that changes whenever a figure or a submission of the period changes, or a
     new period is published (one aggregate query, instead of scoring every unit)."""
-    from django.db.models import Count, Max
+    from django.db.models import Max
 
     from chiso.assessments.models import Value
 
@@ -688,7 +688,7 @@ def like_for_like(
 
 def final_stamp(period: Any) -> str:
     """Changes whenever a final (approved or published) submission of the period does."""
-    from django.db.models import Count, Max
+    from django.db.models import Max
 
     from chiso.results.scoring import FINAL_STATUSES
 
