@@ -262,6 +262,7 @@ class _Checker:
         framework = target.framework.engine()
         known = set(framework.input_codes)
         computed = {node.code for node in framework.nodes}
+        percent = excel.percent_codes(framework)
         figures: dict[str, float | None] = {}
         ok = True
         for code, cell in row.cells.items():
@@ -281,7 +282,10 @@ class _Checker:
                 continue
             try:
                 figures[code] = excel.read_cell(
-                    cell.raw, framework.input_type(code), framework.bounds(code)
+                    cell.raw,
+                    framework.input_type(code),
+                    framework.bounds(code),
+                    shown_as_percent=cell.percent and code in percent,
                 )
             except ValueError as error:
                 self.add(str(error), cell.row, cell.column, code)

@@ -148,22 +148,24 @@ def parse_csv(data: str | IO[bytes], source: str = "CSV") -> list[DtiFigures]:
     Read as it comes: a file beyond MAX_LINES lines (or a line beyond the limits of
     chiso.lib.csv_lines) stops at that line, whatever its size."""
     stream = io.StringIO(data.lstrip("\ufeff")) if isinstance(data, str) else data
-    lines = csv_lines.records(stream, max_lines=MAX_LINES)
+    lines = csv_lines.records(stream, max_lines=MAX_LINES, delimiter=csv_lines.sniff_delimiter)
     rows: list[DtiFigures] = []
     problems: list[str] = []
     try:
-        _line, header = next(lines, (1, []))
-        if "year" not in header:
-            message = _("%(source)s: the first line must name the columns, year first")
-            raise DtiImportError([message % {"source": source}])
+        _line, found = next(lines, (1, []))
+        header = [column.strip().lower() for column in found]
         unknown = [c for c in header if c not in COLUMNS]
-        if unknown:
-            raise DtiImportError(
-                [
-                    _("%(source)s, line 1: unknown column %(column)s")
-                    % {"source": source, "column": csv_lines.shorten(unknown[0])}
-                ]
+        if "year" not in header or unknown:
+            message = _(
+                "%(source)s: the first line must name the columns, year first, among "
+                "%(columns)s (separated by commas or semicolons); this one reads “%(line)s”."
             )
+            shown = {
+                "source": source,
+                "columns": ", ".join(COLUMNS),
+                "line": csv_lines.shorten(",".join(found)),
+            }
+            raise DtiImportError([message % shown])
         years: set[int] = set()
         for line, record in lines:
             if not record:

@@ -281,7 +281,8 @@ def _unusual(outlier: dict[str, Any] | None) -> str:
         if outlier["kind"] == "change"
         else _("against units of its kind")
     )
-    return f"{against}: z = {figure(outlier['z'])}"
+    z = numbers.number(outlier["z"], 1)
+    return f"{against}: z = {z} ({analysis.outlier_method(outlier)})"
 
 
 def _evidence_url(evidence: Evidence) -> str | None:

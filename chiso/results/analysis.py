@@ -30,11 +30,13 @@ from typing import Any, Final
 
 from django.core.cache import cache
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from chiso import engine
 from chiso.assessments.figures import figures_of
 from chiso.assessments.models import Submission
 from chiso.frameworks.display import in_language
+from chiso.lib.numbers import number
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored, _matrix
 
@@ -399,7 +401,27 @@ def _outlier(outlier: engine.Outlier, titles: Mapping[str, str]) -> dict[str, An
         "reference": _number(outlier.reference),
         "z": _number(outlier.z),
         "kind": outlier.kind,
+        "centre": _number(outlier.centre),
+        "scale": _number(outlier.scale),
+        "method": outlier.method,
     }
+
+
+def outlier_method(outlier: Mapping[str, Any]) -> str:
+    """How a flag was found, in words: the median it departs from and the scale."""
+    shown = {"centre": number(outlier.get("centre"), 2), "scale": number(outlier.get("scale"), 2)}
+    if outlier.get("kind") == "change":
+        centre = _("median change %(centre)s") % shown
+    else:
+        centre = _("median %(centre)s") % shown
+    method = outlier.get("method")
+    if method == "guard":
+        scale = _("scale at its floor, 5 %% of the typical figure = %(scale)s") % shown
+    elif method == "mean_ad":
+        scale = _("scale 1.2533 × mean absolute deviation = %(scale)s (MAD 0)") % shown
+    else:
+        scale = _("scale 1.4826 × MAD = %(scale)s") % shown
+    return f"{centre}, {scale}"
 
 
 def _audit_key(period: Any, level: str) -> str:

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_safe
 
 from chiso.accounts import access
-from chiso.assessments.models import Evidence, Period
+from chiso.assessments.models import Evidence, Period, Submission
 from chiso.frameworks.display import (
     decimal_separator,
     in_language,
@@ -666,10 +666,13 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
     audit = analysis.audit_for_period(period, _level(level))
     if audit is None:
         raise Http404("No such level.")
-    names = dict(
-        Unit.objects.filter(code__in={o["unit"] for o in audit["outliers"]}).values_list(
-            "code", "name"
-        )
+    flagged = {o["unit"] for o in audit["outliers"]}
+    names = dict(Unit.objects.filter(code__in=flagged).values_list("code", "name"))
+    # Each flag leads to the unit's review page, at the indicator.
+    reviews = dict(
+        Submission.objects.filter(
+            period=period, unit__code__in=flagged, framework=period.framework_for(_level(level))
+        ).values_list("unit__code", "pk")
     )
     percent = lambda x: show_number(None if x is None else 100 * x, 0)  # noqa: E731
     context = {
@@ -693,6 +696,12 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
                 "value_text": show_number(o["value"]),
                 "reference_text": show_number(o["reference"]),
                 "z_text": show_number(o["z"], 1),
+                "method_text": analysis.outlier_method(o),
+                "review_url": (
+                    reverse("review-detail", args=[reviews[o["unit"]]]) + f"#i-{o['code']}"
+                    if o["unit"] in reviews
+                    else ""
+                ),
             }
             for o in audit["outliers"]
         ],

@@ -124,9 +124,7 @@ def test_the_audit_page_shows_the_engines_coverage_and_correlations(login, perio
     assert "CQS.1" in page and 'id="correlations"' in page
 
 
-def test_chi_hoa_sees_lans_implausible_signatures_flagged_unusual_on_the_review_page(
-    login, period, framework, submission, lan, hoa
-):
+def six_wards_and_ham_rong_at_99(period, framework, submission, lan) -> None:
     """Six other wards report 40 to 45 % adults with a digital signature; Hàm Rồng 99 %."""
     import datetime as dt
 
@@ -148,6 +146,12 @@ def test_chi_hoa_sees_lans_implausible_signatures_flagged_unusual_on_the_review_
         other = Submission.objects.create(period=period, unit=ward, framework=framework)
         Value.objects.create(submission=other, code="XHS.1", self_value=40 + index)
     submit(fill(submission, lan, **{**WEAK_FIGURES, "XHS.1": 99}), lan)
+
+
+def test_chi_hoa_sees_lans_implausible_signatures_flagged_unusual_on_the_review_page(
+    login, period, framework, submission, lan, hoa
+):
+    six_wards_and_ham_rong_at_99(period, framework, submission, lan)
     flagged = analysis.outliers_of(period, "commune", "14758")
     assert set(flagged) == {"XHS.1"} and flagged["XHS.1"]["kind"] == "peers"
 
@@ -157,11 +161,34 @@ def test_chi_hoa_sees_lans_implausible_signatures_flagged_unusual_on_the_review_
     assert "bất thường" in row and "so với các đơn vị cùng loại" in row
     other_row = page[page.index('id="i-CQS.2"') :]
     assert "bất thường" not in other_row[: other_row.index("</tr>")]
+    # The flag says how it was found: its z, the median it is compared with, the scale.
+    assert "z = 18,9" in row
+    hoa_in_english = login(hoa)
+    hoa_in_english.cookies["django_language"] = "en"
+    page = hoa_in_english.get(reverse("review-detail", args=[submission.pk])).content.decode()
+    row = page[page.index('id="i-XHS.1"') :]
+    assert "z = 18.9 (median 43, scale 1.4826 × MAD = 2.97)" in row[: row.index("</tr>")]
     # Chị Lan herself is not shown the audit's flags: the review page is not hers to see,
     # and her entry page does not carry them.
     assert login(lan).get(reverse("review-detail", args=[submission.pk])).status_code == 404
     entry = login(lan).get(reverse("entry", args=[submission.pk]))
     assert entry.status_code == 200 and "bất thường" not in entry.content.decode()
+
+
+def test_each_unusual_figure_of_the_audit_links_to_the_units_review_page(
+    login, period, framework, submission, lan, hoa
+):
+    six_wards_and_ham_rong_at_99(period, framework, submission, lan)
+    url = reverse("results:audit", args=[period.pk, "commune"])
+    client = login(hoa)
+    client.cookies["django_language"] = "en"
+    page = client.get(url).content.decode()
+    section = page[page.index('id="outliers"') : page.index('id="coverage"')]
+    rows = re.findall(r'<tr class="outlier">(.*?)</tr>', section, flags=re.S)
+    assert len(rows) == 1
+    review = reverse("review-detail", args=[submission.pk])
+    assert f'href="{review}#i-XHS.1"' in rows[0] and "Phường Hàm Rồng" in rows[0]
+    assert "median 43, scale 1.4826 × MAD = 2.97" in rows[0]
 
 
 def test_ham_rongs_trend_before_the_reform_is_derived_from_the_communes_it_was_formed_from(
