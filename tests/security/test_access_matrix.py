@@ -21,10 +21,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from chiso.assessments.models import Evidence
+from tests.people import stored_evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -57,17 +56,7 @@ def routes() -> list[str]:
 def world(published, lan, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     submission = published.period.submissions.get(unit__code="14758")
-    item = Evidence(
-        submission=submission,
-        original_name="bao-cao.pdf",
-        content_type="application/pdf",
-        size=9,
-        sha256="ab" * 32,
-        codes=["CQS.1"],
-        uploaded_by=lan,
-    )
-    item.file.save("bao-cao.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
-    item.save()
+    item = stored_evidence(submission, lan)
     framework = submission.framework
     return {
         "pk": submission.pk,
