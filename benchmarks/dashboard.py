@@ -44,8 +44,8 @@ def build():  # type: ignore[no-untyped-def]
     from django.core.management import call_command
 
     from chiso.accounts.models import Membership
+    from chiso.assessments.services import load_shipped
     from chiso.core import demo
-    from chiso.frameworks.services import load_shipped
     from chiso.results import publish
     from chiso.units.models import Unit
     from tests.dashboard.conftest import assess, make_period

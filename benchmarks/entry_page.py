@@ -73,7 +73,7 @@ def setup() -> tuple[Any, Any, Any]:
     from chiso.assessments import services
     from chiso.assessments.models import Comment, Evidence
     from chiso.assessments.periods import create_period
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
     from tests import people
 
     create_tables()

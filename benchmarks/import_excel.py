@@ -131,7 +131,7 @@ def main() -> None:
 
     from chiso.assessments import excel, imports
     from chiso.assessments.models import AuditEntry, Period, PeriodFramework, Submission, Value
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
     from chiso.lib.uploads import workbook_bytes
     from chiso.units.models import Unit
     from tests import people

@@ -23,8 +23,8 @@ urlpatterns = [
     path("", include("chiso.pages.review_urls")),
     path("", include("chiso.assessments.io_urls")),
     path("", include("chiso.pages.entry_urls")),
-    path("", include("chiso.frameworks.excel_urls")),
-    path("", include("chiso.frameworks.urls")),
+    path("", include("chiso.pages.framework_excel_urls")),
+    path("", include("chiso.pages.framework_urls")),
     # Before results' URLs: /results/<period>/<level>/map/ is not a unit's report card.
     path("", include("chiso.leadership.urls")),
     path("", include("chiso.results.whatif_urls")),

@@ -270,6 +270,13 @@ class Action(models.TextChoices):
     PUBLISHED = "published", _("Published")
     COMMENTED = "commented", _("Commented")
     ANNEX_SIGNED = "annex_signed", _("Signed annex uploaded")
+    PERIOD_CREATED = "period_created", _("Period created")
+    PERIOD_CHANGED = "period_changed", _("Period changed")
+    UNITS_ADDED = "units_added", _("Units added to the period")
+    FRAMEWORK_STORED = "framework_stored", _("Framework version stored")
+    RESULTS_PUBLISHED = "results_published", _("Results published")
+    TOKEN_ISSUED = "token_issued", _("API token issued")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from chiso import engine
 from chiso.accounts import access
 from chiso.accounts.access import Perm
+from chiso.assessments import audit
 from chiso.assessments.models import (
     Action,
     AuditEntry,
@@ -384,15 +385,8 @@ def check_figures(
 
 
 def _audit(submission: Submission, actor: Any, action: str, **fields: Any) -> AuditEntry:
-    return AuditEntry(
-        at=now(),
-        actor=_person(actor),
-        period_id=submission.period_id,
-        unit_id=submission.unit_id,
-        submission=submission,
-        action=action,
-        **fields,
-    )
+    """An entry about `submission`, dated by the gate's clock (written by the caller)."""
+    return audit.entry(action, actor, submission=submission, at=now(), **fields)
 
 
 def _person(user: Any) -> Any:
@@ -400,10 +394,8 @@ def _person(user: Any) -> Any:
 
 
 def record(submission: Submission, actor: Any, action: str, **fields: Any) -> AuditEntry:
-    """Append one entry to the audit trail."""
-    entry = _audit(submission, actor, action, **fields)
-    entry.save()
-    return entry
+    """Append one entry about `submission` to the audit trail, dated by the gate's clock."""
+    return audit.write(action, actor, submission=submission, at=now(), **fields)
 
 
 # ---------------------------------------------------------------------------
@@ -514,7 +506,7 @@ def save_values(
     if to_update:
         _store_self_values(to_update, provenance=provenance, at=at, person=_person(user))
     if entries:
-        AuditEntry.objects.bulk_create(entries)
+        audit.write_all(entries)
         locked.version += 1
         locked.save(update_fields=["version", "updated_at"])
     return locked, len(entries)
@@ -668,7 +660,7 @@ def add_evidence(
         # Every file is checked before any is stored.
         for upload in uploads:
             files.check_upload(upload)
-        return [files.add_evidence(locked, upload, codes, user=user) for upload in uploads]
+        return [files._add_evidence(locked, upload, codes, user=user) for upload in uploads]
     except files.EvidenceRejected as error:
         raise ServiceError(
             ServiceError.EVIDENCE_REFUSED, str(error) + " " + _("No file was saved.")
@@ -683,4 +675,46 @@ def remove_evidence(item: Evidence, *, user: Any) -> Evidence:
     locked = lock(item.submission)
     check_may_edit(locked, user)
     item.submission = locked
-    return files.remove_evidence(item, user=user)
+    return files._remove_evidence(item, user=user, at=now())
+
+
+# ---------------------------------------------------------------------------
+# Framework versions
+
+
+def store_framework(
+    text: str,
+    *,
+    source: str = "upload",
+    user: Any = None,
+    filename: str = "<framework>",
+    reason: str = "",
+) -> Any:
+    """Validate a framework file and store it as the next version of its code, with an
+    audit entry; the same file stored twice is the existing version (no entry).
+
+    Raises django's ValidationError with one message per problem in the file."""
+    from chiso.frameworks.services import _store_version
+
+    with transaction.atomic():
+        framework, new = _store_version(text, source=source, user=user, filename=filename)
+        if new:
+            audit.write(
+                Action.FRAMEWORK_STORED,
+                user,
+                code=f"{framework.code} v{framework.version}",
+                new=f"sha256 {framework.sha256}",
+                reason=reason or f"{source}: {filename}",
+            )
+    return framework
+
+
+def load_shipped() -> list[Any]:
+    """Store every framework file shipped with chiso (idempotent: same file, same version)."""
+    from chiso.frameworks.models import Source
+    from chiso.frameworks.services import shipped_files
+
+    return [
+        store_framework(path.read_text(encoding="utf-8"), source=Source.SHIPPED, filename=path.name)
+        for path in shipped_files()
+    ]

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from chiso.accounts import access
 from chiso.accounts.access import Perm
-from chiso.assessments import services
+from chiso.assessments import audit, services
 from chiso.assessments.models import Action, Comment, Status, Submission
 from chiso.assessments.services import (
     EDITABLE_STATUSES,
@@ -294,23 +294,8 @@ def publish_all(submissions: Any, user: Any, *, reason: str = "") -> int:
     )
     at = bulk.prepared(AuditEntry, "at", timezone.now())
     action = TRANSITIONS["publish"].action
-    bulk.insert(
-        AuditEntry,
-        ("at", "actor", "period", "unit", "submission", "action", "code", "old", "new", "reason"),
-        (
-            (
-                at,
-                actor,
-                period_id,
-                unit_id,
-                pk,
-                action,
-                "",
-                Status.APPROVED,
-                Status.PUBLISHED,
-                reason,
-            )
-            for pk, period_id, unit_id in rows
-        ),
+    audit.write_rows(
+        (at, actor, period_id, unit_id, pk, action, "", Status.APPROVED, Status.PUBLISHED, reason)
+        for pk, period_id, unit_id in rows
     )
     return len(rows)

@@ -17,7 +17,8 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chiso.assessments.models import Action, AuditEntry
+from chiso.assessments import audit
+from chiso.assessments.models import Action
 from chiso.leadership.models import DtiYear
 from chiso.lib import csv_lines
 from chiso.lib.uploads import limit_message
@@ -97,10 +98,10 @@ def record_year(figures: DtiFigures, *, actor: Any, imported: bool = False) -> D
         for column in COLUMNS:
             setattr(row, column, getattr(figures, column))
         row.save()
-        AuditEntry.objects.create(
-            actor=actor,
+        audit.write(
+            Action.VALUE_IMPORTED if imported else Action.VALUE_SET,
+            actor,
             unit=_province(),
-            action=Action.VALUE_IMPORTED if imported else Action.VALUE_SET,
             code=f"DTI {figures.year}",
             old=old,
             new=_as_json(row),

@@ -575,7 +575,7 @@ def histories(
         ranked = sum(1 for row in rows if row[2] is not None)
         point = _history_point(before)
         for code, figures in _figures_in(units, before, rows, None).items():
-            found[code].append({**point, **figures, "units_ranked": ranked})
+            found[code].append({**point, "units_ranked": ranked, **figures})
     return found
 
 
@@ -825,15 +825,16 @@ def _figures_in(
     for i, code in enumerate(derived.values.units):
         shown = _plain(float(results.value[i]))
         rank = None
+        # Ranked among the period's units, its own predecessors left out (it stands in
+        # their place), by the engine's rank (one rank function, one tie tolerance).
+        left_out = set(successors[code])
+        among = [value for unit, value in assessed if unit not in left_out]
         if shown is not None:
-            # Ranked among the period's units, its own predecessors left out, by the
-            # engine's rank (one rank function, one tie tolerance).
-            left_out = set(successors[code])
-            among = [value for unit, value in assessed if unit not in left_out]
             rank = int(engine.rank_descending(np.array([shown, *among], dtype=float))[0])
         figures[code] = {
             "value": shown,
             "rank": rank,
+            "units_ranked": len(among) + 1,
             "points": _plain(float(results.points[i])),
             "recognized": None if recognized is None else bool(recognized[i]),
             "derived": True,

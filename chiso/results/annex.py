@@ -26,7 +26,8 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chiso.assessments.models import Action, AuditEntry
+from chiso.assessments import audit
+from chiso.assessments.models import Action
 from chiso.lib import signed_pdf
 from chiso.results import cards, pdf
 from chiso.results.models import Annex, SignedAnnex, Snapshot
@@ -182,11 +183,11 @@ def upload_signed(
             uploaded_at=now,
             uploaded_by=user,
         )
-        AuditEntry.objects.create(
+        audit.write(
+            Action.ANNEX_SIGNED,
+            user,
             at=now,
-            actor=user,
             period=snapshot.period,
-            action=Action.ANNEX_SIGNED,
             code=f"{snapshot.level} v{snapshot.version}",
             new=f"annex-signed.pdf sha256 {digest}",
             reason=f"{verdict.signer}; {verdict.issuer}",

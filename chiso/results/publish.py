@@ -22,7 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chiso.assessments import workflow
+from chiso.assessments import audit, workflow
 from chiso.assessments.models import Action, AuditEntry, Status, Submission
 from chiso.lib import bulk
 from chiso.results import analysis, annex, cards
@@ -195,6 +195,15 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
     )
     type(period).objects.filter(pk=period.pk).update(published_at=now)
     period.published_at = now
+    audit.write(
+        Action.RESULTS_PUBLISHED,
+        user,
+        at=now,
+        period=period,
+        code=level,
+        new=f"v{snapshot.version}",
+        reason=snapshot.reason,
+    )
     # Drawn once from the rows just stored: every download of this version is these bytes.
     annex.store(snapshot)
     return snapshot

@@ -81,7 +81,7 @@ def test_the_criteria_workbook_download_has_no_live_formula(login, tuan, client)
 
     from django.conf import settings
 
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
 
     text = (Path(settings.BASE_DIR) / "tests" / "fixtures" / "mini-commune.yaml").read_text()
     text = text.replace('"Bộ tiêu chí thử nghiệm cấp xã"', "'=1+2'")

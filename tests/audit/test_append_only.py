@@ -16,26 +16,26 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from chiso.assessments import services
-from chiso.assessments.models import AuditEntry
+from chiso.assessments.models import Action, AuditEntry
 
 
 @pytest.fixture
 def entry(submission, lan):
     services.save_values(submission, {"XHS.1": 35}, user=lan, expected_version=None)
-    return AuditEntry.objects.get()
+    return AuditEntry.objects.get(action=Action.VALUE_SET)
 
 
 def test_an_entry_cannot_be_saved_again(entry):
     entry.new = "99"
     with pytest.raises(PermissionError):
         entry.save()
-    assert AuditEntry.objects.get().new == "35"
+    assert AuditEntry.objects.get(action=Action.VALUE_SET).new == "35"
 
 
 def test_an_entry_cannot_be_deleted(entry):
     with pytest.raises(PermissionError):
         entry.delete()
-    assert AuditEntry.objects.count() == 1
+    assert AuditEntry.objects.filter(action=Action.VALUE_SET).count() == 1
 
 
 def test_the_trail_cannot_be_updated_or_emptied_in_bulk(entry):
@@ -45,7 +45,7 @@ def test_the_trail_cannot_be_updated_or_emptied_in_bulk(entry):
         AuditEntry.objects.all().delete()
     with pytest.raises(PermissionError):
         AuditEntry.objects.bulk_update([entry], ["new"])
-    assert AuditEntry.objects.get().new == "35"
+    assert AuditEntry.objects.get(action=Action.VALUE_SET).new == "35"
 
 
 def test_the_base_manager_cannot_update_or_delete_either(entry):
@@ -56,7 +56,7 @@ def test_the_base_manager_cannot_update_or_delete_either(entry):
         AuditEntry._base_manager.all().delete()
     with pytest.raises(PermissionError):
         AuditEntry._base_manager.bulk_update([entry], ["new"])
-    assert AuditEntry._base_manager.get().new == "35"
+    assert AuditEntry._base_manager.get(pk=entry.pk).new == "35"
 
 
 def test_the_admin_shows_the_trail_read_only(entry, client):
@@ -75,7 +75,7 @@ def test_the_admin_shows_the_trail_read_only(entry, client):
     assert client.get(reverse("admin:assessments_auditentry_add")).status_code == 403
     client.post(reverse("admin:assessments_auditentry_delete", args=[entry.pk]), {"post": "yes"})
     client.post(reverse("admin:assessments_auditentry_change", args=[entry.pk]), {"new": "99"})
-    assert AuditEntry.objects.get().new == "35"
+    assert AuditEntry.objects.get(action=Action.VALUE_SET).new == "35"
 
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"

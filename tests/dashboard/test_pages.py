@@ -49,7 +49,7 @@ def test_the_page_writes_figures_the_vietnamese_way(campaign, login, mai):
 
 
 def test_departments_get_the_same_dashboard(campaign, login, mai):
-    from chiso.frameworks.services import load_shipped
+    from chiso.assessments.services import load_shipped
     from chiso.units.models import Unit
     from tests.dashboard.conftest import assess, make_period
 

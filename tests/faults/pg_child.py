@@ -74,7 +74,7 @@ def setup() -> None:
     from chiso.assessments import services
     from chiso.assessments.models import Status, Submission, Value
     from chiso.assessments.periods import create_period
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
     from chiso.units.loader import load_units
     from chiso.units.models import Unit
     from tests.people import PEOPLE, named, person, put

@@ -14,8 +14,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext, override
 from django.utils.translation import gettext as _
 
+from chiso.assessments.services import store_framework
 from chiso.frameworks.models import Framework
-from chiso.frameworks.services import store_framework
 from tests.engine.builders import branch, framework_text, leaf
 
 pytestmark = pytest.mark.django_db

@@ -207,6 +207,7 @@ def test_a_dti_csv_without_the_columns_says_which_columns_it_expects(tuan_in_eng
     content = "Năm,Xếp hạng,Điểm\n2025,4,0.81\n".encode()
     assert _posted_dti(tuan_in_english, content) == [
         "dti.csv: the first line must name the columns, year first, among "
-        "year, rank, of, value, rank_cqs, rank_kts, rank_xhs, note (separated by commas or "
+        "year, published, rank, of, value, rank_cqs, rank_kts, rank_xhs, note (separated by "
+        "commas or "
         "semicolons); this one reads “Năm,Xếp hạng,Điểm”."
     ]

@@ -221,7 +221,7 @@ def test_ham_rongs_trend_before_the_reform_is_derived_from_the_communes_it_was_f
     trend = page[page.index('id="trend"') : page.index('id="indicators"')]
     assert 'class="derived"' in trend and "suy ra" in trend and 'id="derived-note"' in trend
     # The printed card marks it too, and says out of how many each rank is.
-    assert history[0]["of"] == 1  # ranked in place of its two predecessors, alone
+    assert history[0]["units_ranked"] == 1  # ranked in place of its two predecessors, alone
     from chiso.results.models import UnitRow
 
     assessed = UnitRow.objects.filter(

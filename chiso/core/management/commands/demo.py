@@ -55,7 +55,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _build(self) -> None:
-        from chiso.frameworks.services import load_shipped
+        from chiso.assessments.services import load_shipped
         from chiso.units.loader import load_units
         from chiso.units.models import Unit
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from chiso.frameworks import views
+from chiso.pages import frameworks as views
 
 urlpatterns = [
     path("frameworks/", views.framework_list, name="framework_list"),

@@ -25,6 +25,7 @@ from chiso import engine
 from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments.models import PeriodFramework
+from chiso.assessments.services import store_framework
 from chiso.frameworks.display import (
     as_text,
     in_language,
@@ -34,7 +35,6 @@ from chiso.frameworks.display import (
     type_name,
 )
 from chiso.frameworks.models import Framework, Source, sha256_text
-from chiso.frameworks.services import store_framework
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from chiso.frameworks import excel_views
+from chiso.pages import framework_excel as excel_views
 
 app_name = "framework_excel"
 

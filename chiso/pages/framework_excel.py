@@ -11,8 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from chiso.accounts import access
 from chiso.accounts.access import Perm
-from chiso.frameworks.excel_store import store_table
+from chiso.assessments import services
+from chiso.frameworks.excel_store import table_framework
 from chiso.frameworks.excel_writer import blank_workbook, framework_to_workbook
+from chiso.frameworks.models import Source
 from chiso.lib.uploads import Issue, TableError, max_bytes, too_large, workbook_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,8 +44,10 @@ def import_excel(request: HttpRequest) -> HttpResponse:
     else:
         name = upload.name or "criteria.xlsx"
         try:
-            context["framework"], context["yaml"] = store_table(
-                upload.read(), name, user=request.user
+            found, text = table_framework(upload.read(), name)
+            context["yaml"] = text
+            context["framework"] = found or services.store_framework(
+                text, source=Source.EXCEL, user=request.user, filename=name
             )
         except TableError as error:
             issues = list(error.issues)
