@@ -295,6 +295,12 @@ def can_publish(user: Any) -> bool:
     return is_admin(user)
 
 
+def can_mark_not_applicable(user: Any) -> bool:
+    """Whether an indicator applies to a unit is the DX office's decision (its
+    administrators), never the unit's officer's nor a reviewer's."""
+    return is_admin(user)
+
+
 def sees_evidence_of(user: Any, unit: Any) -> bool:
     """Evidence files stay with the people who may read the unit's submission."""
     return bool(user and user.is_authenticated and can_view_unit(user, unit))

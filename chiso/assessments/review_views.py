@@ -143,6 +143,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             if any(name in s.bulk_names for s in rows)
         ],
         "can_act": access.is_reviewer(user),
+        "marks_not_applicable": access.can_mark_not_applicable(user),
         "page": page,
         "query": query.urlencode(),
     }
