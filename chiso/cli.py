@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from chiso import csv_lines
 from chiso.api import verify
 from chiso.engine import (
     EngineError,
@@ -46,7 +45,8 @@ from chiso.engine import (
     sensitivity,
 )
 from chiso.engine.plan import Goal
-from chiso.safe_cells import cell_text, text_cell
+from chiso.lib import csv_lines
+from chiso.lib.safe_cells import cell_text, csv_cell, text_cell
 
 OWN_COMMANDS = ("score", "framework", "plan", "uncertainty", "verify")
 EXIT_NO_PLAN = 1
@@ -269,7 +269,7 @@ Table = tuple[list[str], list[str], list[str], "array[int]"]
 def _read_values_csv(path: str) -> Table:
     """The columns of a long values file, with the line each row starts on.
 
-    Read as it comes (chiso.csv_lines): a file beyond the limits stops at its first line
+    Read as it comes (chiso.lib.csv_lines): a file beyond the limits stops at its first line
     beyond them, whatever its size."""
     try:
         with open(path, "rb") as stream:
@@ -459,24 +459,11 @@ def _format_of(output: str) -> str:
     return suffix if suffix in FORMATS else "csv"
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return "" if math.isnan(value) else format(value, ".10g")
-    if isinstance(value, str):
-        # Unit codes come from someone's values file: never a live formula.
-        return cell_text(value)
-    return str(value)
-
-
 def _write_csv(results: Results, stream: IO[str]) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     records = results.to_records()
     writer.writerow([cell_text(column) for column in _columns(results)])
-    writer.writerows([_cell(value) for value in record.values()] for record in records)
+    writer.writerows([csv_cell(value) for value in record.values()] for record in records)
 
 
 def _write_json(results: Results, stream: IO[str]) -> None:
@@ -520,7 +507,7 @@ def _write_table(output: str, header: Sequence[str], rows: Iterable[Sequence[Any
     def text(stream: IO[str]) -> None:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows([_cell(value) for value in row] for row in rows)
+        writer.writerows([csv_cell(value) for value in row] for row in rows)
 
     _write_text(output, text)
 

@@ -17,13 +17,8 @@ downloaded folder (or the dataset's URL) against SHA256SUMS and recomputes it.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import hashlib
-import io
 import json
-import re
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,10 +26,10 @@ from django.conf import settings
 from django.core.cache import cache
 
 from chiso import engine
+from chiso.lib.safe_cells import table_csv, table_xlsx
 from chiso.results import annex, cards
 from chiso.results.models import Snapshot
 from chiso.results.views import ranking_table
-from chiso.safe_cells import text_cell
 from chiso.units.models import Level
 
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -143,50 +138,7 @@ def dataset(period_id: int, level: str) -> Dataset | None:
 
 
 def _csv(header: list[str], table: list[list[Any]]) -> bytes:
-    from chiso.cli import _cell as file_cell
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([file_cell(cell) for cell in cells] for cells in table)
-    return out.getvalue().encode("utf-8")
-
-
-def _xlsx(header: list[str], table: list[list[Any]], when: Any) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    book.properties.created = book.properties.modified = when.replace(tzinfo=None)
-    sheet = book.create_sheet("ranking")
-    sheet.append([text_cell(sheet, value) for value in header])
-    for cells in table:
-        sheet.append([text_cell(sheet, value) for value in cells])
-    made = io.BytesIO()
-    book.save(made)
-    return _fixed_zip(made.getvalue(), when)
-
-
-DOC_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def _fixed_zip(data: bytes, when: Any) -> bytes:
-    """The same zip with every member, and the document's own times, dated `when`:
-    the same bytes every time (openpyxl stamps the save time in docProps/core.xml)."""
-    stamp = when.timetuple()[:6]
-    iso = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            body = source.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                body = DOC_TIMES.sub(rb"\g<1>" + iso + rb"\g<2>", body)
-            target.writestr(info, body)
-    return out.getvalue()
+    return table_csv(header, table).encode("utf-8")
 
 
 def _json_ranking(ds: Dataset, ranking: cards.Ranking) -> bytes:
@@ -227,7 +179,7 @@ def files(ds: Dataset) -> dict[str, bytes]:
     parsed = s.framework.engine()
     made = {
         "ranking.csv": _csv(header, table),
-        "ranking.xlsx": _xlsx(header, table, s.published_at),
+        "ranking.xlsx": table_xlsx(header, table, "ranking", s.published_at),
         "ranking.json": _json_ranking(ds, ranking),
         "values.csv": ranking.values_csv.encode("utf-8"),
         "framework.yaml": s.framework.text.encode("utf-8"),

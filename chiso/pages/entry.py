@@ -52,6 +52,7 @@ from chiso.frameworks.display import (
     with_unit,
 )
 from chiso.frameworks.problems import value_text
+from chiso.lib.jinja import render_jinja, url_of_pk
 from chiso.results import scoring
 from chiso.results.cards import entry_result
 
@@ -433,6 +434,15 @@ def _render_entry(
         "top_messages": [m for m in shown_messages if EVIDENCE_TAG not in m.tags],
         "evidence_messages": [m for m in shown_messages if EVIDENCE_TAG in m.tags],
     }
+    # The long lists in Jinja2: a tenth of DTL's time for a framework of 100 indicators.
+    context["evidence_url"] = url_of_pk("evidence_file")
+    context["remove_url"] = url_of_pk("evidence_remove")
+    context["upload_url"] = reverse("evidence_upload", args=[submission.pk])
+    context["figures_html"] = render_jinja("assessments/figures.html", context, request)
+    context["evidence_html"] = render_jinja("assessments/evidence.html", context, request)
+    context["general_comments_html"] = render_jinja(
+        "assessments/comments.html", {"comments": general}, request
+    )
     return render(request, "assessments/entry.html", context, status=status)
 
 

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from chiso.assessments import applies_views
-from chiso.assessments import review_views as views
+from chiso.pages import not_applicable
+from chiso.pages import review as views
 
 urlpatterns = [
     path("review/", views.queue, name="review-queue"),
@@ -18,7 +18,7 @@ urlpatterns = [
     ),
     path(
         "review/periods/<int:pk>/not-applicable/",
-        applies_views.not_applicable,
+        not_applicable.not_applicable,
         name="not-applicable",
     ),
     path("audit/periods/<int:pk>/", views.period_trail, name="audit-period"),
