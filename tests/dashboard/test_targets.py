@@ -51,7 +51,8 @@ def test_the_dashboard_gives_each_demo_target_its_figure_projection_and_status(c
     from tests.dashboard.test_dashboard import engine_results
 
     targets = {t["name"]: t for t in dashboard.targets(today=dt.date(2026, 12, 1))}
-    assert len(targets) == 7
+    # QĐ 969's seven, then (issue 25) the 2026 quota and the two 2030 goals.
+    assert len(targets) == 10
     quota = targets["QĐ 969: 118 xã hoàn thành CĐS năm 2025"]
     recognized_2024 = int(engine_results(campaign.before).recognized.sum())
     recognized_2025 = int(engine_results(campaign.closed).recognized.sum())
