@@ -703,11 +703,11 @@ def mark_not_applicable(
     """Mark indicator `code` as not applying (or, with `applies`, as applying again) to
     the units of `submissions`, in bulk; returns how many changed.
 
-    Only the DX office decides (`access.can_mark_not_applicable`); the indicator must
+    Only the DX office decides (`Perm.MARK_NOT_APPLICABLE`); the indicator must
     be one its framework lets not apply (`may_not_apply`); a published submission
     is not changed. Each change is in the audit trail; nothing is written on a refusal.
     """
-    if not access.can_mark_not_applicable(user):
+    if not access.can(user, Perm.MARK_NOT_APPLICABLE):
         raise ServiceError(
             ServiceError.FORBIDDEN,
             _("Only the DX office marks an indicator as not applying to a unit."),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.assessments import services
 from chiso.assessments.figures import marks_by_submission
 from chiso.assessments.models import Period, Submission
@@ -39,7 +40,7 @@ def _indicators(period: Period) -> list[tuple[str, str, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def not_applicable(request: HttpRequest, pk: int) -> HttpResponse:
-    if not access.can_mark_not_applicable(request.user):
+    if not access.can(request.user, Perm.MARK_NOT_APPLICABLE):
         raise PermissionDenied
     period = get_object_or_404(Period, pk=pk)
     indicators = _indicators(period)
