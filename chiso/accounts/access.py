@@ -59,6 +59,9 @@ class Perm(StrEnum):
     SEE_DRAFT_FRAMEWORKS = "see_draft_frameworks"  # framework versions no period uses yet
     SEE_QUEUE = "see_queue"  # the review queue: reviewers act on it, leaders read it
     ACT_ON_QUEUE = "act_on_queue"  # act on the queue (bulk approval): reviewers, admins
+    # Which units an indicator that `may_not_apply` does not apply to: the DX office
+    # (its admins) decides, never the unit's officer nor a reviewer.
+    MARK_NOT_APPLICABLE = "mark_not_applicable"
 
 
 def memberships(user: Any) -> list[Membership]:
@@ -188,6 +191,7 @@ RULES: dict[Perm, Rule] = {
     Perm.SEE_DRAFT_FRAMEWORKS: lambda user, obj: _is_reviewer(user),
     Perm.SEE_QUEUE: lambda user, obj: _is_reviewer(user) or _is_leader(user),
     Perm.ACT_ON_QUEUE: lambda user, obj: _is_reviewer(user),
+    Perm.MARK_NOT_APPLICABLE: lambda user, obj: _is_admin(user),
 }
 
 # The permissions decided on one submission or unit: asking without one is a mistake.

@@ -40,8 +40,9 @@ class Pillar(Schema):
 class IndicatorScore(Schema):
     code: str
     value: float | None = Field(description="The indicator's figure (formula result).")
-    score: float | None = Field(description="0..1")
+    score: float | None = Field(description="0..1; null where the indicator does not apply")
     points: float | None
+    applies: bool = Field(True, description="False where the indicator does not apply to the unit")
 
 
 class ResultRow(Schema):
@@ -55,6 +56,14 @@ class ResultRow(Schema):
     pillars: list[Pillar]
     indicators: list[IndicatorScore]
     unmet_mandatory: list[str]
+    not_applicable: list[str] = Field(
+        default_factory=list, description="The indicators that do not apply to the unit."
+    )
+    unit_max_points: float | None = Field(
+        None,
+        description="The points of the indicators that apply to the unit (its points are "
+        "value × max_points, comparable with every unit's).",
+    )
 
 
 class ResultsPage(Schema):
@@ -100,6 +109,7 @@ def row_renderer(ranking: cards.Ranking) -> Any:
 
     def render(row: cards.Row) -> dict[str, Any]:
         nv, nr, lv, lp = row.node_values, row.node_ranks, row.leaf_values, row.leaf_points
+        out = set(row.not_applicable)
         if not row.assessed or not nv:  # a unit not assessed has no figures
             nv = nr = [None] * len(index)  # type: ignore[list-item]
             lv = lp = [None] * len(leaves)
@@ -113,9 +123,22 @@ def row_renderer(ranking: cards.Ranking) -> Any:
             "completeness": row.completeness,
             "pillars": [{"code": c, "value": nv[i], "rank": nr[i]} for c, i in pillars],
             "indicators": [
-                {"code": c, "value": lv[j], "score": nv[i], "points": lp[j]} for j, (c, i) in leaves
+                {
+                    "code": c,
+                    "value": lv[j],
+                    "score": nv[i],
+                    "points": lp[j],
+                    "applies": c not in out,
+                }
+                for j, (c, i) in leaves
             ],
             "unmet_mandatory": row.unmet,
+            "not_applicable": row.not_applicable,
+            "unit_max_points": (
+                (ranking.max_points if row.unit_max is None else row.unit_max)
+                if row.assessed
+                else None
+            ),
         }
 
     return render

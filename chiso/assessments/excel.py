@@ -139,6 +139,8 @@ class UnitFigures:
     unit: str
     name: str
     figures: Mapping[str, float | None]
+    not_applicable: frozenset[str] = frozenset()
+    """Indicators the DX office marked as not applying: their cells say so, locked."""
 
 
 def _cell_value(value: float | None, type_: str) -> Any:
@@ -199,6 +201,10 @@ def build_template(
         for position in (1, 2):
             sheet.cell(row=number, column=position).fill = GREY
         for offset, item in enumerate(columns):
+            if item.code in unit.not_applicable:
+                cell = write_xlsx_cell(sheet, number, first + offset, NOT_APPLICABLE_TEXT)
+                cell.fill = GREY
+                continue
             cell = write_xlsx_cell(
                 sheet,
                 number,
@@ -358,6 +364,8 @@ def values_csv(framework: engine.Framework, rows: Sequence[UnitFigures]) -> str:
         for code in codes:
             value = unit.figures.get(code)
             figure = "" if value is None else number_text(value)
+            if code in unit.not_applicable:
+                figure = NOT_APPLICABLE_TEXT
             writer.writerow([cell_text(unit.unit), cell_text(code), figure])
     return buffer.getvalue()
 
@@ -659,6 +667,10 @@ def header_issues(values_file: ValuesFile, framework: engine.Framework) -> list[
             message = _("The column for %(code)s (%(title)s) is missing.")
             issues.append(values_file.issue(message % {"code": code, "title": titles[code]}, row))
     return issues
+
+
+# What a cell of an indicator that does not apply to the unit says (format doc).
+NOT_APPLICABLE_TEXT = "không áp dụng"
 
 
 def read_cell(

@@ -40,6 +40,7 @@ from chiso.assessments.models import (
     AuditEntry,
     Comment,
     Evidence,
+    NotApplicable,
     Provenance,
     Status,
     Submission,
@@ -718,3 +719,78 @@ def load_shipped() -> list[Any]:
         store_framework(path.read_text(encoding="utf-8"), source=Source.SHIPPED, filename=path.name)
         for path in shipped_files()
     ]
+
+
+# ---------------------------------------------------------------------------
+# Indicators that do not apply to some units
+
+
+@transaction.atomic
+def mark_not_applicable(
+    submissions: Sequence[Submission],
+    code: str,
+    *,
+    user: Any,
+    applies: bool = False,
+    reason: str = "",
+) -> int:
+    """Mark indicator `code` as not applying (or, with `applies`, as applying again) to
+    the units of `submissions`, in bulk; returns how many changed.
+
+    Only the DX office decides (`Perm.MARK_NOT_APPLICABLE`); the indicator must
+    be one its framework lets not apply (`may_not_apply`); a published submission
+    is not changed. Each change is in the audit trail; nothing is written on a refusal.
+    """
+    if not access.can(user, Perm.MARK_NOT_APPLICABLE):
+        raise ServiceError(
+            ServiceError.FORBIDDEN,
+            _("Only the DX office marks an indicator as not applying to a unit."),
+        )
+    reason = check_text(reason, "reason")
+    locked = [lock(submission) for submission in submissions]
+    for submission in locked:
+        framework = submission.framework.engine()
+        node = next((leaf for leaf in framework.leaves if leaf.code == code), None)
+        if node is None or not node.may_not_apply:
+            raise ServiceError(
+                ServiceError.UNKNOWN_CODE,
+                _("%(code)s is not an indicator that may not apply to some units.")
+                % {"code": code},
+            )
+        if submission.status == Status.PUBLISHED:
+            raise ServiceError(
+                ServiceError.LOCKED,
+                _("%(unit)s: its results are published; reopen it first.")
+                % {"unit": submission.unit.name},
+            )
+    marked = set(
+        NotApplicable.objects.filter(submission__in=locked, code=code).values_list(
+            "submission_id", flat=True
+        )
+    )
+    changing = [s for s in locked if (s.pk in marked) == applies]
+    if not changing:
+        return 0
+    at = now()
+    if applies:
+        NotApplicable.objects.filter(submission__in=changing, code=code).delete()
+    else:
+        NotApplicable.objects.bulk_create(
+            NotApplicable(submission=s, code=code, marked_at=at, marked_by=_person(user))
+            for s in changing
+        )
+    action = Action.APPLIES_AGAIN if applies else Action.NOT_APPLICABLE
+    audit.write_all(
+        _audit(
+            s, user, action, code=code, new="" if applies else NOT_APPLICABLE_TEXT, reason=reason
+        )
+        for s in changing
+    )
+    for submission in changing:
+        submission.version += 1
+        submission.save(update_fields=["version", "updated_at"])
+    return len(changing)
+
+
+# How "does not apply" is written in values files, Excel and the audit trail.
+NOT_APPLICABLE_TEXT = "không áp dụng"

@@ -95,6 +95,7 @@ CRITERIA_COLUMNS: dict[str, frozenset[str]] = {
     "type": labels("Kiểu dữ liệu", "Loại dữ liệu", "Type", "Data type"),
     "pass": labels("Ngưỡng đạt", "Mức đạt", "Pass"),
     "mandatory": labels("Bắt buộc", "Chỉ tiêu bắt buộc", "Mandatory", "Required"),
+    "may_not_apply": labels("Có thể không áp dụng", "May not apply"),
     "evidence": labels("Tài liệu kiểm chứng", "Minh chứng", "Tài liệu minh chứng", "Evidence"),
     "data_source": labels("Nguồn dữ liệu", "Nguồn số liệu", "Data source"),
     "verified_by": labels("Đơn vị thẩm định", "Cơ quan thẩm định", "Verifying unit", "Verified by"),

@@ -369,6 +369,11 @@ class Reader:
         mandatory = values.get("mandatory")
         if mandatory is not None and self.flag(mandatory, sheet, item.number, letters["mandatory"]):
             node["mandatory"] = True
+        may_not_apply = values.get("may_not_apply")
+        if may_not_apply is not None and self.flag(
+            may_not_apply, sheet, item.number, letters["may_not_apply"]
+        ):
+            node["may_not_apply"] = True
         reconstructed = values.get("reconstructed")
         if reconstructed is not None and self.flag(
             reconstructed, sheet, item.number, letters["reconstructed"]

@@ -21,6 +21,10 @@ METHOD_WORDS: dict[str, str] = {
 }
 
 
+# "relative lower": the lowest figure scores full points (`better: lower`).
+LOWER_WORDS = labels("lower", "lower is better", "thấp hơn tốt hơn", "càng thấp càng tốt")
+
+
 def _float(text: str) -> float:
     return float(text.replace(",", "."))
 
@@ -34,8 +38,13 @@ def parse_method(raw: object) -> dict[str, Any]:
     text = text.replace("≥", ">=").replace("≤", "<=").replace("–", "-").replace("→", "-")
     match = re.match(r"^([^\d<>=+\-.,:;]*)(.*)$", text)
     assert match is not None  # the pattern matches any text
-    method = METHOD_WORDS.get(fold(match.group(1)))
+    words = fold(match.group(1))
+    method = METHOD_WORDS.get(words)
     rest = match.group(2).strip()
+    if method is None and not rest:
+        lower = next((w for w in LOWER_WORDS if words.endswith(" " + w)), None)
+        if lower is not None and METHOD_WORDS.get(words[: -len(lower) - 1]) == "relative":
+            return {"method": "relative", "better": "lower"}
     if method in ("boolean", "relative") and not rest:
         return {"method": method}
     if method == "linear":
@@ -83,4 +92,6 @@ def method_text(rule: engine.ScoreRule) -> str:
         return f"threshold <= {number_text(rule.at_most or 0.0)}"
     if rule.method == "steps":
         return "steps " + "; ".join(f"{number_text(x)}:{number_text(s)}" for x, s in rule.steps)
+    if rule.method == "relative" and rule.better == "lower":
+        return "relative lower"
     return rule.method

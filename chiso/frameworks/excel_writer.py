@@ -47,6 +47,7 @@ CRITERIA_HEADINGS: tuple[tuple[str, str, int], ...] = (
     ("type", "Kiểu dữ liệu", 12),
     ("pass", "Ngưỡng đạt", 10),
     ("mandatory", "Bắt buộc", 9),
+    ("may_not_apply", "Có thể không áp dụng", 11),
     ("evidence", "Tài liệu kiểm chứng", 36),
     ("data_source", "Nguồn dữ liệu", 28),
     ("verified_by", "Đơn vị thẩm định", 28),
@@ -121,6 +122,11 @@ def _help_sheet(workbook: Workbook) -> None:
         _("  boolean: full points for yes (có / đạt)"),
         _("  steps 1:0.25; 2:0.5; 3:0.75; 4:1: the share of the points reached at each value"),
         _("  relative: in proportion between the lowest and the highest unit"),
+        _("  relative lower: the same, the lowest figure scoring full points"),
+        _(
+            "Có thể không áp dụng: x for an indicator the DX office may mark as not applying "
+            "to some units (left out of their maximum)."
+        ),
         _(
             "Công thức: the indicator's value computed from the elements of the sheet "
             "“Thành phần”, e.g. 100 * hs_tt / hs_tong; leave it empty when units enter the "
@@ -224,6 +230,7 @@ def framework_to_workbook(framework: engine.Framework) -> Workbook:
             "type": TYPE_LABELS[node.type] if node.type else None,
             "pass": plain(node.pass_) if node.pass_ is not None else None,
             "mandatory": "x" if node.mandatory else None,
+            "may_not_apply": "x" if node.may_not_apply else None,
             "evidence": _vi(node.extra.get("evidence")),
             "data_source": _vi(node.extra.get("data_source")),
             "verified_by": _vi(node.extra.get("verified_by")),

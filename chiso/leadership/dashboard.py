@@ -295,7 +295,9 @@ def quota_for(period: Period, level: str) -> Target | None:
     )
 
 
-def recognition(period: Period, level: str, results: Figures | None) -> dict:
+def recognition(
+    period: Period, level: str, results: Figures | None, today: dt.date | None = None
+) -> dict:
     quota = quota_for(period, level)
     has_rule = results is not None and results.recognized is not None
     count = int(results.recognized.sum()) if has_rule and results is not None else None
@@ -306,6 +308,22 @@ def recognition(period: Period, level: str, results: Figures | None) -> dict:
         "quota": quota.number if quota else None,
         "quota_name": quota.name if quota else "",
         "quota_share": (count / quota.number) if quota and count is not None else None,
+        **quota_pace(period, quota, count, today or dt.date.today()),
+    }
+
+
+def quota_pace(period: Period, quota: Target | None, count: int | None, today: dt.date) -> dict:
+    """While the year's quota is open: how many more units it needs by its date, and how
+    many the pace since the period opened would give by then (projection.pace)."""
+    if quota is None or count is None or today > quota.by_date:
+        return {"quota_by": None, "quota_needed": None, "quota_at_pace": None}
+    found = projection.pace(
+        count, quota.number, (today - period.opens_on).days, (quota.by_date - period.opens_on).days
+    )
+    return {
+        "quota_by": quota.by_date.isoformat(),
+        "quota_needed": found.needed,
+        "quota_at_pace": None if found.at_pace is None else round(found.at_pace),
     }
 
 
@@ -481,14 +499,22 @@ def change(
     }
 
 
+def dti_rank(year: DtiYear, pillar: str = "") -> int | None:
+    """The province's rank that year: overall, or in one pillar (CQS, KTS, XHS: a target
+    such as "top 5 in digital government by 2030")."""
+    ranks = {"CQS": year.rank_cqs, "KTS": year.rank_kts, "XHS": year.rank_xhs}
+    return ranks.get(pillar, year.rank)
+
+
 def _series(target: Target, memo: dict | None = None) -> list[tuple[float, float]]:
     """(year, figure) pairs the target's projection is drawn through."""
     if target.kind == TargetKind.DTI_RANK:
         # Like with like: only the years ranked among as many provinces as the latest
         # (63 before the 2025 merger, 34 since), up to the target's year.
-        ranked = list(DtiYear.objects.exclude(rank=None).filter(year__lte=target.by_date.year))
+        years = DtiYear.objects.filter(year__lte=target.by_date.year)
+        ranked = [d for d in years if dti_rank(d, target.pillar) is not None]
         among = ranked[-1].of if ranked else None
-        return [(d.year, float(d.rank)) for d in ranked if d.of == among]
+        return [(d.year, float(dti_rank(d, target.pillar) or 0)) for d in ranked if d.of == among]
     points: list[tuple[float, float]] = []
     running = 0.0
     for p in periods_with_results(target.level, memo):
@@ -552,13 +578,16 @@ def _dti_status(
 ) -> tuple[str, dict[str, Any]]:
     """A DTI rank target is decided by the DTI of its own year, once published: before,
     the projection forecasts it; after its deadline without it, it awaits publication."""
-    latest = DtiYear.objects.exclude(rank=None).filter(year__lte=target.by_date.year).last()
+    years = list(DtiYear.objects.filter(year__lte=target.by_date.year))
+    latest = next((d for d in reversed(years) if dti_rank(d, target.pillar) is not None), None)
     found = {
         "current_year": latest.year if latest else None,
         "current_of": latest.of if latest else None,
     }
     if latest is not None and latest.year == target.by_date.year:
-        achieved = projection.meets(float(latest.rank or 0), target.number, lower_is_better=True)
+        achieved = projection.meets(
+            float(dti_rank(latest, target.pillar) or 0), target.number, lower_is_better=True
+        )
         if today > target.by_date:
             return (projection.MET if achieved else projection.MISSED), found
         return (projection.ACHIEVED if achieved else projection.OFF_TRACK), found
@@ -595,7 +624,7 @@ def dashboard(period: Period, level: str, today: dt.date | None = None) -> dict:
         "level": level,
         "framework": framework.code if framework else None,
         "progress": progress(period, level, units),
-        "recognition": recognition(period, level, results),
+        "recognition": recognition(period, level, results, today),
         "distribution": distribution(results, framework),
         "lagging": lagging(results, names),
         "nearest": nearest(results, framework, names),

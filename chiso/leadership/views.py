@@ -91,6 +91,10 @@ def _choice(request: HttpRequest) -> tuple[list[Period], Period | None, str]:
     return periods, period, level
 
 
+def _day_month(iso: str | None) -> str:
+    return "" if not iso else dt.date.fromisoformat(iso).strftime("%d/%m")
+
+
 @login_required
 @require_GET
 def dashboard_page(request: HttpRequest) -> HttpResponse:
@@ -120,6 +124,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             for pillar in data["distribution"]["pillars"]
         ],
         "target_rows": [_target_row(t) for t in data["targets"]],
+        # "31/12": the day and month the year's quota is due, written the Vietnamese way.
+        "quota_by": _day_month(data["recognition"]["quota_by"]),
         "chart": {
             "histogram": data["distribution"],
             "labels": {

@@ -34,7 +34,7 @@ from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import evidence as evidence_files
 from chiso.assessments import services, workflow
-from chiso.assessments.figures import Which, figures_by_submission
+from chiso.assessments.figures import Which, figures_by_submission, not_applicable_of
 from chiso.assessments.forms import (
     VERSION_FIELD,
     EntryForm,
@@ -143,6 +143,8 @@ class Block:
     files: list[Evidence] = field(default_factory=list)
     earned: str = ""
     raw: str = ""
+    not_applicable: bool = False
+    """The DX office marked the indicator as not applying to this unit."""
 
     @property
     def is_leaf(self) -> bool:
@@ -167,9 +169,11 @@ def build_layout(
     files: list[Evidence],
     theirs: dict[str, str],
     reasons: dict[str, str] | None = None,
+    not_applicable: set[str] | None = None,
 ) -> tuple[list[Pillar], list[InputRow]]:
     """The framework tree as pillars of blocks; each input appears once, under the first
-    indicator that uses it. Returns the pillars and the inputs no indicator uses."""
+    indicator that uses it (an indicator that does not apply to the unit takes none).
+    Returns the pillars and the inputs no indicator uses."""
     comments_by_code: dict[str, list[Comment]] = defaultdict(list)
     for comment in comments:
         comments_by_code[comment.code].append(comment)
@@ -220,7 +224,13 @@ def build_layout(
                 points=show_number(node.max_points),
                 comments=comments_by_code.get(node.code, []),
             )
-            if node.is_leaf:
+            if node.is_leaf and node.code in (not_applicable or set()):
+                block.not_applicable = True
+                block.method = _(
+                    "Does not apply to this unit (decided by the DX office): it is left out "
+                    "of the unit's maximum."
+                )
+            elif node.is_leaf:
                 block.method = method_text(node)
                 block.files = files_by_code.get(node.code, [])
                 if node.formula is None:
@@ -363,7 +373,10 @@ def _render_entry(
             reopened = entry
     if submission.status not in services.EDITABLE_STATUSES:
         reopened = None
-    pillars, others = build_layout(framework, form, stored, comments, files, theirs or {}, reasons)
+    marked = not_applicable_of([submission], framework)[submission.unit.code]
+    pillars, others = build_layout(
+        framework, form, stored, comments, files, theirs or {}, reasons, marked
+    )
     codes = {node.code for node in framework.nodes} | set(framework.input_codes)
     general = [c for c in comments if not c.code or c.code not in codes]
     # Comments on an indicator or a figure sit next to it, far down a long page: the

@@ -143,6 +143,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             if any(name in s.bulk_names for s in rows)
         ],
         "can_act": access.can(user, Perm.ACT_ON_QUEUE),
+        "marks_not_applicable": access.can(user, Perm.MARK_NOT_APPLICABLE),
         "page": page,
         "query": query.urlencode(),
     }

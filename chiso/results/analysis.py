@@ -33,7 +33,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from chiso import engine
-from chiso.assessments.figures import figures_of
+from chiso.assessments.figures import figures_of, not_applicable_of
 from chiso.assessments.models import Submission
 from chiso.frameworks.display import in_language
 from chiso.lib.numbers import number
@@ -74,6 +74,14 @@ def snapshot_figures(
     snapshot: Snapshot, units: set[str] | None = None
 ) -> dict[str, dict[str, float]]:
     """The figures a snapshot scored, read back from its values CSV (only `units`'s)."""
+    return snapshot_values(snapshot, units)[0]
+
+
+def snapshot_values(
+    snapshot: Snapshot, units: set[str] | None = None
+) -> tuple[dict[str, dict[str, float]], dict[str, set[str]]]:
+    """The figures a snapshot scored and the indicators that did not apply to each
+    unit (`không áp dụng` lines), read back from its values CSV (only `units`'s)."""
     text = snapshot.values_csv or Snapshot.objects.values_list("values_csv", flat=True).get(
         pk=snapshot.pk
     )
@@ -83,9 +91,14 @@ def snapshot_figures(
         header = next(lines, "")
         lines = io.StringIO(header + "".join(x for x in lines if x.split(",", 1)[0] in units))
     figures: dict[str, dict[str, float]] = {}
+    marks: dict[str, set[str]] = {}
     for record in csv.DictReader(lines):
+        if engine.is_not_applicable(record["value"]):
+            marks.setdefault(record["unit"], set()).add(record["code"])
+            figures.setdefault(record["unit"], {})
+            continue
         figures.setdefault(record["unit"], {})[record["code"]] = float(record["value"])
-    return figures
+    return figures, marks
 
 
 def snapshot_inputs(snapshot: Snapshot) -> Inputs:
@@ -97,7 +110,7 @@ def snapshot_inputs(snapshot: Snapshot) -> Inputs:
     found = _SNAPSHOT_INPUTS.get(key)
     if found is None:
         framework = snapshot.framework.engine()
-        values = _matrix(framework, snapshot_figures(snapshot))
+        values = _matrix(framework, *snapshot_values(snapshot))
         results = engine.score(framework, values)
         found = Inputs(framework, values, results, _titles(framework))
         while len(_SNAPSHOT_INPUTS) >= SNAPSHOTS_KEPT:
@@ -386,7 +399,7 @@ def _period_inputs(period: Any, level: str) -> tuple[Inputs, dict[str, str]] | N
     figures = figures_of(subs)
     figures = {code: by_code for code, by_code in figures.items() if by_code}
     framework = framework_row.engine()
-    values = _matrix(framework, figures)
+    values = _matrix(framework, figures, not_applicable_of(subs, framework))
     kinds = {s.unit.code: s.unit.kind for s in subs}
     inputs = Inputs(framework, values, engine.score(framework, values), _titles(framework))
     return inputs, kinds

@@ -549,6 +549,7 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
             "left": numbers.points(i.left),
             "mandatory": i.mandatory,
             "met": i.met,
+            "applies": i.applies,
             "evidence": evidence.get(i.code, []),
         }
         for i in report.indicators
@@ -580,6 +581,8 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         "value": show_value(row.value),
         "points": numbers.points(row.points),
         "max_points": numbers.points(ranking.max_points),
+        "unit_max": numbers.points(report.unit_max),
+        "not_applicable": [by_code[i.code] for i in report.not_applicable],
         "ranked": ranking.ranked,
         "pillars": [
             {

@@ -55,6 +55,8 @@ AUDITED = {
     "assessments.Value": {Action.VALUE_SET, Action.VALUE_VERIFIED, Action.VALUE_IMPORTED},
     "assessments.Evidence": {Action.EVIDENCE_ADDED, Action.EVIDENCE_REMOVED},
     "assessments.Comment": {Action.COMMENTED},
+    # services.mark_not_applicable (tests/assessments/test_not_applicable.py)
+    "assessments.NotApplicable": {Action.NOT_APPLICABLE, Action.APPLIES_AGAIN},
     "results.Snapshot": {Action.RESULTS_PUBLISHED},
     "results.UnitRow": {Action.RESULTS_PUBLISHED},
     "results.Annex": {Action.RESULTS_PUBLISHED},

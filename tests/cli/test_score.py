@@ -493,3 +493,40 @@ def test_a_long_wrong_header_is_quoted_only_in_part(folder, capsys):
     [error] = fails(folder, capsys, "score", folder / "commune.yaml", values)
     assert error.startswith(f"{values}:1: the header must be unit,code,value, not 'cot0,cot1,")
     assert error.endswith("…'") and len(error) < len(str(values)) + 150
+
+
+def test_chiso_score_leaves_out_an_indicator_that_does_not_apply(tmp_path, capsys):
+    # Sở Tư pháp: the department portal indicator (10 of 20 points) does not apply.
+    framework = tmp_path / "department.yaml"
+    framework.write_text(
+        textwrap.dedent(
+            """\
+            format: chiso-framework/1
+            code: department-2026
+            title: {vi: "Sở, ngành"}
+            level: department
+            year: 2026
+            tree:
+              - code: A
+                title: {vi: "Văn bản ký số"}
+                points: 10
+                score: {method: linear, zero: 0, full: 100}
+              - code: B
+                title: {vi: "Doanh nghiệp dùng nền tảng số"}
+                points: 10
+                may_not_apply: true
+                score: {method: boolean}
+            """
+        ),
+        encoding="utf-8",
+    )
+    values = tmp_path / "values.csv"
+    values.write_text("unit,code,value\nSO-TP,A,50\nSO-TP,B,Không áp dụng\n", encoding="utf-8")
+
+    assert main(["score", str(framework), str(values), "-o", "-"]) == 0
+
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    # 5 of the 10 points that apply: 0.5, shown as 10 points "of 20".
+    assert [(r["unit"], r["value"], r["points"], r["B"]) for r in rows] == [
+        ("SO-TP", "0.5", "10", "")
+    ]

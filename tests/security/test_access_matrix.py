@@ -78,7 +78,7 @@ def world(published, lan, settings, tmp_path):
 def address(route: str, fill: dict) -> str:
     if route.startswith("evidence/"):
         fill = {**fill, "pk": fill["evidence"]}
-    if route.startswith("audit/periods/"):
+    if route.startswith(("audit/periods/", "review/periods/")):
         fill = {**fill, "pk": fill["period_id"]}
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(fill[m[1]]), route)
 
@@ -142,6 +142,8 @@ EXPECTED_GET = {
     "audit/submissions/<int:pk>/": ("login", 404, 200, 200, 200, 200),
     "audit/submissions/<int:pk>/csv/": ("login", 404, 200, 200, 200, 200),
     "audit/periods/<int:pk>/": LOGGED_IN,
+    # Which units an indicator does not apply to: the DX office's (admins) only.
+    "review/periods/<int:pk>/not-applicable/": ("login", 403, 403, 403, 200, 403),
     "audit/periods/<int:pk>/csv/": LOGGED_IN,
     "submissions/<int:submission_id>/template.xlsx": ("login", 404, 200, 200, 200, 200),
     "submissions/<int:submission_id>/values.csv": ("login", 404, 200, 200, 200, 200),
