@@ -21,56 +21,13 @@ from chiso.engine import (
     Values,
     check_rules,
     coerce_value,
-    dump_framework,
     framework_from_dict,
     incidence_matrix,
     parse_framework,
     parse_values,
     score,
 )
-
-# -- small builders (self-contained, in the words of the contract) ------------------
-
-
-def title(text: str) -> dict[str, str]:
-    return {"vi": text, "en": text}
-
-
-def ind(code: str, points: float, method: str = "linear", **rest: Any) -> dict[str, Any]:
-    """An indicator; `rest` holds score keys (zero, full, ...) and node keys."""
-    score_keys = {"zero", "full", "at_least", "at_most", "steps"}
-    rule: dict[str, Any] = {"method": method}
-    node: dict[str, Any] = {"code": code, "title": title(f"Chỉ tiêu {code}"), "points": points}
-    for key, value in rest.items():
-        (rule if key in score_keys else node)[key] = value
-    node["score"] = rule
-    return node
-
-
-def br(code: str, *children: dict[str, Any]) -> dict[str, Any]:
-    return {"code": code, "title": title(f"Nhóm {code}"), "children": list(children)}
-
-
-def el(code: str, type_: str = "number") -> dict[str, Any]:
-    return {"code": code, "title": title(f"Phần tử {code}"), "type": type_}
-
-
-def doc(*tree: dict[str, Any], **top: Any) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "format": "chiso-framework/1",
-        "code": "audit-2024",
-        "title": title("Bộ tiêu chí kiểm tra"),
-        "level": "commune",
-        "year": 2024,
-    }
-    document.update(top)
-    document["tree"] = list(tree)
-    return document
-
-
-def fw(*tree: dict[str, Any], **top: Any) -> Framework:
-    text = dump_framework(doc(*tree, **top))
-    return parse_framework(text, source="audit.yaml")
+from tests.engine.builders import br, doc, el, fw, ind, title
 
 
 def run(framework: Framework, data: dict[str, dict[str, Any]]) -> Results:
