@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from chiso import engine
+from chiso.lib.numbers import plain
 from chiso.lib.safe_cells import table_csv, table_xlsx
 from chiso.results import annex, cards
 from chiso.results.models import Snapshot
@@ -297,12 +298,6 @@ WORDS = {
 }
 
 
-def _number(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else format(value, ".10g")
-
-
 def rule_text(node: engine.Node, lang: str) -> str:
     """An indicator's scoring rule in words, from its score block."""
     rule = node.score
@@ -313,24 +308,24 @@ def rule_text(node: engine.Node, lang: str) -> str:
         return "có: đủ điểm, không: 0" if vi else "yes: full points, no: 0"
     if rule.method == "linear":
         return (
-            f"tuyến tính từ {_number(rule.zero)} (0 điểm) đến {_number(rule.full)} (đủ điểm)"
+            f"tuyến tính từ {plain(rule.zero)} (0 điểm) đến {plain(rule.full)} (đủ điểm)"
             if vi
-            else f"linear from {_number(rule.zero)} (0) to {_number(rule.full)} (full points)"
+            else f"linear from {plain(rule.zero)} (0) to {plain(rule.full)} (full points)"
         )
     if rule.method == "threshold":
         if rule.at_least is not None:
             return (
-                f"đủ điểm khi ≥ {_number(rule.at_least)}"
+                f"đủ điểm khi ≥ {plain(rule.at_least)}"
                 if vi
-                else f"full points when ≥ {_number(rule.at_least)}"
+                else f"full points when ≥ {plain(rule.at_least)}"
             )
         return (
-            f"đủ điểm khi ≤ {_number(rule.at_most)}"
+            f"đủ điểm khi ≤ {plain(rule.at_most)}"
             if vi
-            else f"full points when ≤ {_number(rule.at_most)}"
+            else f"full points when ≤ {plain(rule.at_most)}"
         )
     if rule.method == "steps":
-        steps = ", ".join(f"≥ {_number(at)}: {_number(share)}" for at, share in rule.steps)
+        steps = ", ".join(f"≥ {plain(at)}: {plain(share)}" for at, share in rule.steps)
         return ("theo bậc: " if vi else "steps: ") + steps
     if rule.method == "relative" and rule.better == "lower":
         return "so với đơn vị thấp nhất (càng thấp càng tốt)" if vi else "relative, lower is better"
@@ -348,7 +343,7 @@ def methodology(ds: Dataset, parsed: engine.Framework, lang: str) -> str:
         "",
         f"- {w['framework']}: {title} (`{s.framework_code}`, {w['version']} {s.framework_version})",
         f"- {w['file']}: framework.yaml, SHA-256 `{s.framework_sha256}`",
-        f"- {w['max']}: {_number(parsed.max_points)}",
+        f"- {w['max']}: {plain(parsed.max_points)}",
         "",
         w["value"],
         "",
@@ -360,7 +355,7 @@ def methodology(ds: Dataset, parsed: engine.Framework, lang: str) -> str:
         name = node.title.get(lang) or node.title.get("vi", "")
         indent = "  " * node.depth
         if node.is_leaf:
-            bits = [f"{_number(node.points)} {w['points']}"]
+            bits = [f"{plain(node.points)} {w['points']}"]
             if node.mandatory:
                 bits.append(w["mandatory"])
             if node.may_not_apply:
@@ -371,7 +366,7 @@ def methodology(ds: Dataset, parsed: engine.Framework, lang: str) -> str:
             lines.append(f"{indent}- **{node.code}** {name}: " + "; ".join(b for b in bits if b))
         else:
             lines.append(
-                f"{indent}- **{node.code}** {name} ({_number(node.max_points)} {w['points']})"
+                f"{indent}- **{node.code}** {name} ({plain(node.max_points)} {w['points']})"
             )
             for child in node.children:
                 walk(child)
@@ -392,9 +387,9 @@ def methodology(ds: Dataset, parsed: engine.Framework, lang: str) -> str:
     else:
         parts = []
         if rec.min_points is not None:
-            parts.append(w["min_points"].format(n=_number(rec.min_points)))
+            parts.append(w["min_points"].format(n=plain(rec.min_points)))
         if rec.min_value is not None:
-            parts.append(w["min_value"].format(n=_number(rec.min_value)))
+            parts.append(w["min_value"].format(n=plain(rec.min_value)))
         if rec.all_mandatory:
             parts.append(w["all_mandatory"])
         lines.append("; ".join(parts) + ".")

@@ -33,6 +33,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from chiso import engine
 from chiso.frameworks.problems import value_text
+from chiso.lib import numbers
 from chiso.lib.csv_lines import shorten, sniff_delimiter
 from chiso.lib.safe_cells import append_row, cell_text, write_xlsx_cell
 from chiso.lib.uploads import (
@@ -50,7 +51,6 @@ from chiso.lib.uploads import (
     csv_records,
     find_sheet,
     fold,
-    number_text,
     open_workbook,
     read_sheet,
     sniff,
@@ -363,7 +363,7 @@ def values_csv(framework: engine.Framework, rows: Sequence[UnitFigures]) -> str:
     for unit in rows:
         for code in codes:
             value = unit.figures.get(code)
-            figure = "" if value is None else number_text(value)
+            figure = "" if value is None else numbers.plain(value)
             if code in unit.not_applicable:
                 figure = NOT_APPLICABLE_TEXT
             writer.writerow([cell_text(unit.unit), cell_text(code), figure])
@@ -706,7 +706,7 @@ def read_cell(
         if not text:
             return None
     # A cell may hold 32,767 characters: the message quotes the start of it.
-    shown = number_text(raw) if isinstance(raw, int | float) and math.isfinite(raw) else text
+    shown = numbers.plain(raw) if isinstance(raw, int | float) and math.isfinite(raw) else text
     shown = shorten(shown)
     try:
         return engine.coerce_value(text, type_, bounds)

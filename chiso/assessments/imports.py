@@ -27,8 +27,9 @@ from chiso.assessments import excel
 from chiso.assessments.figures import figures_by_submission, marks_by_submission
 from chiso.assessments.models import Period, Provenance, Submission
 from chiso.assessments.services import ServiceError, save_values
+from chiso.lib import numbers
 from chiso.lib.csv_lines import shorten
-from chiso.lib.uploads import Issue, TableError, number_text, too_large
+from chiso.lib.uploads import Issue, TableError, too_large
 
 
 class ImportRefused(Exception):
@@ -187,7 +188,7 @@ class _Checker:
         # A broken rule is shown with the figures it compares (a refused figure names itself).
         concerned = error.fields if error.code == ServiceError.RULE_BROKEN else {}
         shown = [
-            f"{code} = {number_text(figures[code])}"
+            f"{code} = {numbers.plain(figures[code])}"
             for code in concerned
             if figures.get(code) is not None
         ]

@@ -48,6 +48,7 @@ from chiso.assessments.models import (
 )
 from chiso.frameworks.display import in_language
 from chiso.frameworks.problems import problem_text, value_text
+from chiso.lib import numbers
 
 
 class ServiceError(Exception):
@@ -102,15 +103,6 @@ class StaleSubmission(ServiceError):
 
     def __init__(self, submission: Submission) -> None:
         super().__init__(ServiceError.STALE, stale_text(), submission=submission)
-
-
-def format_number(value: float | None) -> str:
-    """How a figure is written in the audit trail and files: plain decimal, empty if none."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if float(value).is_integer():
-        return str(int(value))
-    return format(value, ".10g")
 
 
 def coerce_inputs(
@@ -355,7 +347,7 @@ def check_figures(
     for code, value in figures.items():
         if value is None:
             continue
-        text = format_number(value)
+        text = numbers.plain(value)
         try:
             engine.coerce_input(framework, code, text)
         except engine.ValueProblem as problem:
@@ -497,8 +489,8 @@ def save_values(
                 user,
                 action,
                 code=code,
-                old=format_number(old),
-                new=format_number(new),
+                old=numbers.plain(old),
+                new=numbers.plain(new),
                 reason=reason,
             )
         )
@@ -578,8 +570,8 @@ def verify_value(
         user,
         Action.VALUE_VERIFIED,
         code=code,
-        old=format_number(old),
-        new=format_number(value),
+        old=numbers.plain(old),
+        new=numbers.plain(value),
         reason=reason,
     )
     locked.version += 1

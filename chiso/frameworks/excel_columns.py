@@ -13,7 +13,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from chiso.lib.uploads import fold, number_text
+from chiso.lib import numbers
+from chiso.lib.uploads import fold
 
 FORMAT = "chiso-framework/1"
 SHEET_INFO = "Thông tin"
@@ -43,7 +44,7 @@ def read_number(raw: object) -> float:
 
 def shown(raw: object) -> str:
     if isinstance(raw, float | int) and not isinstance(raw, bool):
-        return number_text(raw)
+        return numbers.plain(raw)
     return str(raw)
 
 

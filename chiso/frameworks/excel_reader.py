@@ -42,7 +42,8 @@ from chiso.frameworks.excel_columns import (
     text_of,
 )
 from chiso.frameworks.excel_scoring import parse_method
-from chiso.lib.uploads import Issue, Sheet, find_sheet, fold, number_text, read_sheet, sheet_rows
+from chiso.lib import numbers
+from chiso.lib.uploads import Issue, Sheet, find_sheet, fold, read_sheet, sheet_rows
 
 # The columns a criteria table's sheets are read in (as `sheet_rows` reads them).
 WIDTH = 64
@@ -357,7 +358,7 @@ class Reader:
                         "The group's %(points)s points differ from the sum of its indicators' "
                         "points (%(total)s): leave the cell empty or correct it."
                     )
-                    % {"points": number_text(points), "total": number_text(total)},
+                    % {"points": numbers.plain(points), "total": numbers.plain(total)},
                     "points",
                 )
         else:

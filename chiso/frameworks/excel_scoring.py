@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from chiso import engine
 from chiso.frameworks.excel_columns import labels, plain
-from chiso.lib.uploads import fold, number_text
+from chiso.lib import numbers
+from chiso.lib.uploads import fold
 
 _NUM = r"[+-]?\d+(?:[.,]\d+)?"
 METHOD_WORDS: dict[str, str] = {
@@ -85,13 +86,13 @@ def method_text(rule: engine.ScoreRule) -> str:
     if rule.method == "linear":
         zero, full = rule.zero or 0.0, rule.full or 0.0
         sep = "-" if zero >= 0 and full >= 0 else ".."
-        return f"linear {number_text(zero)}{sep}{number_text(full)}"
+        return f"linear {numbers.plain(zero)}{sep}{numbers.plain(full)}"
     if rule.method == "threshold":
         if rule.at_least is not None:
-            return f"threshold >= {number_text(rule.at_least)}"
-        return f"threshold <= {number_text(rule.at_most or 0.0)}"
+            return f"threshold >= {numbers.plain(rule.at_least)}"
+        return f"threshold <= {numbers.plain(rule.at_most or 0.0)}"
     if rule.method == "steps":
-        return "steps " + "; ".join(f"{number_text(x)}:{number_text(s)}" for x, s in rule.steps)
+        return "steps " + "; ".join(f"{numbers.plain(x)}:{numbers.plain(s)}" for x, s in rule.steps)
     if rule.method == "relative" and rule.better == "lower":
         return "relative lower"
     return rule.method

@@ -68,3 +68,22 @@ def index(value: float | None, separator: str | None = None) -> str:
 def signed(text: str, value: float | None) -> str:
     """A difference written with its sign (+3, -10)."""
     return "+" + text if not missing(value) and value > 0 else text  # type: ignore[operator]
+
+
+def plain(value: float | int | None) -> str:
+    """A number the way files, the API and the audit trail carry it: 10, 0.25, -5; ""
+    for no figure. (Pages write numbers with `number`, `points`, `figure`, `index`.)"""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    number = float(value)
+    if number.is_integer():
+        return str(int(number))
+    return format(number, ".10g")
+
+
+def exact(value: float) -> str:
+    """A float as plain text that reads back as the very same float ("1240", "98.7"):
+    what a published snapshot keeps of each figure."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)

@@ -132,14 +132,6 @@ def too_large(size: int, filename: str) -> Issue | None:
     )
 
 
-def number_text(value: float | int) -> str:
-    """A number the way the files carry it: 10, 0.25, -5."""
-    number = float(value)
-    if number.is_integer():
-        return str(int(number))
-    return format(number, ".10g")
-
-
 # ---------------------------------------------------------------------------
 # ZIP-based files (xlsx, docx, pptx)
 

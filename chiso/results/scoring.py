@@ -15,6 +15,7 @@ import numpy as np
 from chiso import engine
 from chiso.assessments.figures import figures_of, not_applicable_of
 from chiso.assessments.models import Status, Submission
+from chiso.lib import numbers
 
 FINAL_STATUSES = (Status.APPROVED, Status.PUBLISHED)
 NOT_APPLICABLE_TEXT = "không áp dụng"  # as values files write it (docs/framework-format.md)
@@ -106,7 +107,7 @@ class Scored:
             out = self.not_applicable.get(unit, set())
             for code in sorted((c for c in figures if c in order), key=order.__getitem__):
                 if code not in out:
-                    lines.append(f"{unit},{code},{exact_number(figures[code])}")
+                    lines.append(f"{unit},{code},{numbers.exact(figures[code])}")
             # An indicator that does not apply: "không áp dụng" (format doc).
             lines += [f"{unit},{code},{NOT_APPLICABLE_TEXT}" for code in marked if code in out]
         return "\n".join(lines) + "\n"
@@ -139,10 +140,3 @@ def _matrix(
             out = not_applicable.get(unit, set())
             marks[row] = [code in out for code in na_codes]
     return engine.Values(list(figures), codes, matrix, na_codes, marks)
-
-
-def exact_number(value: float) -> str:
-    """A float as plain text that reads back as the same float ("1240", "98.7")."""
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)

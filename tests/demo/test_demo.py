@@ -12,8 +12,8 @@ from chiso import engine
 from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments.models import Action, AuditEntry, Period, Status, Submission, Value
-from chiso.assessments.services import format_number
 from chiso.core.management.commands.demo import DEMO_CLOSED, DEMO_OPEN
+from chiso.lib.numbers import plain as format_number
 from chiso.results.scoring import score_period
 
 
