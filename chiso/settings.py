@@ -72,6 +72,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Pages gzipped, except those carrying a secret besides the masked CSRF token
+    # (chiso/core/middleware.py: BREACH).
+    "chiso.core.middleware.PageGZipMiddleware",
     # Gzip, ETag/304 and JSON errors for /api/ and /data/ only (chiso/api/http.py).
     "chiso.api.http.ApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -205,7 +208,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("CHISO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names, gzip copies and a year's caching once collected (chiso/core/staticfiles.py).
+    "staticfiles": {"BACKEND": "chiso.core.staticfiles.StaticStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 

@@ -59,7 +59,11 @@ class Command(BaseCommand):
         connections: int,
         **options: Any,
     ) -> None:
+        from django.core.management import call_command
         from django.db import connections as databases
+
+        # Static files under hashed names with gzip copies (chiso/core/staticfiles.py).
+        call_command("collectstatic", interactive=False, verbosity=0)
 
         # Each worker opens its own database connection after the fork.
         databases.close_all()
