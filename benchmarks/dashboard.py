@@ -90,7 +90,8 @@ def main() -> None:
     from django.core.cache import cache
     from django.test import Client
 
-    from chiso.results import analysis, dashboard
+    from chiso.leadership import dashboard
+    from chiso.results import analysis
 
     started = time.perf_counter()
     if reuse:

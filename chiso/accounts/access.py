@@ -301,7 +301,8 @@ def sees_evidence_of(user: Any, unit: Any) -> bool:
 
 
 def can_see_dashboard(user: Any) -> bool:
-    """Leaders, admins and reviewers read the dashboard, the map and the province view."""
+    """Leaders, admins and reviewers read the dashboard, the map and the province's own
+    DTI estimate. The province's published DTI history is public (the ministry's data)."""
     return sees_provisional_results(user)
 
 

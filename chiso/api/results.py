@@ -23,8 +23,8 @@ from chiso.api.http import not_modified, validators
 from chiso.api.paging import Id, PageQuery, paginate, query_text
 from chiso.assessments.models import Period
 from chiso.results import analysis, cards
-from chiso.results.models import Snapshot, UnitRow
-from chiso.units.models import Level, Lineage, Unit
+from chiso.results.models import Snapshot
+from chiso.units.models import Level, Unit
 
 router = Router(tags=["results"])
 staff_router = Router(tags=["staff"], auth=SYSTEM_OR_PERSON)
@@ -75,13 +75,16 @@ class HistoryPoint(Schema):
     year: int
     name: str
     level: str
-    version: int
-    unit: dict[str, Any] = Field(description="The unit the row is of: itself or a predecessor.")
+    version: int | None = Field(description="The published version the point is of.")
     rank: int | None
     value: float | None
     points: float | None
     recognized: bool | None
-    units_ranked: int
+    units_ranked: int = Field(description="How many units the rank is out of.")
+    derived: bool = Field(
+        description="Derived from the units this one was formed from at the 2025 reform "
+        '(the plain mean of their figures, scored and ranked in that period): "suy ra".'
+    )
 
 
 class ResultsQuery(PageQuery):
@@ -205,37 +208,12 @@ def published_results(
     summary="One unit's published results across periods",
 )
 def unit_history(request: HttpRequest, unit_id: Id):
-    """The latest published version of every period that ranked the unit, oldest first;
-    before the 2025 reform, the rows of the units it was formed from."""
+    """The unit's history as published with its latest result, oldest first: its value,
+    points, rank out of `units_ranked` and recognition in every published period of its
+    level; before the 2025 reform, the figures derived from the units it was formed from
+    (`derived`). The same points as its report card and the card's PDF."""
     unit = get_object_or_404(Unit, pk=unit_id)
-    ids = [unit.pk, *Lineage.objects.filter(new=unit).values_list("old_id", flat=True)]
-    rows = (
-        UnitRow.objects.filter(snapshot__in=Snapshot.objects.current(), unit_id__in=ids)
-        .select_related("snapshot__period")
-        .order_by("snapshot__period__year", "snapshot__period_id", "rank", "code")
-    )
-    counts: dict[int, int] = {}
-    points = []
-    for row in rows:
-        snapshot = row.snapshot
-        if snapshot.pk not in counts:
-            counts[snapshot.pk] = snapshot.rows.filter(assessed=True).count()
-        points.append(
-            {
-                "period": snapshot.period_id,
-                "year": snapshot.period.year,
-                "name": snapshot.period.name,
-                "level": snapshot.level,
-                "version": snapshot.version,
-                "unit": {"id": row.unit_id, "code": row.code, "name": row.name},
-                "rank": row.rank,
-                "value": row.value,
-                "points": row.points,
-                "recognized": row.recognized,
-                "units_ranked": counts[snapshot.pk],
-            }
-        )
-    return points
+    return cards.history(unit)
 
 
 @staff_router.get(

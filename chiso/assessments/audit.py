@@ -18,7 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from chiso.assessments.models import Action, AuditEntry, Status
-from chiso.safe_cells import cell_text
+from chiso.lib.safe_cells import cell_text
 
 TRANSITION_ACTIONS = {
     Action.SUBMITTED,

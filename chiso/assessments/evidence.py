@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from chiso.assessments.models import Action, Evidence, Submission, evidence_path
 from chiso.assessments.services import record
-from chiso.uploads import max_bytes, zip_members, zip_refusal
+from chiso.lib.uploads import max_bytes, zip_members, zip_refusal
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

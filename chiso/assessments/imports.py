@@ -27,8 +27,8 @@ from chiso.assessments import excel
 from chiso.assessments.figures import figures_by_submission
 from chiso.assessments.models import Period, Provenance, Submission
 from chiso.assessments.services import ServiceError, save_values
-from chiso.csv_lines import shorten
-from chiso.uploads import Issue, TableError, number_text, too_large
+from chiso.lib.csv_lines import shorten
+from chiso.lib.uploads import Issue, TableError, number_text, too_large
 
 
 class ImportRefused(Exception):
@@ -262,6 +262,7 @@ class _Checker:
         framework = target.framework.engine()
         known = set(framework.input_codes)
         computed = {node.code for node in framework.nodes}
+        percent = excel.percent_codes(framework)
         figures: dict[str, float | None] = {}
         ok = True
         for code, cell in row.cells.items():
@@ -281,7 +282,10 @@ class _Checker:
                 continue
             try:
                 figures[code] = excel.read_cell(
-                    cell.raw, framework.input_type(code), framework.bounds(code)
+                    cell.raw,
+                    framework.input_type(code),
+                    framework.bounds(code),
+                    shown_as_percent=cell.percent and code in percent,
                 )
             except ValueError as error:
                 self.add(str(error), cell.row, cell.column, code)

@@ -25,7 +25,7 @@ from chiso.assessments.figures import figures_by_submission
 from chiso.assessments.imports import ImportRefused, import_values
 from chiso.assessments.models import Period, Submission
 from chiso.frameworks.models import Level
-from chiso.uploads import Issue, capped, max_bytes, too_large, workbook_bytes
+from chiso.lib.uploads import Issue, capped, max_bytes, too_large, workbook_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

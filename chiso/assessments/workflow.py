@@ -42,7 +42,7 @@ from chiso.assessments.services import (
     editable_by_officer,
     record,
 )
-from chiso.core import bulk
+from chiso.lib import bulk
 from chiso.units.models import Level
 
 __all__ = ["EDITABLE_STATUSES", "editable_by_officer", "StaleSubmission", "TransitionError"]

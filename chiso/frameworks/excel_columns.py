@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from chiso.uploads import fold, number_text
+from chiso.lib.uploads import fold, number_text
 
 FORMAT = "chiso-framework/1"
 SHEET_INFO = "Thông tin"

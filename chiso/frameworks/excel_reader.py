@@ -42,7 +42,7 @@ from chiso.frameworks.excel_columns import (
     text_of,
 )
 from chiso.frameworks.excel_scoring import parse_method
-from chiso.uploads import Issue, Sheet, find_sheet, fold, number_text, read_sheet, sheet_rows
+from chiso.lib.uploads import Issue, Sheet, find_sheet, fold, number_text, read_sheet, sheet_rows
 
 # The columns a criteria table's sheets are read in (as `sheet_rows` reads them).
 WIDTH = 64

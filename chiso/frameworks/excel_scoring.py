@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from chiso import engine
 from chiso.frameworks.excel_columns import labels, plain
-from chiso.uploads import fold, number_text
+from chiso.lib.uploads import fold, number_text
 
 _NUM = r"[+-]?\d+(?:[.,]\d+)?"
 METHOD_WORDS: dict[str, str] = {

@@ -15,7 +15,7 @@ from chiso.frameworks.excel_build import dump_yaml, workbook_to_dict
 from chiso.frameworks.excel_writer import framework_to_workbook
 from chiso.frameworks.models import Framework, Source
 from chiso.frameworks.services import store_framework
-from chiso.uploads import TableError, workbook_bytes
+from chiso.lib.uploads import TableError, workbook_bytes
 
 
 @lru_cache(maxsize=32)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from chiso.accounts import access
 from chiso.frameworks.excel_store import store_table
 from chiso.frameworks.excel_writer import blank_workbook, framework_to_workbook
-from chiso.uploads import Issue, TableError, max_bytes, too_large, workbook_bytes
+from chiso.lib.uploads import Issue, TableError, max_bytes, too_large, workbook_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -2,7 +2,7 @@
 
 `framework_to_workbook` lays a framework out like a decision's appendix, with every
 column `chiso.frameworks.excel_build` reads back; every text is written as text, never
-as a live formula (chiso.safe_cells).
+as a live formula (chiso.lib.safe_cells).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from chiso.frameworks.excel_columns import (
     plain,
 )
 from chiso.frameworks.excel_scoring import method_text
-from chiso.safe_cells import append_row
-from chiso.uploads import workbook_bytes
+from chiso.lib.safe_cells import append_row
+from chiso.lib.uploads import workbook_bytes
 
 __all__ = ["blank_workbook", "framework_to_workbook", "workbook_bytes"]
 

@@ -46,9 +46,14 @@ class Target(models.Model):
 
 
 class DtiYear(models.Model):
-    """Thanh Hóa in one year's national DTI ranking (published by the ministry)."""
+    """Thanh Hóa in one year's national DTI ranking (published by the ministry).
 
-    year = models.PositiveIntegerField(_("year"), unique=True)
+    `year` is the year assessed, `published` the year the ministry published it
+    (usually the next), `of` how many provinces were ranked (63 before the 2025
+    merger, 34 since): a rank means nothing without the three."""
+
+    year = models.PositiveIntegerField(_("year assessed"), unique=True)
+    published = models.PositiveIntegerField(_("year published"), null=True, blank=True)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     of = models.PositiveIntegerField(_("provinces ranked"), null=True, blank=True)
     value = models.FloatField(_("DTI value"), null=True, blank=True)

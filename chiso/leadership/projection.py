@@ -7,9 +7,11 @@ period or DTI year, and the target. The method, stated on the page too:
 - with two or more periods the projection is the least-squares line through every
   (year, figure) pair, read at the target's year; with one period it is that figure
   (no trend can be drawn through one point);
-- "achieved" when the current figure already meets the target, else "on track" when
-  the projection meets it by the target's year and that year has not passed, else
-  "off track"; "unknown" when no period has a figure yet.
+- before the deadline: "achieved" when the current figure already meets the target,
+  else "on track" when the projection meets it by the target's year, else "off track";
+- once the deadline has passed the target is "met" or "missed" by the figure of its
+  year (or the latest before it), never a forecast;
+- "unknown" when no period has a figure yet.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ ACHIEVED = "achieved"
 ON_TRACK = "on_track"
 OFF_TRACK = "off_track"
 UNKNOWN = "unknown"
+MET = "met"
+MISSED = "missed"
+# A DTI rank target past its deadline whose year's DTI the ministry has not published yet.
+AWAITING = "awaiting"
 
 METHOD = (
     "linear least squares over the published periods' figures (year, figure), read at the "
@@ -59,8 +65,13 @@ def project(
     *,
     this_year: float,
     lower_is_better: bool = False,
+    deadline_passed: bool | None = None,
 ) -> Projection:
-    """Current figure, projection at `target_year` and status (see the module's doc)."""
+    """Current figure, projection at `target_year` and status (see the module's doc).
+
+    `deadline_passed` defaults to `this_year` being after `target_year`."""
+    if deadline_passed is None:
+        deadline_passed = this_year > target_year
     known = sorted((float(x), float(y)) for x, y in points if y is not None)
     if not known:
         return Projection(None, None, UNKNOWN, None, 0)
@@ -71,9 +82,11 @@ def project(
         projected = slope * target_year + intercept
     else:
         projected = current
-    if meets(current, target, lower_is_better=lower_is_better):
+    if deadline_passed:
+        status = MET if meets(current, target, lower_is_better=lower_is_better) else MISSED
+    elif meets(current, target, lower_is_better=lower_is_better):
         status = ACHIEVED
-    elif this_year <= target_year and meets(projected, target, lower_is_better=lower_is_better):
+    elif meets(projected, target, lower_is_better=lower_is_better):
         status = ON_TRACK
     else:
         status = OFF_TRACK

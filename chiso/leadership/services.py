@@ -17,15 +17,25 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chiso import csv_lines
 from chiso.assessments.models import Action, AuditEntry
 from chiso.leadership.models import DtiYear
+from chiso.lib import csv_lines
+from chiso.lib.uploads import limit_message
 from chiso.units.models import Unit
-from chiso.uploads import limit_message
 
 HISTORY = Path(__file__).parent / "data" / "thanhhoa-dti-history.csv"
-COLUMNS = ("year", "rank", "of", "value", "rank_cqs", "rank_kts", "rank_xhs", "note")
-INTEGERS = ("year", "rank", "of", "rank_cqs", "rank_kts", "rank_xhs")
+COLUMNS = (
+    "year",
+    "published",
+    "rank",
+    "of",
+    "value",
+    "rank_cqs",
+    "rank_kts",
+    "rank_xhs",
+    "note",
+)
+INTEGERS = ("year", "published", "rank", "of", "rank_cqs", "rank_kts", "rank_xhs")
 # A year a line, 2000 to 2100: a longer file is not a DTI history.
 MAX_LINES = 1_000
 
@@ -39,6 +49,7 @@ class DtiImportError(Exception):
 @dataclass(frozen=True)
 class DtiFigures:
     year: int
+    published: int | None = None
     rank: int | None = None
     of: int | None = None
     value: float | None = None
@@ -51,6 +62,8 @@ class DtiFigures:
         found = []
         if not 2000 <= self.year <= 2100:
             found.append(_("year: %(year)s is not a year") % {"year": self.year})
+        if self.published is not None and not self.year <= self.published <= 2100:
+            found.append(_("published: the year of publication comes after the year assessed"))
         if self.value is not None and not 0 <= self.value <= 1:
             found.append(_("value: the DTI is between 0 and 1"))
         for name in ("rank", "rank_cqs", "rank_kts", "rank_xhs"):
@@ -133,24 +146,26 @@ def parse_csv(data: str | IO[bytes], source: str = "CSV") -> list[DtiFigures]:
     """Rows of a CSV with the history's columns (year first); every problem, by line.
 
     Read as it comes: a file beyond MAX_LINES lines (or a line beyond the limits of
-    chiso.csv_lines) stops at that line, whatever its size."""
+    chiso.lib.csv_lines) stops at that line, whatever its size."""
     stream = io.StringIO(data.lstrip("\ufeff")) if isinstance(data, str) else data
-    lines = csv_lines.records(stream, max_lines=MAX_LINES)
+    lines = csv_lines.records(stream, max_lines=MAX_LINES, delimiter=csv_lines.sniff_delimiter)
     rows: list[DtiFigures] = []
     problems: list[str] = []
     try:
-        _line, header = next(lines, (1, []))
-        if "year" not in header:
-            message = _("%(source)s: the first line must name the columns, year first")
-            raise DtiImportError([message % {"source": source}])
+        _line, found = next(lines, (1, []))
+        header = [column.strip().lower() for column in found]
         unknown = [c for c in header if c not in COLUMNS]
-        if unknown:
-            raise DtiImportError(
-                [
-                    _("%(source)s, line 1: unknown column %(column)s")
-                    % {"source": source, "column": csv_lines.shorten(unknown[0])}
-                ]
+        if "year" not in header or unknown:
+            message = _(
+                "%(source)s: the first line must name the columns, year first, among "
+                "%(columns)s (separated by commas or semicolons); this one reads “%(line)s”."
             )
+            shown = {
+                "source": source,
+                "columns": ", ".join(COLUMNS),
+                "line": csv_lines.shorten(",".join(found)),
+            }
+            raise DtiImportError([message % shown])
         years: set[int] = set()
         for line, record in lines:
             if not record:

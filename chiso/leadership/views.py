@@ -1,6 +1,6 @@
 """The leadership's pages: the dashboard, the commune map and the province's DTI.
 
-Every figure comes from chiso/results/dashboard.py (plain dicts), which the JSON
+Every figure comes from chiso/leadership/dashboard.py (plain dicts), which the JSON
 views return as they are, so the API can expose exactly what the pages show.
 """
 
@@ -23,11 +23,10 @@ from django.views.decorators.http import require_GET, require_POST
 from chiso.accounts import access
 from chiso.assessments.excel import localized
 from chiso.assessments.models import Period, Status
-from chiso.leadership import services
+from chiso.leadership import dashboard, services
 from chiso.leadership.models import TargetKind
-from chiso.results import dashboard
+from chiso.lib.uploads import capped, too_large
 from chiso.units.models import Level
-from chiso.uploads import capped, too_large
 
 DASHBOARD_LEVELS = (Level.COMMUNE, Level.DEPARTMENT)
 
@@ -51,6 +50,10 @@ STATUS_LABELS = {
     "on_track": gettext_lazy("On track"),
     "off_track": gettext_lazy("Off track"),
     "unknown": gettext_lazy("No figure yet"),
+    # Once the deadline has passed: what happened, not a forecast.
+    "met": gettext_lazy("Met"),
+    "missed": gettext_lazy("Not met"),
+    "awaiting": gettext_lazy("Awaiting the ministry's publication"),
 }
 
 
@@ -68,7 +71,9 @@ def _target_row(target: dict[str, Any]) -> dict[str, Any]:
         **target,
         "by_date": dt.date.fromisoformat(target["by"]),
         "goal_text": figure_text(target["target"], target["kind"]),
-        "current_text": figure_text(target["current"], target["kind"]),
+        "current_text": figure_text(target["current"], target["kind"])
+        + (f"/{target['current_of']}" if target.get("current_of") else "")
+        + (f" (DTI {target['current_year']})" if target.get("current_year") else ""),
         "projected_text": figure_text(target["projected"], target["kind"]),
         "status_label": STATUS_LABELS[target["status"]],
     }
@@ -176,17 +181,31 @@ def map_data(request: HttpRequest, period_id: int, level: str) -> JsonResponse:
     return JsonResponse(_map_values(request, period_id, level)[1])
 
 
-@login_required
+def rank_groups(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ranks in runs ranked among the same number of provinces (63, then 34): the
+    chart draws each run as a line of its own, never one line across the merger."""
+    groups: list[dict[str, Any]] = []
+    for year in history:
+        if not year["rank"]:
+            continue
+        if not groups or groups[-1]["of"] != year["of"]:
+            label = _("Rank out of %(of)s") % {"of": year["of"]} if year["of"] else _("Rank")
+            groups.append({"of": year["of"], "label": label, "points": []})
+        groups[-1]["points"].append({"year": year["year"], "rank": year["rank"]})
+    return groups
+
+
 @require_GET
 def province_page(request: HttpRequest) -> HttpResponse:
-    _require_dashboard(request)
-    data = dashboard.province()
-    target, estimate = data["target"], data["self_assessment"]
+    staff = access.can_see_dashboard(request.user)
+    data = dashboard.province(staff=staff)
+    target, estimate = data["target"], data.get("self_assessment")
     return render(
         request,
         "leadership/province.html",
         {
             "data": data,
+            "staff": staff,
             "target_by": dt.date.fromisoformat(target["by"]) if target else None,
             "target_status": STATUS_LABELS[target["status"]] if target else "",
             "self_status": Status(estimate["status"]).label if estimate else "",
@@ -196,7 +215,9 @@ def province_page(request: HttpRequest) -> HttpResponse:
             ],
             "chart": {
                 "history": data["history"],
+                "ranks": rank_groups(data["history"]),
                 "target_rank": data["target_rank"],
+                "target_year": int(target["by"][:4]) if target else None,
                 "labels": {"value": _("DTI value"), "rank": _("Rank"), "target": _("Target")},
             },
             "can_edit": access.is_admin(request.user),
@@ -205,11 +226,9 @@ def province_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
 def province_json(request: HttpRequest) -> JsonResponse:
-    _require_dashboard(request)
-    return JsonResponse(dashboard.province())
+    return JsonResponse(dashboard.province(staff=access.can_see_dashboard(request.user)))
 
 
 def _require_admin(request: HttpRequest) -> None:

@@ -7,7 +7,7 @@
 A published version's annex is made when it is published and stored with its
 SHA-256: every download, the open-data dataset and SHA256SUMS give those bytes.
 After the Chairman signs it in the province's e-office system, an admin uploads the
-signed copy; it is kept only if `chiso.signed_pdf.check` finds it is exactly this
+signed copy; it is kept only if `chiso.lib.signed_pdf.check` finds it is exactly this
 version's annex, signed by a certificate of the configured trust roots
 (settings.CHISO_SIGNING_ROOTS, a PEM file), and unchanged since. Each refusal is an
 `AnnexError` with a stable code and a message saying why; each copy kept writes an
@@ -26,8 +26,8 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chiso import signed_pdf
 from chiso.assessments.models import Action, AuditEntry
+from chiso.lib import signed_pdf
 from chiso.results import cards, pdf
 from chiso.results.models import Annex, SignedAnnex, Snapshot
 

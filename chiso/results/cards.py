@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from chiso.core import numbers
 from chiso.frameworks.display import in_language, show_value
+from chiso.lib import numbers
 from chiso.results import pdf
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored
@@ -50,6 +50,10 @@ class Row:
     unmet: list[str] = field(default_factory=list)
     districts: list[str] = field(default_factory=list)
     lineage: list[int] = field(default_factory=list)
+    # The unit's history (`analysis.histories`): its figures in every earlier published
+    # period of its level, oldest first, then (published) its own point; stored once.
+    # None when not read (or published before chiso stored it).
+    history: list[dict[str, Any]] | None = None
     # Filled by `Ranking.add_changes`, over the units of this ranking assessed in both
     # periods (`analysis.like_for_like`): the previous period's rank and this one's
     # among exactly those units, how many they are, and whether the previous figures
@@ -363,6 +367,7 @@ def _row_of(
         unmet=data.get("unmet", []),
         districts=data.get("districts", []),
         lineage=data.get("lineage", []),
+        history=data.get("history"),
     )
 
 
@@ -374,7 +379,7 @@ def stored_row(
     brief = {"districts": row.districts, "lineage": row.lineage}
     if row.assessed:
         brief["p"] = [[row.node_values[i], row.node_ranks[i]] for i in pillars]
-        brief["u"] = row.unmet  # read by the dashboard (chiso/results/dashboard.py)
+        brief["u"] = row.unmet  # read by the dashboard (chiso/leadership/dashboard.py)
     return UnitRow(
         brief=brief,
         snapshot=snapshot,
@@ -396,6 +401,7 @@ def stored_row(
             "unmet": row.unmet,
             "districts": row.districts,
             "lineage": row.lineage,
+            "history": row.history,
             **({"plan": plan} if plan is not None else {}),
         },
     )
@@ -429,7 +435,7 @@ class Card:
     indicators: list[Indicator]
     fix_first: list[Indicator]
     trend: list[dict[str, Any]]
-    """period, year, value, rank, provisional, oldest first."""
+    """The unit's history (`analysis.histories`'s points), oldest first."""
 
 
 def pillar_summary(ranking: Ranking) -> dict[str, Any]:
@@ -496,29 +502,16 @@ def card(
     return Card(ranking, row, pillars, indicators, fix_first, trend or [])
 
 
-def trend_of(unit: Any, level: str, lineage: Sequence[int]) -> list[dict[str, Any]]:
-    """The unit's value and rank in every published period of its level, oldest first
-    (before the reform: the best-ranked of the units it was formed from)."""
-    ids = [unit.pk, *lineage]
-    current = Snapshot.objects.current().filter(level=level)
+def history(unit: Any) -> list[dict[str, Any]]:
+    """A unit's history as stored with its row in the latest published period of its
+    level that has it (`analysis.histories`), oldest first; [] when none has."""
     found = (
-        UnitRow.objects.filter(snapshot__in=current, unit_id__in=ids, assessed=True)
-        .select_related("snapshot__period")
-        .order_by("snapshot__period__year", "rank")
+        UnitRow.objects.filter(snapshot__in=Snapshot.objects.current(), unit=unit)
+        .order_by("-snapshot__period__year", "-snapshot__period__opens_on")
+        .values_list("data__history", flat=True)
+        .first()
     )
-    points: dict[int, dict[str, Any]] = {}
-    for unit_row in found:
-        period = unit_row.snapshot.period
-        mine = unit_row.unit_id == unit.pk
-        if period.pk in points and not mine:
-            continue
-        points[period.pk] = {
-            "period": period.name,
-            "year": period.year,
-            "value": unit_row.value,
-            "rank": unit_row.rank,
-        }
-    return sorted(points.values(), key=lambda p: p["year"])
+    return list(found or [])
 
 
 # ---------------------------------------------------------------------------
@@ -617,7 +610,16 @@ def report_card_of(report: Card) -> pdf.ReportCard:
             for i in report.indicators
         ],
         fix_first=[i.code for i in report.fix_first],
-        trend=[pdf.TrendPoint(str(t["year"]), t["value"], t["rank"]) for t in report.trend],
+        trend=[
+            pdf.TrendPoint(
+                str(t["year"]),
+                t["value"],
+                t["rank"],
+                derived=bool(t.get("derived")),
+                of=t.get("units_ranked"),
+            )
+            for t in report.trend
+        ],
         provisional=ranking.provisional,
         issued_on=_issued_on(ranking),
         version=1 if ranking.snapshot is None else ranking.snapshot.version,

@@ -19,7 +19,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from chiso.core import numbers
+from chiso.lib import numbers
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -30,7 +30,7 @@ PAGE_WIDTH = 210.0
 BODY = PAGE_WIDTH - 2 * MARGIN
 
 
-# The PDFs are always Vietnamese; they write numbers as the pages do (chiso.core.numbers).
+# The PDFs are always Vietnamese; they write numbers as the pages do (chiso.lib.numbers).
 VI = ","
 
 
@@ -134,6 +134,7 @@ class TrendPoint:
     value: float | None
     rank: int | None
     derived: bool = False  # computed from predecessors across the 2025 reform
+    of: int | None = None  # how many units were ranked
 
 
 @dataclass(frozen=True)
@@ -209,11 +210,12 @@ def _table(
     *,
     size: float = 8,
 ) -> None:
-    """A ruled table that repeats its headings on every page; long cells are clipped.
+    """A ruled table that repeats its headings on every page; a long cell wraps inside
+    its column (the row grows), so every name prints in full.
 
     Rows are drawn with `text()` and lines rather than `cell()`: an annex of every
     commune of Vietnam has some 25,000 cells, and `cell()` (line breaking, styling)
-    would take several seconds for them.
+    would take several seconds for them. Only a cell wider than its column is split.
     """
     height = size * 0.55
     pad = pdf.c_margin
@@ -223,9 +225,15 @@ def _table(
     def heading() -> None:
         pdf.set_font(FONT, "B", size)
         pdf.set_fill_color(225, 232, 240)
-        for text, width in zip(headings, widths, strict=True):
-            pdf.cell(width, height + 1, _fit(pdf, text, width), border=1, align="C", fill=True)
-        pdf.ln(height + 1)
+        cells = [_lines(pdf, text, width) for text, width in zip(headings, widths, strict=True)]
+        tall = height * max(len(c) for c in cells) + 1
+        y = pdf.get_y()
+        for lines, left, width in zip(cells, lefts, widths, strict=True):
+            pdf.rect(left, y, width, tall, style="DF")
+            for k, line in enumerate(lines):
+                x = left + (width - _width(pdf, line)) / 2
+                pdf.text(x, y + 0.5 + height * (k + 0.72), line)
+        pdf.set_y(y + tall)
         pdf.set_font(FONT, "", size)
 
     def rule(top: float, bottom: float) -> None:
@@ -237,21 +245,22 @@ def _table(
     y = top
     limit = pdf.h - pdf.b_margin
     for row in rows:
-        if y + height > limit:
+        cells = [_lines(pdf, text, width) for text, width in zip(row, widths, strict=True)]
+        tall = height * max(len(c) for c in cells)
+        if y + tall > limit:
             rule(top, y)
             pdf.add_page()
             heading()
             top = y = pdf.get_y()
-        baseline = y + height * 0.72
-        for text, left, width, align in zip(row, lefts, widths, aligns, strict=True):
-            text = _fit(pdf, text, width)
-            if align == "L":
-                x = left + pad
-            else:
-                room = width - _width(pdf, text)
-                x = left + (room / 2 if align == "C" else room - pad)
-            pdf.text(x, baseline, text)
-        y += height
+        for lines, left, width, align in zip(cells, lefts, widths, aligns, strict=True):
+            for k, text in enumerate(lines):
+                if align == "L":
+                    x = left + pad
+                else:
+                    room = width - _width(pdf, text)
+                    x = left + (room / 2 if align == "C" else room - pad)
+                pdf.text(x, y + height * (k + 0.72), text)
+        y += tall
         pdf.line(MARGIN, y, right, y)
     rule(top, y)
     pdf.set_y(y)
@@ -263,14 +272,31 @@ def _width(pdf: _Document, text: str) -> float:
     return sum(widths[ord(c)] for c in text) * pdf.font_size_pt * 0.001 / pdf.k
 
 
-def _fit(pdf: _Document, text: str, width: float) -> str:
-    """Clips text to a cell's width (with an ellipsis) so a row stays one line."""
+def _lines(pdf: _Document, text: str, width: float) -> list[str]:
+    """The text broken into lines that fit a cell's width: at spaces, and inside a word
+    only when the word alone is wider than the cell. Nothing is cut."""
     room = width - 2 * pdf.c_margin
     if _width(pdf, text) <= room:
-        return text
-    while text and _width(pdf, text + "…") > room:
-        text = text[:-1]
-    return text + "…"
+        return [text]
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if _width(pdf, candidate) <= room:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while _width(pdf, word) > room and len(word) > 1:
+            cut = len(word) - 1
+            while cut > 1 and _width(pdf, word[:cut]) > room:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line:
+        lines.append(line)
+    return lines or [""]
 
 
 def _state_header(pdf: _Document, province: str) -> None:
@@ -369,11 +395,6 @@ def _padded(values: Sequence[float | None], count: int) -> list[float | None]:
     return [*list(values)[:count], *[None] * (count - len(values))]
 
 
-def _short(pillar: Pillar) -> str:
-    """A pillar's column heading: its code, short enough for a narrow column."""
-    return pillar.code.upper()[:8]
-
-
 def _signature(pdf: _Document, title: str, name: str) -> None:
     if pdf.get_y() + 40 > pdf.h - pdf.b_margin:
         pdf.add_page()
@@ -399,6 +420,9 @@ def report_card_pdf(card: ReportCard) -> bytes:
     footer = f"chiso · {card.unit_name} · {card.period_label} · phiên bản {card.version} {issued}"
     pdf = _Document(provisional=card.provisional, footer=footer.strip())
     pdf.set_title(f"Phiếu kết quả: {card.unit_name}")
+    if card.issued_on:
+        # Dated by the publication's day, not the clock: the same card is the same bytes.
+        pdf.set_creation_date(dt.datetime.combine(card.issued_on, dt.time(), tzinfo=dt.UTC))
     pdf.add_page()
     pdf.line_text(f"UBND TỈNH {card.province}", 9, "B")
     pdf.line_text("PHIẾU KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ CHUYỂN ĐỔI SỐ", 13, "B", "C")
@@ -490,7 +514,7 @@ def report_card_pdf(card: ReportCard) -> bytes:
                 [
                     t.label,
                     vi_number(t.value),
-                    str(t.rank) if t.rank is not None else numbers.MISSING,
+                    _rank_of(t.rank, t.of),
                     "suy ra từ các đơn vị trước sáp nhập" if t.derived else "",
                 ]
                 for t in card.trend
@@ -502,16 +526,27 @@ def report_card_pdf(card: ReportCard) -> bytes:
     return bytes(pdf.output())
 
 
+def _rank_of(rank: int | None, of: int | None) -> str:
+    """A rank with how many were ranked: "5/166"."""
+    if rank is None:
+        return numbers.MISSING
+    return f"{rank}/{of}" if of else str(rank)
+
+
 def _pillar_bars(pdf: _Document, pillars: Sequence[CardPillar]) -> None:
     """Horizontal bars 0..1: the unit's value, with ticks for the median and the best."""
     label_width = 62.0
     figure_width = 38.0
     bar_width = BODY - label_width - figure_width
     for pillar in pillars:
-        y = pdf.get_y()
         pdf.set_font(FONT, "", 8)
-        pdf.cell(label_width, 6, _fit(pdf, pillar.title, label_width))
-        x = pdf.get_x()
+        lines = _lines(pdf, pillar.title, label_width)
+        if pdf.get_y() + 4 * len(lines) + 2 > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        y = pdf.get_y()
+        for k, line in enumerate(lines):
+            pdf.text(MARGIN + pdf.c_margin, y + 4 + 4 * k, line)
+        x = MARGIN + label_width
         pdf.set_fill_color(235, 235, 235)
         pdf.rect(x, y + 1.5, bar_width, 3, style="F")
         if pillar.value is not None and not math.isnan(pillar.value):
@@ -528,7 +563,7 @@ def _pillar_bars(pdf: _Document, pillars: Sequence[CardPillar]) -> None:
         pdf.set_x(x + bar_width)
         rank = f" (hạng {pillar.rank})" if pillar.rank is not None else ""
         pdf.cell(figure_width, 6, f"{vi_number(pillar.value)}{rank}", align="R")
-        pdf.ln(6)
+        pdf.set_y(y + max(6.0, 4.0 * len(lines) + 2))
     pdf.set_font(FONT, "", 7)
     pdf.set_text_color(90, 90, 90)
     pdf.cell(0, 4, "Thanh xanh: đơn vị; vạch xám: trung vị; vạch đỏ: cao nhất.")

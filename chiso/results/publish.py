@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from chiso.assessments import workflow
 from chiso.assessments.models import Action, AuditEntry, Status, Submission
-from chiso.core import bulk
+from chiso.lib import bulk
 from chiso.results import analysis, annex, cards
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored
@@ -168,6 +168,12 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
     )
     snapshot.save()
     plans = analysis.plans_of(scored)
+    ranked = sum(1 for row in rows if row.assessed)
+    history = analysis.histories(period, level, [(r.unit_id, r.code, r.lineage) for r in rows])
+    for row in rows:
+        row.history = history[row.code]
+        if row.assessed:
+            row.history.append(analysis.own_point(period, level, version, row, ranked))
     stored = [cards.stored_row(snapshot, row, positions, plans.get(row.code)) for row in rows]
     bulk.insert(
         UnitRow,

@@ -20,9 +20,7 @@ Anything else gives 404, like an id that does not exist.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 from typing import Any
 
 from django.conf import settings
@@ -37,9 +35,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_safe
 
 from chiso.accounts import access
-from chiso.assessments.models import Evidence, Period
-from chiso.cli import _cell as file_cell
-from chiso.core import numbers
+from chiso.assessments.models import Evidence, Period, Submission
 from chiso.frameworks.display import (
     decimal_separator,
     in_language,
@@ -47,9 +43,10 @@ from chiso.frameworks.display import (
     show_value,
     with_unit,
 )
+from chiso.lib import numbers
+from chiso.lib.safe_cells import table_csv, table_xlsx
 from chiso.results import analysis, annex, cards, goals, pdf, publish
 from chiso.results.models import Snapshot
-from chiso.safe_cells import text_cell
 from chiso.units.models import Kind, Level, Unit
 
 SCORE_COLUMNS = ("unit", "value", "points", "rank", "recognized")
@@ -386,31 +383,23 @@ def ranking_csv(request: HttpRequest, period_id: int, level: str) -> HttpRespons
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
     header, table = ranking_table(ranking)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([file_cell(cell) for cell in cells] for cells in table)
-    return _download(ranking, out.getvalue(), "ranking.csv", "text/csv; charset=utf-8")
+    return _download(ranking, table_csv(header, table), "ranking.csv", "text/csv; charset=utf-8")
 
 
 @require_safe
 def ranking_xlsx(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
-    from openpyxl import Workbook
+    from django.utils import timezone
 
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
     header, table = ranking_table(ranking)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("ranking (provisional)" if ranking.provisional else "ranking")
-
-    sheet.append([text_cell(sheet, value) for value in header])
-    for cells in table:
-        sheet.append([text_cell(sheet, value) for value in cells])
-    out = io.BytesIO()
-    book.save(out)
+    # A published version's workbook is dated by its publication: the same bytes always.
+    when = timezone.now() if ranking.snapshot is None else ranking.snapshot.published_at
+    sheet = "ranking (provisional)" if ranking.provisional else "ranking"
+    body = table_xlsx(header, table, sheet, when)
     return _download(
         ranking,
-        out.getvalue(),
+        body,
         "ranking.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
@@ -448,18 +437,14 @@ def _report(
     row = ranking.row(unit_code)
     if row is None:
         raise Http404("No such unit.")
-    # Before the reform: derived from the predecessors ("suy ra"), see analysis.history_of.
-    trend = analysis.history_of(unit, level, row.lineage)
-    if ranking.provisional and row.assessed:
-        trend.append(
-            {
-                "period": period.name,
-                "year": period.year,
-                "value": row.value,
-                "rank": row.rank,
-                "derived": False,
-            }
-        )
+    # Stored with the published row (`analysis.histories`); a provisional ranking's (or
+    # one published before chiso stored it) worked out now, the same way.
+    trend = row.history
+    if trend is None:
+        trend = analysis.histories(period, level, [(unit.pk, unit.code, row.lineage)])[unit.code]
+        if row.assessed:
+            version = None if ranking.snapshot is None else ranking.snapshot.version
+            trend.append(analysis.own_point(period, level, version, row, ranking.ranked))
     report = cards.card(ranking, unit_code, trend)
     assert report is not None
     return period, unit, report
@@ -681,10 +666,13 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
     audit = analysis.audit_for_period(period, _level(level))
     if audit is None:
         raise Http404("No such level.")
-    names = dict(
-        Unit.objects.filter(code__in={o["unit"] for o in audit["outliers"]}).values_list(
-            "code", "name"
-        )
+    flagged = {o["unit"] for o in audit["outliers"]}
+    names = dict(Unit.objects.filter(code__in=flagged).values_list("code", "name"))
+    # Each flag leads to the unit's review page, at the indicator.
+    reviews = dict(
+        Submission.objects.filter(
+            period=period, unit__code__in=flagged, framework=period.framework_for(_level(level))
+        ).values_list("unit__code", "pk")
     )
     percent = lambda x: show_number(None if x is None else 100 * x, 0)  # noqa: E731
     context = {
@@ -708,6 +696,12 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
                 "value_text": show_number(o["value"]),
                 "reference_text": show_number(o["reference"]),
                 "z_text": show_number(o["z"], 1),
+                "method_text": analysis.outlier_method(o),
+                "review_url": (
+                    reverse("review-detail", args=[reviews[o["unit"]]]) + f"#i-{o['code']}"
+                    if o["unit"] in reviews
+                    else ""
+                ),
             }
             for o in audit["outliers"]
         ],

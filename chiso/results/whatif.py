@@ -74,16 +74,32 @@ def run(period: Any, framework: Framework, changes: Changes) -> dict[str, Any]:
         "gained": [{"unit": u, "name": names.get(u, u)} for u in result.gained],
         "lost": [{"unit": u, "name": names.get(u, u)} for u in result.lost],
         "max_points": result.framework.max_points,
+        "max_points_before": framework.engine().max_points,
+        "scale_changed": scale_changed(framework.engine(), result.framework),
         "rows": rows,
     }
 
 
-def keep_as_draft(framework: Framework, changes: Changes, *, user: Any) -> Framework:
-    """Stores the changed criteria as the next version of the framework, for next year.
+def scale_changed(before: Any, after: Any) -> dict[str, float] | None:
+    """When the changed points alter the total: the old and new totals, and the points
+    recognition needs (set on the old scale), else None."""
+    if abs(after.max_points - before.max_points) < 1e-9:
+        return None
+    rule = after.recognition
+    return {
+        "before": before.max_points,
+        "after": after.max_points,
+        "min_points": rule.min_points if rule is not None else None,
+    }
+
+
+def keep_as_draft(framework: Framework, changes: Changes, *, user: Any, year: int) -> Framework:
+    """Stores the changed criteria as the next version of the framework, for `year` (the
+    year after the period's: a 2026 period may still score with a 2025 framework).
 
     No period uses the new version, so it stays a draft the DX office can still edit
     or replace; the values changed in the what-if are not part of a framework.
     """
     data = apply_changes(framework_data(framework), changes)
-    data["year"] = int(framework.year) + 1
+    data["year"] = year
     return store_framework(dump_framework(data), source=Source.WHAT_IF, user=user)

@@ -24,6 +24,7 @@ from chiso.assessments.models import Period
 from chiso.engine.whatif import SCORE_KEYS, Changes
 from chiso.frameworks.display import in_language
 from chiso.frameworks.problems import problem_text
+from chiso.lib.numbers import points
 from chiso.results import whatif
 
 # A what-if request is a few kilobytes of numbers; anything larger is not one.
@@ -76,6 +77,19 @@ def _problems(error: engine.EngineError) -> list[dict[str, str | None]]:
     return [{"where": p.where, "message": problem_text(p)} for p in error.problems]
 
 
+def scale_text(scale: dict[str, Any]) -> str:
+    """The new total, and the recognition threshold set on the old scale."""
+    text = _("The total is now %(after)s points (it was %(before)s).") % {
+        "after": points(scale["after"]),
+        "before": points(scale["before"]),
+    }
+    if scale["min_points"] is not None:
+        text += " " + _(
+            "Recognition still needs %(needed)s points, a threshold set on the old scale: check it."
+        ) % {"needed": points(scale["min_points"])}
+    return text
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def what_if_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
@@ -88,6 +102,8 @@ def what_if_page(request: HttpRequest, period_id: int, level: str) -> HttpRespon
             return JsonResponse(
                 {"code": "invalid_changes", "problems": _problems(error)}, status=400
             )
+        scale = answer["scale_changed"]
+        answer["scale_text"] = scale_text(scale) if scale else ""
         return JsonResponse(answer)
     parsed = framework.engine()
     recognition = parsed.recognition
@@ -116,7 +132,7 @@ def keep_draft(request: HttpRequest, period_id: int, level: str) -> HttpResponse
         changes = Changes.from_json(sent)
         if not (changes.points or changes.score or changes.recognition):
             raise engine.EngineError([engine.Problem("nothing changed", where="changes")])
-        draft = whatif.keep_as_draft(framework, changes, user=request.user)
+        draft = whatif.keep_as_draft(framework, changes, user=request.user, year=period.year + 1)
     except (ValueError, engine.EngineError, ValidationError):
         messages.error(
             request,
@@ -131,4 +147,7 @@ def keep_draft(request: HttpRequest, period_id: int, level: str) -> HttpResponse
         _("Kept as version %(version)s of %(code)s for %(year)s; no period uses it yet.")
         % {"version": draft.version, "code": draft.code, "year": draft.year},
     )
+    scale = whatif.scale_changed(framework.engine(), draft.engine())
+    if scale is not None:
+        messages.warning(request, scale_text(scale))
     return redirect("framework_detail", code=draft.code, version=draft.version)

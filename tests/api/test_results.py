@@ -75,12 +75,12 @@ def test_a_units_history_lists_its_published_rank_in_each_period(client, publish
             "name": published.period.name,
             "level": "commune",
             "version": 1,
-            "unit": {"id": ham_rong.pk, "code": "14758", "name": "Phường Hàm Rồng"},
             "rank": 1,
             "value": pytest.approx(1),
             "points": pytest.approx(100),
             "recognized": True,
             "units_ranked": 2,
+            "derived": False,
         }
     ]
 

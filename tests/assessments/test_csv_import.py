@@ -113,9 +113,11 @@ def test_rules_see_the_figures_already_saved(lan_uploads):
 
 
 def test_a_file_in_an_unknown_encoding_is_named_as_such_at_its_first_bad_line(lan_uploads):
-    response = lan_uploads("unit,code,value\n14758,CQS.2,có\n".encode("cp1258"), "a.csv")
+    # UTF-8 up to line 2, then a byte that is not: neither one encoding nor the other.
+    content = "unit,code,value\n14758,CQS.2,có\n".encode() + "14758,XHS.1,có\n".encode("cp1258")
+    response = lan_uploads(content, "a.csv")
     assert issues(response) == [
-        "Line 2: a.csv is a text file in an encoding chiso does not recognise (not UTF-8): "
+        "Line 3: a.csv is a text file in an encoding chiso does not recognise (not UTF-8): "
         "in Excel, save it as “CSV UTF-8”."
     ]
 

@@ -367,7 +367,7 @@ def test_the_import_is_one_transaction(lans_template, tuan, period, monkeypatch)
 def test_a_workbook_that_unpacks_far_beyond_its_size_is_refused(
     lans_template, lan_imports, monkeypatch
 ):
-    from chiso import uploads
+    from chiso.lib import uploads
 
     monkeypatch.setattr(uploads, "MAX_UNPACKED_MB", 1)
     bloated = fill(

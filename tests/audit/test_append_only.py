@@ -8,8 +8,6 @@ grants, whenever the suite runs on PostgreSQL, and are not collected on SQLite.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.conf import settings
 from django.contrib import admin
@@ -85,16 +83,7 @@ ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.pos
 if ON_POSTGRES:
     import psycopg
 
-    README = settings.BASE_DIR / "README.md"
-
-    def documented_grants(app_role: str, owner_role: str) -> list[str]:
-        """The README's grants for the app role, as the owner runs them after migrating."""
-        text = README.read_text(encoding="utf-8")
-        block = re.search(r"```sql\n(-- As chiso_owner.*?)```", text, re.S).group(1)
-        sql = re.sub(r"--[^\n]*", "", block)
-        sql = re.sub(r"\bchiso_owner\b", owner_role, sql)
-        sql = re.sub(r"\bchiso_app\b", app_role, sql)
-        return [statement.strip() for statement in sql.split(";") if statement.strip()]
+    from tests.grants import documented_grants
 
     @pytest.fixture
     def as_app_role(transactional_db):

@@ -255,9 +255,11 @@ def test_a_unit_list_makes_unknown_units_errors(folder, capsys):
 
 def test_a_file_that_is_not_utf8_names_the_line(folder, capsys):
     values = folder / "values.csv"
-    values.write_bytes("unit,code,value\n14758,CQS.2,có\n".encode("cp1258"))
+    # UTF-8 on line 2, Windows-1258 on line 3: neither encoding reads the whole file.
+    text = "unit,code,value\n14758,CQS.2,có\n".encode() + "14758,CQS.2,có\n".encode("cp1258")
+    values.write_bytes(text)
     errors = fails(folder, capsys, "score", folder / "commune.yaml", values)
-    assert errors == [f"{values}:2: the file is not UTF-8 text"]
+    assert errors == [f"{values}:3: the file is not UTF-8 text"]
 
 
 def test_a_failed_run_leaves_an_earlier_results_file_untouched(folder, capsys):
@@ -443,11 +445,11 @@ def test_a_bad_byte_deep_in_a_large_file_names_its_line(folder, capsys):
     # The file is read as it comes, so the line of the first byte that is not UTF-8 is
     # known without decoding the whole file first.
     values = folder / "values.csv"
-    lines = ["unit,code,value"] + ["14758,XHS.1,5"] * 200_000
+    lines = ["unit,code,value", "14758,CQS.2,có"] + ["14758,XHS.1,5"] * 200_000
     data = "\n".join(lines).encode() + "\n14758,CQS.2,có\n".encode("cp1258")
     values.write_bytes(data)
     errors = fails(folder, capsys, "score", folder / "commune.yaml", values)
-    assert errors == [f"{values}:200002: the file is not UTF-8 text"]
+    assert errors == [f"{values}:200003: the file is not UTF-8 text"]
 
 
 def test_a_line_too_long_to_be_a_value_stops_the_reading_there(folder, capsys):

@@ -154,7 +154,7 @@ def pause_after(folder: Path, pattern: str, occurrence: int) -> Iterator[None]:
 def template(period: Any, codes: tuple[str, ...]) -> bytes:
     """The period's template, filled with the IMPORTED figures of `codes`' wards."""
     from chiso.assessments import excel
-    from chiso.uploads import workbook_bytes
+    from chiso.lib.uploads import workbook_bytes
 
     framework = period.frameworks.get(level="commune").framework
     rows = [

@@ -62,7 +62,7 @@ def an_annex(count: int = 3, **changes: object) -> Annex:
 
 
 def test_figures_are_written_the_vietnamese_way():
-    """As the pages write them (chiso.core.numbers), whatever language is active."""
+    """As the pages write them (chiso.lib.numbers), whatever language is active."""
     assert vi_number(0.7314) == "0,7314"
     assert vi_number(1234.5, 1) == "1234,5"
     assert vi_number(None) == "—"
@@ -125,7 +125,9 @@ def test_odd_unit_names_neither_break_the_annex_nor_spill_out_of_their_cell(name
     whole = "\n".join(text_of(annex_pdf(an_annex(rows=rows))))
     assert "0,9000" in whole
     if len(name) > 100:
-        assert "…" in whole
+        # Wrapped inside its cell, line after line, and printed in full.
+        assert " ".join(name.split()) in " ".join(whole.split())
+        assert "…" not in whole
 
 
 def a_card(**changes: object) -> ReportCard:
@@ -181,3 +183,62 @@ def test_a_unit_not_assessed_reads_dashes_not_zeros():
     card = a_card(value=None, rank=None, points=None, recognized=None, pillars=[], trend=[])
     whole = "\n".join(text_of(report_card_pdf(card)))
     assert "—" in whole and "không áp dụng" in whole
+
+
+# Some of the longest names a Thanh Hóa document prints.
+LONG_UNITS = [
+    "Phường Nam Sầm Sơn",
+    "Xã Hoằng Hóa Đông Nam Thành Phố Thanh Hóa",
+    "Sở Khoa học và Công nghệ tỉnh Thanh Hóa",
+    "Ban Quản lý Khu kinh tế Nghi Sơn và các Khu công nghiệp",
+]
+LONG_PILLARS = [
+    Pillar("cqs", "Chính quyền số và dịch vụ công trực tuyến"),
+    Pillar("kts", "Kinh tế số"),
+    Pillar("xhs", "Xã hội số và kỹ năng số của người dân"),
+]
+
+
+def whole_text(pdf: bytes) -> str:
+    """The PDF's text with every run of spaces and line breaks as one space."""
+    return " ".join(" ".join(text_of(pdf)).split())
+
+
+def test_the_annex_prints_every_unit_and_pillar_name_in_full():
+    rows = [
+        AnnexRow(rank=i, code=str(i), name=name, value=0.9, points=90, recognized=True,
+                 pillar_values=(0.9, 0.8, 0.7))
+        for i, name in enumerate(LONG_UNITS, 1)
+    ]  # fmt: skip
+    whole = whole_text(annex_pdf(an_annex(rows=rows, pillars=LONG_PILLARS)))
+    assert "…" not in whole
+    for name in LONG_UNITS + [p.title for p in LONG_PILLARS]:
+        assert name in whole, name
+
+
+def test_the_report_card_prints_every_indicator_and_pillar_name_in_full():
+    titles = [
+        "Tỷ lệ hồ sơ thủ tục hành chính được tiếp nhận và giải quyết trực tuyến toàn trình",
+        "Tỷ lệ hộ gia đình có đường Internet cáp quang băng rộng và điện thoại thông minh",
+    ]
+    card = a_card(
+        unit_name=LONG_UNITS[3],
+        indicators=[
+            CardIndicator(f"1.{i}", title, 1.0, 1.0, 2.0, 2.0) for i, title in enumerate(titles)
+        ],
+        fix_first=[],
+        pillars=[CardPillar(p.title, 0.5, 1, 0.4, 0.9) for p in LONG_PILLARS],
+    )
+    whole = whole_text(report_card_pdf(card))
+    assert "…" not in whole
+    for name in titles + [p.title for p in LONG_PILLARS] + [LONG_UNITS[3]]:
+        assert name in whole, name
+
+
+def test_the_report_cards_history_says_out_of_how_many_and_marks_derived_figures():
+    trend = [
+        TrendPoint("2024", 0.6, 10, derived=True, of=547),
+        TrendPoint("2025", 0.7314, 3, of=166),
+    ]
+    whole = whole_text(report_card_pdf(a_card(trend=trend)))
+    assert "10/547 suy ra" in whole and "3/166" in whole

@@ -70,7 +70,7 @@ def test_keeping_the_change_stores_next_years_draft(client, login, tuan, approve
     draft = Framework.objects.get(code=framework.code, version=framework.version + 1)
     assert response.status_code == 302
     assert response["Location"].endswith(f"/frameworks/{draft.code}/v{draft.version}/")
-    assert draft.year == framework.year + 1
+    assert draft.year == approved.year + 1
     assert draft.engine().node("CQS.2").points == 10
     assert draft.engine().recognition.min_points == 50
     assert approved.framework_for("commune") == framework  # the period keeps its criteria
@@ -99,3 +99,37 @@ def test_a_level_without_a_framework_is_not_found(client, login, tuan, approved)
     login(tuan)
     assert client.get(f"/results/{approved.pk}/department/what-if/").status_code == 404
     assert client.get("/results/999999/commune/what-if/").status_code == 404
+
+
+def test_a_draft_kept_from_a_later_period_is_for_the_year_after_that_period(
+    client, login, tuan, approved, framework
+):
+    # The 2026 campaign still scores with the 2025 criteria.
+    approved.year = framework.year + 1
+    approved.save()
+    login(tuan)
+    changes = json.dumps({"recognition": {"min_points": 50}})
+    client.post(url(approved, "keep/"), {"changes": changes})
+    draft = Framework.objects.get(code=framework.code, version=framework.version + 1)
+    assert draft.year == approved.year + 1
+
+
+def test_changing_the_total_states_it_and_warns_about_the_threshold(
+    client, login, tuan, approved, framework
+):
+    login(tuan)
+    parsed = framework.engine()
+    before = parsed.max_points
+    added = parsed.node("CQS.2").points + 10
+    answer = post(client, approved, {"points": {"CQS.2": added}}).json()
+    assert answer["scale_changed"]["after"] == before + 10
+    assert str(int(parsed.recognition.min_points)) in answer["scale_text"]
+    assert "thang cũ" in answer["scale_text"]
+    response = client.post(
+        url(approved, "keep/"), {"changes": json.dumps({"points": {"CQS.2": added}})}, follow=True
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(f"{int(before + 10)} điểm" in m and "thang cũ" in m for m in shown)
+    # Points only moved between indicators: the total and the threshold stand.
+    same = post(client, approved, {"points": {"CQS.2": parsed.node("CQS.2").points}}).json()
+    assert same["scale_changed"] is None and same["scale_text"] == ""

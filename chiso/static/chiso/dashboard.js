@@ -35,27 +35,45 @@
   var prov = document.getElementById("province-data");
   if (prov) {
     var p = JSON.parse(prov.textContent);
-    var years = p.history.map(function (y) { return String(y.year); });
+    var years = p.history.map(function (y) { return y.year; });
+    if (p.target_year && years.indexOf(p.target_year) < 0) years.push(p.target_year);
+    years.sort();
+    var at = function (year, v) { return years.map(function (y) { return y === year ? v : null; }); };
     var pc = chart("dti-chart");
     var series = [
       { name: p.labels.value, type: "line", yAxisIndex: 0, connectNulls: true, symbolSize: 8,
-        data: p.history.map(function (y) { return y.value; }), label: { show: true, formatter: function (x) { return four(x.value); } } },
-      { name: p.labels.rank, type: "line", yAxisIndex: 1, symbolSize: 8, lineStyle: { type: "dashed" },
-        data: p.history.map(function (y) { return y.rank; }), label: { show: true, position: "bottom" } }
+        data: years.map(function (year) {
+          var found = p.history.filter(function (y) { return y.year === year; })[0];
+          return found ? found.value : null;
+        }),
+        label: { show: true, formatter: function (x) { return four(x.value); } } }
     ];
-    if (p.target_rank) series[1].markLine = {
-      symbol: "none", label: { position: "insideEndTop", formatter: p.labels.target + " " + p.target_rank },
-      data: [{ yAxis: p.target_rank }], lineStyle: { color: "#c53030" }
-    };
+    // Ranks out of 63 and out of 34 are not alike: each run is a line of its own.
+    var shapes = ["circle", "diamond", "triangle"];
+    p.ranks.forEach(function (group, i) {
+      var data = years.map(function (year) {
+        var found = group.points.filter(function (x) { return x.year === year; })[0];
+        return found ? found.rank : null;
+      });
+      series.push({ name: group.label, type: "line", yAxisIndex: 1, symbolSize: 9, symbol: shapes[i % 3],
+        lineStyle: { type: "dashed" }, connectNulls: false, data: data, label: { show: true, position: "bottom" } });
+    });
+    // The target is a rank: drawn on the rank axis, at its year.
+    if (p.target_rank && p.target_year) series.push({
+      name: p.labels.target + " ≤ " + p.target_rank, type: "scatter", yAxisIndex: 1, symbol: "pin", symbolSize: 22,
+      itemStyle: { color: "#c53030" }, data: at(p.target_year, p.target_rank)
+    });
+    var worst = p.ranks.reduce(function (m, g) {
+      return Math.max(m, Math.max.apply(null, g.points.map(function (x) { return x.rank; })));
+    }, p.target_rank || 1);
     if (pc) pc.setOption({
-      grid: { left: 50, right: 45, top: 40, bottom: 30 },
+      grid: { left: 50, right: 45, top: 60, bottom: 30 },
       legend: { top: 0 },
       tooltip: { trigger: "axis" },
-      xAxis: { type: "category", data: years },
+      xAxis: { type: "category", data: years.map(String) },
       yAxis: [
         { type: "value", min: 0, max: 1, name: p.labels.value, axisLabel: { formatter: function (v) { return one(v); } } },
-        { type: "value", inverse: true, min: 1, name: p.labels.rank, minInterval: 1,
-          max: Math.max.apply(null, p.history.map(function (y) { return y.rank || 1; }).concat([p.target_rank || 1])) + 2 }
+        { type: "value", inverse: true, min: 1, name: p.labels.rank, minInterval: 1, max: worst + 2 }
       ],
       series: series
     });

@@ -67,6 +67,9 @@
     text(document.getElementById("what-if-summary"),
       (english ? "Recognized: " : "Được công nhận: ") + answer.recognized_before + " → " + answer.recognized_after +
       (english ? " of " : " trên ") + answer.units);
+    var scale = document.getElementById("what-if-scale");
+    scale.hidden = !answer.scale_text;
+    text(scale, answer.scale_text || "");
     text(document.getElementById("what-if-gained"), names(answer.gained));
     text(document.getElementById("what-if-lost"), names(answer.lost));
     var body = document.getElementById("what-if-rows");

@@ -7,7 +7,7 @@ Every figure, correction, comment and transition goes through the gate
 (chiso.assessments.services and workflow) by someone with the right to make it, as of
 the day it happened (services.as_of): the 2025 period's entry closed long ago, and the
 audit trail reads as a real campaign's would. The 2025 annexes come back signed by
-a TEST certificate authority made at demo time (chiso.testca).
+a TEST certificate authority made at demo time (chiso.lib.testca).
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ class Command(BaseCommand):
         MEDIA_ROOT/demo-TEST-ca.pem, to name in CHISO_SIGNING_ROOTS for more uploads."""
         from django.conf import settings
 
-        from chiso import signed_pdf, testca
+        from chiso.lib import signed_pdf, testca
         from chiso.results import annex
         from chiso.results.models import Snapshot
 

@@ -12,7 +12,7 @@ so neither imports the other for them:
   bounded memory, with merged cells and formulas without a saved result reported;
   `workbook_bytes` for the way back out;
 - `csv_records`: a CSV file's records read as they come, stopping at the first line
-  beyond the limits (chiso.csv_lines), its encoding recognised or named as unknown;
+  beyond the limits (chiso.lib.csv_lines), its encoding recognised or named as unknown;
 - `capped`: an error answer lists so many problems, then counts the rest (with
   `csv_lines.shorten` for the text it quotes, it stays small whatever the file).
 
@@ -35,9 +35,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from openpyxl import load_workbook
+from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 from openpyxl.utils import get_column_letter
 
-from chiso import csv_lines
+from chiso.lib import csv_lines
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -190,6 +191,19 @@ def _looks_like_text(head: bytes) -> bool:
     return controls <= len(head) // 100
 
 
+ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _opendocument(data: bytes, members: Sequence[zipfile.ZipInfo]) -> str:
+    """The media type an OpenDocument file (LibreOffice's .ods, .odt) declares in its
+    first member "mimetype", or "" when it is not one."""
+    first = members[0] if members else None
+    if first is None or first.filename != "mimetype" or first.file_size > 100:
+        return ""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(first).decode("ascii", "replace").strip()
+
+
 def sniff(data: bytes, filename: str, *, allow_csv: bool) -> str:
     """Tell an Excel workbook (or, when allowed, a CSV file) by its content, not its name.
 
@@ -210,6 +224,12 @@ def sniff(data: bytes, filename: str, *, allow_csv: bool) -> str:
             if refusal is not None:
                 raise TableError([Issue(refusal)])
             return XLSX
+        if _opendocument(data, members) == ODS_MIMETYPE:
+            message = _(
+                "%(name)s is an OpenDocument spreadsheet (.ods): in LibreOffice, save it as "
+                "“Excel 2007-365 (.xlsx)” and upload that."
+            )
+            raise TableError([Issue(message % {"name": name})])
         message = _("%(name)s is a ZIP archive or another document, not %(wanted)s.")
         raise TableError([Issue(message % {"name": name, "wanted": wanted})])
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -235,7 +255,7 @@ def sniff(data: bytes, filename: str, *, allow_csv: bool) -> str:
 def csv_records(
     data: bytes | IO[bytes], filename: str, *, max_lines: int, delimiter: Any = ","
 ) -> Iterator[tuple[int, list[str]]]:
-    """(line, fields) for each record of a CSV file, read as it goes (chiso.csv_lines):
+    """(line, fields) for each record of a CSV file, read as it goes (chiso.lib.csv_lines):
     UTF-8 (with or without a byte order mark) or UTF-16 with one (Excel's "Unicode
     text"). TableError naming the line at the first line beyond MAX_LINE_CHARS
     characters, MAX_COLUMNS fields or `max_lines` lines (header and blank lines
@@ -250,7 +270,7 @@ def csv_records(
 
 
 def limit_message(limit: csv_lines.CsvLimit, filename: str) -> str:
-    """Why a CSV was not read (chiso.csv_lines.CsvLimit), in the person's language."""
+    """Why a CSV was not read (chiso.lib.csv_lines.CsvLimit), in the person's language."""
     figure = {"limit": limit.limit}
     if limit.kind == csv_lines.TOO_LONG:
         return _("The line is longer than %(limit)s characters: it is not a line of figures.") % (
@@ -320,6 +340,8 @@ class Sheet:
     uncomputed: list[tuple[int, int]] = field(default_factory=list)
     # Merged ranges, e.g. "C3:D3".
     merged: list[str] = field(default_factory=list)
+    # Numbers shown as a percentage ("98,7 %" holds 0.987): (row, column).
+    percent: set[tuple[int, int]] = field(default_factory=set)
 
     def value(self, row: int, column: int) -> Any:
         return self.rows.get(row, {}).get(column)
@@ -361,6 +383,24 @@ def _cell_parser(title: str) -> type:
     return Parser
 
 
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def percent_styles(book: Any) -> frozenset[int]:
+    """The workbook's cell styles whose number format shows a percentage ("0.0%"; a
+    "%" in quotes, escaped or in brackets is only text)."""
+    found = set()
+    for index, style in enumerate(book._cell_styles):
+        number = style.numFmtId
+        if number < BUILTIN_FORMATS_MAX_SIZE:
+            code = BUILTIN_FORMATS.get(number, "General")
+        else:
+            code = book._number_formats[number - BUILTIN_FORMATS_MAX_SIZE]
+        if "%" in _QUOTED.sub("", code):
+            found.add(index)
+    return frozenset(found)
+
+
 def read_sheet(sheet: Any) -> Sheet:
     """The cells of a read-only sheet that hold something, in bounded memory.
 
@@ -370,6 +410,7 @@ def read_sheet(sheet: Any) -> Sheet:
     result = Sheet(sheet.title)
     book = sheet.parent
     parser_class = _cell_parser(sheet.title)
+    percent = percent_styles(book)
     with sheet._get_source() as source:
         parser = parser_class(
             source,
@@ -399,6 +440,8 @@ def read_sheet(sheet: Any) -> Sheet:
                         result.uncomputed.append((number, column))
                         continue
                     result.rows.setdefault(number, {})[column] = value
+                    if cell["style_id"] in percent and isinstance(value, int | float):
+                        result.percent.add((number, column))
         except _TooBig as too_big:
             raise TableError([too_big.issue]) from None
     if parser.merged_cells is not None:

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from chiso.signed_pdf import outside_event_loop
+from chiso.lib.signed_pdf import outside_event_loop
 
 TEST_AUTHORITY = "chiso TEST CA - chỉ để thử, không dùng thật"
 

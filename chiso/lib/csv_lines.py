@@ -3,11 +3,14 @@
 A CSV is never read whole and then checked: each physical line is read with a length
 limit, each record is counted and its fields counted as it comes, and reading stops at
 the first line beyond a limit with `CsvLimit`, which says which limit and at which line.
-The callers word it: chiso/uploads.py in the person's language, the CLI in English.
+The callers word it: chiso/lib/uploads.py in the person's language, the CLI in English.
 
-The bytes are decoded as UTF-8 (a byte order mark is dropped) or, after a UTF-16 byte
-order mark, as UTF-16 (Excel's "Unicode text"); a line that is neither stops reading
-at that line. Lines may end in LF, CRLF or CR (Excel for Mac).
+The bytes are decoded as UTF-8 (a byte order mark is dropped), after a UTF-16 byte
+order mark as UTF-16 (Excel's "Unicode text"), or as Windows-1258 when the first byte
+beyond ASCII does not start a UTF-8 character (Excel's "CSV (Comma delimited)" on a
+Vietnamese Windows; its letters are recomposed, NFC). A line that is not text in the
+encoding chosen stops reading at that line. Lines may end in LF, CRLF or CR (Excel for
+Mac).
 
 No Django here: the `chiso score` command runs without it.
 """
@@ -18,6 +21,7 @@ import codecs
 import csv
 import io
 import itertools
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import IO
 
@@ -37,8 +41,8 @@ BROKEN = "broken"
 
 class CsvLimit(Exception):
     """Reading stopped at `line` (1-based): `kind` is one of TOO_LONG, TOO_MANY_FIELDS,
-    TOO_MANY_LINES, NOT_TEXT (not UTF-8 / UTF-16) or BROKEN (the csv module's `detail`);
-    `limit` is the limit passed."""
+    TOO_MANY_LINES, NOT_TEXT (not text in the encoding chosen) or BROKEN (the csv
+    module's `detail`); `limit` is the limit passed."""
 
     def __init__(self, kind: str, line: int, limit: int = 0, detail: str = "") -> None:
         self.kind = kind
@@ -54,7 +58,18 @@ def shorten(text: object, limit: int = QUOTE_CHARS) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
-def _lines(stream: IO[str], limit: int, record: list[int]) -> Iterator[str]:
+def sniff_delimiter(first: str) -> str:
+    """The delimiter of a CSV, from its first line: a comma, or the semicolon Excel writes
+    where the comma is the decimal mark (Vietnamese Windows), or a tab ("Unicode text")."""
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    if "\t" in first and delimiter not in first:
+        delimiter = "\t"
+    return delimiter
+
+
+def _lines(
+    stream: IO[str], limit: int, record: list[int], *, recompose: bool = False
+) -> Iterator[str]:
     """The physical lines of a text stream. `record` is [the line the record being read
     starts on, its characters so far], which may not pass `limit` (a record spans lines
     only inside quotes); the reader of records resets it after each record."""
@@ -83,21 +98,59 @@ def _lines(stream: IO[str], limit: int, record: list[int]) -> Iterator[str]:
                 line.encode("utf-8")
             except UnicodeEncodeError:
                 raise CsvLimit(NOT_TEXT, number) from None
+            if recompose:
+                line = unicodedata.normalize("NFC", line)
         yield line
 
 
-def _text(source: IO[bytes] | IO[str]) -> IO[str]:
-    if isinstance(source, io.TextIOBase):
-        return source  # type: ignore[return-value]
-    head = source.read(2)
+# How much of a stream is looked at, at a time, for its first byte beyond ASCII.
+_SCAN_BYTES = 65_536
+WINDOWS_1258 = "cp1258"
+
+
+def _first_beyond_ascii(source: IO[bytes]) -> bytes:
+    """The first byte of the stream beyond ASCII and the three after it (b"" when it is
+    all ASCII); the stream is read a block at a time and left at its start."""
+    found = b""
+    while True:
+        block = source.read(_SCAN_BYTES)
+        if not block:
+            break
+        if not block.isascii():
+            start = next(index for index, byte in enumerate(block) if byte >= 0x80)
+            found = block[start : start + 4]
+            found += source.read(4 - len(found))
+            break
     source.seek(0)
-    encoding = "utf-16" if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+    return found
+
+
+def _encoding(source: IO[bytes]) -> str:
+    head = source.read(3)
+    source.seek(0)
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
+    if head == codecs.BOM_UTF8:
+        return "utf-8-sig"
+    first = _first_beyond_ascii(source)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(first, final=False)
+    except UnicodeDecodeError as error:
+        if error.start == 0:
+            return WINDOWS_1258
+    return "utf-8-sig"
+
+
+def _text(source: IO[bytes] | IO[str]) -> tuple[IO[str], str]:
+    if isinstance(source, io.TextIOBase):
+        return source, "text"  # type: ignore[return-value]
+    encoding = _encoding(source)  # type: ignore[arg-type]
     return io.TextIOWrapper(
         source,  # type: ignore[arg-type]
         encoding=encoding,
         errors="surrogateescape",
         newline="",
-    )
+    ), encoding
 
 
 def records(
@@ -115,9 +168,9 @@ def records(
     a function choosing it from the first line. A binary stream must be seekable; it is
     left open.
     """
-    stream = _text(source)
+    stream, encoding = _text(source)
     record = [1, 0]
-    lines = _lines(stream, max_chars, record)
+    lines = _lines(stream, max_chars, record, recompose=encoding == WINDOWS_1258)
     count = 0
     try:
         first = next(lines, "")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from chiso.assessments import review_views as views
+from chiso.pages import review as views
 
 urlpatterns = [
     path("review/", views.queue, name="review-queue"),

@@ -35,7 +35,7 @@ from chiso.accounts.access import Perm
 from chiso.assessments import audit, forms, services, workflow
 from chiso.assessments.figures import figures_by_submission
 from chiso.assessments.models import Action, Evidence, Period, Status, Submission
-from chiso.core import numbers
+from chiso.lib import numbers
 from chiso.results import analysis
 from chiso.results.scoring import preview
 from chiso.units.collation import vietnamese_key
@@ -59,7 +59,7 @@ def _number(value: float | None) -> float | None:
 
 
 def figure(value: float | None) -> str:
-    """A figure as every page writes it (chiso.core.numbers); empty when there is none,
+    """A figure as every page writes it (chiso.lib.numbers); empty when there is none,
     so the template can put its "—" or leave a difference out."""
     return "" if numbers.missing(value) else numbers.figure(value)
 
@@ -281,11 +281,12 @@ def _unusual(outlier: dict[str, Any] | None) -> str:
         if outlier["kind"] == "change"
         else _("against units of its kind")
     )
-    return f"{against}: z = {figure(outlier['z'])}"
+    z = numbers.number(outlier["z"], 1)
+    return f"{against}: z = {z} ({analysis.outlier_method(outlier)})"
 
 
 def _evidence_url(evidence: Evidence) -> str | None:
-    # The download view belongs to data entry (chiso/assessments/views.py); it checks access.
+    # The download view belongs to data entry (chiso/pages/entry.py); it checks access.
     try:
         return reverse("evidence_file", args=[evidence.pk])
     except NoReverseMatch:

@@ -484,7 +484,11 @@ def change(
 def _series(target: Target, memo: dict | None = None) -> list[tuple[float, float]]:
     """(year, figure) pairs the target's projection is drawn through."""
     if target.kind == TargetKind.DTI_RANK:
-        return [(d.year, float(d.rank)) for d in DtiYear.objects.exclude(rank=None)]
+        # Like with like: only the years ranked among as many provinces as the latest
+        # (63 before the 2025 merger, 34 since), up to the target's year.
+        ranked = list(DtiYear.objects.exclude(rank=None).filter(year__lte=target.by_date.year))
+        among = ranked[-1].of if ranked else None
+        return [(d.year, float(d.rank)) for d in ranked if d.of == among]
     points: list[tuple[float, float]] = []
     running = 0.0
     for p in periods_with_results(target.level, memo):
@@ -518,7 +522,12 @@ def target_status(target: Target, today: dt.date | None = None, memo: dict | Non
         target.by_date.year,
         this_year=today.year,
         lower_is_better=lower,
+        deadline_passed=today > target.by_date,
     )
+    status = result.status
+    found: dict[str, Any] = {}
+    if lower:
+        status, found = _dti_status(target, result, today)
     return {
         "id": target.pk,
         "kind": target.kind,
@@ -532,9 +541,35 @@ def target_status(target: Target, today: dt.date | None = None, memo: dict | Non
         "current": result.current,
         "projected": result.projected,
         "slope": result.slope,
-        "status": result.status,
+        "status": status,
         "method": projection.METHOD,
+        **found,
     }
+
+
+def _dti_status(
+    target: Target, result: projection.Projection, today: dt.date
+) -> tuple[str, dict[str, Any]]:
+    """A DTI rank target is decided by the DTI of its own year, once published: before,
+    the projection forecasts it; after its deadline without it, it awaits publication."""
+    latest = DtiYear.objects.exclude(rank=None).filter(year__lte=target.by_date.year).last()
+    found = {
+        "current_year": latest.year if latest else None,
+        "current_of": latest.of if latest else None,
+    }
+    if latest is not None and latest.year == target.by_date.year:
+        achieved = projection.meets(float(latest.rank or 0), target.number, lower_is_better=True)
+        if today > target.by_date:
+            return (projection.MET if achieved else projection.MISSED), found
+        return (projection.ACHIEVED if achieved else projection.OFF_TRACK), found
+    if today > target.by_date:
+        return projection.AWAITING, found
+    if result.status == projection.UNKNOWN:
+        return result.status, found
+    on_track = result.projected is not None and projection.meets(
+        result.projected, target.number, lower_is_better=True
+    )
+    return (projection.ON_TRACK if on_track else projection.OFF_TRACK), found
 
 
 def targets(today: dt.date | None = None, memo: dict | None = None) -> list[dict]:
@@ -666,11 +701,13 @@ def self_assessment() -> dict | None:
     }
 
 
-def province(today: dt.date | None = None) -> dict:
-    """Thanh Hóa's DTI over the years, the rank target and its own estimate."""
+def province(today: dt.date | None = None, *, staff: bool = True) -> dict:
+    """Thanh Hóa's DTI over the years and the rank target (the ministry's published
+    figures: public); for staff also its own estimate (`self_assessment`)."""
     history = [
         {
             "year": d.year,
+            "published": d.published,
             "rank": d.rank,
             "of": d.of,
             "value": d.value,
@@ -682,9 +719,11 @@ def province(today: dt.date | None = None) -> dict:
         for d in DtiYear.objects.all()
     ]
     target = Target.objects.filter(kind=TargetKind.DTI_RANK).order_by("by_date").first()
-    return {
+    found = {
         "history": history,
         "target_rank": target.number if target else None,
         "target": target_status(target, today) if target else None,
-        "self_assessment": self_assessment(),
     }
+    if staff:
+        found["self_assessment"] = self_assessment()
+    return found

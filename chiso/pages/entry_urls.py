@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from chiso.assessments import views
+from chiso.pages import entry as views
 
 urlpatterns = [
     path("submissions/<int:pk>/", views.entry, name="entry"),

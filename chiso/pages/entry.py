@@ -43,7 +43,6 @@ from chiso.assessments.forms import (
     to_input_text,
 )
 from chiso.assessments.models import Action, AuditEntry, Comment, Evidence, Submission, Value
-from chiso.core.jinja import render_jinja, url_of_pk
 from chiso.frameworks.display import (
     as_text,
     in_language,
@@ -53,6 +52,7 @@ from chiso.frameworks.display import (
     with_unit,
 )
 from chiso.frameworks.problems import value_text
+from chiso.lib.jinja import render_jinja, url_of_pk
 from chiso.results import scoring
 from chiso.results.cards import entry_result
 
