@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -17,15 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.children import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 216
 OPEN_CONNECTIONS = 500
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def get(port: int, path: str, timeout: float = 60) -> int:
@@ -60,6 +55,7 @@ def server(tmp_path_factory):
         **os.environ,
         "DATABASE_URL": f"sqlite:///{folder / 'chiso.sqlite3'}",
         "CHISO_MEDIA_ROOT": str(folder / "media"),
+        "CHISO_STATIC_ROOT": str(folder / "static"),
         "PYTHONPATH": str(ROOT),
     }
     environment.pop("DJANGO_SETTINGS_MODULE", None)
@@ -79,7 +75,8 @@ def server(tmp_path_factory):
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60
+    # It collects the static files first (gzip copies of each): a while on a busy machine.
+    deadline = time.monotonic() + 240
     while True:
         try:
             if get(port, "/accounts/login/", timeout=5) == 200:
