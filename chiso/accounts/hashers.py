@@ -34,8 +34,10 @@ def hashing_threads() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
+            # One a process: with a worker process a core, logins never take more than
+            # the cores, and the request threads waiting on them keep no core busy.
             _pool = ThreadPoolExecutor(
-                max_workers=os.cpu_count() or 1,
+                max_workers=1,
                 thread_name_prefix="chiso-password",
                 initializer=_lower_priority,
             )

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-THREADS = 8
+THREADS = 16  # a login waiting on its password check holds one
 CONNECTIONS = 1000  # a worker's open connections: 2 workers hold 2,000
 
 
