@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.api import errors
 from chiso.api.auth import SYSTEM_OR_PERSON
 from chiso.api.http import not_modified, validators
@@ -228,7 +229,7 @@ def provisional_results(request: HttpRequest, period_id: Id, level: Level, query
 
 def _provisional_ranking(request: HttpRequest, period_id: Id, level: str) -> cards.Ranking:
     """The period's provisional ranking, for staff only (403 to anyone else)."""
-    if not access.sees_provisional_results(request.auth):  # type: ignore[attr-defined]
+    if not access.can(request.auth, Perm.SEE_PROVISIONAL):  # type: ignore[attr-defined]
         raise errors.ApiError(403, "forbidden", "Only reviewers, leaders and admins see this.")
     period = get_object_or_404(Period, pk=period_id)
     ranking = cards.provisional(period, level)
@@ -316,7 +317,7 @@ def statistical_audit(request: HttpRequest, period_id: Id, level: Level):
     """Coverage and distribution per indicator, outliers ("bất thường": robust z-scores of
     the change from last year and against units of the same kind), Pearson and Spearman
     correlations, and indicators that do not discriminate."""
-    if not access.sees_audit(request.auth):  # type: ignore[attr-defined]
+    if not access.can(request.auth, Perm.SEE_AUDIT):  # type: ignore[attr-defined]
         raise errors.ApiError(403, "forbidden", "Only reviewers and admins see this.")
     found = analysis.audit_for_period(_period_or_404(period_id), level)
     if found is None:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from django_prometheus.exports import ExportToDjangoView
 
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.core import health
 from chiso.frameworks.models import Framework
 
@@ -109,7 +110,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "submissions": rows,
             "total": total,
             "more": total - len(rows),
-            "is_admin": access.is_admin(request.user),
-            "is_reviewer": access.is_reviewer(request.user),
+            "is_admin": access.can(request.user, Perm.ADMINISTER),
+            "is_reviewer": access.can(request.user, Perm.ACT_ON_QUEUE),
         },
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.frameworks.excel_store import store_table
 from chiso.frameworks.excel_writer import blank_workbook, framework_to_workbook
 from chiso.lib.uploads import Issue, TableError, max_bytes, too_large, workbook_bytes
@@ -27,7 +28,7 @@ def _download(content: bytes, filename: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_excel(request: HttpRequest) -> HttpResponse:
     """Admin only: a criteria table becomes the next version of a framework."""
-    if not access.is_admin(request.user):
+    if not access.can(request.user, Perm.ADMINISTER):
         raise PermissionDenied(_("Only the province administrator imports frameworks."))
     context: dict[str, object] = {"max_mb": max_bytes() // (1024 * 1024)}
     if request.method == "GET":
@@ -55,7 +56,7 @@ def import_excel(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def blank_template(request: HttpRequest) -> HttpResponse:
-    if not access.is_admin(request.user):
+    if not access.can(request.user, Perm.ADMINISTER):
         raise PermissionDenied(_("Only the province administrator imports frameworks."))
     return _download(workbook_bytes(blank_workbook()), "chiso-bo-tieu-chi.xlsx")
 

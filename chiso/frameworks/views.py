@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from chiso import engine
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.assessments.models import PeriodFramework
 from chiso.frameworks.display import (
     as_text,
@@ -45,7 +46,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "frameworks/list.html",
-        {"frameworks": frameworks, "can_upload": access.is_admin(request.user)},
+        {"frameworks": frameworks, "can_upload": access.can(request.user, Perm.ADMINISTER)},
     )
 
 
@@ -132,7 +133,7 @@ def framework_yaml(request: HttpRequest, code: str, version: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def framework_upload(request: HttpRequest) -> HttpResponse:
     """Province admins store a framework YAML file as a new version (or find it stored)."""
-    if not access.is_admin(request.user):
+    if not access.can(request.user, Perm.ADMINISTER):
         raise PermissionDenied
     problems: list[str] = []
     name = ""

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.assessments.excel import localized
 from chiso.assessments.models import Period, Status
 from chiso.leadership import dashboard, services
@@ -32,7 +33,7 @@ DASHBOARD_LEVELS = (Level.COMMUNE, Level.DEPARTMENT)
 
 
 def _require_dashboard(request: HttpRequest) -> None:
-    if not access.can_see_dashboard(request.user):
+    if not access.can(request.user, Perm.SEE_DASHBOARD):
         raise PermissionDenied(
             _("The dashboard is for the province's leaders, administrators and reviewers.")
         )
@@ -152,7 +153,9 @@ def _map_values(request: HttpRequest, period_id: int, level: str) -> tuple[Perio
     period = get_object_or_404(Period, pk=period_id)
     if level != Level.COMMUNE:
         raise Http404("The map shows communes.")
-    data = dashboard.map_values(period, level, public=not access.can_see_dashboard(request.user))
+    data = dashboard.map_values(
+        period, level, public=not access.can(request.user, Perm.SEE_DASHBOARD)
+    )
     if data is None:
         raise Http404
     return period, data
@@ -197,7 +200,7 @@ def rank_groups(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @require_GET
 def province_page(request: HttpRequest) -> HttpResponse:
-    staff = access.can_see_dashboard(request.user)
+    staff = access.can(request.user, Perm.SEE_DASHBOARD)
     data = dashboard.province(staff=staff)
     target, estimate = data["target"], data.get("self_assessment")
     return render(
@@ -220,7 +223,7 @@ def province_page(request: HttpRequest) -> HttpResponse:
                 "target_year": int(target["by"][:4]) if target else None,
                 "labels": {"value": _("DTI value"), "rank": _("Rank"), "target": _("Target")},
             },
-            "can_edit": access.is_admin(request.user),
+            "can_edit": access.can(request.user, Perm.ADMINISTER),
             "columns": services.COLUMNS,
         },
     )
@@ -228,11 +231,11 @@ def province_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def province_json(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(dashboard.province(staff=access.can_see_dashboard(request.user)))
+    return JsonResponse(dashboard.province(staff=access.can(request.user, Perm.SEE_DASHBOARD)))
 
 
 def _require_admin(request: HttpRequest) -> None:
-    if not access.is_admin(request.user):
+    if not access.can(request.user, Perm.ADMINISTER):
         raise PermissionDenied(_("Only an administrator records the national DTI."))
 
 

@@ -82,7 +82,7 @@ def yes_no(value: float | None) -> str:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not access.has_queue(user):
+    if not access.can(user, Perm.SEE_QUEUE):
         raise Http404("Not a reviewer.")
     periods = list(Period.objects.all())
     if not periods:
@@ -142,7 +142,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             for name in BULK_ACTIONS
             if any(name in s.bulk_names for s in rows)
         ],
-        "can_act": access.is_reviewer(user),
+        "can_act": access.can(user, Perm.ACT_ON_QUEUE),
         "page": page,
         "query": query.urlencode(),
     }
@@ -159,7 +159,7 @@ def _chosen(periods: list[Period], wanted: str | None) -> Period | None:
 def bulk(request: HttpRequest) -> HttpResponse:
     """Apply one transition to many submissions; each succeeds or fails on its own."""
     user = request.user
-    if not access.is_reviewer(user):
+    if not access.can(user, Perm.ACT_ON_QUEUE):
         raise Http404("Not a reviewer.")
     name = request.POST.get("action", "")
     back = _safe_next(request, reverse("review-queue"))
@@ -325,7 +325,7 @@ def detail_page(
 
     unusual = (
         analysis.outliers_of(submission.period, submission.unit.level, submission.unit.code)
-        if access.sees_audit(user)
+        if access.can(user, Perm.SEE_AUDIT)
         else {}
     )
     indicators = []
@@ -511,7 +511,7 @@ def submission_trail_csv(request: HttpRequest, pk: int) -> HttpResponse:
 def _period_for(request: HttpRequest, pk: int) -> Period:
     user = request.user
     period = get_object_or_404(Period, pk=pk)
-    if access.is_admin(user) or access.is_leader(user):
+    if access.can(user, Perm.READ_ALL):
         return period
     if not access.submissions_for(user, period.submissions.all()).exists():
         raise Http404("Nothing of this period to see.")

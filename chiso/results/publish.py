@@ -108,8 +108,9 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
     units were reopened since the last one. Raises PublishError with a message.
     """
     from chiso.accounts import access
+    from chiso.accounts.access import Perm
 
-    if user is not None and not access.is_admin(user):
+    if user is not None and not access.can(user, Perm.PUBLISH):
         raise PublishError(_("Only the province's administrators publish results."))
     # One publisher at a time per period: lock the period row.
     type(period).objects.select_for_update().filter(pk=period.pk).first()

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_safe
 
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.assessments.models import Evidence, Period, Submission
 from chiso.frameworks.display import (
     decimal_separator,
@@ -87,9 +88,9 @@ def _ranking(
         if found is not None:
             return found
     allowed = (
-        access.sees_provisional_card(request.user, unit)
+        access.can(request.user, Perm.SEE_PROVISIONAL_CARD, unit)
         if unit is not None
-        else access.sees_provisional_results(request.user)
+        else access.can(request.user, Perm.SEE_PROVISIONAL)
     )
     if allowed:
         found = cards.provisional(period, level)
@@ -105,7 +106,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     provisional: list[tuple[Period, str]] = []
     published_levels = {(s.period_id, s.level) for s in current}
-    staff = access.sees_provisional_results(request.user)
+    staff = access.can(request.user, Perm.SEE_PROVISIONAL)
     periods = list(Period.objects.prefetch_related("frameworks")) if staff else []
     for period in periods:
         for link in period.frameworks.all():
@@ -114,7 +115,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "published": [(s, Level(s.level).label) for s in current],
         "provisional": [(p, level, Level(level).label) for p, level in provisional],
-        "periods": periods if access.can_publish(request.user) else [],
+        "periods": periods if access.can(request.user, Perm.PUBLISH) else [],
     }
     return render(request, "results/index.html", context)
 
@@ -178,7 +179,7 @@ def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpRespon
         "recognized_count": sum(1 for row in ranking.assessed if row.recognized),
         "derived_changes": any(row.previous_derived for row in ranking.assessed),
         "compared_among": max((row.compared_among or 0 for row in ranking.assessed), default=0),
-        "can_publish": access.can_publish(request.user),
+        "can_publish": access.can(request.user, Perm.PUBLISH),
         "signed": None if ranking.snapshot is None else annex.signed_of(ranking.snapshot),
         "uncertainty": spread,
         "interval_chart": _interval_chart(ranking, spread),
@@ -499,7 +500,7 @@ def annex_signed_pdf(request: HttpRequest, period_id: int, level: str) -> HttpRe
 @require_http_methods(["POST"])
 def annex_sign(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     """An admin uploads the signed copy of a version's annex (checked by the service)."""
-    if not access.can_publish(request.user):
+    if not access.can(request.user, Perm.PUBLISH):
         raise Http404("No such page.")
     snapshot = _published(request, period_id, level)
     upload = request.FILES.get("signed")
@@ -529,7 +530,7 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
     period, unit, report = _report(request, period_id, level, unit_code)
     ranking, row = report.ranking, report.row
     evidence: dict[str, list[Evidence]] = {}
-    if access.sees_evidence_of(request.user, unit):
+    if access.can(request.user, Perm.VIEW, unit):
         files = Evidence.objects.filter(
             submission__period=period, submission__unit=unit, removed_at__isnull=True
         ).order_by("uploaded_at", "pk")
@@ -595,13 +596,13 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         "derived_trend": any(t.get("derived") for t in report.trend),
         "chart": chart,
         "query": _query(ranking),
-        "shows_evidence": access.sees_evidence_of(request.user, unit),
+        "shows_evidence": access.can(request.user, Perm.VIEW, unit),
         "goal": goal,
         "goal_target": show_number(goal.target, 4),
         "goal_kinds": _goal_kinds(ranking),
         "plan": _shown_plan(ranking, unit_code, goal) if row.assessed else None,
         # A unit's officer may read its provisional card, not the provisional ranking.
-        "sees_ranking": not ranking.provisional or access.sees_provisional_results(request.user),
+        "sees_ranking": not ranking.provisional or access.can(request.user, Perm.SEE_PROVISIONAL),
     }
     return render(request, "results/card.html", context)
 
@@ -660,7 +661,7 @@ def _shown_plan(
 @require_safe
 def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     """The statistical audit of a level's submitted figures (reviewers and admins)."""
-    if not access.sees_audit(request.user):
+    if not access.can(request.user, Perm.SEE_AUDIT):
         raise Http404("No such page.")
     period = get_object_or_404(Period, pk=period_id)
     audit = analysis.audit_for_period(period, _level(level))
@@ -728,7 +729,7 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def publish_page(request: HttpRequest, period_id: int) -> HttpResponse:
     """The period's publication: per level, who is not approved, and the publish button."""
-    if not access.can_publish(request.user):
+    if not access.can(request.user, Perm.PUBLISH):
         raise Http404("No such page.")
     period = get_object_or_404(Period, pk=period_id)
     levels = list(period.frameworks.order_by("level").values_list("level", flat=True))
