@@ -197,11 +197,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Django's recommended PBKDF2-SHA256, its hashing at low priority (chiso/accounts/hashers.py:
+# Django's recommended PBKDF2-SHA256, one check at a time a process (chiso/accounts/hashers.py:
 # it reads and writes Django's pbkdf2_sha256 hashes, so Django's class is not listed);
 # then Django's other hashers, to read hashes made by them.
 PASSWORD_HASHERS = [
-    "chiso.accounts.hashers.LowPriorityPBKDF2PasswordHasher",
+    "chiso.accounts.hashers.QueuedPBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",

@@ -1,12 +1,12 @@
-"""A login's password check: Django's recommended hasher at its full cost, computed at a
-low priority so that a storm of 166 logins leaves the cores to the other pages."""
+"""A login's password check: Django's recommended hasher at its full cost, computed one
+at a time in each worker process, so that a storm of 166 logins leaves the other pages
+their share of the cores."""
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
+from unittest import mock
 
 import pytest
 from django.contrib.auth.hashers import (
@@ -31,8 +31,8 @@ def test_passwords_are_hashed_with_djangos_pbkdf2_at_its_iterations(real_hashing
     algorithm, iterations, _salt, _hash = encoded.split("$")
     assert algorithm == "pbkdf2_sha256"
     assert int(iterations) == PBKDF2PasswordHasher.iterations >= 1_000_000
-    # ...checked by chiso's low-priority hasher, not Django's class of the same name.
-    assert isinstance(identify_hasher(encoded), hashers.LowPriorityPBKDF2PasswordHasher)
+    # ...checked by chiso's queued hasher, not Django's class of the same name.
+    assert isinstance(identify_hasher(encoded), hashers.QueuedPBKDF2PasswordHasher)
     # Django's own hasher reads it, and chiso's reads Django's.
     assert PBKDF2PasswordHasher().verify("chi-lan-mat-khau-2026", encoded)
     django_made = PBKDF2PasswordHasher().encode("anh-tuan-2026", "somesalt1234")
@@ -40,15 +40,34 @@ def test_passwords_are_hashed_with_djangos_pbkdf2_at_its_iterations(real_hashing
     assert not check_password("anh-tuan-2027", django_made)
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="a thread's own priority is Linux's")
-def test_the_hashing_runs_at_low_priority_and_the_page_threads_keep_theirs(real_hashing):
-    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    seen = hashers.hashing_threads().submit(
-        lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    )
-    assert seen.result() == max(mine, hashers.NICE)
-    check_password("x", make_password("chi-lan-mat-khau-2026"))
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
+def test_checks_arriving_together_are_hashed_in_turn_on_one_thread(real_hashing):
+    encoded = make_password("chi-lan-mat-khau-2026")
+    inside, most, threads = [0], [0], set()
+    lock = threading.Lock()
+    django_encode = PBKDF2PasswordHasher.encode
+
+    def counting(self, *args, **kwargs):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+            threads.add(threading.current_thread().name)
+        try:
+            return django_encode(self, *args, **kwargs)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    with mock.patch.object(PBKDF2PasswordHasher, "encode", counting):
+        logins = [
+            threading.Thread(target=check_password, args=("chi-lan-mat-khau-2026", encoded))
+            for _ in range(4)
+        ]
+        for login in logins:
+            login.start()
+        for login in logins:
+            login.join()
+    assert most[0] == 1
+    assert len(threads) == 1 and threads.pop().startswith(hashers.THREAD_NAME)
 
 
 def test_a_password_check_costs_what_the_readme_says(real_hashing):
