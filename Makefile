@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # Run in chiso/; tests/core/test_catalogue.py runs the same into a temporary copy.
 MAKEMESSAGES_OPTIONS := --locale=vi --no-obsolete --add-location=file
 
-.PHONY: demo serve test test-pg lint bench messages merge-parts
+.PHONY: demo serve test test-pg lint bench rush rush-short messages merge-parts
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "chiso needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
@@ -45,12 +45,24 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/scoring.py
 	$(PY) benchmarks/entry_page.py
 	$(PY) benchmarks/save.py
+	$(PY) benchmarks/login.py
+	$(MAKE) rush-short
 	$(PY) benchmarks/import_excel.py
 	$(PY) benchmarks/results.py
 	$(PY) benchmarks/dashboard.py
 	$(PY) benchmarks/pdf.py
 	$(PY) benchmarks/analysis.py
 	$(PY) benchmarks/api.py
+
+# The November rush (loadtest/rush.py): 166 officers saving and 50 readers for 60 s
+# against `chiso serve` with 2 workers, PostgreSQL (RUSH_DATABASE_URL, a database of its
+# own: the demo is built in it) and Redis; rush-short is the CI's 10 s with 20 + 5.
+RUSH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chiso_rush
+rush: $(VENV)/.installed
+	$(PY) loadtest/rush.py --database-url $(RUSH_DATABASE_URL)
+
+rush-short: $(VENV)/.installed
+	$(PY) loadtest/rush.py --database-url $(RUSH_DATABASE_URL) --seconds 10 --officers 20 --readers 5
 
 # The Vietnamese catalogue: collect the strings of chiso's code and templates into
 # chiso/locale/vi/LC_MESSAGES/django.po (makemessages keeps the translations there and

@@ -11,7 +11,6 @@ preview POST too) and prints one JSON line. Target: median <= 20 ms.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import statistics
 import sys
@@ -68,11 +67,9 @@ def setup() -> tuple[Any, Any, Any]:
     django_on_sqlite()
 
     from django.test import Client
-    from django.utils import timezone
 
     from chiso.assessments import services
     from chiso.assessments.models import Comment, Evidence
-    from chiso.assessments.periods import create_period
     from chiso.assessments.services import store_framework
     from tests import people
 
@@ -82,16 +79,7 @@ def setup() -> tuple[Any, Any, Any]:
     ward = people.unit("14758")
     officer = people.named("lan")
     framework = store_framework(framework_text(INDICATORS))
-    today = timezone.localdate()
-    period = create_period(
-        today.year,
-        "Kỳ đo hiệu năng",
-        today - dt.timedelta(days=5),
-        today + dt.timedelta(days=25),
-        dt.date(2025, 7, 1),
-        {"commune": framework},
-        [ward],
-    )
+    period = people.open_period("Kỳ đo hiệu năng", {"commune": framework}, [ward])
     submission = period.submissions.get()
     parsed = framework.engine()
     figures = {code: 1.0 for code in parsed.input_codes}

@@ -9,13 +9,14 @@ count is also taken for a 100-unit level: it must not grow with the units.
 Targets: publish <= 2 s, rankings page <= 300 ms, report card <= 150 ms (wall
 clock; the CPU time of this process is printed too, as the machine may be shared).
 
-    .venv/bin/python benchmarks/results.py [RUNS]
+    [CHISO_BENCH_UNITS=33210] .venv/bin/python benchmarks/results.py [RUNS]
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import statistics
 import sys
 import time
@@ -26,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from _django import create_tables, django_on_sqlite  # noqa: E402  (benchmarks/_django.py)
 
-UNITS = 3321
+# CHISO_BENCH_UNITS=33210 measures ten times the country (docs/scale.md).
+UNITS = int(os.environ.get("CHISO_BENCH_UNITS", "3321"))
 SMALL = 100
 LEVEL = "commune"
 CARD = "900042"  # one of the synthetic communes

@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # One JSON line per request on the `chiso.requests` logger (chiso/core/requestlog.py).
     "chiso.core.requestlog.RequestLogMiddleware",
+    # Pages gzipped, except those carrying a secret besides the masked CSRF token
+    # (chiso/core/middleware.py: BREACH).
+    "chiso.core.middleware.PageGZipMiddleware",
     # Gzip, ETag/304 and JSON errors for /api/ and /data/ only (chiso/api/http.py).
     "chiso.api.http.ApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -194,6 +197,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's recommended PBKDF2-SHA256, one check at a time a process (chiso/accounts/hashers.py:
+# it reads and writes Django's pbkdf2_sha256 hashes, so Django's class is not listed);
+# then Django's other hashers, to read hashes made by them.
+PASSWORD_HASHERS = [
+    "chiso.accounts.hashers.QueuedPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -217,7 +230,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("CHISO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names, gzip copies and a year's caching once collected (chiso/core/staticfiles.py).
+    "staticfiles": {"BACKEND": "chiso.core.staticfiles.StaticStorage"},
 }
 # Evidence on S3-compatible object storage (MinIO, Ceph, a cloud's) when a bucket is
 # named, so that every app server reads the files any of them stored.

@@ -5,6 +5,7 @@ under one) would."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -44,3 +45,10 @@ def run_without_settings(arguments: list[str], **environment: str) -> subprocess
         timeout=120,
         check=False,
     )
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on at 127.0.0.1 now, for a server of the test's own."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -6,6 +6,7 @@ campaign with district review. The fast password hasher applies to every test.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,9 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Pages name the plain static files, whatever `chiso serve` collected into var/static
+    # (hashed names); tests that want the collected files collect into a folder of their own.
+    settings.STATIC_ROOT = Path(tempfile.mkdtemp(prefix="chiso-test-static-"))
 
 
 @pytest.fixture(autouse=True)

@@ -97,6 +97,24 @@ def named(username: str, password: str = PASSWORD) -> Any:
     return person(username, full_name, role, unit(code) if code else None, level, password)
 
 
+def open_period(name: str, frameworks: dict[str, Any], units: list[Any]) -> Any:
+    """A period of this year, opened five days ago and closing in 25 days."""
+    from django.utils import timezone
+
+    from chiso.assessments.periods import create_period
+
+    today = timezone.localdate()
+    return create_period(
+        today.year,
+        name,
+        today - dt.timedelta(days=5),
+        today + dt.timedelta(days=25),
+        dt.date(2025, 7, 1),
+        frameworks,
+        units,
+    )
+
+
 def fill(submission: Any, officer: Any, **figures: float | None) -> Any:
     """The officer enters figures (as on the entry page); returns the fresh submission."""
     from chiso.assessments import services
