@@ -14,15 +14,15 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from chiso.accounts import access
 from chiso.api import errors
 from chiso.api.auth import SYSTEM_OR_PERSON
 from chiso.api.http import not_modified, validators
-from chiso.api.paging import Id, PageQuery, paginate, query_text
+from chiso.api.paging import Id, PageQuery, UnitCode, paginate, query_text
 from chiso.assessments.models import Period
-from chiso.results import analysis, cards
+from chiso.results import analysis, cards, read
 from chiso.results.models import Snapshot
 from chiso.units.models import Level, Unit
 
@@ -64,6 +64,8 @@ class ResultsPage(Schema):
     published_at: str | None
     framework: dict[str, Any] = Field(description="code, version, sha256")
     max_points: float
+    ranked: int = Field(description="How many units were assessed and ranked (N).")
+    units: int = Field(description="How many units the level has in the ranking (M).")
     count: int
     next: str | None
     previous: str | None
@@ -136,6 +138,8 @@ def ranking_data(request: HttpRequest, ranking: cards.Ranking, query: PageQuery)
             "sha256": ranking.framework.sha256,
         },
         "max_points": ranking.max_points,
+        "ranked": ranking.ranked,
+        "units": ranking.units,
         **page,
     }
 
@@ -194,7 +198,7 @@ def published_results(
     body = cache.get(key)
     if body is None:
         period = get_object_or_404(Period, pk=period_id)
-        ranking = cards.published(period, level, version)
+        ranking = read.ranking(period, level, version)
         assert ranking is not None
         body = _json(ranking_data(request, ranking, query)).content
         cache.set(key, body, timeout=3600)
@@ -213,7 +217,7 @@ def unit_history(request: HttpRequest, unit_id: Id):
     level; before the 2025 reform, the figures derived from the units it was formed from
     (`derived`). The same points as its report card and the card's PDF."""
     unit = get_object_or_404(Unit, pk=unit_id)
-    return cards.history(unit)
+    return read.history(unit)
 
 
 @staff_router.get(
@@ -260,7 +264,7 @@ def unit_plan(
     request: HttpRequest,
     period_id: Id,
     level: Level,
-    unit_code: str = Path(..., max_length=40, pattern=r"^[A-Za-z0-9._-]+$"),
+    unit_code: UnitCode,
     goal: str = Query(
         "recognition", max_length=30, pattern=r"^(recognition|value:[0-9.]+|rank:[0-9]+)$"
     ),
@@ -284,7 +288,7 @@ def rank_uncertainty(request: HttpRequest, period_id: Id, level: Level):
     """Per unit: nominal rank, median rank, the 5th-95th percentile ranks and the
     probability of recognition, over runs with each indicator's points × U(0.8, 1.2),
     seeded from the snapshot so every reader gets the same figures."""
-    snapshot = analysis.current_snapshot(_period_or_404(period_id), level)
+    snapshot = read.current(_period_or_404(period_id), level)
     if snapshot is None:
         raise errors.ApiError(404, "not_found", "No published results for this period and level.")
     return _json(analysis.uncertainty_for_snapshot(snapshot))
@@ -301,7 +305,7 @@ def rank_sensitivity(request: HttpRequest, period_id: Id, level: Level):
     with each indicator's points × U(1 − a, 1 + a), a = `points_noise`, seeded from the
     snapshot. An index is null when no rank moves (its variance is 0). The figures of
     the "Độ nhạy" page."""
-    snapshot = analysis.current_snapshot(_period_or_404(period_id), level)
+    snapshot = read.current(_period_or_404(period_id), level)
     if snapshot is None:
         raise errors.ApiError(404, "not_found", "No published results for this period and level.")
     return _json(analysis.sensitivity_for_snapshot(snapshot))
@@ -336,7 +340,7 @@ def rank_changes(request: HttpRequest, period_id: Id, level: Level, query: Query
     communes it was formed from (the plain mean of their figures, scored and ranked in
     that period): `derived` true ("suy ra"). A unit with no earlier figure has nulls."""
     period = _period_or_404(period_id)
-    ranking = cards.published(period, level, query.version, brief=True)
+    ranking = read.ranking(period, level, query.version, brief=True)
     if ranking is None or ranking.snapshot is None:
         raise errors.ApiError(404, "not_found", "No published results for this period and level.")
     return _json(_changes(ranking, ranking.snapshot))

@@ -1,7 +1,7 @@
 """The leadership's pages: the dashboard, the commune map and the province's DTI.
 
-Every figure comes from chiso/results/dashboard.py (plain dicts), which the JSON
-views return as they are, so the API can expose exactly what the pages show.
+Every figure comes from chiso/results/dashboard.py (plain dicts), which the API
+(chiso/api/leadership.py) returns as they are: the pages link to it for their JSON.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -125,19 +125,9 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "map_url": reverse("results-map", args=[period.pk, level])
         if level == Level.COMMUNE
         else "",
-        "json_url": reverse("dashboard-data") + f"?period={period.pk}&level={level}",
+        "json_url": f"/api/v1/dashboard/{period.pk}/{level}",
     }
     return render(request, "leadership/dashboard.html", context)
-
-
-@login_required
-@require_GET
-def dashboard_data(request: HttpRequest) -> JsonResponse:
-    _require_dashboard(request)
-    _, period, level = _choice(request)
-    if period is None:
-        raise Http404("No period.")
-    return JsonResponse(dashboard.dashboard(period, level))
 
 
 def _map_values(request: HttpRequest, period_id: int, level: str) -> tuple[Period, dict]:
@@ -171,11 +161,6 @@ def map_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     )
 
 
-@require_GET
-def map_data(request: HttpRequest, period_id: int, level: str) -> JsonResponse:
-    return JsonResponse(_map_values(request, period_id, level)[1])
-
-
 @login_required
 @require_GET
 def province_page(request: HttpRequest) -> HttpResponse:
@@ -203,13 +188,6 @@ def province_page(request: HttpRequest) -> HttpResponse:
             "columns": services.COLUMNS,
         },
     )
-
-
-@login_required
-@require_GET
-def province_json(request: HttpRequest) -> JsonResponse:
-    _require_dashboard(request)
-    return JsonResponse(dashboard.province())
 
 
 def _require_admin(request: HttpRequest) -> None:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from chiso import signed_pdf
 from chiso.assessments.models import Action, AuditEntry
-from chiso.results import cards, pdf
+from chiso.results import cards, pdf, read
 from chiso.results.models import Annex, SignedAnnex, Snapshot
 
 FORBIDDEN = "forbidden"
@@ -48,7 +48,7 @@ class AnnexError(Exception):
 
 def make(snapshot: Snapshot) -> bytes:
     """The annex PDF of a published version, drawn from its stored rows."""
-    ranking = cards.published(snapshot.period, snapshot.level, snapshot.version)
+    ranking = read.ranking(snapshot.period, snapshot.level, snapshot.version)
     assert ranking is not None
     return pdf.annex_pdf(cards.annex_of(ranking))
 

@@ -100,7 +100,7 @@ def test_every_public_answer_about_a_published_level_reads_what_publishing_store
         "/report.pdf",
         "/ranking.xlsx",
         "/annex.pdf",
-        "/map.json",
+        "/commune/map",
         "/data/",
         "/api/v1/results/",
         "/changes",
