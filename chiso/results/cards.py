@@ -348,9 +348,9 @@ def stored_row(
             "unmet": row.unmet,
             "districts": row.districts,
             "lineage": row.lineage,
-            "history": row.history,
-            **({"plan": plan} if plan is not None else {}),
         },
+        plan=plan,
+        history=row.history,
     )
 
 

@@ -44,6 +44,8 @@ ROW_FIELDS = (
     "completeness",
     "data",
     "brief",
+    "plan",
+    "history",
 )
 
 
@@ -179,8 +181,8 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
         UnitRow,
         ROW_FIELDS,
         (
-            [getattr(r, UnitRow._meta.get_field(name).attname) for name in ROW_FIELDS[:-2]]
-            + [bulk.prepared(UnitRow, "data", r.data), bulk.prepared(UnitRow, "brief", r.brief)]
+            [getattr(r, UnitRow._meta.get_field(name).attname) for name in ROW_FIELDS[:-4]]
+            + [bulk.prepared(UnitRow, name, getattr(r, name)) for name in ROW_FIELDS[-4:]]
             for r in stored
         ),
     )

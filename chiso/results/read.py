@@ -90,6 +90,9 @@ def ranking(
         ]
     else:
         read_rows = [cards.row_of(*fields) for fields in stored.values_list(*cards.ROW_FIELDS)]
+    if unit is not None and read_rows:
+        # One unit's card also shows its history, kept out of the rows every reader reads.
+        read_rows[0].history = _history_of(stored)
     return cards.Ranking(
         period=period,
         level=level,
@@ -243,19 +246,27 @@ def stored_plan(snapshot: Snapshot, code: str) -> dict[str, Any] | None:
     """The unit's plan to recognition, stored with its row when publishing (no titles)."""
     found = (
         UnitRow.objects.filter(snapshot=snapshot, code=code)
-        .values_list("data__plan", flat=True)
+        .values_list("plan", "data__plan")
         .first()
     )
-    return dict(found) if found else None
+    plan = None if found is None else found[0] or found[1]
+    return dict(plan) if plan else None
 
 
 def history(unit: Any) -> list[dict[str, Any]]:
     """A unit's history as stored with its row in the latest published period of its
     level that has it (`analysis.histories`), oldest first; [] when none has."""
-    found = (
-        UnitRow.objects.filter(snapshot__in=Snapshot.objects.current(), unit=unit)
-        .order_by("-snapshot__period__year", "-snapshot__period__opens_on")
-        .values_list("data__history", flat=True)
-        .first()
+    found = UnitRow.objects.filter(snapshot__in=Snapshot.objects.current(), unit=unit).order_by(
+        "-snapshot__period__year", "-snapshot__period__opens_on"
     )
-    return list(found or [])
+    return list(_history_of(found[:1]) or [])
+
+
+def _history_of(rows: Any) -> list[dict[str, Any]] | None:
+    """The stored history of the first of `rows` (its column, else where chiso kept it
+    before, in `data`); None when it has none."""
+    found = rows.values_list("history", "data__history").first()
+    if found is None:
+        return None
+    history = found[0] if found[0] is not None else found[1]
+    return None if history is None else list(history)

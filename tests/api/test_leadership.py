@@ -25,7 +25,7 @@ def test_a_published_report_cards_summary_and_fixes_are_the_pages(client, publis
     )
     row = published.rows.get(code="14797")
     assert (card["rank"], card["out_of"], card["value"]) == (row.rank, 2, row.value)
-    assert card["version"] == published.version and card["history"] == row.data["history"]
+    assert card["version"] == published.version and card["history"] == row.history
     tree = [node.code for node in published.framework.engine().tree]
     assert [p["code"] for p in card["pillars"]] == tree
     assert all(p["median"] is not None for p in card["pillars"])

@@ -151,7 +151,7 @@ def test_the_change_across_the_reform_is_derived_from_the_predecessors(campaign,
         assert moved[code]["before"] == pytest.approx(value)
         assert moved[code]["rank_before"] == among_current(now, code)
     # The report card's trend, stored with the row, has the same derived 2024 point.
-    trend = after[code].data["history"]
+    trend = after[code].history
     assert (trend[0]["value"], trend[0]["rank"], trend[0]["derived"]) == (
         pytest.approx(value, abs=1e-6),
         rank,
