@@ -172,10 +172,8 @@ def _csv(header: list[str], table: list[list[Any]]) -> bytes:
 
 
 def _json_ranking(ds: Dataset, ranking: cards.Ranking) -> bytes:
-    from chiso.api.results import row_renderer
-
     s = ds.snapshot
-    render = row_renderer(ranking)
+    render = cards.api_row_renderer(ranking)
     data = {
         "dataset": ds.identifier,
         "period": {"id": s.period_id, "year": s.period.year, "name": s.period.name},

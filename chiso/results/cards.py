@@ -14,6 +14,7 @@ The PDF builders (chiso/results/pdf.py) receive their own plain dataclasses,
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import statistics
 from collections import defaultdict
@@ -318,8 +319,47 @@ def row_of(
     )
 
 
+def api_row_renderer(ranking: Ranking) -> Any:
+    """A function writing one row of `ranking` as the API gives it (indexes found once):
+    publishing stores each row's text (`api_row_text`), the API joins them."""
+    index = ranking.node_index()
+    pillars = [(node.code, index[node.code]) for node in ranking.pillars]
+    leaves = list(enumerate((c, index[c]) for c in ranking.leaf_codes))
+
+    def render(row: Row) -> dict[str, Any]:
+        nv, nr, lv, lp = row.node_values, row.node_ranks, row.leaf_values, row.leaf_points
+        if not row.assessed or not nv:  # a unit not assessed has no figures
+            nv = nr = [None] * len(index)  # type: ignore[list-item]
+            lv = lp = [None] * len(leaves)
+        return {
+            "unit": {"id": row.unit_id, "code": row.code, "name": row.name, "kind": row.kind},
+            "assessed": row.assessed,
+            "rank": row.rank,
+            "value": row.value,
+            "points": row.points,
+            "recognized": row.recognized,
+            "completeness": row.completeness,
+            "pillars": [{"code": c, "value": nv[i], "rank": nr[i]} for c, i in pillars],
+            "indicators": [
+                {"code": c, "value": lv[j], "score": nv[i], "points": lp[j]} for j, (c, i) in leaves
+            ],
+            "unmet_mandatory": row.unmet,
+        }
+
+    return render
+
+
+def api_row_text(row: dict[str, Any]) -> str:
+    """A rendered API row as the API writes it (compact JSON, no NaN)."""
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def stored_row(
-    snapshot: Snapshot, row: Row, pillars: list[int], plan: dict[str, Any] | None = None
+    snapshot: Snapshot,
+    row: Row,
+    pillars: list[int],
+    plan: dict[str, Any] | None = None,
+    api: str = "",
 ) -> UnitRow:
     """A row as stored in a snapshot (`pillars`: the pillars' positions among the nodes;
     `plan`: the unit's plan to recognition, `analysis.plans_of`)."""
@@ -351,6 +391,7 @@ def stored_row(
         },
         plan=plan,
         history=row.history,
+        api=api,
     )
 
 

@@ -140,6 +140,9 @@ class UnitRow(models.Model):
     # Null in rows published before chiso stored them there (then in `data`, or none).
     plan = models.JSONField(_("plan to recognition"), null=True)
     history = models.JSONField(_("history"), null=True)
+    # The row as GET /api/v1/results/P/LEVEL writes it (compact JSON), rendered once
+    # when publishing; "" in rows published before.
+    api = models.TextField(_("API row"), blank=True, default="")
 
     class Meta:
         verbose_name = _("unit result")

@@ -238,6 +238,16 @@ def unit_row(snapshot: Snapshot, unit: Any) -> tuple[cards.Row, int] | None:
     return cards.row_of(*(getattr(stored, name) for name in cards.ROW_FIELDS)), int(ranked)
 
 
+def api_rows(snapshot: Snapshot) -> Any:
+    """Every row's text as the API writes it, in the ranking's order (assessed best
+    first, then the others by code), as a lazy query a page is sliced from; None for a
+    snapshot published before rows were stored rendered."""
+    found = UnitRow.objects.filter(snapshot=snapshot)
+    if found.filter(api="").exists():
+        return None
+    return found.order_by("-assessed", "rank", "code").values_list("api", flat=True)
+
+
 def assessed(snapshot: Snapshot, code: str) -> bool:
     return UnitRow.objects.filter(snapshot=snapshot, code=code, assessed=True).exists()
 
