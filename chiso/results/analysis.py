@@ -307,9 +307,7 @@ def plans_of(scored: Scored, goal: str = "recognition") -> dict[str, dict[str, A
 def _stored(snapshot: Snapshot, part: str) -> dict[str, Any] | None:
     """A part of what publishing stored with the snapshot; None for a snapshot published
     before chiso stored it (its figures are then computed once and cached)."""
-    stored = Snapshot.objects.values_list("analysis", flat=True).get(pk=snapshot.pk) or {}
-    found = stored.get(part)
-    return None if found is None else dict(found)
+    return read.analysis(snapshot, part)
 
 
 def uncertainty_for_snapshot(snapshot: Snapshot) -> dict[str, Any]:

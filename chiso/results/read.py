@@ -248,6 +248,19 @@ def api_rows(snapshot: Snapshot) -> Any:
     return found.order_by("-assessed", "rank", "code").values_list("api", flat=True)
 
 
+ANALYSIS_PARTS = ("uncertainty", "sensitivity", "previous")
+
+
+def analysis(snapshot: Snapshot, part: str) -> dict[str, Any] | None:
+    """One part of what publishing stored in `Snapshot.analysis` (ANALYSIS_PARTS), read
+    alone: the rank changes do not decode 3,321 units' intervals. None when absent."""
+    if part not in ANALYSIS_PARTS:
+        raise ValueError(f"no stored analysis part {part!r}")
+    found = Snapshot.objects.filter(pk=snapshot.pk).values_list(f"analysis__{part}", flat=True)
+    stored = found.first()
+    return None if stored is None else dict(stored)
+
+
 def assessed(snapshot: Snapshot, code: str) -> bool:
     return UnitRow.objects.filter(snapshot=snapshot, code=code, assessed=True).exists()
 
