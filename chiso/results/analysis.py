@@ -601,9 +601,11 @@ def previous_figures(current: Any, level: str, before: Any = None) -> dict[str, 
     Returns {"previous": {period, name, year, snapshot, version} or None,
     "units": {code: {"value", "rank", "derived"}}}. Between two snapshots, which never
     change, the answer is kept in the cache."""
-    if isinstance(current, Snapshot) and before is None:
+    if isinstance(current, Snapshot) and (before is None or isinstance(before, Snapshot)):
+        # Publishing stored them against the latest earlier snapshot: read, never scored.
         stored = _stored(current, "previous")
-        if stored is not None:
+        kept = None if stored is None else (stored.get("previous") or {}).get("snapshot")
+        if stored is not None and (before is None or kept == before.pk):
             return stored
     return _previous_of(current, level, before)
 
