@@ -89,6 +89,65 @@ class HistoryPoint(Schema):
     )
 
 
+class UnitChange(Schema):
+    unit: dict[str, Any] = Field(description="id, code, name")
+    rank: int | None
+    out_of: int = Field(description="How many units the ranking has.")
+    value: float | None
+    previous_rank: int | None = Field(description="Last period's rank among the units compared.")
+    previous_value: float | None
+    compared_rank: int | None = Field(description="This period's rank among the same units.")
+    compared_among: int | None = Field(description="How many units were compared.")
+    change: int | None = Field(description="Places gained (positive = up).")
+    derived: bool = Field(description='Previous figures derived from predecessors ("suy ra").')
+
+
+class ChangesOut(Schema):
+    period: int
+    level: str
+    version: int | None
+    previous: dict[str, Any] | None = Field(description="period, name, year, snapshot, version")
+    units: list[UnitChange]
+
+
+class UnitInterval(Schema):
+    unit: str
+    rank: int
+    median_rank: float | None
+    p05: float | None
+    p95: float | None
+    p_recognized: float | None
+
+
+class UncertaintyOut(Schema):
+    period: int
+    level: str
+    version: int
+    runs: int
+    seed: int
+    points_noise: float
+    units: list[UnitInterval]
+
+
+class PillarSensitivity(Schema):
+    code: str
+    title: str
+    first_order: float | None
+    total: float | None
+
+
+class SensitivityOut(Schema):
+    period: int
+    level: str
+    version: int
+    samples: int
+    runs: int
+    seed: int
+    points_noise: float
+    variance: float | None
+    pillars: list[PillarSensitivity]
+
+
 class ResultsQuery(PageQuery):
     version: Id | None = Field(None, description="A published version (default latest).")
 
@@ -269,7 +328,7 @@ def unit_plan(
 
 @router.get(
     "/results/{period_id}/{level}/uncertainty",
-    response={200: dict[str, Any], **errors.COMMON},
+    response={200: UncertaintyOut, **errors.COMMON},
     summary="How sure the published ranks are (Monte Carlo)",
 )
 def rank_uncertainty(request: HttpRequest, period_id: Id, level: Level):
@@ -279,12 +338,12 @@ def rank_uncertainty(request: HttpRequest, period_id: Id, level: Level):
     snapshot = read.current(_period_or_404(period_id), level)
     if snapshot is None:
         raise errors.ApiError(404, "not_found", "No published results for this period and level.")
-    return _json(analysis.uncertainty_for_snapshot(snapshot))
+    return analysis.uncertainty_for_snapshot(snapshot)
 
 
 @router.get(
     "/results/{period_id}/{level}/sensitivity",
-    response={200: dict[str, Any], **errors.COMMON},
+    response={200: SensitivityOut, **errors.COMMON},
     summary="How much each pillar's points move the published ranks (Sobol' indices)",
 )
 def rank_sensitivity(request: HttpRequest, period_id: Id, level: Level):
@@ -296,7 +355,7 @@ def rank_sensitivity(request: HttpRequest, period_id: Id, level: Level):
     snapshot = read.current(_period_or_404(period_id), level)
     if snapshot is None:
         raise errors.ApiError(404, "not_found", "No published results for this period and level.")
-    return _json(analysis.sensitivity_for_snapshot(snapshot))
+    return analysis.sensitivity_for_snapshot(snapshot)
 
 
 @staff_router.get(
@@ -318,7 +377,7 @@ def statistical_audit(request: HttpRequest, period_id: Id, level: Level):
 
 @router.get(
     "/results/{period_id}/{level}/changes",
-    response={200: dict[str, Any], **errors.COMMON},
+    response={200: ChangesOut, **errors.COMMON},
     summary="Each published unit's rank change since the previous published period",
 )
 def rank_changes(request: HttpRequest, period_id: Id, level: Level, query: Query[ResultsQuery]):
@@ -331,7 +390,7 @@ def rank_changes(request: HttpRequest, period_id: Id, level: Level, query: Query
     ranking = read.ranking(period, level, query.version, brief=True)
     if ranking is None or ranking.snapshot is None:
         raise errors.ApiError(404, "not_found", "No published results for this period and level.")
-    return _json(_changes(ranking, ranking.snapshot))
+    return _changes(ranking, ranking.snapshot)
 
 
 @staff_router.get(
