@@ -88,11 +88,16 @@ def ranking(
             cards.brief_row(fields, positions, size)
             for fields in stored.values_list(*cards.ROW_FIELDS[:-1], "brief")
         ]
+    elif unit is not None:
+        # One unit's card also shows its history, kept out of the rows every reader reads
+        # (a row published before it had a column of its own: in `data`).
+        read_rows = []
+        for *fields, history in stored.values_list(*cards.ROW_FIELDS, "history"):
+            row = cards.row_of(*fields)
+            row.history = row.history if history is None else history
+            read_rows.append(row)
     else:
         read_rows = [cards.row_of(*fields) for fields in stored.values_list(*cards.ROW_FIELDS)]
-    if unit is not None and read_rows:
-        # One unit's card also shows its history, kept out of the rows every reader reads.
-        read_rows[0].history = _history_of(stored)
     return cards.Ranking(
         period=period,
         level=level,
