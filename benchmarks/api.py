@@ -11,7 +11,7 @@ and publishes it. Then, with the test client:
 and, with gunicorn (2 workers) serving 127.0.0.1 only, `wrk` (Debian's package,
 installed when missing and run as root) for DURATION seconds on the endpoint's default
 page (100 units): requests per second. Prints one JSON line.
-Targets: full answer <= 200 ms, >= 300 requests/s, 304 <= 20 ms.
+Targets: full answer <= 150 ms cold (issue #20), >= 300 requests/s, 304 <= 20 ms.
 
     .venv/bin/python benchmarks/api.py [RUNS] [DURATION]
 """
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 UNITS = 3321
-FULL_MS, RPS, REVALIDATE_MS = 200.0, 300.0, 20.0
+FULL_MS, RPS, REVALIDATE_MS = 150.0, 300.0, 20.0
 FRAMEWORK = ROOT / "chiso" / "frameworks" / "shipped" / "thanhhoa-commune-2024.yaml"
 
 
@@ -228,7 +228,7 @@ def main(runs: int, duration: int) -> dict[str, object]:
     }
     rps = figures.get("requests_per_s")
     figures["ok"] = bool(
-        float(figures["full_ms"]) <= FULL_MS  # type: ignore[arg-type]
+        float(figures["full_cold_ms"]) <= FULL_MS  # type: ignore[arg-type]
         and float(figures["revalidate_304_ms"]) <= REVALIDATE_MS  # type: ignore[arg-type]
         and rps is not None
         and float(rps) >= RPS  # type: ignore[arg-type]

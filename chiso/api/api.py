@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Swagger
 
-from chiso.api import errors, private, public, results
+from chiso.api import errors, leadership, private, public, results
 from chiso.api.throttling import AnonymousPerMinute
 
 DESCRIPTION = """Published results of the digital-transformation assessment of Thanh Hóa
@@ -36,3 +36,5 @@ api.add_router("", public.router)
 api.add_router("", private.router)
 api.add_router("", results.router)
 api.add_router("", results.staff_router)
+api.add_router("", leadership.router)
+api.add_router("", leadership.staff_router)

@@ -47,3 +47,15 @@ class PersonAuth(SessionAuth):
 
 
 SYSTEM_OR_PERSON = [TokenAuth(), PersonAuth()]
+
+
+def reader(request: HttpRequest) -> Any:
+    """Who reads an answer open to all whose content depends on who asks: the system of
+    the bearer token sent (401 when it is not valid), else the person logged in, else
+    the anonymous user. Anonymous clients stay under the API's rate limit."""
+    if request.headers.get("Authorization", "").strip().lower().startswith("bearer"):
+        user = TokenAuth()(request)
+        if user is None:
+            raise AuthenticationError
+        return user
+    return request.user

@@ -6,6 +6,8 @@
                                     dcat:DatasetSeries (its URI: /data/#series-LEVEL)
     /data/P/LEVEL/                  one dataset (its stable URI)
     /data/P/LEVEL/NAME              one file of it (NAME as in SHA256SUMS)
+    /data/P/LEVEL/vN/ (and /NAME)   version N of it, a dataset of its own (every version
+                                    stays served, so `chiso verify` checks any of them)
 
 Only published snapshots appear: anything else is 404.
 """
@@ -61,22 +63,25 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _dataset(period_id: int, level: str) -> opendata.Dataset:
-    ds = opendata.dataset(period_id, level)
+def _dataset(period_id: int, level: str, version: int | None = None) -> opendata.Dataset:
+    ds = opendata.dataset(period_id, level, version)
     if ds is None:
         raise Http404("No such dataset.")
     return ds
 
 
 @require_safe
-def dataset_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
-    ds = _dataset(period_id, level)
+def dataset_page(
+    request: HttpRequest, period_id: int, level: str, version: int | None = None
+) -> HttpResponse:
+    ds = _dataset(period_id, level, version)
     lang = "en" if (get_language() or "vi").startswith("en") else "vi"
     item = {
         "dataset": ds,
         "title": ds.title(lang),
         "description": ds.description(lang),
         "files": _entries(ds),
+        "versions": opendata.versions(ds.snapshot.period_id, ds.snapshot.level),
     }
     return render(
         request,
@@ -86,8 +91,10 @@ def dataset_page(request: HttpRequest, period_id: int, level: str) -> HttpRespon
 
 
 @require_safe
-def dataset_file(request: HttpRequest, period_id: int, level: str, name: str) -> HttpResponse:
-    ds = _dataset(period_id, level)
+def dataset_file(
+    request: HttpRequest, period_id: int, level: str, name: str, version: int | None = None
+) -> HttpResponse:
+    ds = _dataset(period_id, level, version)
     made = opendata.files(ds)
     if name not in made:
         raise Http404("No such file.")
@@ -129,6 +136,70 @@ def _date(value: Any) -> dict[str, str]:
     return {"@value": value.isoformat(), "@type": "xsd:dateTime"}
 
 
+def _dataset_node(ds: opendata.Dataset, publisher: str) -> dict[str, Any]:
+    """A dataset in DCAT-AP: its distributions (files) with their checksums."""
+    site = settings.CHISO_SITE_URL
+    s = ds.snapshot
+    year = s.period.year
+    distributions = []
+    for entry in _entries(ds):
+        distributions.append(
+            {
+                "@id": f"{ds.uri()}{entry['name']}#distribution",
+                "@type": "dcat:Distribution",
+                "dct:title": _text(*opendata.TITLES[entry["name"]]),
+                "dcat:accessURL": {"@id": ds.uri()},
+                "dcat:downloadURL": {"@id": site + entry["url"]},
+                "dcat:mediaType": {"@id": MEDIA + entry["media_type"]},
+                "dct:format": entry["media_type"],
+                "dcat:byteSize": {"@value": str(entry["size"]), "@type": "xsd:decimal"},
+                "dct:license": {"@id": opendata.LICENSE_URL},
+                "spdx:checksum": {
+                    "@type": "spdx:Checksum",
+                    "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+                    "spdx:checksumValue": {
+                        "@value": entry["sha256"],
+                        "@type": "xsd:hexBinary",
+                    },
+                },
+            }
+        )
+    return {
+        "@id": ds.uri(),
+        "@type": "dcat:Dataset",
+        "dct:identifier": ds.identifier,
+        "dct:title": _text(ds.title("vi"), ds.title("en")),
+        "dct:description": _text(ds.description("vi"), ds.description("en")),
+        "dct:publisher": {"@id": publisher},
+        # A version of its own was issued when it was published.
+        "dct:issued": _date(s.published_at if ds.versioned else ds.first.published_at),
+        "dct:modified": _date(s.published_at),
+        "dct:temporal": {
+            "@type": "dct:PeriodOfTime",
+            "dcat:startDate": {"@value": f"{year}-01-01", "@type": "xsd:date"},
+            "dcat:endDate": {"@value": f"{year}-12-31", "@type": "xsd:date"},
+        },
+        "dct:spatial": {"@id": SPATIAL},
+        "dcat:keyword": [
+            {"@value": "chuyển đổi số", "@language": "vi"},
+            {"@value": "Thanh Hóa", "@language": "vi"},
+            {"@value": "digital transformation", "@language": "en"},
+            {"@value": "DTI", "@language": "en"},
+            {"@value": s.level, "@language": "en"},
+        ],
+        "dct:license": {"@id": opendata.LICENSE_URL},
+        "dcat:landingPage": {"@id": ds.uri()},
+        "dcat:contactPoint": {
+            "@type": "vcard:Organization",
+            "vcard:fn": "Sở Khoa học và Công nghệ tỉnh Thanh Hóa",
+            "vcard:hasEmail": {"@id": f"mailto:{settings.DEFAULT_FROM_EMAIL}"},
+        },
+        "dcat:distribution": distributions,
+        # The yearly dataset is a member of its level's series; a version is one of it.
+        **({} if ds.versioned else {"dcat:inSeries": {"@id": series_uri(s.level)}}),
+    }
+
+
 def catalog_data() -> dict[str, Any]:
     site = settings.CHISO_SITE_URL
     graph: list[dict[str, Any]] = []
@@ -139,66 +210,19 @@ def catalog_data() -> dict[str, Any]:
         "foaf:name": _text(opendata.PUBLISHER["vi"], opendata.PUBLISHER["en"]),
     }
     graph.append(publisher)
+    versions: list[dict[str, Any]] = []
     for ds in datasets:
-        s = ds.snapshot
-        year = s.period.year
-        distributions = []
-        for entry in _entries(ds):
-            distributions.append(
-                {
-                    "@id": f"{ds.uri()}{entry['name']}#distribution",
-                    "@type": "dcat:Distribution",
-                    "dct:title": _text(*opendata.TITLES[entry["name"]]),
-                    "dcat:accessURL": {"@id": ds.uri()},
-                    "dcat:downloadURL": {"@id": site + entry["url"]},
-                    "dcat:mediaType": {"@id": MEDIA + entry["media_type"]},
-                    "dct:format": entry["media_type"],
-                    "dcat:byteSize": {"@value": str(entry["size"]), "@type": "xsd:decimal"},
-                    "dct:license": {"@id": opendata.LICENSE_URL},
-                    "spdx:checksum": {
-                        "@type": "spdx:Checksum",
-                        "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
-                        "spdx:checksumValue": {
-                            "@value": entry["sha256"],
-                            "@type": "xsd:hexBinary",
-                        },
-                    },
-                }
-            )
-        graph.append(
-            {
-                "@id": ds.uri(),
-                "@type": "dcat:Dataset",
-                "dct:identifier": ds.identifier,
-                "dct:title": _text(ds.title("vi"), ds.title("en")),
-                "dct:description": _text(ds.description("vi"), ds.description("en")),
-                "dct:publisher": {"@id": publisher["@id"]},
-                "dct:issued": _date(ds.first.published_at),
-                "dct:modified": _date(s.published_at),
-                "dct:temporal": {
-                    "@type": "dct:PeriodOfTime",
-                    "dcat:startDate": {"@value": f"{year}-01-01", "@type": "xsd:date"},
-                    "dcat:endDate": {"@value": f"{year}-12-31", "@type": "xsd:date"},
-                },
-                "dct:spatial": {"@id": SPATIAL},
-                "dcat:keyword": [
-                    {"@value": "chuyển đổi số", "@language": "vi"},
-                    {"@value": "Thanh Hóa", "@language": "vi"},
-                    {"@value": "digital transformation", "@language": "en"},
-                    {"@value": "DTI", "@language": "en"},
-                    {"@value": s.level, "@language": "en"},
-                ],
-                "dct:license": {"@id": opendata.LICENSE_URL},
-                "dcat:landingPage": {"@id": ds.uri()},
-                "dcat:contactPoint": {
-                    "@type": "vcard:Organization",
-                    "vcard:fn": "Sở Khoa học và Công nghệ tỉnh Thanh Hóa",
-                    "vcard:hasEmail": {"@id": f"mailto:{settings.DEFAULT_FROM_EMAIL}"},
-                },
-                "dcat:distribution": distributions,
-                "dcat:inSeries": {"@id": series_uri(s.level)},
-            }
-        )
+        node = _dataset_node(ds, publisher["@id"])
+        # Every published version is a dataset of its own, the latest its landing page.
+        found = opendata.versions(ds.snapshot.period_id, ds.snapshot.level)
+        kept = [_dataset_node(v, publisher["@id"]) for v in found]
+        for version, item in zip(found, kept, strict=True):
+            item["dct:isVersionOf"] = {"@id": ds.uri()}
+            item["dcat:version"] = str(version.snapshot.version)
+        node["dct:hasVersion"] = [{"@id": item["@id"]} for item in kept]
+        graph.append(node)
+        versions.extend(kept)
+    graph.extend(versions)
     series = _series(datasets, publisher["@id"])
     graph.extend(series)
     graph.append(
@@ -213,6 +237,7 @@ def catalog_data() -> dict[str, Any]:
             "dct:publisher": {"@id": publisher["@id"]},
             "dct:license": {"@id": opendata.LICENSE_URL},
             "dcat:dataset": [{"@id": ds.uri()} for ds in datasets]
+            + [{"@id": node["@id"]} for node in versions]
             + [{"@id": node["@id"]} for node in series],
         }
     )

@@ -28,7 +28,7 @@ from django.core.cache import cache
 from chiso import engine
 from chiso.lib.numbers import plain
 from chiso.lib.safe_cells import table_csv, table_xlsx
-from chiso.results import annex, cards
+from chiso.results import annex, cards, read
 from chiso.results.models import Snapshot
 from chiso.results.views import ranking_table
 from chiso.units.models import Level
@@ -78,17 +78,24 @@ PUBLISHER = {
 
 @dataclass
 class Dataset:
+    """A published (period, level): its latest version at /data/P/LEVEL/, or with
+    `versioned` one version of its own at /data/P/LEVEL/vN/ (a corrected ranking's
+    earlier versions stay downloadable and verifiable from their URL)."""
+
     snapshot: Snapshot
     first: Snapshot  # version 1: when the dataset was first issued
+    versioned: bool = False
 
     @property
     def slug(self) -> str:
-        return f"{self.snapshot.period_id}/{self.snapshot.level}"
+        slug = f"{self.snapshot.period_id}/{self.snapshot.level}"
+        return f"{slug}/v{self.snapshot.version}" if self.versioned else slug
 
     @property
     def identifier(self) -> str:
         s = self.snapshot
-        return f"chiso-{s.period.year}-{s.level}-{s.period_id}"
+        found = f"chiso-{s.period.year}-{s.level}-{s.period_id}"
+        return f"{found}-v{s.version}" if self.versioned else found
 
     def uri(self) -> str:
         return f"{settings.CHISO_SITE_URL}/data/{self.slug}/"
@@ -128,11 +135,26 @@ def datasets() -> list[Dataset]:
     return [Dataset(s, firsts.get((s.period_id, s.level), s)) for s in current]
 
 
-def dataset(period_id: int, level: str) -> Dataset | None:
+def dataset(period_id: int, level: str, version: int | None = None) -> Dataset | None:
+    """The dataset of a published (period, level); with `version`, that version's own."""
+    if version is not None:
+        found = versions(period_id, level)
+        return next((d for d in found if d.snapshot.version == version), None)
     return next(
         (d for d in datasets() if d.snapshot.period_id == period_id and d.snapshot.level == level),
         None,
     )
+
+
+def versions(period_id: int, level: str) -> list[Dataset]:
+    """Every published version of a (period, level) as a dataset of its own, oldest first."""
+    found = list(
+        Snapshot.objects.filter(period_id=period_id, level=level)
+        .defer("values_csv")
+        .select_related("period", "framework")
+        .order_by("version")
+    )
+    return [Dataset(s, found[0], versioned=True) for s in found]
 
 
 # --- the files ----------------------------------------------------------------------
@@ -143,10 +165,8 @@ def _csv(header: list[str], table: list[list[Any]]) -> bytes:
 
 
 def _json_ranking(ds: Dataset, ranking: cards.Ranking) -> bytes:
-    from chiso.api.results import row_renderer
-
     s = ds.snapshot
-    render = row_renderer(ranking)
+    render = cards.api_row_renderer(ranking)
     data = {
         "dataset": ds.identifier,
         "period": {"id": s.period_id, "year": s.period.year, "name": s.period.name},
@@ -169,12 +189,15 @@ def files(ds: Dataset) -> dict[str, bytes]:
     """The dataset's files by name, SHA256SUMS last (cached by snapshot and signed copy:
     they never change, and the signed copy is added once)."""
     signed = annex.signed_of(ds.snapshot)
-    key = f"chiso:opendata:{ds.snapshot.pk}:{ds.first.pk}:{signed.sha256 if signed else ''}"
+    key = (
+        f"chiso:opendata:{ds.snapshot.pk}:{ds.first.pk}:{ds.versioned}:"
+        f"{signed.sha256 if signed else ''}"
+    )
     found = cache.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
     s = ds.snapshot
-    ranking = cards.published(s.period, s.level, s.version, with_values=True)
+    ranking = read.ranking(s.period, s.level, s.version, with_values=True)
     assert ranking is not None
     header, table = ranking_table(ranking)
     parsed = s.framework.engine()

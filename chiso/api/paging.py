@@ -18,6 +18,8 @@ from ninja import Field, Schema
 T = TypeVar("T")
 # Ids and versions fit a 64-bit database integer; a larger one is a 422, not a crash.
 Id = Annotated[int, Field(ge=1, le=2**53)]
+# A unit's code in a path: letters, digits, dot, underscore, hyphen; anything else is 422.
+UnitCode = Annotated[str, Field(max_length=40, pattern=r"^[A-Za-z0-9._-]+$")]
 MAX_PAGE_SIZE = 5000
 
 

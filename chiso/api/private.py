@@ -6,12 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Query, Router
+from ninja import Field, File, Form, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 
 from chiso.accounts import access
-from chiso.accounts.access import Perm
 from chiso.api import errors, writes
 from chiso.api.auth import SYSTEM_OR_PERSON
 from chiso.api.paging import Id, Page, PageQuery, paginate
@@ -20,15 +19,6 @@ from chiso.assessments.models import Period, Status, Submission
 from chiso.units.models import Level
 
 router = Router(auth=SYSTEM_OR_PERSON)
-
-
-def require_staff(request: HttpRequest) -> Any:
-    """The person asking, when they follow a campaign's progress (reviewers, leaders,
-    admins: the review queue's readers); 403 otherwise."""
-    user = request.auth  # type: ignore[attr-defined]
-    if not access.can(user, Perm.SEE_QUEUE):
-        raise errors.ApiError(403, "forbidden", "Only reviewers, leaders and admins see this.")
-    return user
 
 
 @router.put(
@@ -115,7 +105,7 @@ def _status(submission: Submission) -> dict[str, Any]:
     "/periods/{period_id}/submissions",
     response={200: Page[SubmissionStatus], **errors.AUTHED},
     tags=["staff"],
-    summary="Status of the submissions of a period (staff)",
+    summary="Status of the submissions of a period (staff; a system: its own units)",
 )
 def submissions(
     request: HttpRequest,
@@ -124,8 +114,9 @@ def submissions(
     level: Level | None = None,
     status: Status | None = None,
 ):
-    """Where every unit's submission stands; reviewers see their own area."""
-    user = require_staff(request)
+    """Where every unit's submission stands: reviewers see their own area, an officer
+    or a system (its token) the submissions of its own units, leaders and admins all."""
+    user = request.auth  # type: ignore[attr-defined]
     found = get_object_or_404(Period, pk=period_id)
     qs = access.submissions_for(
         user, Submission.objects.filter(period=found).select_related("unit", "period")
@@ -136,3 +127,29 @@ def submissions(
         qs = qs.filter(status=status)
     filters = {"level": level, "status": status}
     return paginate(request, qs, page, lambda chunk: [_status(s) for s in chunk], filters)
+
+
+class SubmissionOut(SubmissionStatus):
+    values: dict[str, float | None] = Field(
+        description="The figures entered (self-reported), by indicator or element code."
+    )
+
+
+@router.get(
+    "/submissions/{submission_id}",
+    response={200: SubmissionOut, **errors.AUTHED},
+    tags=["systems"],
+    summary="One submission: its status, version and figures",
+)
+def submission(request: HttpRequest, submission_id: Id):
+    """A submission a system (its token) or a person may see: a system or an officer its
+    own units', a reviewer those of the area, leaders and admins every one. Anything
+    else is 404, like an id that does not exist. `version` is the one to send back with
+    PUT .../values."""
+    user = request.auth  # type: ignore[attr-defined]
+    found = get_object_or_404(
+        access.submissions_for(user, Submission.objects.select_related("unit", "period")),
+        pk=submission_id,
+    )
+    values = {value.code: value.self_value for value in found.values.order_by("code")}
+    return {**_status(found), "values": values}

@@ -14,16 +14,16 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.api import errors
 from chiso.api.auth import SYSTEM_OR_PERSON
 from chiso.api.http import not_modified, validators
-from chiso.api.paging import Id, PageQuery, paginate, query_text
+from chiso.api.paging import Id, PageQuery, UnitCode, paginate, query_text
 from chiso.assessments.models import Period
-from chiso.results import analysis, cards
+from chiso.results import analysis, cards, read
 from chiso.results.models import Snapshot
 from chiso.units.models import Level, Unit
 
@@ -74,6 +74,8 @@ class ResultsPage(Schema):
     published_at: str | None
     framework: dict[str, Any] = Field(description="code, version, sha256")
     max_points: float
+    ranked: int = Field(description="How many units were assessed and ranked (N).")
+    units: int = Field(description="How many units the level has in the ranking (M).")
     count: int
     next: str | None
     previous: str | None
@@ -97,57 +99,80 @@ class HistoryPoint(Schema):
     )
 
 
+class UnitChange(Schema):
+    unit: dict[str, Any] = Field(description="id, code, name")
+    rank: int | None
+    out_of: int = Field(description="How many units the ranking has.")
+    value: float | None
+    previous_rank: int | None = Field(description="Last period's rank among the units compared.")
+    previous_value: float | None
+    compared_rank: int | None = Field(description="This period's rank among the same units.")
+    compared_among: int | None = Field(description="How many units were compared.")
+    change: int | None = Field(description="Places gained (positive = up).")
+    derived: bool = Field(description='Previous figures derived from predecessors ("suy ra").')
+
+
+class ChangesOut(Schema):
+    period: int
+    level: str
+    version: int | None
+    previous: dict[str, Any] | None = Field(description="period, name, year, snapshot, version")
+    units: list[UnitChange]
+
+
+class UnitInterval(Schema):
+    unit: str
+    rank: int
+    median_rank: float | None
+    p05: float | None
+    p95: float | None
+    p_recognized: float | None
+
+
+class UncertaintyOut(Schema):
+    period: int
+    level: str
+    version: int
+    runs: int
+    seed: int
+    points_noise: float
+    units: list[UnitInterval]
+
+
+class PillarSensitivity(Schema):
+    code: str
+    title: str
+    first_order: float | None
+    total: float | None
+
+
+class SensitivityOut(Schema):
+    period: int
+    level: str
+    version: int
+    samples: int
+    runs: int
+    seed: int
+    points_noise: float
+    variance: float | None
+    pillars: list[PillarSensitivity]
+
+
 class ResultsQuery(PageQuery):
     version: Id | None = Field(None, description="A published version (default latest).")
 
 
-def row_renderer(ranking: cards.Ranking) -> Any:
-    """A function writing one row of `ranking` as the API gives it (indexes found once)."""
-    index = ranking.node_index()
-    pillars = [(node.code, index[node.code]) for node in ranking.pillars]
-    leaves = list(enumerate((c, index[c]) for c in ranking.leaf_codes))
-
-    def render(row: cards.Row) -> dict[str, Any]:
-        nv, nr, lv, lp = row.node_values, row.node_ranks, row.leaf_values, row.leaf_points
-        out = set(row.not_applicable)
-        if not row.assessed or not nv:  # a unit not assessed has no figures
-            nv = nr = [None] * len(index)  # type: ignore[list-item]
-            lv = lp = [None] * len(leaves)
-        return {
-            "unit": {"id": row.unit_id, "code": row.code, "name": row.name, "kind": row.kind},
-            "assessed": row.assessed,
-            "rank": row.rank,
-            "value": row.value,
-            "points": row.points,
-            "recognized": row.recognized,
-            "completeness": row.completeness,
-            "pillars": [{"code": c, "value": nv[i], "rank": nr[i]} for c, i in pillars],
-            "indicators": [
-                {
-                    "code": c,
-                    "value": lv[j],
-                    "score": nv[i],
-                    "points": lp[j],
-                    "applies": c not in out,
-                }
-                for j, (c, i) in leaves
-            ],
-            "unmet_mandatory": row.unmet,
-            "not_applicable": row.not_applicable,
-            "unit_max_points": (
-                (ranking.max_points if row.unit_max is None else row.unit_max)
-                if row.assessed
-                else None
-            ),
-        }
-
-    return render
-
-
-def ranking_data(request: HttpRequest, ranking: cards.Ranking, query: PageQuery) -> dict[str, Any]:
+def ranking_data(
+    request: HttpRequest, ranking: cards.Ranking, query: PageQuery, texts: Any = None
+) -> dict[str, Any]:
+    """The answer about `ranking`; with `texts` (`read.api_rows`), its items are the rows'
+    stored texts, which the caller joins."""
     snapshot = ranking.snapshot
-    render = row_renderer(ranking)
-    page = paginate(request, ranking.rows, query, lambda chunk: [render(r) for r in chunk])
+    if texts is not None:
+        page = paginate(request, texts, query)
+    else:
+        render = cards.api_row_renderer(ranking)
+        page = paginate(request, ranking.rows, query, lambda chunk: [render(r) for r in chunk])
     return {
         "period": ranking.period.pk,
         "level": ranking.level,
@@ -160,6 +185,8 @@ def ranking_data(request: HttpRequest, ranking: cards.Ranking, query: PageQuery)
             "sha256": ranking.framework.sha256,
         },
         "max_points": ranking.max_points,
+        "ranked": ranking.ranked,
+        "units": ranking.units,
         **page,
     }
 
@@ -218,9 +245,19 @@ def published_results(
     body = cache.get(key)
     if body is None:
         period = get_object_or_404(Period, pk=period_id)
-        ranking = cards.published(period, level, version)
-        assert ranking is not None
-        body = _json(ranking_data(request, ranking, query)).content
+        head = read.ranking(period, level, version, rows=False)
+        assert head is not None and head.snapshot is not None
+        texts = read.api_rows(head.snapshot)
+        if texts is None:  # published before rows were stored rendered
+            ranking = read.ranking(period, level, version)
+            assert ranking is not None
+            body = _json(ranking_data(request, ranking, query)).content
+        else:
+            # The rows as publishing rendered them, joined: nothing decoded or encoded.
+            data = ranking_data(request, head, query, texts)
+            rows = data.pop("items")
+            body = _json(data).content[:-1].decode() + ',"items":[' + ",".join(rows) + "]}"
+            body = body.encode()
         cache.set(key, body, timeout=3600)
     response = HttpResponse(body, content_type="application/json")
     return validators(response, etag, published_at)
@@ -237,7 +274,7 @@ def unit_history(request: HttpRequest, unit_id: Id):
     level; before the 2025 reform, the figures derived from the units it was formed from
     (`derived`). The same points as its report card and the card's PDF."""
     unit = get_object_or_404(Unit, pk=unit_id)
-    return cards.history(unit)
+    return read.history(unit)
 
 
 @staff_router.get(
@@ -284,7 +321,7 @@ def unit_plan(
     request: HttpRequest,
     period_id: Id,
     level: Level,
-    unit_code: str = Path(..., max_length=40, pattern=r"^[A-Za-z0-9._-]+$"),
+    unit_code: UnitCode,
     goal: str = Query(
         "recognition", max_length=30, pattern=r"^(recognition|value:[0-9.]+|rank:[0-9]+)$"
     ),
@@ -301,22 +338,22 @@ def unit_plan(
 
 @router.get(
     "/results/{period_id}/{level}/uncertainty",
-    response={200: dict[str, Any], **errors.COMMON},
+    response={200: UncertaintyOut, **errors.COMMON},
     summary="How sure the published ranks are (Monte Carlo)",
 )
 def rank_uncertainty(request: HttpRequest, period_id: Id, level: Level):
     """Per unit: nominal rank, median rank, the 5th-95th percentile ranks and the
     probability of recognition, over runs with each indicator's points × U(0.8, 1.2),
     seeded from the snapshot so every reader gets the same figures."""
-    snapshot = analysis.current_snapshot(_period_or_404(period_id), level)
+    snapshot = read.current(_period_or_404(period_id), level)
     if snapshot is None:
         raise errors.ApiError(404, "not_found", "No published results for this period and level.")
-    return _json(analysis.uncertainty_for_snapshot(snapshot))
+    return analysis.uncertainty_for_snapshot(snapshot)
 
 
 @router.get(
     "/results/{period_id}/{level}/sensitivity",
-    response={200: dict[str, Any], **errors.COMMON},
+    response={200: SensitivityOut, **errors.COMMON},
     summary="How much each pillar's points move the published ranks (Sobol' indices)",
 )
 def rank_sensitivity(request: HttpRequest, period_id: Id, level: Level):
@@ -325,10 +362,10 @@ def rank_sensitivity(request: HttpRequest, period_id: Id, level: Level):
     with each indicator's points × U(1 − a, 1 + a), a = `points_noise`, seeded from the
     snapshot. An index is null when no rank moves (its variance is 0). The figures of
     the "Độ nhạy" page."""
-    snapshot = analysis.current_snapshot(_period_or_404(period_id), level)
+    snapshot = read.current(_period_or_404(period_id), level)
     if snapshot is None:
         raise errors.ApiError(404, "not_found", "No published results for this period and level.")
-    return _json(analysis.sensitivity_for_snapshot(snapshot))
+    return analysis.sensitivity_for_snapshot(snapshot)
 
 
 @staff_router.get(
@@ -350,7 +387,7 @@ def statistical_audit(request: HttpRequest, period_id: Id, level: Level):
 
 @router.get(
     "/results/{period_id}/{level}/changes",
-    response={200: dict[str, Any], **errors.COMMON},
+    response={200: ChangesOut, **errors.COMMON},
     summary="Each published unit's rank change since the previous published period",
 )
 def rank_changes(request: HttpRequest, period_id: Id, level: Level, query: Query[ResultsQuery]):
@@ -360,10 +397,10 @@ def rank_changes(request: HttpRequest, period_id: Id, level: Level, query: Query
     communes it was formed from (the plain mean of their figures, scored and ranked in
     that period): `derived` true ("suy ra"). A unit with no earlier figure has nulls."""
     period = _period_or_404(period_id)
-    ranking = cards.published(period, level, query.version, brief=True)
+    ranking = read.ranking(period, level, query.version, brief=True)
     if ranking is None or ranking.snapshot is None:
         raise errors.ApiError(404, "not_found", "No published results for this period and level.")
-    return _json(_changes(ranking, ranking.snapshot))
+    return _changes(ranking, ranking.snapshot)
 
 
 @staff_router.get(

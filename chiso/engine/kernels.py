@@ -276,25 +276,32 @@ def node_values(points: Matrix | Vector, maximum: Matrix | Vector | float) -> Ma
     return result
 
 
-def rank_descending(values: Vector, tolerance: float = TOLERANCE) -> npt.NDArray[np.int64]:
+def rank_descending(values: Vector | Matrix, tolerance: float = TOLERANCE) -> npt.NDArray[np.int64]:
     """Competition ranks, highest first: values within `tolerance` share (1, 2, 2, 4).
 
     Sorted neighbours closer than `tolerance` fall in one tie group; every unit of
-    a group takes the position of the group's first unit. NaN ranks last.
+    a group takes the position of the group's first unit. NaN ranks last. A matrix is
+    ranked row by row (each row a ranking of its own, as the Monte Carlo runs are).
+    This is the one rank function of chiso: every rank shown anywhere comes from it.
     """
-    size = values.size
-    key = np.where(np.isnan(values), -np.inf, values)
+    table = np.atleast_2d(values)
+    runs, size = table.shape
+    key = np.where(np.isnan(table), -np.inf, table)
     # Ranks depend on the sorted values only, not on the order of equal ones:
     # the quicker unstable sort gives the same ranks.
-    order = np.argsort(-key)
-    ordered = key[order]
+    order = np.argsort(-key, axis=1)
+    ordered = np.take_along_axis(key, order, axis=1)
+    starts_group = np.empty((runs, size), dtype=np.bool_)
+    starts_group[:, :1] = True
     with np.errstate(invalid="ignore"):
         # -inf - -inf is NaN, which is not > tolerance: missing values tie.
-        starts_group = np.r_[True, (ordered[:-1] - ordered[1:]) > tolerance]
-    first = np.maximum.accumulate(np.where(starts_group, np.arange(size), 0))
-    ranks = np.empty(size, dtype=np.int64)
-    ranks[order] = first + 1
-    return ranks
+        np.greater(ordered[:, :-1] - ordered[:, 1:], tolerance, out=starts_group[:, 1:])
+    position = np.arange(size)
+    first = np.maximum.accumulate(np.where(starts_group, position, 0), axis=1)
+    ranks = np.empty((runs, size), dtype=np.int64)
+    np.put_along_axis(ranks, order, first + 1, axis=1)
+    result: npt.NDArray[np.int64] = ranks if np.ndim(values) > 1 else ranks[0]
+    return result
 
 
 def met(scores: Matrix, pass_marks: Vector) -> Mask:

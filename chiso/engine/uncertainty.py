@@ -345,21 +345,8 @@ def _rescored(model: _Model, factor: Vector) -> Matrix:
 
 
 def _ranks(values: Matrix) -> Ranks:
-    """Competition ranks of every row, highest first, as `kernels.rank_descending`."""
-    runs, units = values.shape
-    key = np.where(np.isnan(values), -np.inf, values)
-    # Ranks depend on the sorted values only, not on the order of equal ones: the
-    # quicker unstable sort will do.
-    order = np.argsort(-key, axis=1)
-    ordered = np.take_along_axis(key, order, axis=1)
-    with np.errstate(invalid="ignore"):
-        starts = np.empty((runs, units), dtype=np.bool_)
-        starts[:, 0] = True
-        np.greater(ordered[:, :-1] - ordered[:, 1:], TOLERANCE, out=starts[:, 1:])
-    position = np.arange(units, dtype=np.int32)
-    first = np.maximum.accumulate(np.where(starts, position, 0), axis=1)
-    ranks = np.empty((runs, units), dtype=np.int32)
-    np.put_along_axis(ranks, order, first + 1, axis=1)
+    """Competition ranks of every row, highest first (`kernels.rank_descending`)."""
+    ranks: Ranks = kernels.rank_descending(values).astype(np.int32)
     return ranks
 
 

@@ -2,7 +2,9 @@
 
 Pages (chiso/leadership/views.py), the JSON view and the API call these and nothing
 else, so a page never shows a number the API cannot give. Results come from the one
-bridge (`scoring.score_period`, approved and published submissions only); progress
+reader of published figures (`read`: a published level's snapshot, nothing scored) or,
+for a level not yet published (staff only), the bridge (`scoring.score_period`,
+approved and published submissions only); progress
 counts every submission whatever its state. Dicts carry plain numbers (floats 0..1
 for values, ISO dates): pages format them the Vietnamese way.
 """
@@ -11,21 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from django.core.cache import cache
-from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from chiso import engine
 from chiso.assessments.models import Period, Status, Submission
 from chiso.leadership import projection
 from chiso.leadership.models import DtiYear, Target, TargetKind
-from chiso.results import analysis
-from chiso.results.analysis import current_snapshot
-from chiso.results.models import Snapshot, UnitRow
+from chiso.results import analysis, read
+from chiso.results.models import Snapshot
+from chiso.results.read import Figures
 from chiso.results.scoring import FINAL_STATUSES, score_period
 from chiso.units.collation import vietnamese_key
 from chiso.units.models import Lineage
@@ -42,65 +42,6 @@ UNIT_FIELDS = (
 )
 HISTOGRAM_BINS = 10
 LIST_LENGTH = 10
-
-
-@dataclass
-class Figures:
-    """What the dashboard reads of one period's results, unit by unit in code order: a
-    published snapshot's rows, or the engine's results scored now (not yet published).
-
-    `node_codes` and `node_values` are the framework's top-level branches only."""
-
-    units: list[str]
-    value: npt.NDArray[np.float64]
-    points: npt.NDArray[np.float64]
-    rank: npt.NDArray[np.int64]
-    recognized: npt.NDArray[np.bool_] | None
-    unmet_mandatory: list[list[str]]
-    node_codes: list[str]
-    node_values: npt.NDArray[np.float64]
-    max_points: float
-    snapshot: Snapshot | None = None
-    """The snapshot read; None when scored now from approved values (provisional)."""
-
-    def order(self) -> npt.NDArray[np.intp]:
-        """Row indices best first: by rank, then by unit code."""
-        order: npt.NDArray[np.intp] = np.lexsort((np.array(self.units, dtype=str), self.rank))
-        return order
-
-
-def from_snapshot(snapshot: Snapshot) -> Figures:
-    """The published figures of a snapshot's assessed units, as its rows hold them: one
-    query of the columns the rankings page reads (each row's pillar values and unmet
-    mandatory criteria from its brief; a snapshot published before briefs held them:
-    one more query of the criteria)."""
-    tree = [node.code for node in snapshot.framework.engine().tree]
-    found = UnitRow.objects.filter(snapshot=snapshot, assessed=True).order_by("code")
-    rows = list(found.values_list("code", "value", "points", "rank", "recognized", "brief"))
-    codes, values, points, ranks, recognized, briefs = (
-        (list(column) for column in zip(*rows, strict=True)) if rows else ([] for _ in range(6))
-    )
-    unmet = [brief.get("u") for brief in briefs]
-    if any(u is None for u in unmet):
-        by_code = dict(found.values_list("code", "data__unmet"))
-        unmet = [by_code.get(code) for code in codes]
-    width = len(tree)
-    pillars = np.full((len(rows), width), np.nan)
-    for i, brief in enumerate(briefs):
-        found_p = [pair[0] for pair in brief.get("p", [])][:width]
-        pillars[i, : len(found_p)] = np.array(found_p, dtype=np.float64)
-    return Figures(
-        units=codes,
-        value=np.array(values, dtype=np.float64),
-        points=np.array(points, dtype=np.float64),
-        rank=np.array([r or 0 for r in ranks], dtype=np.int64),
-        recognized=(np.array(recognized, dtype=np.bool_) if snapshot.has_recognition else None),
-        unmet_mandatory=[list(u or []) for u in unmet],
-        node_codes=tree,
-        node_values=pillars,
-        max_points=snapshot.max_points,
-        snapshot=snapshot,
-    )
 
 
 def from_results(results: engine.Results, framework: engine.Framework) -> Figures:
@@ -123,7 +64,7 @@ def published(period: Period, level: str, memo: dict | None = None) -> Snapshot 
     """The current published snapshot of the level of the period, or None."""
     if memo is not None and ("snapshot", period.pk, level) in memo:
         return memo["snapshot", period.pk, level]
-    snapshot = current_snapshot(period, level)
+    snapshot = read.current(period, level)
     if memo is not None:
         memo["snapshot", period.pk, level] = snapshot
     return snapshot
@@ -141,12 +82,8 @@ def outline(period: Period, level: str, memo: dict | None = None) -> dict[str, A
         key = f"chiso-dashboard-outline-{snapshot.pk}"
         found = cache.get(key)
         if found is None:
-            sums = UnitRow.objects.filter(snapshot=snapshot, assessed=True).aggregate(
-                mean=Avg("value"), recognized=Count("pk", filter=Q(recognized=True))
-            )
             found = {
-                "mean": sums["mean"],
-                "recognized": sums["recognized"] if snapshot.has_recognition else None,
+                **read.outline(snapshot),
                 "medians": dict(snapshot.summary["median"]),
                 "snapshot": snapshot.pk,
             }
@@ -163,6 +100,7 @@ def outline(period: Period, level: str, memo: dict | None = None) -> dict[str, A
         medians[code] = float(np.median(column)) if len(column) else None
     return {
         "mean": float(values.mean()) if len(values) else None,
+        "assessed": len(figures.units),
         "recognized": int(figures.recognized.sum()) if figures.recognized is not None else None,
         "medians": medians,
         "snapshot": figures.snapshot.pk if figures.snapshot is not None else None,
@@ -184,7 +122,7 @@ def scored(period: Period, level: str, memo: dict | None = None) -> Figures | No
         key = f"chiso-dashboard-snapshot-{snapshot.pk}"
         figures = cache.get(key)
         if figures is None:
-            figures = from_snapshot(snapshot)
+            figures = read.figures(snapshot)
             cache.set(key, figures, 24 * 3600)
         figures.snapshot = snapshot
     else:
@@ -480,6 +418,16 @@ def change(
         }
 
     now_mean, old_mean = now["mean"], old["mean"]
+    # Counts compare only over the same units; else the shares of the units assessed.
+    same_units = old["assessed"] == now["assessed"] == len(compared) == len(
+        results.units
+    ) and not any(f is not None and f["derived"] for f in found)
+
+    def share(outlined: dict[str, Any]) -> float | None:
+        if outlined["recognized"] is None or not outlined["assessed"]:
+            return None
+        return float(outlined["recognized"]) / outlined["assessed"]
+
     up = order[delta[order] > 0][:5].tolist()
     down = order[::-1][delta[order[::-1]] < 0][:5].tolist()
     derived = sum(1 for f in found if f is not None and f["value"] is not None and f["derived"])
@@ -490,6 +438,13 @@ def change(
         "mean_delta": (now_mean - old_mean) if now_mean is not None and old_mean else None,
         "recognized_before": old["recognized"],
         "recognized_after": now["recognized"],
+        "assessed_before": old["assessed"],
+        "assessed_after": now["assessed"],
+        "recognized_share_before": share(old),
+        "recognized_share_after": share(now),
+        # "counts": the same units in both periods; "shares": the units differ (a reform,
+        # a partial publication), so the recognized are compared as shares of the assessed.
+        "recognized_compared": "counts" if same_units else "shares",
         "matched": len(compared),
         "derived": derived,
         "improved": int((delta > 1e-9).sum()),
@@ -643,17 +598,7 @@ def map_values(period: Period, level: str, *, public: bool = True) -> dict | Non
     never part of the map: a unit reopened after publication shows as published."""
     snapshot = published(period, level)
     if snapshot is not None:
-        found = UnitRow.objects.filter(snapshot=snapshot).order_by("code")
-        rows: dict[str, dict[str, Any]] = {}
-        for code, name, assessed, value, rank, recognized in found.values_list(
-            "code", "name", "assessed", "value", "rank", "recognized"
-        ):
-            row: dict[str, Any] = {"name": name}
-            if assessed and value is not None:
-                row["value"] = value
-                row["rank"] = rank
-                row["recognized"] = recognized if snapshot.has_recognition else None
-            rows[code] = row
+        rows = read.map_rows(snapshot)
     elif public:
         return None
     else:

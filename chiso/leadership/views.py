@@ -1,7 +1,7 @@
 """The leadership's pages: the dashboard, the commune map and the province's DTI.
 
-Every figure comes from chiso/leadership/dashboard.py (plain dicts), which the JSON
-views return as they are, so the API can expose exactly what the pages show.
+Every figure comes from chiso/leadership/dashboard.py (plain dicts), which the API
+(chiso/api/leadership.py) returns as they are: the pages link to it for their JSON.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -137,19 +137,9 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "map_url": reverse("results-map", args=[period.pk, level])
         if level == Level.COMMUNE
         else "",
-        "json_url": reverse("dashboard-data") + f"?period={period.pk}&level={level}",
+        "json_url": f"/api/v1/dashboard/{period.pk}/{level}",
     }
     return render(request, "leadership/dashboard.html", context)
-
-
-@login_required
-@require_GET
-def dashboard_data(request: HttpRequest) -> JsonResponse:
-    _require_dashboard(request)
-    _, period, level = _choice(request)
-    if period is None:
-        raise Http404("No period.")
-    return JsonResponse(dashboard.dashboard(period, level))
 
 
 def _map_values(request: HttpRequest, period_id: int, level: str) -> tuple[Period, dict]:
@@ -185,11 +175,6 @@ def map_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     )
 
 
-@require_GET
-def map_data(request: HttpRequest, period_id: int, level: str) -> JsonResponse:
-    return JsonResponse(_map_values(request, period_id, level)[1])
-
-
 def rank_groups(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The ranks in runs ranked among the same number of provinces (63, then 34): the
     chart draws each run as a line of its own, never one line across the merger."""
@@ -204,6 +189,7 @@ def rank_groups(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return groups
 
 
+@login_required
 @require_GET
 def province_page(request: HttpRequest) -> HttpResponse:
     staff = access.can(request.user, Perm.SEE_DASHBOARD)
@@ -233,11 +219,6 @@ def province_page(request: HttpRequest) -> HttpResponse:
             "columns": services.COLUMNS,
         },
     )
-
-
-@require_GET
-def province_json(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(dashboard.province(staff=access.can(request.user, Perm.SEE_DASHBOARD)))
 
 
 def _require_admin(request: HttpRequest) -> None:

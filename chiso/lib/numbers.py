@@ -7,7 +7,8 @@ the same), and write a missing number as "—". Files and the API keep plain dec
 - `points`: points earned or possible: a whole number as it is (60), any other with
   exactly 2 decimals (57,75; 95,30), so a column of totals lines up;
 - `figure`: a figure entered or computed (a count, a share), at most 4 decimals;
-- `index`: a 0..1 value the DTI way, always 4 decimals (0,7314).
+- `index`: a 0..1 value the DTI way, always 4 decimals (0,7314);
+- `percent`: a 0..1 share as a percentage, at most 1 decimal (3,6 %).
 """
 
 from __future__ import annotations
@@ -63,6 +64,13 @@ def index(value: float | None, separator: str | None = None) -> str:
     if missing(value):
         return MISSING
     return _decimal(f"{float(value):.4f}", separator)  # type: ignore[arg-type]
+
+
+def percent(value: float | None, separator: str | None = None) -> str:
+    """A 0..1 share as a percentage with at most one decimal (3,6 %)."""
+    if missing(value):
+        return MISSING
+    return number(100 * float(value), 1, separator) + "\u00a0%"  # type: ignore[arg-type]
 
 
 def signed(text: str, value: float | None) -> str:

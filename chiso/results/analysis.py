@@ -37,7 +37,8 @@ from chiso.assessments.figures import figures_of, not_applicable_of
 from chiso.assessments.models import Submission
 from chiso.frameworks.display import in_language
 from chiso.lib.numbers import number
-from chiso.results.models import Snapshot, UnitRow
+from chiso.results import read
+from chiso.results.models import Snapshot
 from chiso.results.scoring import Scored, _matrix
 
 # The rankings page's Monte Carlo: modest, so the first view of a snapshot stays fast.
@@ -129,16 +130,6 @@ def scored_inputs(scored: Scored) -> Inputs:
     return Inputs(framework, scored.values, scored.results, _titles(framework))
 
 
-def current_snapshot(period: Any, level: str) -> Snapshot | None:
-    return (
-        Snapshot.objects.current()
-        .filter(period=period, level=level)
-        .defer("values_csv")
-        .select_related("framework")
-        .first()
-    )
-
-
 # ---------------------------------------------------------------------------
 # The gap planner
 
@@ -188,8 +179,8 @@ def plan_for_unit(
 ) -> dict[str, Any] | None:
     """The published unit's plan to `goal` (recognition, value:0.8, rank:10), or None
     when the level is not published or the unit was not assessed in it."""
-    snapshot = current_snapshot(period, level)
-    if snapshot is None or not snapshot.rows.filter(code=unit_code, assessed=True).exists():
+    snapshot = read.current(period, level)
+    if snapshot is None or not read.assessed(snapshot, unit_code):
         return None
     return _published_plan(snapshot, unit_code, goal)
 
@@ -199,14 +190,9 @@ def _published_plan(snapshot: Snapshot, unit_code: str, goal: str) -> dict[str, 
     level was published (nothing is scored again); to another goal the reader chose,
     planned now from the snapshot's values."""
     if goal == "recognition":
-        stored = (
-            UnitRow.objects.filter(snapshot=snapshot, code=unit_code)
-            .values_list("data__plan", flat=True)
-            .first()
-        )
+        stored = read.stored_plan(snapshot, unit_code)
         if stored:
-            titles = _titles(snapshot.framework.engine())
-            return _with_titles(dict(stored), titles)
+            return _with_titles(stored, _titles(snapshot.framework.engine()))
     return plan_data(snapshot_inputs(snapshot), unit_code, goal)
 
 
@@ -337,9 +323,7 @@ def plans_of(scored: Scored, goal: str = "recognition") -> dict[str, dict[str, A
 def _stored(snapshot: Snapshot, part: str) -> dict[str, Any] | None:
     """A part of what publishing stored with the snapshot; None for a snapshot published
     before chiso stored it (its figures are then computed once and cached)."""
-    stored = Snapshot.objects.values_list("analysis", flat=True).get(pk=snapshot.pk) or {}
-    found = stored.get(part)
-    return None if found is None else dict(found)
+    return read.analysis(snapshot, part)
 
 
 def uncertainty_for_snapshot(snapshot: Snapshot) -> dict[str, Any]:
@@ -653,9 +637,11 @@ def previous_figures(current: Any, level: str, before: Any = None) -> dict[str, 
     Returns {"previous": {period, name, year, snapshot, version} or None,
     "units": {code: {"value", "rank", "derived"}}}. Between two snapshots, which never
     change, the answer is kept in the cache."""
-    if isinstance(current, Snapshot) and before is None:
+    if isinstance(current, Snapshot) and (before is None or isinstance(before, Snapshot)):
+        # Publishing stored them against the latest earlier snapshot: read, never scored.
         stored = _stored(current, "previous")
-        if stored is not None:
+        kept = None if stored is None else (stored.get("previous") or {}).get("snapshot")
+        if stored is not None and (before is None or kept == before.pk):
             return stored
     return _previous_of(current, level, before)
 
@@ -741,16 +727,8 @@ def _current_units(current: Any, level: str, known: set[int]) -> list[tuple[int,
 
     links: dict[int, list[int]] = defaultdict(list)
     if isinstance(current, Snapshot):
-        found = UnitRow.objects.filter(snapshot=current, assessed=True)
-        units = list(found.values_list("unit_id", "code"))
-        new = [pk for pk, _ in units if pk not in known]
-        if new:
-            # The lineage the snapshot recorded when it was published (as its pages show).
-            for pk, lineage in found.filter(unit_id__in=new).values_list(
-                "unit_id", "brief__lineage"
-            ):
-                links[pk] = list(lineage or [])
-        return [(pk, code, links.get(pk, [])) for pk, code in units]
+        # The lineage the snapshot recorded when it was published (as its pages show).
+        return read.units(current, known)
     units = list(
         Submission.objects.filter(
             period=current, unit__level=level, status__in=FINAL_STATUSES
@@ -771,12 +749,7 @@ def _before_rows(before: Any, level: str) -> tuple[list[tuple[Any, ...]], Scored
     """(unit id, code, value, rank, points, recognized) of every unit assessed in
     `before` (a snapshot, or a period scored now), and what was scored (a period)."""
     if isinstance(before, Snapshot):
-        rows = list(
-            UnitRow.objects.filter(snapshot=before, assessed=True).values_list(
-                "unit_id", "code", "value", "rank", "points", "recognized"
-            )
-        )
-        return rows, None
+        return read.rows(before), None
     scored = Scored(before, level)
     results = scored.results
     index = {code: i for i, code in enumerate(results.units)}

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from chiso.assessments import audit
 from chiso.assessments.models import Action
 from chiso.lib import signed_pdf
-from chiso.results import cards, pdf
+from chiso.results import cards, pdf, read
 from chiso.results.models import Annex, SignedAnnex, Snapshot
 
 FORBIDDEN = "forbidden"
@@ -49,7 +49,7 @@ class AnnexError(Exception):
 
 def make(snapshot: Snapshot) -> bytes:
     """The annex PDF of a published version, drawn from its stored rows."""
-    ranking = cards.published(snapshot.period, snapshot.level, snapshot.version)
+    ranking = read.ranking(snapshot.period, snapshot.level, snapshot.version)
     assert ranking is not None
     return pdf.annex_pdf(cards.annex_of(ranking))
 

@@ -2,8 +2,10 @@
 
 A `Ranking` is one level of one period: either a published snapshot (one version
 of it) or, for staff, the provisional ranking scored now from approved values. A
-`Card` is one unit's report card inside a ranking. Both are built here and only
-here, so the page, the CSV, the XLSX and the PDFs show the same figures.
+`Card` is one unit's report card inside a ranking. A published ranking's rows are
+read by `read.ranking` (the one reader of published figures) into these shapes; a
+provisional one is built here from `scoring.Scored`; so the page, the CSV, the XLSX
+and the PDFs show the same figures.
 
 The PDF builders (chiso/results/pdf.py) receive their own plain dataclasses,
 `pdf.Annex` and `pdf.ReportCard`, made here by `annex_of` and `report_card_of`.
@@ -12,6 +14,7 @@ The PDF builders (chiso/results/pdf.py) receive their own plain dataclasses,
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import statistics
 from collections import defaultdict
@@ -93,13 +96,25 @@ class Ranking:
     """Every published version of this (period, level), newest first."""
     values_csv: str = ""
     summary: dict[str, Any] | None = None
-    """A snapshot's summary when only some rows were read (see `published`)."""
+    """A snapshot's summary when only some rows were read (see `read.ranking`)."""
 
     @property
     def ranked(self) -> int:
         if self.summary is not None:
             return int(self.summary.get("ranked", 0))
         return len(self.assessed)
+
+    @property
+    def units(self) -> int:
+        """How many units the ranking is of, assessed or not (M in "N of M assessed")."""
+        if self.summary is not None:
+            return int(self.summary.get("units", self.ranked))
+        return len(self.rows)
+
+    @property
+    def partial(self) -> bool:
+        """Some units of the level were not assessed: the ranking is of N of M."""
+        return self.ranked < self.units
 
     @property
     def assessed(self) -> list[Row]:
@@ -224,10 +239,10 @@ def rows_from_scored(scored: Scored) -> list[Row]:
                 **common,
             )
         )
-    return _ordered(rows)
+    return ordered(rows)
 
 
-def _ordered(rows: list[Row]) -> list[Row]:
+def ordered(rows: list[Row]) -> list[Row]:
     # The order of `chiso score`'s output: rank, then unit code; then those not assessed.
     return sorted(rows, key=lambda row: (not row.assessed, row.rank or 0, row.code))
 
@@ -254,76 +269,13 @@ def provisional(period: Any, level: str) -> Ranking | None:
     )
 
 
-def published(
-    period: Any,
-    level: str,
-    version: int | None = None,
-    *,
-    with_values: bool = False,
-    brief: bool = False,
-    unit: str | None = None,
-) -> Ranking | None:
-    """A published version (the latest by default) of a level's results, or None.
-
-    `brief`: rows carry only what the rankings page shows (pillar values and ranks);
-    `unit`: only that unit's row, with the level's pillar medians and bests from the
-    snapshot's summary (a report card).
-    """
-    versions = list(
-        Snapshot.objects.filter(period=period, level=level)
-        .defer("values_csv")
-        .select_related("framework", "published_by")
-        .order_by("-version")
-    )
-    if not versions:
-        return None
-    chosen = (
-        versions[0]
-        if version is None
-        else next((s for s in versions if s.version == version), None)
-    )
-    if chosen is None:
-        return None
-    stored = UnitRow.objects.filter(snapshot=chosen)
-    if unit is not None:
-        stored = stored.filter(code=unit)
-    if brief:
-        positions = [chosen.node_codes.index(p.code) for p in chosen.framework.engine().tree]
-        size = len(chosen.node_codes)
-        rows = [
-            _brief_row(fields, positions, size)
-            for fields in stored.values_list(*ROW_FIELDS[:-1], "brief")
-        ]
-    else:
-        rows = [_row_of(*fields) for fields in stored.values_list(*ROW_FIELDS)]
-    return Ranking(
-        period=period,
-        level=level,
-        framework=chosen.framework,
-        provisional=False,
-        snapshot=chosen,
-        node_codes=chosen.node_codes,
-        leaf_codes=chosen.leaf_codes,
-        max_points=chosen.max_points,
-        has_recognition=chosen.has_recognition,
-        rows=_ordered(rows),
-        versions=versions,
-        values_csv=(
-            Snapshot.objects.values_list("values_csv", flat=True).get(pk=chosen.pk)
-            if with_values
-            else ""
-        ),
-        summary=chosen.summary if unit is not None else None,
-    )
-
-
-def _brief_row(fields: tuple[Any, ...], positions: list[int], size: int) -> Row:
+def brief_row(fields: tuple[Any, ...], positions: list[int], size: int) -> Row:
     *columns, brief = fields
     values: list[float | None] = [None] * size
     ranks: list[int] = [0] * size
     for position, (value, rank) in zip(positions, brief.get("p", []), strict=False):
         values[position], ranks[position] = value, rank
-    row = _row_of(*columns, {"districts": brief.get("districts", [])})
+    row = row_of(*columns, {"districts": brief.get("districts", [])})
     row.node_values, row.node_ranks = values, ranks
     row.lineage = brief.get("lineage", [])
     return row
@@ -345,11 +297,7 @@ ROW_FIELDS = (
 )
 
 
-def _row(stored: UnitRow) -> Row:
-    return _row_of(*(getattr(stored, name) for name in ROW_FIELDS))
-
-
-def _row_of(
+def row_of(
     unit_id: int,
     code: str,
     name: str,
@@ -386,8 +334,61 @@ def _row_of(
     )
 
 
+def api_row_renderer(ranking: Ranking) -> Any:
+    """A function writing one row of `ranking` as the API gives it (indexes found once):
+    publishing stores each row's text (`api_row_text`), the API joins them."""
+    index = ranking.node_index()
+    pillars = [(node.code, index[node.code]) for node in ranking.pillars]
+    leaves = list(enumerate((c, index[c]) for c in ranking.leaf_codes))
+
+    def render(row: Row) -> dict[str, Any]:
+        nv, nr, lv, lp = row.node_values, row.node_ranks, row.leaf_values, row.leaf_points
+        out = set(row.not_applicable)
+        if not row.assessed or not nv:  # a unit not assessed has no figures
+            nv = nr = [None] * len(index)  # type: ignore[list-item]
+            lv = lp = [None] * len(leaves)
+        return {
+            "unit": {"id": row.unit_id, "code": row.code, "name": row.name, "kind": row.kind},
+            "assessed": row.assessed,
+            "rank": row.rank,
+            "value": row.value,
+            "points": row.points,
+            "recognized": row.recognized,
+            "completeness": row.completeness,
+            "pillars": [{"code": c, "value": nv[i], "rank": nr[i]} for c, i in pillars],
+            "indicators": [
+                {
+                    "code": c,
+                    "value": lv[j],
+                    "score": nv[i],
+                    "points": lp[j],
+                    "applies": c not in out,
+                }
+                for j, (c, i) in leaves
+            ],
+            "unmet_mandatory": row.unmet,
+            "not_applicable": row.not_applicable,
+            "unit_max_points": (
+                (ranking.max_points if row.unit_max is None else row.unit_max)
+                if row.assessed
+                else None
+            ),
+        }
+
+    return render
+
+
+def api_row_text(row: dict[str, Any]) -> str:
+    """A rendered API row as the API writes it (compact JSON, no NaN)."""
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def stored_row(
-    snapshot: Snapshot, row: Row, pillars: list[int], plan: dict[str, Any] | None = None
+    snapshot: Snapshot,
+    row: Row,
+    pillars: list[int],
+    plan: dict[str, Any] | None = None,
+    api: str = "",
 ) -> UnitRow:
     """A row as stored in a snapshot (`pillars`: the pillars' positions among the nodes;
     `plan`: the unit's plan to recognition, `analysis.plans_of`)."""
@@ -418,9 +419,10 @@ def stored_row(
             "lineage": row.lineage,
             **({"na": row.not_applicable} if row.not_applicable else {}),
             **({"max": row.unit_max} if row.unit_max is not None else {}),
-            "history": row.history,
-            **({"plan": plan} if plan is not None else {}),
         },
+        plan=plan,
+        history=row.history,
+        api=api,
     )
 
 
@@ -443,6 +445,10 @@ class Indicator:
     unit: str | None
     applies: bool = True
     """False where the indicator does not apply to the unit (no score, no points)."""
+
+
+# How many indicators the report card lists under "what to fix first" (page and API).
+FIX_FIRST = 10
 
 
 @dataclass
@@ -480,7 +486,7 @@ def pillar_summary(ranking: Ranking) -> dict[str, Any]:
         values = [v for r in assessed if (v := r.node_values[i]) is not None]
         median[pillar.code] = statistics.median(values) if values else None
         best[pillar.code] = max(values) if values else None
-    return {"median": median, "best": best, "ranked": len(assessed)}
+    return {"median": median, "best": best, "ranked": len(assessed), "units": len(ranking.rows)}
 
 
 def card(
@@ -550,18 +556,6 @@ def card(
     others = [i for i in indicators if i.met is not False and i.left > 1e-9]
     fix_first = sorted(unmet, key=lambda i: -i.left) + sorted(others, key=lambda i: -i.left)
     return Card(ranking, row, pillars, indicators, fix_first, trend or [])
-
-
-def history(unit: Any) -> list[dict[str, Any]]:
-    """A unit's history as stored with its row in the latest published period of its
-    level that has it (`analysis.histories`), oldest first; [] when none has."""
-    found = (
-        UnitRow.objects.filter(snapshot__in=Snapshot.objects.current(), unit=unit)
-        .order_by("-snapshot__period__year", "-snapshot__period__opens_on")
-        .values_list("data__history", flat=True)
-        .first()
-    )
-    return list(found or [])
 
 
 # ---------------------------------------------------------------------------
@@ -694,16 +688,13 @@ def entry_result(submission: Any) -> dict[str, Any] | None:
 
     if submission.status not in FINAL_STATUSES:
         return None
+    from chiso.results import read
+
     period, unit = submission.period, submission.unit
-    snapshot = Snapshot.objects.current().filter(period=period, level=unit.level).first()
-    stored = (
-        None
-        if snapshot is None
-        else UnitRow.objects.filter(snapshot=snapshot, unit=unit, assessed=True).first()
-    )
+    snapshot = read.current(period, unit.level)
+    stored = None if snapshot is None else read.unit_row(snapshot, unit)
     if snapshot is not None and stored is not None:
-        row = _row(stored)
-        ranked = UnitRow.objects.filter(snapshot=snapshot, assessed=True).count()
+        row, ranked = stored
         max_points, query = snapshot.max_points, ""
     else:
         ranking = provisional(period, unit.level)

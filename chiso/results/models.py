@@ -134,6 +134,15 @@ class UnitRow(models.Model):
     # {"p": [[pillar value, pillar rank], ...] in the framework's pillar order,
     #  "u": [mandatory codes not met] (the dashboard), "districts": [...], "lineage": [...]}
     brief = models.JSONField(_("summary"), default=dict)
+    # Read by one unit's readers only (the report card, the plan, the unit's history), so
+    # the readers of every row never decode them: its plan to recognition
+    # (`analysis.plans_of`) and its history (`analysis.histories`, its own point last).
+    # Null in rows published before chiso stored them there (then in `data`, or none).
+    plan = models.JSONField(_("plan to recognition"), null=True)
+    history = models.JSONField(_("history"), null=True)
+    # The row as GET /api/v1/results/P/LEVEL writes it (compact JSON), rendered once
+    # when publishing; "" in rows published before.
+    api = models.TextField(_("API row"), blank=True, default="")
 
     class Meta:
         verbose_name = _("unit result")

@@ -330,8 +330,12 @@ def annex_pdf(annex: Annex) -> bytes:
     pdf.ln(4)
 
     pillars = list(annex.pillars) if len(annex.pillars) <= 4 else []
+    assessed = f"{len(annex.rows)} đơn vị"
+    if annex.not_assessed:  # a partial ranking says of how many units
+        total = len(annex.rows) + len(annex.not_assessed)
+        assessed = f"{len(annex.rows)}/{total} đơn vị được đánh giá"
     pdf.line_text(
-        f"I. XẾP HẠNG ({len(annex.rows)} đơn vị, tối đa {vi_points(annex.max_points)} điểm)",
+        f"I. XẾP HẠNG ({assessed}, tối đa {vi_points(annex.max_points)} điểm)",
         10,
         "B",
     )

@@ -42,8 +42,11 @@ ROW_FIELDS = (
     "points",
     "recognized",
     "completeness",
+    "api",
     "data",
     "brief",
+    "plan",
+    "history",
 )
 
 
@@ -153,20 +156,19 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
     )
     pillars = [node.code for node in scored.engine_framework.tree]
     positions = [snapshot.node_codes.index(code) for code in pillars]
-    snapshot.summary = cards.pillar_summary(
-        cards.Ranking(
-            period=period,
-            level=level,
-            framework=framework,
-            provisional=False,
-            snapshot=None,
-            node_codes=snapshot.node_codes,
-            leaf_codes=snapshot.leaf_codes,
-            max_points=snapshot.max_points,
-            has_recognition=snapshot.has_recognition,
-            rows=rows,
-        )
+    ranking = cards.Ranking(
+        period=period,
+        level=level,
+        framework=framework,
+        provisional=False,
+        snapshot=None,
+        node_codes=snapshot.node_codes,
+        leaf_codes=snapshot.leaf_codes,
+        max_points=snapshot.max_points,
+        has_recognition=snapshot.has_recognition,
+        rows=rows,
     )
+    snapshot.summary = cards.pillar_summary(ranking)
     snapshot.save()
     plans = analysis.plans_of(scored)
     ranked = sum(1 for row in rows if row.assessed)
@@ -175,13 +177,20 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
         row.history = history[row.code]
         if row.assessed:
             row.history.append(analysis.own_point(period, level, version, row, ranked))
-    stored = [cards.stored_row(snapshot, row, positions, plans.get(row.code)) for row in rows]
+    # Each row as the API writes it, rendered once: the API's answer joins them.
+    render = cards.api_row_renderer(ranking)
+    stored = [
+        cards.stored_row(
+            snapshot, row, positions, plans.get(row.code), cards.api_row_text(render(row))
+        )
+        for row in rows
+    ]
     bulk.insert(
         UnitRow,
         ROW_FIELDS,
         (
-            [getattr(r, UnitRow._meta.get_field(name).attname) for name in ROW_FIELDS[:-2]]
-            + [bulk.prepared(UnitRow, "data", r.data), bulk.prepared(UnitRow, "brief", r.brief)]
+            [getattr(r, UnitRow._meta.get_field(name).attname) for name in ROW_FIELDS[:-4]]
+            + [bulk.prepared(UnitRow, name, getattr(r, name)) for name in ROW_FIELDS[-4:]]
             for r in stored
         ),
     )

@@ -1,8 +1,10 @@
 """The one bridge from the database to the scoring engine.
 
-Pages, exports and the API get their numbers here and nowhere else. Published
-results are computed from approved (or published) submissions only, from each
-value's effective figure (verified where a reviewer set it, else self-reported).
+Publishing and the provisional figures staff see (the provisional ranking, the
+dashboard and map of a level not yet published) score here and nowhere else: `Scored`
+reads approved (or published) submissions only, each value's effective figure
+(verified where a reviewer set it, else self-reported). A published level is read
+from its snapshot (`read.py`), never scored again.
 """
 
 from __future__ import annotations
@@ -22,16 +24,12 @@ NOT_APPLICABLE_TEXT = "không áp dụng"  # as values files write it (docs/fram
 
 
 def score_period(period, level: str, *, final_only: bool = True) -> engine.Results | None:  # type: ignore[no-untyped-def]
-    """Scores every unit of one level in a period (approved submissions by default)."""
-    framework = period.framework_for(level)
-    if framework is None:
+    """Every unit of one level in a period scored now (`Scored`: approved submissions by
+    default; `final_only` False: every submission, the province's own estimate)."""
+    try:
+        return Scored(period, level, final_only=final_only).results
+    except LookupError:
         return None
-    subs = Submission.objects.filter(period=period, framework=framework).select_related("unit")
-    if final_only:
-        subs = subs.filter(status__in=FINAL_STATUSES)
-    subs = list(subs)
-    parsed = framework.engine()
-    return engine.score(parsed, _matrix(parsed, figures_of(subs), not_applicable_of(subs, parsed)))
 
 
 def preview(submission: Submission, figures: Mapping[str, float | None]) -> engine.UnitResult:
@@ -71,7 +69,7 @@ class Scored:
     figures as the engine read them and `results` the engine's results, row for row.
     """
 
-    def __init__(self, period: Any, level: str) -> None:
+    def __init__(self, period: Any, level: str, *, final_only: bool = True) -> None:
         self.period = period
         self.level = level
         self.framework = period.framework_for(level)
@@ -85,8 +83,9 @@ class Scored:
             .only(*SUBMISSION_FIELDS)
             .order_by("unit__code")
         )
-        self.assessed = [s for s in self.submissions if s.status in FINAL_STATUSES]
-        self.not_assessed = [s for s in self.submissions if s.status not in FINAL_STATUSES]
+        final = [s.status in FINAL_STATUSES or not final_only for s in self.submissions]
+        self.assessed = [s for s, kept in zip(self.submissions, final, strict=True) if kept]
+        self.not_assessed = [s for s, kept in zip(self.submissions, final, strict=True) if not kept]
         figures = figures_of(self.assessed)
         self.figures = {s.unit.code: figures[s.unit.code] for s in self.assessed}
         self.not_applicable = not_applicable_of(self.assessed, self.engine_framework)

@@ -25,13 +25,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_safe
 
 from chiso.accounts import access
@@ -46,7 +47,7 @@ from chiso.frameworks.display import (
 )
 from chiso.lib import numbers
 from chiso.lib.safe_cells import table_csv, table_xlsx
-from chiso.results import analysis, annex, cards, goals, pdf, publish
+from chiso.results import analysis, annex, cards, goals, pdf, publish, read
 from chiso.results.models import Snapshot
 from chiso.units.models import Kind, Level, Unit
 
@@ -72,18 +73,20 @@ def _ranking(
     unit: Any = None,
     values: bool = False,
     brief: bool = False,
+    rows: bool = True,
 ) -> cards.Ranking:
     """The published results asked for; else, for those allowed, the provisional ones.
 
     With `unit` (a report card) only that unit's published row is read."""
     if request.GET.get("provisional") != "1":
-        found = cards.published(
+        found = read.ranking(
             period,
             level,
             _version(request),
             with_values=values,
             brief=brief,
             unit=None if unit is None else unit.code,
+            rows=rows,
         )
         if found is not None:
             return found
@@ -155,36 +158,61 @@ def _ranking_context(ranking: cards.Ranking, level: str) -> dict[str, Any]:
 @require_safe
 def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
-    ranking = _ranking(request, period, _level(level), brief=True)
+    _level(level)
+    # A published version never changes: its rendered rows are kept, by version and
+    # language, and the page then reads no row at all.
+    ranking = _ranking(request, period, level, brief=True, rows=False)
+    key = None
+    if ranking.snapshot is not None:
+        shown_as = (get_language(), decimal_separator(), _query(ranking))
+        key = f"chiso:ranking-page:{ranking.snapshot.pk}:{':'.join(shown_as)}"
+    shown = None if key is None else cache.get(key)
+    if shown is None:
+        if not ranking.provisional:
+            ranking = _ranking(request, period, level, brief=True)
+        shown = _ranking_rows(ranking, period, level)
+        if key is not None:
+            cache.set(key, shown, CACHE_SECONDS)
+    context = {
+        **_ranking_context(ranking, level),
+        **shown,
+        # Every text in it was escaped when the rows were rendered (`_table_body`).
+        "body": mark_safe(shown["body"]),  # noqa: S308
+        "query": _query(ranking),
+        "can_publish": access.can(request.user, Perm.PUBLISH),
+        "signed": None if ranking.snapshot is None else annex.signed_of(ranking.snapshot),
+    }
+    return render(request, "results/ranking.html", context)
+
+
+# A version's rendered rankings table is kept a day (it never changes; the cache may).
+CACHE_SECONDS = 24 * 3600
+
+
+def _ranking_rows(ranking: cards.Ranking, period: Period, level: str) -> dict[str, Any]:
+    """What the rankings page shows of the rows: the table's body and what the filters,
+    counts and notes read (plain data, kept in the cache for a published version)."""
     ranking.add_changes(analysis.previous_figures(ranking.snapshot or period, level)["units"])
     index = ranking.node_index()
     pillars = [(p.code, in_language(p.title), index[p.code]) for p in ranking.pillars]
     kinds = dict(Kind.choices)
-    query = _query(ranking)
     base = reverse("results:ranking", args=[period.pk, level])
-    base_url = f"{base}%s/{query}"
+    base_url = f"{base}%s/{_query(ranking)}"
     spread = _uncertainty(ranking)
-    body = _table_body(ranking, pillars, base_url, dict(Kind.choices), spread)
-    districts = sorted({d for row in ranking.assessed for d in row.districts})
     unit_kinds = sorted({row.kind for row in ranking.assessed})
-    context = {
-        **_ranking_context(ranking, level),
+    return {
         "pillars": pillars,
-        "body": body,
+        "body": str(_table_body(ranking, pillars, base_url, kinds, spread)),
         "ranked": len(ranking.assessed),
-        "not_assessed": ranking.not_assessed,
-        "districts": districts,
+        "not_assessed": [{"name": row.name, "code": row.code} for row in ranking.not_assessed],
+        "districts": sorted({d for row in ranking.assessed for d in row.districts}),
         "kinds": [(kind, kinds.get(kind, kind)) for kind in unit_kinds],
-        "query": query,
         "recognized_count": sum(1 for row in ranking.assessed if row.recognized),
         "derived_changes": any(row.previous_derived for row in ranking.assessed),
         "compared_among": max((row.compared_among or 0 for row in ranking.assessed), default=0),
-        "can_publish": access.can(request.user, Perm.PUBLISH),
-        "signed": None if ranking.snapshot is None else annex.signed_of(ranking.snapshot),
-        "uncertainty": spread,
+        "uncertainty": None if spread is None else {"runs": spread["runs"], "seed": spread["seed"]},
         "interval_chart": _interval_chart(ranking, spread),
     }
-    return render(request, "results/ranking.html", context)
 
 
 # The interval chart shows the best-ranked units only: 3,321 bars would be unreadable.
@@ -594,7 +622,7 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
             for p in report.pillars
         ],
         "indicators": indicators,
-        "fix_first": [by_code[i.code] for i in report.fix_first[:10]],
+        "fix_first": [by_code[i.code] for i in report.fix_first[: cards.FIX_FIRST]],
         "trend": [{**t, "value_text": show_value(t["value"])} for t in report.trend],
         "derived_trend": any(t.get("derived") for t in report.trend),
         "chart": chart,

@@ -111,7 +111,7 @@ def test_errors_are_json_with_a_stable_code(client, period):
 
 def test_staff_endpoints_refuse_an_officer_with_403(client, login, lan, period):
     login(lan)
-    error(client.get(f"/api/v1/periods/{period.pk}/submissions"), 403, "forbidden")
+    error(client.get(f"/api/v1/results/{period.pk}/commune/provisional"), 403, "forbidden")
 
 
 def test_anonymous_clients_are_limited_and_told_when_to_come_back(client, settings):

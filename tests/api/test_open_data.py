@@ -131,9 +131,11 @@ def test_the_catalogue_is_dcat_ap_that_rdflib_reads(client, published, settings)
     response = client.get("/data/catalog.jsonld")
     assert response["Content-Type"].startswith("application/ld+json")
     graph = Graph().parse(data=response.content, format="json-ld")
-    datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
+    datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
     uri = URIRef(f"{settings.CHISO_SITE_URL}/data/{published.period_id}/commune/")
-    assert datasets == [uri]
+    # The dataset, and its version 1 as a dataset of its own.
+    assert datasets == {uri, URIRef(f"{uri}v1/")}
+    assert graph.value(URIRef(f"{uri}v1/"), DCTERMS.isVersionOf) == uri
     assert graph.value(uri, DCTERMS.identifier) == Literal(
         f"chiso-{published.period.year}-commune-{published.period_id}"
     )
@@ -219,5 +221,34 @@ def test_chiso_verify_says_when_it_cannot_read(tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_chiso_verify_reads_a_served_dataset_by_its_url(live_server, published):
     result = run_verify(f"{live_server.url}/data/{published.period_id}/commune/")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("OK: 9 checksums match")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_published_version_is_a_dataset_that_chiso_verify_reads_by_its_url(
+    client, live_server, published, tuan, settings
+):
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import DCAT, DCTERMS, RDF
+
+    from chiso.results.publish import publish
+
+    corrected = publish(published.period, "commune", tuan, reason="Sửa tên đơn vị")
+    first = f"/data/{published.period_id}/commune/v1/"
+    for url in (first, f"/data/{published.period_id}/commune/v2/"):
+        assert client.get(url).status_code == 200
+    annex_v1 = client.get(first + "annex.pdf").content
+    assert annex_v1 == published.annex.pdf != corrected.annex.pdf
+    assert client.get(f"/data/{published.period_id}/commune/v3/").status_code == 404
+    page = client.get(f"/data/{published.period_id}/commune/").content.decode()
+    assert f'href="{first}"' in page and f'href="/data/{published.period_id}/commune/v2/"' in page
+    graph = Graph().parse(data=client.get("/data/catalog.jsonld").content, format="json-ld")
+    uri = URIRef(f"{settings.CHISO_SITE_URL}/data/{published.period_id}/commune/")
+    versions = set(graph.objects(uri, DCTERMS.hasVersion))
+    assert versions == {URIRef(f"{uri}v1/"), URIRef(f"{uri}v2/")}
+    assert all((v, DCTERMS.isVersionOf, uri) in graph for v in versions)
+    assert all((v, RDF.type, DCAT.Dataset) in graph for v in versions)
+    result = run_verify(f"{live_server.url}{first}")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("OK: 9 checksums match")

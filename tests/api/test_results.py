@@ -96,3 +96,19 @@ def test_a_units_history_lists_its_published_rank_in_each_period(client, publish
 def test_a_period_says_which_levels_are_published(client, published):
     item = client.get(f"/api/v1/periods/{published.period.pk}").json()
     assert item["levels"][0]["published"] is True
+
+
+def test_the_answer_is_the_rows_as_publishing_rendered_them_and_as_read_now(client, published):
+    """Publishing stored each row as the API writes it; the answer joins those texts, and
+    they are what the renderer makes of the stored rows."""
+    import json
+
+    from chiso.results import cards, read
+
+    body = client.get(url(published.period) + "?page_size=5000").json()
+    ranking = read.ranking(published.period, "commune")
+    render = cards.api_row_renderer(ranking)
+    assert body["items"] == [json.loads(json.dumps(render(row))) for row in ranking.rows]
+    assert (body["count"], body["ranked"], body["units"]) == (2, 2, 2)
+    page = client.get(url(published.period) + "?page_size=1&page=2").json()
+    assert page["items"] == body["items"][1:] and page["next"] is None

@@ -80,6 +80,16 @@ def addresses(world) -> dict[tuple[str, str], str]:
         ("GET", "/api/v1/results/{period_id}/{level}/audit"): (
             f"/api/v1/results/{period.pk}/commune/audit"
         ),
+        ("GET", "/api/v1/results/{period_id}/{level}/map"): (
+            f"/api/v1/results/{period.pk}/commune/map"
+        ),
+        ("GET", "/api/v1/results/{period_id}/{level}/units/{unit_code}/card"): (
+            f"/api/v1/results/{period.pk}/commune/units/{s.unit.code}/card"
+        ),
+        ("GET", "/api/v1/dashboard/{period_id}/{level}"): f"/api/v1/dashboard/{period.pk}/commune",
+        ("GET", "/api/v1/province/dti"): "/api/v1/province/dti",
+        ("GET", "/api/v1/province/estimate"): "/api/v1/province/estimate",
+        ("GET", "/api/v1/submissions/{submission_id}"): f"/api/v1/submissions/{s.pk}",
         ("PUT", "/api/v1/submissions/{submission_id}/values"): f"/api/v1/submissions/{s.pk}/values",
         ("POST", "/api/v1/submissions/{submission_id}/evidence"): (
             f"/api/v1/submissions/{s.pk}/evidence"
@@ -138,9 +148,11 @@ def test_nothing_unpublished_is_reachable(client, login, minh, other_token, worl
         assert response.status_code < 500, (who, url)
         assert str(SECRET_FIGURE) not in response.content.decode("utf-8", "replace"), (who, url)
         assert "draft-2027" not in response.content.decode("utf-8", "replace"), (who, url)
-        staff_only = ("provisional", "submissions", "/audit")
+        staff_only = ("provisional", "/submissions/", "/audit", "/dashboard/", "/estimate")
         if method != "GET" or any(part in url for part in staff_only):
             assert response.status_code in (401, 403, 404), (who, url, response.status_code)
+        if url.endswith("/submissions"):  # a system lists its own units' submissions only
+            assert world["submission"].unit.code not in response.content.decode(), (who, url)
         if "/results/" in url or "/frameworks/draft" in url:
             assert response.status_code in (401, 403, 404), (who, url)
     for template in DATA:

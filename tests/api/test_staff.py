@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import bearer
+from tests.api.conftest import bearer, put_json
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +43,32 @@ def test_a_district_reviewer_sees_only_the_communes_of_the_district(
     assert client.get(url(period)).json()["count"] == 0
 
 
-def test_officers_and_systems_are_refused(client, login, lan, period, portal_token):
-    assert client.get(url(period), **bearer(portal_token)).json()["code"] == "forbidden"
+def test_officers_and_systems_see_only_their_own_units(client, login, lan, period, portal_token):
+    """The portal's token and Chị Lan read Phường Hàm Rồng's submission, not Hạc Thành's."""
+    codes = [
+        i["unit"]["code"] for i in client.get(url(period), **bearer(portal_token)).json()["items"]
+    ]
+    assert codes == ["14758"]
     login(lan)
-    assert client.get(url(period)).status_code == 403
+    assert [i["unit"]["code"] for i in client.get(url(period)).json()["items"]] == ["14758"]
+
+
+def test_a_system_reads_its_own_units_submission_with_its_figures(
+    client, period, portal_token, other_token
+):
+    mine = period.submissions.get(unit__code="14758")
+    put = put_json(
+        client,
+        f"/api/v1/submissions/{mine.pk}/values",
+        {"values": {"hs_tt": 120, "hs_tong": 200}},
+        **bearer(portal_token),
+    ).json()
+    body = client.get(f"/api/v1/submissions/{mine.pk}", **bearer(portal_token)).json()
+    assert (body["status"], body["version"]) == ("draft", put["version"])
+    assert body["values"] == {"hs_tong": 200, "hs_tt": 120}
+    # Another unit's token is told there is no such submission.
+    theirs = client.get(f"/api/v1/submissions/{mine.pk}", **bearer(other_token))
+    assert theirs.status_code == 404
 
 
 def test_an_unknown_period_is_404(client, login, hoa):

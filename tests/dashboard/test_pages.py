@@ -17,7 +17,7 @@ def test_a_leader_a_reviewer_and_the_admin_open_the_dashboard(campaign, login, m
 def test_a_units_officer_is_refused_the_dashboard_and_its_figures(campaign, login, lan):
     c = login(lan)
     assert c.get("/dashboard/").status_code == 403
-    assert c.get("/dashboard/data.json").status_code == 403
+    assert c.get(f"/api/v1/dashboard/{campaign.closed.pk}/commune").status_code == 403
     assert c.get(f"/results/{campaign.open.pk}/commune/map/").status_code == 404
 
 
@@ -27,12 +27,13 @@ def test_the_public_is_sent_to_log_in(campaign, client):
     assert client.get(f"/results/{campaign.closed.pk}/commune/map/").status_code == 404
 
 
-def test_the_json_view_gives_the_dashboards_own_figures(campaign, login, mai):
+def test_the_api_gives_the_dashboards_own_figures(campaign, login, mai):
     from chiso.leadership import dashboard
 
-    response = login(mai).get(
-        "/dashboard/data.json", {"period": campaign.closed.pk, "level": "commune"}
-    )
+    page = login(mai).get("/dashboard/", {"period": campaign.closed.pk}).content.decode()
+    link = f"/api/v1/dashboard/{campaign.closed.pk}/commune"
+    assert f'href="{link}"' in page
+    response = login(mai).get(link)
     assert response.status_code == 200
     expected = json.loads(json.dumps(dashboard.dashboard(campaign.closed, "commune")))
     assert response.json() == expected
@@ -63,7 +64,7 @@ def test_departments_get_the_same_dashboard(campaign, login, mai):
     )
     departments = list(Unit.objects.filter(level="department").order_by("code"))
     assess(period, departments, framework, salt="2025")
-    response = login(mai).get("/dashboard/data.json", {"period": period.pk, "level": "department"})
+    response = login(mai).get(f"/api/v1/dashboard/{period.pk}/department")
     figures = response.json()
     assert figures["progress"]["total"] == len(departments) == 15
     assert figures["recognition"]["rule"] is False  # departments have no recognition rule
@@ -81,7 +82,7 @@ def test_the_map_is_for_communes_only(campaign, login, mai, level):
 def test_the_map_data_gives_every_commune_its_value_rank_and_recognition(campaign, login, mai):
     from tests.dashboard.test_dashboard import engine_results
 
-    data = login(mai).get(f"/results/{campaign.closed.pk}/commune/map.json").json()
+    data = login(mai).get(f"/api/v1/results/{campaign.closed.pk}/commune/map").json()
     results = engine_results(campaign.closed)
     assert len(data["units"]) == 166
     for code, value, rank, recognized in zip(

@@ -151,7 +151,7 @@ def test_the_change_across_the_reform_is_derived_from_the_predecessors(campaign,
         assert moved[code]["before"] == pytest.approx(value)
         assert moved[code]["rank_before"] == among_current(now, code)
     # The report card's trend, stored with the row, has the same derived 2024 point.
-    trend = after[code].data["history"]
+    trend = after[code].history
     assert (trend[0]["value"], trend[0]["rank"], trend[0]["derived"]) == (
         pytest.approx(value, abs=1e-6),
         rank,
@@ -273,3 +273,27 @@ def test_the_api_gives_the_provisional_rank_changes_the_staff_page_shows(campaig
     assert len(units) == 166 and set(shown) == set(units)
     assert {c: u["change"] for c, u in units.items()} == shown
     assert units[code]["previous_rank"] == rank and units[code]["derived"] is True
+
+
+def test_the_change_of_a_published_level_reads_what_publishing_stored(
+    campaign, published, monkeypatch
+):
+    """The dashboard's change between two published years derives nothing on reading:
+    with the engine's scoring made to raise, it gives the same figures."""
+    from django.core.cache import cache
+
+    from chiso import engine
+    from chiso.leadership import dashboard
+
+    expected = dashboard.dashboard(campaign.closed, "commune")["change"]
+    cache.clear()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the change was scored again on reading")
+
+    for name in ("score", "derive_values"):
+        monkeypatch.setattr(engine, name, refuse)
+    memo: dict = {}
+    figures = dashboard.scored(campaign.closed, "commune", memo)
+    names = {u["code"]: u["name"] for u in dashboard._units(campaign.closed, "commune")}
+    assert dashboard.change(campaign.closed, "commune", figures, memo, names) == expected

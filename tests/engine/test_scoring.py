@@ -412,3 +412,12 @@ def test_a_unit_scores_the_same_among_thousands_as_on_its_own():
     parts = points["up"] + points["least"] + points["meetings"] + points["share"]
     assert points["CQS"] == pytest.approx(parts)
     assert points["CQS.1"] == pytest.approx(points["least"] + points["meetings"])
+
+
+def test_each_row_of_a_matrix_is_ranked_as_it_would_be_alone():
+    rows = np.array([[0.9, 0.8, 0.8, 0.7], [0.5, np.nan, 0.5 + 2e-9, 0.5 + 5e-10]])
+    assert rank_descending(rows).tolist() == [
+        rank_descending(rows[0]).tolist(),
+        rank_descending(rows[1]).tolist(),
+    ]
+    assert rank_descending(rows).tolist() == [[1, 2, 2, 4], [2, 4, 1, 2]]

@@ -32,7 +32,7 @@ def test_a_leader_reads_the_history_with_vietnamese_numbers_and_the_goal(login, 
     assert "0,7314" in page and "0,4880" in page
     assert "11/63" in page and "5/34" in page
     assert "Thanh Hóa trong top 10 DTI năm 2025" in page
-    chart = login(mai).get("/province/data.json").json()
+    chart = login(mai).get("/api/v1/province/dti").json()
     assert chart["target_rank"] == 10
     # Projected through the ranks out of 34 only: 2024's.
     assert chart["target"]["projected"] == pytest.approx(5)
@@ -130,7 +130,7 @@ def test_the_provinces_own_assessment_gives_its_estimated_dti_before_the_ministr
     parsed = thanh_hoa.engine()
     figures = demo.plausible_figures(parsed, "38", demo.readiness("38", province.kind), salt="dti")
     expected = engine.score(parsed, engine.Values.from_mapping(parsed, {"38": figures})).unit("38")
-    data = login(mai).get("/province/data.json").json()["self_assessment"]
+    data = login(mai).get("/api/v1/province/estimate").json()
     assert data["value"] == pytest.approx(expected.value)
     assert data["final"] is False
     assert {i["code"] for i in data["indices"]} >= {"NTS", "TCS", "HTS", "NLS", "ATTTM"}

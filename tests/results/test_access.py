@@ -35,12 +35,16 @@ def test_before_publication_the_public_sees_no_ranking_no_file_and_no_report_car
     assert "Phường Hàm Rồng" not in client.get(reverse("results:index")).content.decode()
 
 
-@pytest.mark.parametrize("name", ["results-map", "results-map-data"])
+@pytest.mark.parametrize("where", ["page", "api"])
 def test_before_publication_the_map_of_a_period_is_not_found_rather_than_forbidden(
-    client, login, minh, period, ham_rong_approved, name
+    client, login, minh, period, ham_rong_approved, where
 ):
     # A 403 would tell a stranger that the period exists: guessed ids give 404.
-    url = reverse(name, args=[period.pk, "commune"])
+    url = (
+        reverse("results-map", args=[period.pk, "commune"])
+        if where == "page"
+        else f"/api/v1/results/{period.pk}/commune/map"
+    )
     assert client.get(url).status_code == 404
     assert login(minh).get(url).status_code == 404
 

@@ -214,7 +214,7 @@ def test_ham_rongs_trend_before_the_reform_is_derived_from_the_communes_it_was_f
 
     # The card reads the history its snapshot recorded: a correction records it.
     corrected = publish.publish(period, "commune", tuan, reason="Hàm Rồng's predecessors recorded")
-    history = corrected.rows.get(code="14758").data["history"]
+    history = corrected.rows.get(code="14758").history
     assert [p["derived"] for p in history] == [True, False]
     assert history[0]["value"] == pytest.approx(float(expected.value[0]))
     page = card(client, period)

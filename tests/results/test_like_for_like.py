@@ -80,3 +80,40 @@ def test_the_dashboard_ranks_the_units_that_moved_among_those_compared(login, pa
     for unit in moved:
         assert unit["among"] == change["matched"] == APPROVED
         assert 1 <= unit["rank_before"] <= APPROVED and 1 <= unit["rank_after"] <= APPROVED
+
+
+def test_a_partial_ranking_says_how_many_of_the_units_were_assessed(client, partial):
+    from tests.results.test_pdf import text_of
+
+    cp, snapshot, _ = partial
+    total = snapshot.rows.count()
+    assert total == 166
+    page = client.get(f"/results/{cp.closed.pk}/commune/").content.decode()
+    assert re.search(rf'id="partial">[^<]*\b{APPROVED}\b[^<]*\b{total}\b', page)
+    best = snapshot.rows.filter(assessed=True).order_by("rank", "code").first()
+    card = client.get(f"/results/{cp.closed.pk}/commune/{best.code}/").content.decode()
+    assert re.search(rf'id="partial">[^<]*\b{APPROVED}\b[^<]*\b{total}\b', card)
+    data = client.get(f"/api/v1/results/{cp.closed.pk}/commune?page_size=1").json()
+    assert (data["ranked"], data["units"]) == (APPROVED, total)
+    summary = client.get(f"/api/v1/results/{cp.closed.pk}/commune/units/{best.code}/card").json()
+    assert (summary["out_of"], summary["units"]) == (APPROVED, total)
+    annex = client.get(f"/results/{cp.closed.pk}/commune/annex.pdf").content
+    assert f"{APPROVED}/{total} đơn vị được đánh giá" in text_of(annex)[0]
+
+
+def test_the_dashboard_compares_the_recognized_as_shares_when_the_units_differ(login, partial):
+    from chiso.leadership import dashboard
+
+    cp, snapshot, admin = partial
+    change = dashboard.dashboard(cp.closed, "commune")["change"]
+    before = cp.before.snapshots.get()
+    assert (change["assessed_before"], change["assessed_after"]) == (547, APPROVED)
+    assert change["recognized_compared"] == "shares"
+    recognized_before = before.rows.filter(recognized=True).count()
+    recognized_after = snapshot.rows.filter(recognized=True).count()
+    assert change["recognized_share_before"] == recognized_before / 547
+    assert change["recognized_share_after"] == recognized_after / APPROVED
+    page = login(admin).get("/dashboard/", {"period": cp.closed.pk}).content.decode()
+    section = page[page.index('id="change-title"') : page.index('id="targets-title"')]
+    assert 'id="recognized-shares"' in section and "547" in section
+    assert f"{recognized_before} → <strong>{recognized_after}</strong>" not in section

@@ -100,7 +100,7 @@ def test_every_public_answer_about_a_published_level_reads_what_publishing_store
         "/report.pdf",
         "/ranking.xlsx",
         "/annex.pdf",
-        "/map.json",
+        "/commune/map",
         "/data/",
         "/api/v1/results/",
         "/changes",
@@ -130,7 +130,7 @@ def test_ham_rongs_derived_2024_point_is_the_same_on_its_card_its_pdf_and_the_ap
 
     earlier, current, ham_rong, _ = two_years
     row = UnitRow.objects.get(snapshot__period=current, code=HAM_RONG)
-    stored = row.data["history"]
+    stored = row.history
     assert [(p["year"], p["derived"]) for p in stored] == [(2024, True), (current.year, False)]
     api = client.get(f"/api/v1/units/{ham_rong.pk}/results").json()
     assert [(p["year"], p["value"], p["rank"], p["units_ranked"], p["derived"]) for p in api] == [

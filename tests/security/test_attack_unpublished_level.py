@@ -78,7 +78,7 @@ def _level_urls(period_id: int, level: str, unit_code: str) -> list[str]:
         names = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
         if not {"period_id", "level"} <= names or route.startswith(("admin/", "api/")):
             continue
-        fills = [{"period_id": period_id, "level": level, "unit_code": unit_code}]
+        fills = [{"period_id": period_id, "level": level, "unit_code": unit_code, "version": 1}]
         if "name" in names:
             fills = [{**fills[0], "name": name} for name in FILE_NAMES]
         for fill in fills:
@@ -116,7 +116,7 @@ def test_no_public_url_of_an_unpublished_level_answers(client, half_published):
     public = [url for url in urls if client.get(url).status_code == 200]
     assert {url: before[url] for url in public if before[url] != 404} == {}
     # The walk covered the map, the ranking, a report card, open data and the API.
-    for part in ("/map.json", "/map/", f"/commune/{HAM_RONG}/", "/data/", "/api/v1/results/"):
+    for part in ("/commune/map", "/map/", f"/commune/{HAM_RONG}/", "/data/", "/api/v1/results/"):
         assert any(part in url for url in public), part
     # The department level, published first, answered the public all along.
     assert client.get(f"/results/{period.pk}/department/").status_code == 200
@@ -125,7 +125,7 @@ def test_no_public_url_of_an_unpublished_level_answers(client, half_published):
 
 def test_staff_still_see_the_unpublished_communes_on_the_map(login, half_published):
     period, admin, _ = half_published
-    data = login(admin).get(f"/results/{period.pk}/commune/map.json").json()
+    data = login(admin).get(f"/api/v1/results/{period.pk}/commune/map").json()
     assert data["version"] is None and data["counts"]["scored"] == 166
 
 
@@ -138,7 +138,7 @@ def test_the_public_map_shows_the_snapshot_and_no_review_state(client, half_publ
     snapshot = publish.publish(period, "commune", admin)
     submission = period.submissions.get(unit__code=HAM_RONG)
     workflow.transition(submission, "reopen", admin, reason="Sửa số liệu hồ sơ")
-    response = client.get(f"/results/{period.pk}/commune/map.json")
+    response = client.get(f"/api/v1/results/{period.pk}/commune/map")
     assert response.status_code == 200
     text = response.content.decode()
     for state in ("status", "returned", "approved", "published", "draft"):
