@@ -106,6 +106,9 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "level": level,
         "levels": [(value, Level(value).label) for value in DASHBOARD_LEVELS],
         "data": data,
+        "source_at": dt.datetime.fromisoformat(data["source"]["published_at"])
+        if data["source"]["published_at"]
+        else None,
         "status_rows": [
             (status, labels[status], data["progress"]["by_status"][status])
             for status in data["progress"]["statuses"]

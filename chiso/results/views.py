@@ -62,8 +62,14 @@ def _level(level: str) -> str:
 
 
 def _version(request: HttpRequest) -> int | None:
-    text = request.GET.get("version", "")
-    return int(text) if text.isdigit() else None
+    """The version asked for (?version=N), None when none is asked; anything that is
+    not a version number is 404, never silently the latest."""
+    text = request.GET.get("version")
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise Http404("No such version.")
+    return int(text)
 
 
 def _ranking(
@@ -79,16 +85,19 @@ def _ranking(
 
     With `unit` (a report card) only that unit's published row is read."""
     if request.GET.get("provisional") != "1":
+        asked = _version(request)
         found = cards.published(
             period,
             level,
-            _version(request),
+            asked,
             with_values=values,
             brief=brief,
             unit=None if unit is None else unit.code,
         )
         if found is not None:
             return found
+        if asked is not None:
+            raise Http404("No such version.")
     allowed = (
         access.sees_provisional_card(request.user, unit)
         if unit is not None
