@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
@@ -78,6 +79,24 @@ class PeriodFrameworkInline(admin.TabularInline):  # type: ignore[type-arg]
         return not self._has_submissions(obj) and super().has_delete_permission(request, obj)
 
 
+class PeriodForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The period, and in the same step its submissions: one per unit in force."""
+
+    add_units = forms.BooleanField(
+        label=_("Add a submission for every unit in force at its level on the reference date"),
+        help_text=_(
+            "Each unit of a level given a framework below gets its submission when the period"
+            " is saved; units that have one already are left as they are."
+        ),
+        required=False,
+        initial=True,
+    )
+
+    class Meta:
+        model = Period
+        fields = ("name", "year", "opens_on", "closes_on", "reference_date", "two_step_review")
+
+
 @admin.register(Period)
 class PeriodAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = (
@@ -96,6 +115,31 @@ class PeriodAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     inlines = (PeriodFrameworkInline,)
     readonly_fields = ("published_at", "created_at")
     actions = ("add_units_in_force",)
+    form = PeriodForm
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
+        form = super().get_form(request, obj, change, **kwargs)
+        # Offered ticked when a period is created; unticked when one is changed.
+        form.base_fields["add_units"].initial = obj is None
+        return form
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)  # the frameworks first
+        if form.cleaned_data.get("add_units"):
+            self._add_units(request, form.instance)
+
+    def _add_units(self, request: HttpRequest, period: Period) -> None:
+        try:
+            added = periods.add_submissions(period, periods.units_in_force(period))
+        except ValidationError as error:  # a unit whose level has no framework
+            self.message_user(request, f"{period}: {' '.join(error.messages)}", messages.ERROR)
+            return
+        self.message_user(
+            request,
+            gettext("%(period)s: %(count)s submissions added.")
+            % {"period": period, "count": added},
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Period]:
         return super().get_queryset(request).annotate(submission_total=Count("submissions"))
@@ -107,17 +151,7 @@ class PeriodAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description=_("Add a submission for every unit in force on the reference date"))
     def add_units_in_force(self, request: HttpRequest, queryset: QuerySet[Period]) -> None:
         for period in queryset:
-            try:
-                added = periods.add_submissions(period, periods.units_in_force(period))
-            except ValidationError as error:  # a unit whose level has no framework
-                self.message_user(request, f"{period}: {' '.join(error.messages)}", messages.ERROR)
-                continue
-            self.message_user(
-                request,
-                gettext("%(period)s: %(count)s submissions added.")
-                % {"period": period, "count": added},
-                messages.SUCCESS,
-            )
+            self._add_units(request, period)
 
 
 class ValueInline(ReadOnlyInline):
