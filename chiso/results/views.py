@@ -42,10 +42,11 @@ from chiso.cli import _cell as file_cell
 from chiso.core import numbers
 from chiso.frameworks.display import (
     decimal_separator,
+    figure_of,
     in_language,
     show_number,
     show_value,
-    with_unit,
+    title_of,
 )
 from chiso.results import analysis, annex, cards, goals, pdf, publish
 from chiso.results.models import Snapshot
@@ -561,12 +562,13 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         for file in files:
             for code in file.codes:
                 evidence.setdefault(code, []).append(file)
+    parsed = ranking.framework.engine()
     indicators = [
         {
             "code": i.code,
             "title": i.title,
             "pillar": i.pillar,
-            "value": with_unit(show_number(i.value), i.unit),
+            "value": figure_of(parsed, i.code, i.value),
             "score": show_number(None if i.score is None else 100 * i.score, 0),
             "points": numbers.points(i.points),
             "max_points": numbers.points(i.max_points),
@@ -657,6 +659,7 @@ def _shown_plan(
         return None
     found = analysis.plan_for_ranking(ranking, unit_code, goal.goal)
     reason = found.get("reason")
+    parsed = ranking.framework.engine()
     return {
         **found,
         "reason_text": _(PLAN_REASONS.get(reason or "", PLAN_REASONS["unreachable"]))
@@ -665,14 +668,17 @@ def _shown_plan(
         "steps": [
             {
                 **step,
-                "from_text": show_number(step["from"]),
-                "to_text": show_number(step["to"]),
+                # The page's language, whatever the language the stored plan was made in.
+                "title": title_of(parsed, step["code"], step["title"]),
+                "from_text": figure_of(parsed, step["code"], step["from"]),
+                "to_text": figure_of(parsed, step["code"], step["to"]),
                 "points_text": numbers.points(step["points"]),
                 "elements": [
                     {
                         **element,
-                        "from_text": show_number(element["from"]),
-                        "to_text": show_number(element["to"]),
+                        "title": title_of(parsed, element["code"], element["title"]),
+                        "from_text": figure_of(parsed, element["code"], element["from"]),
+                        "to_text": figure_of(parsed, element["code"], element["to"]),
                     }
                     for element in step["elements"]
                 ],
