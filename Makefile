@@ -27,6 +27,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
@@ -43,6 +44,7 @@ test-pg: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) benchmarks/scoring.py
 	$(PY) benchmarks/entry_page.py
+	$(PY) benchmarks/save.py
 	$(PY) benchmarks/import_excel.py
 	$(PY) benchmarks/results.py
 	$(PY) benchmarks/dashboard.py

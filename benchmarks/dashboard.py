@@ -44,8 +44,8 @@ def build():  # type: ignore[no-untyped-def]
     from django.core.management import call_command
 
     from chiso.accounts.models import Membership
+    from chiso.assessments.services import load_shipped
     from chiso.core import demo
-    from chiso.frameworks.services import load_shipped
     from chiso.results import publish
     from chiso.units.models import Unit
     from tests.dashboard.conftest import assess, make_period
@@ -90,7 +90,8 @@ def main() -> None:
     from django.core.cache import cache
     from django.test import Client
 
-    from chiso.results import analysis, dashboard
+    from chiso.leadership import dashboard
+    from chiso.results import analysis
 
     started = time.perf_counter()
     if reuse:

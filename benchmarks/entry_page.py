@@ -4,7 +4,7 @@ Plain script: sets Django up on a temporary SQLite database, creates the tables,
 a framework of 100 indicators (half computed from two elements each), a period, a
 ward, its officer with every figure entered, a comment and a file per indicator,
 then renders /submissions/<id>/ RUNS times with the test client (and the live
-preview POST too) and prints one JSON line. Target: median <= 150 ms.
+preview POST too) and prints one JSON line. Target: median <= 20 ms.
 
     .venv/bin/python benchmarks/entry_page.py [RUNS]
 """
@@ -17,6 +17,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -24,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from _django import create_tables, django_on_sqlite  # noqa: E402  (benchmarks/_django.py)
 
 INDICATORS = 100
-TARGET_MS = 150.0
+TARGET_MS = 20.0
 
 
 def framework_text(indicators: int) -> str:
@@ -61,19 +62,18 @@ def framework_text(indicators: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(runs: int) -> dict[str, object]:
+def setup() -> tuple[Any, Any, Any]:
+    """Django on a new SQLite database with Chị Lan's ward entered in full: her logged-in
+    test client, the submission and the parsed framework."""
     django_on_sqlite()
 
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
     from django.utils import timezone
 
     from chiso.assessments import services
     from chiso.assessments.models import Comment, Evidence
     from chiso.assessments.periods import create_period
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
     from tests import people
 
     create_tables()
@@ -110,6 +110,15 @@ def main(runs: int) -> dict[str, object]:
 
     client = Client()
     client.force_login(officer)
+    return client, submission, parsed
+
+
+def main(runs: int) -> dict[str, object]:
+    client, submission, parsed = setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
     url = reverse("entry", args=[submission.pk])
     preview_url = reverse("entry_preview", args=[submission.pk])
     form = {f"v-{code}": "1" for code in parsed.input_codes}
@@ -120,11 +129,12 @@ def main(runs: int) -> dict[str, object]:
     # Counted now: the captured list is a view of a log the next request clears.
     query_count = len(queries)
 
-    page_ms, preview_ms = [], []
+    page_ms, page_cpu_ms, preview_ms = [], [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         page_ms.append((time.perf_counter() - start) * 1000)
+        page_cpu_ms.append((time.process_time() - cpu) * 1000)
         assert response.status_code == 200
         start = time.perf_counter()
         response = client.post(preview_url, form)
@@ -138,6 +148,8 @@ def main(runs: int) -> dict[str, object]:
         "runs": runs,
         "median_ms": round(median, 1),
         "p90_ms": round(sorted(page_ms)[int(0.9 * (runs - 1))], 1),
+        # The CPU the request took: what the wall time is on an idle core.
+        "cpu_median_ms": round(statistics.median(page_cpu_ms), 1),
         "preview_median_ms": round(statistics.median(preview_ms), 1),
         "sql_queries": query_count,
         "page_kb": round(len(client.get(url).content) / 1024, 1),

@@ -31,7 +31,7 @@ import openpyxl  # noqa: E402
 
 from chiso import engine  # noqa: E402
 from chiso.assessments import excel  # noqa: E402
-from chiso.uploads import TableError, workbook_bytes  # noqa: E402
+from chiso.lib.uploads import TableError, workbook_bytes  # noqa: E402
 
 ROWS = 20_000
 

@@ -131,9 +131,9 @@ def main() -> None:
 
     from chiso.assessments import excel, imports
     from chiso.assessments.models import AuditEntry, Period, PeriodFramework, Submission, Value
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
+    from chiso.lib.uploads import workbook_bytes
     from chiso.units.models import Unit
-    from chiso.uploads import workbook_bytes
     from tests import people
 
     stored = store_framework(build_framework_yaml(), source="upload", filename="bench.yaml")

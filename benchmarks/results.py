@@ -42,8 +42,8 @@ def main(runs: int) -> dict[str, object]:
     from django.urls import reverse
 
     from chiso.assessments.models import Period, PeriodFramework, Status, Submission, Value
+    from chiso.assessments.services import store_framework
     from chiso.core import demo
-    from chiso.frameworks.services import store_framework
     from chiso.results import publish
     from chiso.units.models import Unit
 

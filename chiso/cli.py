@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from chiso import csv_lines
 from chiso.api import verify
 from chiso.engine import (
     EngineError,
@@ -46,7 +45,8 @@ from chiso.engine import (
     sensitivity,
 )
 from chiso.engine.plan import Goal
-from chiso.safe_cells import cell_text, text_cell
+from chiso.lib import csv_lines
+from chiso.lib.safe_cells import cell_text, csv_cell, text_cell
 
 OWN_COMMANDS = ("score", "framework", "plan", "uncertainty", "verify")
 EXIT_NO_PLAN = 1
@@ -269,7 +269,7 @@ Table = tuple[list[str], list[str], list[str], "array[int]"]
 def _read_values_csv(path: str) -> Table:
     """The columns of a long values file, with the line each row starts on.
 
-    Read as it comes (chiso.csv_lines): a file beyond the limits stops at its first line
+    Read as it comes (chiso.lib.csv_lines): a file beyond the limits stops at its first line
     beyond them, whatever its size."""
     try:
         with open(path, "rb") as stream:
@@ -459,24 +459,11 @@ def _format_of(output: str) -> str:
     return suffix if suffix in FORMATS else "csv"
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return "" if math.isnan(value) else format(value, ".10g")
-    if isinstance(value, str):
-        # Unit codes come from someone's values file: never a live formula.
-        return cell_text(value)
-    return str(value)
-
-
 def _write_csv(results: Results, stream: IO[str]) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     records = results.to_records()
     writer.writerow([cell_text(column) for column in _columns(results)])
-    writer.writerows([_cell(value) for value in record.values()] for record in records)
+    writer.writerows([csv_cell(value) for value in record.values()] for record in records)
 
 
 def _write_json(results: Results, stream: IO[str]) -> None:
@@ -520,7 +507,7 @@ def _write_table(output: str, header: Sequence[str], rows: Iterable[Sequence[Any
     def text(stream: IO[str]) -> None:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows([_cell(value) for value in row] for row in rows)
+        writer.writerows([csv_cell(value) for value in row] for row in rows)
 
     _write_text(output, text)
 
@@ -672,7 +659,12 @@ def _framework_check(options: argparse.Namespace) -> int:
     lang = options.lang
     out = sys.stdout
     print(f"{framework.code}  {_title(framework.title, lang)}", file=out)
-    print(f"level {framework.level}, year {framework.year}, missing values score zero", file=out)
+    missing = (
+        "missing values are left out of the unit's maxima"
+        if framework.missing == "exclude"
+        else "missing values score zero"
+    )
+    print(f"level {framework.level}, year {framework.year}, {missing}", file=out)
     print(file=out)
     for root in framework.tree:
         for node in root.walk():
@@ -728,6 +720,8 @@ def _describe(node: Node, framework: Framework, lang: str) -> str:
         parts.append(f"formula {node.formula}")
     else:
         parts.append(f"entered ({framework.input_type(node.code)})")
+    if node.may_not_apply:
+        parts.append("may not apply")
     return f"{head}  " + ", ".join(parts)
 
 
@@ -744,6 +738,8 @@ def _method(node: Node) -> str:
         return f"threshold <= {rule.at_most:g}"
     if rule.method == "steps":
         return "steps " + ", ".join(f"{x:g}:{s:g}" for x, s in rule.steps)
+    if rule.method == "relative" and rule.better == "lower":
+        return "relative, lower is better"
     return rule.method
 
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_prometheus",
     "chiso.core",
     "chiso.units",
     "chiso.frameworks",
@@ -72,6 +73,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: Prometheus' request counts and latencies (served at /metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # One JSON line per request on the `chiso.requests` logger (chiso/core/requestlog.py).
+    "chiso.core.requestlog.RequestLogMiddleware",
     # Gzip, ETag/304 and JSON errors for /api/ and /data/ only (chiso/api/http.py).
     "chiso.api.http.ApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -88,6 +93,7 @@ MIDDLEWARE = [
     "chiso.core.middleware.ForbiddenMiddleware",
     # Last: turns a locked-out login (on the site's and the admin's form) into chiso's page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 # Failed logins are counted by django-axes in the database (a restart or a second
@@ -141,6 +147,12 @@ TEMPLATES = [
             ],
         },
     },
+    # The entry page's long lists (chiso/lib/jinja.py); templates in <app>/jinja2/.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "chiso.lib.jinja.environment"},
+    },
 ]
 
 
@@ -149,7 +161,13 @@ def database(url: str) -> dict[str, Any]:
     (busy timeout, seconds) and every transaction takes the write lock when it begins
     (IMMEDIATE), so two saves at once give the 409 page, never "database is locked"."""
     config: dict[str, Any] = dict(
-        dj_database_url.parse(url, conn_max_age=envint("CHISO_DB_CONN_MAX_AGE", 60))
+        dj_database_url.parse(
+            url,
+            conn_max_age=envint("CHISO_DB_CONN_MAX_AGE", 60),
+            # A connection kept from an earlier request is tested first: after PostgreSQL
+            # restarts, the next request reconnects instead of failing.
+            conn_health_checks=True,
+        )
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
@@ -197,10 +215,56 @@ STATICFILES_DIRS = [BASE_DIR / "chiso" / "static"]
 # collectstatic.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("CHISO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Evidence on S3-compatible object storage (MinIO, Ceph, a cloud's) when a bucket is
+# named, so that every app server reads the files any of them stored.
+CHISO_S3_BUCKET = os.environ.get("CHISO_S3_BUCKET", "")
+if CHISO_S3_BUCKET:
+    from botocore.config import Config as S3Config
+
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": CHISO_S3_BUCKET,
+            "endpoint_url": os.environ.get("CHISO_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("CHISO_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("CHISO_S3_SECRET_KEY") or None,
+            "region_name": os.environ.get("CHISO_S3_REGION") or None,
+            # Self-hosted servers (MinIO, Ceph) name the bucket in the path.
+            "addressing_style": os.environ.get("CHISO_S3_ADDRESSING_STYLE", "path"),
+            "location": os.environ.get("CHISO_S3_PREFIX", ""),
+            "default_acl": None,
+            # Files go out through chiso's own view, which checks access first.
+            "querystring_auth": False,
+            # A stopped server is an error within seconds, not after a minute of retries.
+            "client_config": S3Config(
+                connect_timeout=envint("CHISO_S3_TIMEOUT", 5),
+                read_timeout=envint("CHISO_S3_TIMEOUT", 5),
+                retries={"max_attempts": 2, "mode": "standard"},
+            ),
+        },
+    }
+
+# The cache shared by every app server when Redis is named (Django's own RedisCache):
+# the password-reset and API rate limits and the published answers. Without it each
+# process has its own memory cache (the demo's single process). Sessions are in the
+# database either way.
+CHISO_REDIS_URL = os.environ.get("CHISO_REDIS_URL") or os.environ.get("REDIS_URL", "")
+if CHISO_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CHISO_REDIS_URL,
+            "KEY_PREFIX": "chiso",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 WHITENOISE_USE_FINDERS = True
 
 # Requests a minute an anonymous client (one address) may make to the API; 0: no limit.
@@ -246,16 +310,46 @@ CHISO_CSP = (
     "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 if PRODUCTION:
-    # Off by default: the TLS proxy in front usually redirects; /healthz stays plain.
-    SECURE_SSL_REDIRECT = envbool("CHISO_SSL_REDIRECT", False)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Plain HTTP is sent to HTTPS (the proxy says which it was: X-Forwarded-Proto); the
+    # probes and the metrics, asked for on the machine itself, stay plain.
+    SECURE_SSL_REDIRECT = envbool("CHISO_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = envint("CHISO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Browsers' preload list binds every subdomain of the site's domain to HTTPS for
+    # good: the province's decision (CHISO_HSTS_PRELOAD=1), so `check --deploy` does not
+    # ask for it (Django's security.W021).
+    SECURE_HSTS_PRELOAD = envbool("CHISO_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Prometheus metrics at /metrics: for a scraper on the machine itself, or anywhere with
+# this token (Authorization: Bearer ...). With several gunicorn workers, set
+# PROMETHEUS_MULTIPROC_DIR to an empty folder so the figures of every worker add up.
+CHISO_METRICS_TOKEN = os.environ.get("CHISO_METRICS_TOKEN", "")
+PROMETHEUS_EXPORT_MIGRATIONS = False
+
+# Logs go to standard error (journald keeps them under systemd). In production every
+# request is one JSON line on `chiso.requests` (request id, user id, status, duration);
+# CHISO_REQUEST_LOG=0 turns it off, =1 turns it on elsewhere.
+CHISO_REQUEST_LOG = envbool("CHISO_REQUEST_LOG", PRODUCTION)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("CHISO_LOG_LEVEL", "WARNING")},
+    "formatters": {"json": {"()": "chiso.core.requestlog.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "json": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
+    "root": {
+        "handlers": ["json" if PRODUCTION else "console"],
+        "level": os.environ.get("CHISO_LOG_LEVEL", "WARNING"),
+    },
+    "loggers": {
+        "chiso.requests": {
+            "handlers": ["json"],
+            "level": "INFO" if CHISO_REQUEST_LOG else "WARNING",
+            "propagate": False,
+        },
+    },
 }

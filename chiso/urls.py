@@ -12,20 +12,25 @@ admin.site.index_title = _("Digital transformation assessment of Thanh Hóa prov
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_views.metrics, name="metrics"),
     path("favicon.ico", core_views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("chiso.api.urls")),
     path("", include("chiso.api.data_urls")),
     path("accounts/", include("chiso.accounts.urls")),
-    path("", include("chiso.assessments.review_urls")),
+    path("", include("chiso.pages.review_urls")),
     path("", include("chiso.assessments.io_urls")),
-    path("", include("chiso.assessments.urls")),
-    path("", include("chiso.frameworks.excel_urls")),
-    path("", include("chiso.frameworks.urls")),
+    path("", include("chiso.pages.entry_urls")),
+    path("", include("chiso.pages.framework_excel_urls")),
+    path("", include("chiso.pages.framework_urls")),
     # Before results' URLs: /results/<period>/<level>/map/ is not a unit's report card.
     path("", include("chiso.leadership.urls")),
     path("", include("chiso.results.whatif_urls")),
     path("", include("chiso.results.urls")),
     path("", include("chiso.core.urls")),
 ]
+
+# A database that is down gives the 503 page ("try again in a few minutes"), not a 500.
+handler500 = "chiso.core.views.server_error"

@@ -25,3 +25,22 @@ def script(module: str, database_url: str, *arguments: str) -> subprocess.Popen[
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def run_without_settings(arguments: list[str], **environment: str) -> subprocess.CompletedProcess:
+    """`python arguments` from the repository's root with none of chiso's settings from
+    this environment (CHISO_*, DATABASE_URL, REDIS_URL) but `environment`; waits for it."""
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CHISO_", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS"))
+    }
+    return subprocess.run(  # noqa: S603 - our own interpreter, our own arguments
+        [sys.executable, *arguments],
+        cwd=ROOT,
+        env={**clean, **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

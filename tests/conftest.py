@@ -75,7 +75,7 @@ def hoang_quy(hoang_hoa):
 
 @pytest.fixture
 def framework(db, mini_framework_text):
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
 
     return store_framework(mini_framework_text, source="shipped")
 

@@ -124,3 +124,27 @@ def submit(submission: Any, officer: Any) -> Any:
 
 def messages_of(response: Any) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def stored_evidence(
+    submission: Any, officer: Any, name: str = "bao-cao.pdf", codes: tuple[str, ...] = ("CQS.1",)
+) -> Any:
+    """An evidence file the officer attached to the submission, stored as uploads are
+    (a tiny PDF; the caller points MEDIA_ROOT at a temporary folder)."""
+    from django.core.files.base import ContentFile
+
+    from chiso.assessments.models import Evidence
+
+    body = b"%PDF-1.4\n"
+    item = Evidence(
+        submission=submission,
+        original_name=name,
+        content_type="application/pdf",
+        size=len(body),
+        sha256="ab" * 32,
+        codes=list(codes),
+        uploaded_by=officer,
+    )
+    item.file.save(name, ContentFile(body), save=False)
+    item.save()
+    return item

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from chiso import testca
+from chiso.lib import testca
 
 CHAIRMAN = "Nguyễn Văn Chủ Tịch (TEST)"
 

@@ -1,12 +1,14 @@
 """The one place that decides who may see or change what.
 
-Views never filter by hand: they ask `submissions_for(user)` for what a person may
-see, `reviewable_for(user)` for their review queue, `submission_for(user, pk,
-permission)` to load one submission (404 when the person may not do that with it, so
-ids cannot be probed), `can_see_results(...)` before showing scores, and the gate
-(chiso/assessments/services.py) asks `can(user, permission, submission)` before any
-change. Permissions are the `Perm` enum: an unknown one raises ValueError. Which state
-a submission must be in for a change is the gate's and the workflow's business.
+Access is data: `RULES` says, for each permission (`Perm`), who has it, and every
+decision anywhere in chiso is `can(user, Perm.X, obj)` (obj: a submission or a unit for
+the permissions on one, nothing for the others), or a queryset restricted to what the
+person may see: `submissions_for(user)`, `reviewable_for(user)` (the review queue),
+`submission_for(user, pk, permission)` (one submission; 404 when the person may not do
+that with it, so ids cannot be probed), `audit_entries_for`, `frameworks_for`. No view,
+API operation, context processor or service asks about a role itself. An unknown
+permission raises ValueError. Which state a submission must be in for a change is the
+gate's and the workflow's business.
 
 The roles:
 
@@ -22,6 +24,7 @@ The roles:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -35,14 +38,30 @@ from chiso.units.models import Level
 
 
 class Perm(StrEnum):
-    VIEW = "view"  # read the submission, its figures, evidence and audit trail
-    EDIT = "edit"  # type figures, upload evidence (the unit's officer, while entry is open)
+    # On a submission, or a unit (the decision is about the unit's figures):
+    VIEW = "view"  # read its figures, evidence and audit trail
+    EDIT = "edit"  # type figures, upload evidence: the unit's officer (while entry is open)
     IMPORT = "import"  # load figures from a file or a system: the unit's officer or an admin
     SUBMIT = "submit"
     SEE_REVIEW = "see_review"  # read the review page: reviewers of the unit, admins, leaders
     REVIEW = "review"  # comment, correct, return, approve
+    REVIEW_DISTRICT_STEP = "review_district_step"  # the district's step of a two-step review
+    REVIEW_PROVINCE_STEP = "review_province_step"  # the province's step
+    SEE_PROVISIONAL_CARD = "see_provisional_card"  # its report card before publication
     REOPEN = "reopen"  # admin only
-    PUBLISH = "publish"  # admin only
+    # Not about one submission or unit:
+    PUBLISH = "publish"  # publish and correct results, upload the signed annex
+    ADMINISTER = "administer"  # the back office, frameworks, targets, the province's DTI
+    READ_ALL = "read_all"  # every submission of every unit: admins and leaders
+    SEE_PROVISIONAL = "see_provisional"  # rankings before publication: the province's staff
+    SEE_DASHBOARD = "see_dashboard"  # the dashboard, the map, the province's own estimate
+    SEE_AUDIT = "see_audit"  # the statistical audit's flags: reviewers and admins
+    SEE_DRAFT_FRAMEWORKS = "see_draft_frameworks"  # framework versions no period uses yet
+    SEE_QUEUE = "see_queue"  # the review queue: reviewers act on it, leaders read it
+    ACT_ON_QUEUE = "act_on_queue"  # act on the queue (bulk approval): reviewers, admins
+    # Which units an indicator that `may_not_apply` does not apply to: the DX office
+    # (its admins) decides, never the unit's officer nor a reviewer.
+    MARK_NOT_APPLICABLE = "mark_not_applicable"
 
 
 def memberships(user: Any) -> list[Membership]:
@@ -55,23 +74,23 @@ def memberships(user: Any) -> list[Membership]:
     return cached
 
 
-def has_role(user: Any, role: str) -> bool:
+def _has_role(user: Any, role: str) -> bool:
     if user and user.is_authenticated and user.is_superuser and role == Role.ADMIN:
         return True
     return any(m.role == role for m in memberships(user))
 
 
-def is_admin(user: Any) -> bool:
-    return has_role(user, Role.ADMIN)
+def _is_admin(user: Any) -> bool:
+    return _has_role(user, Role.ADMIN)
 
 
-def is_leader(user: Any) -> bool:
-    return has_role(user, Role.LEADER)
+def _is_leader(user: Any) -> bool:
+    return _has_role(user, Role.LEADER)
 
 
-def is_reviewer(user: Any) -> bool:
+def _is_reviewer(user: Any) -> bool:
     """Whether the person reviews anything at all (an admin counts)."""
-    return is_admin(user) or has_role(user, Role.REVIEWER)
+    return _is_admin(user) or _has_role(user, Role.REVIEWER)
 
 
 def _is_province_wide(membership: Membership) -> bool:
@@ -102,19 +121,19 @@ def _covers_q(membership: Membership, prefix: str = "unit") -> Q:
     return q & Q(**{f"{prefix}__parent_id": membership.unit_id})
 
 
-def is_officer_of(user: Any, unit: Any) -> bool:
+def _is_officer_of(user: Any, unit: Any) -> bool:
     return any(m.role == Role.OFFICER and m.unit_id == unit.pk for m in memberships(user))
 
 
-def is_reviewer_of(user: Any, unit: Any) -> bool:
-    if is_admin(user):
+def _is_reviewer_of(user: Any, unit: Any) -> bool:
+    if _is_admin(user):
         return True
     return any(m.role == Role.REVIEWER and _covers(m, unit) for m in memberships(user))
 
 
-def is_province_reviewer_of(user: Any, unit: Any) -> bool:
+def _is_province_reviewer_of(user: Any, unit: Any) -> bool:
     """A reviewer for the province (not a district's) whose area includes the unit."""
-    if is_admin(user):
+    if _is_admin(user):
         return True
     return any(
         m.role == Role.REVIEWER and _is_province_wide(m) and _covers(m, unit)
@@ -122,9 +141,9 @@ def is_province_reviewer_of(user: Any, unit: Any) -> bool:
     )
 
 
-def is_district_reviewer_of(user: Any, unit: Any) -> bool:
+def _is_district_reviewer_of(user: Any, unit: Any) -> bool:
     """A reviewer of the district the unit (a commune) belongs to; admins act for any district."""
-    if is_admin(user):
+    if _is_admin(user):
         return True
     return any(
         m.role == Role.REVIEWER and not _is_province_wide(m) and _covers(m, unit)
@@ -132,49 +151,78 @@ def is_district_reviewer_of(user: Any, unit: Any) -> bool:
     )
 
 
-def can_view_unit(user: Any, unit: Any) -> bool:
-    if is_admin(user) or is_leader(user):
+def _can_view_unit(user: Any, unit: Any) -> bool:
+    if _is_admin(user) or _is_leader(user):
         return True
-    return is_officer_of(user, unit) or is_reviewer_of(user, unit)
+    return _is_officer_of(user, unit) or _is_reviewer_of(user, unit)
 
 
-def can(user: Any, perm: Perm | str, submission: Any) -> bool:
-    """Whether `user` may do `perm` on `submission` (state rules live in services/workflow).
+def _unit(obj: Any) -> Any:
+    """The unit a decision is about: a submission's, or the unit itself."""
+    return getattr(obj, "unit", obj)
 
-    An unknown permission is a programming error (ValueError), never a silent no.
+
+def _staff(user: Any, obj: Any = None) -> bool:
+    return _is_admin(user) or _is_leader(user) or _has_role(user, Role.REVIEWER)
+
+
+Rule = Callable[[Any, Any], bool]
+
+# Who has each permission: (user, obj) -> bool. Anonymous people have none.
+RULES: dict[Perm, Rule] = {
+    Perm.VIEW: lambda user, obj: _can_view_unit(user, _unit(obj)),
+    Perm.EDIT: lambda user, obj: _is_officer_of(user, _unit(obj)),
+    Perm.IMPORT: lambda user, obj: _is_officer_of(user, _unit(obj)) or _is_admin(user),
+    Perm.SUBMIT: lambda user, obj: _is_officer_of(user, _unit(obj)),
+    Perm.SEE_REVIEW: lambda user, obj: _is_leader(user) or _is_reviewer_of(user, _unit(obj)),
+    Perm.REVIEW: lambda user, obj: _is_reviewer_of(user, _unit(obj)),
+    Perm.REVIEW_DISTRICT_STEP: lambda user, obj: _is_district_reviewer_of(user, _unit(obj)),
+    Perm.REVIEW_PROVINCE_STEP: lambda user, obj: _is_province_reviewer_of(user, _unit(obj)),
+    Perm.SEE_PROVISIONAL_CARD: lambda user, obj: _staff(user) or _is_officer_of(user, _unit(obj)),
+    Perm.REOPEN: lambda user, obj: _is_admin(user),
+    Perm.PUBLISH: lambda user, obj: _is_admin(user),
+    Perm.ADMINISTER: lambda user, obj: _is_admin(user),
+    Perm.READ_ALL: lambda user, obj: _is_admin(user) or _is_leader(user),
+    Perm.SEE_PROVISIONAL: _staff,
+    # The province's published DTI history is public (the ministry's data); its own
+    # estimate and the live figures are for the province's staff.
+    Perm.SEE_DASHBOARD: _staff,
+    Perm.SEE_AUDIT: lambda user, obj: _is_reviewer(user),
+    Perm.SEE_DRAFT_FRAMEWORKS: lambda user, obj: _is_reviewer(user),
+    Perm.SEE_QUEUE: lambda user, obj: _is_reviewer(user) or _is_leader(user),
+    Perm.ACT_ON_QUEUE: lambda user, obj: _is_reviewer(user),
+    Perm.MARK_NOT_APPLICABLE: lambda user, obj: _is_admin(user),
+}
+
+# The permissions decided on one submission or unit: asking without one is a mistake.
+ON_A_UNIT = frozenset(
+    {
+        Perm.VIEW,
+        Perm.EDIT,
+        Perm.IMPORT,
+        Perm.SUBMIT,
+        Perm.SEE_REVIEW,
+        Perm.REVIEW,
+        Perm.REVIEW_DISTRICT_STEP,
+        Perm.REVIEW_PROVINCE_STEP,
+        Perm.SEE_PROVISIONAL_CARD,
+    }
+)
+
+
+def can(user: Any, perm: Perm | str, obj: Any = None) -> bool:
+    """Whether `user` may do `perm` (on `obj`, a submission or a unit, for the
+    permissions in ON_A_UNIT). State rules live in the gate (services, workflow).
+
+    An unknown permission, or one about a unit asked without it, is a programming
+    error (ValueError), never a silent no.
     """
     perm = Perm(perm)
+    if perm in ON_A_UNIT and obj is None:
+        raise ValueError(f"{perm} is decided on a submission or a unit")
     if not user or not user.is_authenticated:
         return False
-    unit = submission.unit
-    match perm:
-        case Perm.VIEW:
-            return can_view_unit(user, unit)
-        case Perm.EDIT | Perm.SUBMIT:
-            return is_officer_of(user, unit)
-        case Perm.IMPORT:
-            return is_officer_of(user, unit) or is_admin(user)
-        case Perm.SEE_REVIEW:
-            return is_leader(user) or is_reviewer_of(user, unit)
-        case Perm.REVIEW:
-            return is_reviewer_of(user, unit)
-        case Perm.REOPEN | Perm.PUBLISH:
-            return is_admin(user)
-
-
-def can_see_results(user: Any, period: Any, level: str, published: bool) -> bool:
-    """Whether `user` may see the scores of `level` in `period`.
-
-    Published results are public. Before publication only the province's people see
-    them (admins, leaders, reviewers): an officer sees her own figures on the entry
-    page, never another unit's score; the public sees nothing.
-    """
-    return published or sees_provisional_results(user)
-
-
-def has_queue(user: Any) -> bool:
-    """Whether the person has the review queue: reviewers act on it, leaders read it."""
-    return is_reviewer(user) or is_leader(user)
+    return RULES[perm](user, obj)
 
 
 def home_of(user: Any) -> str:
@@ -182,9 +230,9 @@ def home_of(user: Any) -> str:
     read-only view), "entry" (an officer's units) or "public"."""
     if not user or not user.is_authenticated:
         return "public"
-    if is_reviewer(user):
+    if can(user, Perm.ACT_ON_QUEUE):
         return "review"
-    if is_leader(user):
+    if can(user, Perm.SEE_QUEUE):
         return "progress"
     return "entry"
 
@@ -205,7 +253,7 @@ def _scoped(user: Any, queryset: QuerySet[Any] | None, *, officers: bool) -> Que
     qs = queryset if queryset is not None else Submission.objects.all()
     if not user or not user.is_authenticated:
         return qs.none()
-    if is_admin(user) or is_leader(user):
+    if _is_admin(user) or _is_leader(user):
         return qs
     # Q() matches everything, but OR-ing an empty Q into another drops it: keep a list.
     parts: list[Q] = []
@@ -246,7 +294,7 @@ def audit_entries_for(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
     """The audit entries a person may read: those of the submissions they may see."""
     if not user or not user.is_authenticated:
         return queryset.none()
-    if is_admin(user) or is_leader(user):
+    if can(user, Perm.READ_ALL):
         return queryset
     return queryset.filter(submission__in=submissions_for(user))
 
@@ -272,46 +320,8 @@ def reviewers_of(unit: Any) -> list[Any]:
     return sorted(people.values(), key=lambda person: person.username)
 
 
-# Results (chiso/results): published results are public; provisional ones are not.
-
-
-def sees_provisional_results(user: Any) -> bool:
-    """Staff (admins, reviewers, leaders) see rankings scored from approved values
-    before they are published."""
-    return is_admin(user) or is_leader(user) or has_role(user, Role.REVIEWER)
-
-
-def sees_provisional_card(user: Any, unit: Any) -> bool:
-    """Staff, and the unit's own officers, see its report card before publication."""
-    return sees_provisional_results(user) or is_officer_of(user, unit)
-
-
-def sees_audit(user: Any) -> bool:
-    """A period's statistical audit (outliers, correlations) is for reviewers and admins."""
-    return is_reviewer(user)
-
-
-def can_publish(user: Any) -> bool:
-    return is_admin(user)
-
-
-def sees_evidence_of(user: Any, unit: Any) -> bool:
-    """Evidence files stay with the people who may read the unit's submission."""
-    return bool(user and user.is_authenticated and can_view_unit(user, unit))
-
-
-def can_see_dashboard(user: Any) -> bool:
-    """Leaders, admins and reviewers read the dashboard, the map and the province's own
-    DTI estimate. The province's published DTI history is public (the ministry's data)."""
-    return sees_provisional_results(user)
-
-
 # Frameworks (chiso/frameworks): a framework some period uses is public (the criteria a
 # campaign announced); a draft, used by no period yet, is for admins and reviewers.
-
-
-def sees_draft_frameworks(user: Any) -> bool:
-    return is_reviewer(user)
 
 
 def frameworks_for(user: Any) -> QuerySet[Any]:
@@ -319,7 +329,7 @@ def frameworks_for(user: Any) -> QuerySet[Any]:
     from chiso.frameworks.models import Framework
 
     frameworks = Framework.objects.all()
-    if sees_draft_frameworks(user):
+    if can(user, Perm.SEE_DRAFT_FRAMEWORKS):
         return frameworks
     return frameworks.filter(period_levels__isnull=False).distinct()
 

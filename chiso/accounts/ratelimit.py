@@ -8,6 +8,8 @@ across processes when CACHES points at Redis).
 from __future__ import annotations
 
 import hashlib
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -38,20 +40,35 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "-") or "-"
 
 
-def allow(scope: str, who: str, limit: int, window: int = HOUR) -> bool:
-    """Count one request of `who` in `scope`; False once more than `limit` came in `window`.
+@dataclass(frozen=True)
+class Counted:
+    allowed: bool  # within the limit
+    retry_after: int  # seconds until the window ends
 
-    The window starts at the first request and is not extended by later ones.
-    """
-    digest = hashlib.sha256(f"{scope}|{who.strip().lower()}".encode()).hexdigest()
+
+def count(scope: str, who: str, limit: int, window: int = HOUR) -> Counted:
+    """Count one request of `who` in `scope`: refused once more than `limit` came in the
+    current window of `window` seconds (windows follow the clock: 10:00-11:00, ...).
+
+    The one rate limiter of chiso (password resets, the API's anonymous clients), in
+    Django's cache: one atomic add or incr per request, shared by every server process
+    when CACHES points at Redis. Failed logins are django-axes' (lockout.py)."""
+    now = time.time()
+    index = int(now // window)
+    digest = hashlib.sha256(f"{scope}|{who.strip().lower()}|{index}".encode()).hexdigest()
     key = f"chiso:ratelimit:{digest}"
-    count = 1
-    if not cache.add(key, count, timeout=window):
+    number = 1
+    if not cache.add(key, number, timeout=window + 1):
         try:
-            count = int(cache.incr(key))
+            number = int(cache.incr(key))
         except ValueError:  # expired between add and incr
-            cache.add(key, count, timeout=window)
-    return count <= limit
+            cache.add(key, number, timeout=window + 1)
+    return Counted(number <= limit, max(1, int((index + 1) * window - now) + 1))
+
+
+def allow(scope: str, who: str, limit: int, window: int = HOUR) -> bool:
+    """Whether one more request of `who` in `scope` is within `limit` (see `count`)."""
+    return count(scope, who, limit, window).allowed
 
 
 def allow_reset(request: HttpRequest, email: str) -> bool:

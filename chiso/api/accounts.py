@@ -10,6 +10,8 @@ from django.db import transaction
 
 from chiso.accounts.models import Membership, Role
 from chiso.api.models import ApiToken
+from chiso.assessments import audit
+from chiso.assessments.models import Action
 from chiso.units.models import Unit
 
 
@@ -39,4 +41,36 @@ def create_token(
         user.save()
     for unit in units:
         Membership.objects.get_or_create(user=user, role=Role.OFFICER, unit=unit, level="")
-    return ApiToken.issue(user, name, created_by=created_by)
+    token, secret = ApiToken.issue(user, name, created_by=created_by)
+    issued(token, created_by)
+    return token, secret
+
+
+def issued(token: ApiToken, actor: Any) -> None:
+    """The audit entry of a token just issued (by `create_token` or the back office)."""
+    units = ", ".join(
+        Membership.objects.filter(user=token.user, role=Role.OFFICER)
+        .order_by("unit__code")
+        .values_list("unit__code", flat=True)
+    )
+    audit.write(
+        Action.TOKEN_ISSUED,
+        actor,
+        code=token.name[:100],
+        new=f"{token.user.username} {token.hint}…",
+        reason=units,
+    )
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, actor: Any) -> None:
+    """Stop a token from working, with an audit entry; revoking twice changes nothing."""
+    if token.revoked_at is not None:
+        return
+    token.revoke()
+    audit.write(
+        Action.TOKEN_REVOKED,
+        actor,
+        code=token.name[:100],
+        old=f"{token.user.username} {token.hint}…",
+    )

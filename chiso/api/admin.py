@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from chiso.api.accounts import issued, revoke_token
 from chiso.api.models import ApiToken, TokenUse
 from chiso.assessments.admin import ReadOnlyAdmin
 
@@ -35,6 +36,7 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         obj.created_by = request.user
         secret = obj.set_secret()
         obj.save()
+        issued(obj, request.user)
         messages.warning(
             request,
             _("The token, shown only now (copy it into the system): %(secret)s")
@@ -44,7 +46,7 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
-            token.revoke()
+            revoke_token(token, request.user)
 
 
 @admin.register(TokenUse)

@@ -16,7 +16,8 @@ small. The codes:
 - `too_large` (413): the body is over the upload limit;
 - `bad_request` (400): a body Django cannot read (a broken multipart body, a part's
   headers over 1 KB, too many fields or files, a form not in UTF-8);
-- `method_not_allowed` (405), `server_error` (500).
+- `method_not_allowed` (405), `server_error` (500);
+- `unavailable` (503): the database is down or restarting; try again after `Retry-After`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from django.core.exceptions import (
     RequestDataTooBig,
     SuspiciousOperation,
 )
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from ninja import Field, NinjaAPI, Schema
@@ -49,6 +51,7 @@ CODES = {
     422: "validation_error",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
 MESSAGES = {
     400: "The request could not be read.",
@@ -59,6 +62,7 @@ MESSAGES = {
     413: "The request is too large.",
     429: "Too many requests: wait and try again.",
     500: "Something went wrong on our side.",
+    503: "The service is briefly unavailable (its database is restarting): try again soon.",
 }
 
 
@@ -180,6 +184,14 @@ def install(api: NinjaAPI) -> None:
 
     for unreadable in UNREADABLE:
         api.add_exception_handler(unreadable, _unreadable)
+
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def _database_down(request: HttpRequest, exc: Exception) -> HttpResponse:
+        log.warning("Database unavailable on %s %s: %s", request.method, request.path, exc)
+        response = respond(request, 503)
+        response["Retry-After"] = "30"
+        return response
 
     @api.exception_handler(Exception)
     def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -17,13 +17,8 @@ downloaded folder (or the dataset's URL) against SHA256SUMS and recomputes it.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import hashlib
-import io
 import json
-import re
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,10 +26,10 @@ from django.conf import settings
 from django.core.cache import cache
 
 from chiso import engine
+from chiso.lib.safe_cells import table_csv, table_xlsx
 from chiso.results import annex, cards
 from chiso.results.models import Snapshot
 from chiso.results.views import ranking_table
-from chiso.safe_cells import text_cell
 from chiso.units.models import Level
 
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -143,50 +138,7 @@ def dataset(period_id: int, level: str) -> Dataset | None:
 
 
 def _csv(header: list[str], table: list[list[Any]]) -> bytes:
-    from chiso.cli import _cell as file_cell
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([file_cell(cell) for cell in cells] for cells in table)
-    return out.getvalue().encode("utf-8")
-
-
-def _xlsx(header: list[str], table: list[list[Any]], when: Any) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    book.properties.created = book.properties.modified = when.replace(tzinfo=None)
-    sheet = book.create_sheet("ranking")
-    sheet.append([text_cell(sheet, value) for value in header])
-    for cells in table:
-        sheet.append([text_cell(sheet, value) for value in cells])
-    made = io.BytesIO()
-    book.save(made)
-    return _fixed_zip(made.getvalue(), when)
-
-
-DOC_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def _fixed_zip(data: bytes, when: Any) -> bytes:
-    """The same zip with every member, and the document's own times, dated `when`:
-    the same bytes every time (openpyxl stamps the save time in docProps/core.xml)."""
-    stamp = when.timetuple()[:6]
-    iso = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            body = source.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                body = DOC_TIMES.sub(rb"\g<1>" + iso + rb"\g<2>", body)
-            target.writestr(info, body)
-    return out.getvalue()
+    return table_csv(header, table).encode("utf-8")
 
 
 def _json_ranking(ds: Dataset, ranking: cards.Ranking) -> bytes:
@@ -227,7 +179,7 @@ def files(ds: Dataset) -> dict[str, bytes]:
     parsed = s.framework.engine()
     made = {
         "ranking.csv": _csv(header, table),
-        "ranking.xlsx": _xlsx(header, table, s.published_at),
+        "ranking.xlsx": table_xlsx(header, table, "ranking", s.published_at),
         "ranking.json": _json_ranking(ds, ranking),
         "values.csv": ranking.values_csv.encode("utf-8"),
         "framework.yaml": s.framework.text.encode("utf-8"),
@@ -277,6 +229,15 @@ WORDS = {
         "missing": "Số liệu thiếu",
         "missing_zero": "chỉ tiêu không có số liệu được 0 điểm",
         "missing_other": "chỉ tiêu không có số liệu: ",
+        "missing_exclude": (
+            "chỉ tiêu không có số liệu được loại khỏi điểm tối đa của đơn vị (như chỉ tiêu "
+            "không áp dụng)"
+        ),
+        "may_not_apply": "có thể không áp dụng",
+        "not_applicable": (
+            "chỉ tiêu không áp dụng cho một đơn vị được loại khỏi điểm tối đa của đơn vị đó; "
+            "điểm của đơn vị = giá trị × điểm tối đa của bộ tiêu chí"
+        ),
         "recognition": "Quy tắc công nhận",
         "no_recognition": "Bộ tiêu chí không có quy tắc công nhận.",
         "min_points": "đạt ít nhất {n} điểm",
@@ -308,6 +269,14 @@ WORDS = {
         "missing": "Missing figures",
         "missing_zero": "an indicator without a figure scores 0",
         "missing_other": "an indicator without a figure: ",
+        "missing_exclude": (
+            "an indicator without a figure leaves the unit's maxima (as one that does not apply)"
+        ),
+        "may_not_apply": "may not apply",
+        "not_applicable": (
+            "an indicator that does not apply to a unit leaves that unit's maxima; the unit's "
+            "points are its value × the framework's maximum"
+        ),
         "recognition": "Recognition rule",
         "no_recognition": "The framework has no recognition rule.",
         "min_points": "at least {n} points",
@@ -368,6 +337,8 @@ def rule_text(node: engine.Node, lang: str) -> str:
             f"≥ {_number(at, lang)}: {_number(share, lang)}" for at, share in rule.steps
         )
         return ("theo bậc: " if vi else "steps: ") + steps
+    if rule.method == "relative" and rule.better == "lower":
+        return "so với đơn vị thấp nhất (càng thấp càng tốt)" if vi else "relative, lower is better"
     if rule.method == "relative":
         return "so với đơn vị cao nhất" if vi else "relative to the best unit's figure"
     return str(rule.method)
@@ -397,6 +368,8 @@ def methodology(ds: Dataset, parsed: engine.Framework, lang: str) -> str:
             bits = [f"{_number(node.points, lang)} {w['points']}"]
             if node.mandatory:
                 bits.append(w["mandatory"])
+            if node.may_not_apply:
+                bits.append(w["may_not_apply"])
             if node.formula:
                 bits.append(f"{w['formula']} `{node.formula}`")
             bits.append(rule_text(node, lang))
@@ -411,8 +384,10 @@ def methodology(ds: Dataset, parsed: engine.Framework, lang: str) -> str:
     for root in parsed.tree:
         walk(root)
     lines += ["", f"## {w['rules']}", ""]
-    missing = w["missing_zero"] if parsed.missing == "zero" else w["missing_other"] + parsed.missing
+    missing = w["missing_zero"] if parsed.missing == "zero" else w["missing_exclude"]
     lines.append(f"- {w['missing']}: {missing}.")
+    if any(leaf.may_not_apply for leaf in parsed.leaves):
+        lines.append(f"- {w['not_applicable']}.")
     for leaf in parsed.leaves:
         lines.append(f"- {leaf.code}: {rule_text(leaf, lang)}")
     lines += ["", f"## {w['recognition']}", ""]

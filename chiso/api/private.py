@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.api import errors, writes
 from chiso.api.auth import SYSTEM_OR_PERSON
 from chiso.api.paging import Id, Page, PageQuery, paginate
@@ -21,14 +22,11 @@ from chiso.units.models import Level
 router = Router(auth=SYSTEM_OR_PERSON)
 
 
-def is_staff(user: Any) -> bool:
-    """Reviewers, leaders and admins: the people who follow a campaign's progress."""
-    return access.is_reviewer(user) or access.is_leader(user)
-
-
 def require_staff(request: HttpRequest) -> Any:
+    """The person asking, when they follow a campaign's progress (reviewers, leaders,
+    admins: the review queue's readers); 403 otherwise."""
     user = request.auth  # type: ignore[attr-defined]
-    if not is_staff(user):
+    if not access.can(user, Perm.SEE_QUEUE):
         raise errors.ApiError(403, "forbidden", "Only reviewers, leaders and admins see this.")
     return user
 

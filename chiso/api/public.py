@@ -138,16 +138,26 @@ def node_data(node: engine.Node) -> dict[str, Any]:
         "max_points": node.max_points,
         "unit": node.unit,
         "mandatory": node.mandatory,
+        "may_not_apply": node.may_not_apply,
         "pass": node.pass_,
         "formula": node.formula,
-        "score": node.score.model_dump(exclude_none=True) if node.score else None,
+        "score": _rule(node.score) if node.score else None,
         "children": [node_data(child) for child in node.children],
     }
+
+
+def _rule(rule: engine.ScoreRule) -> dict[str, Any]:
+    """A scoring rule as the file gives it: `better` only where relative scoring has it."""
+    data = rule.model_dump(exclude_none=True)
+    if rule.method != "relative":
+        data.pop("better", None)
+    return data
 
 
 def tree_data(parsed: engine.Framework) -> dict[str, Any]:
     return {
         "max_points": parsed.max_points,
+        "missing": parsed.missing,
         "recognition": parsed.recognition.model_dump() if parsed.recognition else None,
         "elements": [
             {"code": e.code, "title": dict(e.title), "type": e.type} for e in parsed.elements

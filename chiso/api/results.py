@@ -17,14 +17,15 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.api import errors
 from chiso.api.auth import SYSTEM_OR_PERSON
 from chiso.api.http import not_modified, validators
 from chiso.api.paging import Id, PageQuery, paginate, query_text
 from chiso.assessments.models import Period
 from chiso.results import analysis, cards
-from chiso.results.models import Snapshot, UnitRow
-from chiso.units.models import Level, Lineage, Unit
+from chiso.results.models import Snapshot
+from chiso.units.models import Level, Unit
 
 router = Router(tags=["results"])
 staff_router = Router(tags=["staff"], auth=SYSTEM_OR_PERSON)
@@ -39,8 +40,9 @@ class Pillar(Schema):
 class IndicatorScore(Schema):
     code: str
     value: float | None = Field(description="The indicator's figure (formula result).")
-    score: float | None = Field(description="0..1")
+    score: float | None = Field(description="0..1; null where the indicator does not apply")
     points: float | None
+    applies: bool = Field(True, description="False where the indicator does not apply to the unit")
 
 
 class ResultRow(Schema):
@@ -54,6 +56,14 @@ class ResultRow(Schema):
     pillars: list[Pillar]
     indicators: list[IndicatorScore]
     unmet_mandatory: list[str]
+    not_applicable: list[str] = Field(
+        default_factory=list, description="The indicators that do not apply to the unit."
+    )
+    unit_max_points: float | None = Field(
+        None,
+        description="The points of the indicators that apply to the unit (its points are "
+        "value × max_points, comparable with every unit's).",
+    )
 
 
 class ResultsPage(Schema):
@@ -75,13 +85,16 @@ class HistoryPoint(Schema):
     year: int
     name: str
     level: str
-    version: int
-    unit: dict[str, Any] = Field(description="The unit the row is of: itself or a predecessor.")
+    version: int | None = Field(description="The published version the point is of.")
     rank: int | None
     value: float | None
     points: float | None
     recognized: bool | None
-    units_ranked: int
+    units_ranked: int = Field(description="How many units the rank is out of.")
+    derived: bool = Field(
+        description="Derived from the units this one was formed from at the 2025 reform "
+        '(the plain mean of their figures, scored and ranked in that period): "suy ra".'
+    )
 
 
 class ResultsQuery(PageQuery):
@@ -96,6 +109,7 @@ def row_renderer(ranking: cards.Ranking) -> Any:
 
     def render(row: cards.Row) -> dict[str, Any]:
         nv, nr, lv, lp = row.node_values, row.node_ranks, row.leaf_values, row.leaf_points
+        out = set(row.not_applicable)
         if not row.assessed or not nv:  # a unit not assessed has no figures
             nv = nr = [None] * len(index)  # type: ignore[list-item]
             lv = lp = [None] * len(leaves)
@@ -109,9 +123,22 @@ def row_renderer(ranking: cards.Ranking) -> Any:
             "completeness": row.completeness,
             "pillars": [{"code": c, "value": nv[i], "rank": nr[i]} for c, i in pillars],
             "indicators": [
-                {"code": c, "value": lv[j], "score": nv[i], "points": lp[j]} for j, (c, i) in leaves
+                {
+                    "code": c,
+                    "value": lv[j],
+                    "score": nv[i],
+                    "points": lp[j],
+                    "applies": c not in out,
+                }
+                for j, (c, i) in leaves
             ],
             "unmet_mandatory": row.unmet,
+            "not_applicable": row.not_applicable,
+            "unit_max_points": (
+                (ranking.max_points if row.unit_max is None else row.unit_max)
+                if row.assessed
+                else None
+            ),
         }
 
     return render
@@ -205,37 +232,12 @@ def published_results(
     summary="One unit's published results across periods",
 )
 def unit_history(request: HttpRequest, unit_id: Id):
-    """The latest published version of every period that ranked the unit, oldest first;
-    before the 2025 reform, the rows of the units it was formed from."""
+    """The unit's history as published with its latest result, oldest first: its value,
+    points, rank out of `units_ranked` and recognition in every published period of its
+    level; before the 2025 reform, the figures derived from the units it was formed from
+    (`derived`). The same points as its report card and the card's PDF."""
     unit = get_object_or_404(Unit, pk=unit_id)
-    ids = [unit.pk, *Lineage.objects.filter(new=unit).values_list("old_id", flat=True)]
-    rows = (
-        UnitRow.objects.filter(snapshot__in=Snapshot.objects.current(), unit_id__in=ids)
-        .select_related("snapshot__period")
-        .order_by("snapshot__period__year", "snapshot__period_id", "rank", "code")
-    )
-    counts: dict[int, int] = {}
-    points = []
-    for row in rows:
-        snapshot = row.snapshot
-        if snapshot.pk not in counts:
-            counts[snapshot.pk] = snapshot.rows.filter(assessed=True).count()
-        points.append(
-            {
-                "period": snapshot.period_id,
-                "year": snapshot.period.year,
-                "name": snapshot.period.name,
-                "level": snapshot.level,
-                "version": snapshot.version,
-                "unit": {"id": row.unit_id, "code": row.code, "name": row.name},
-                "rank": row.rank,
-                "value": row.value,
-                "points": row.points,
-                "recognized": row.recognized,
-                "units_ranked": counts[snapshot.pk],
-            }
-        )
-    return points
+    return cards.history(unit)
 
 
 @staff_router.get(
@@ -250,7 +252,7 @@ def provisional_results(request: HttpRequest, period_id: Id, level: Level, query
 
 def _provisional_ranking(request: HttpRequest, period_id: Id, level: str) -> cards.Ranking:
     """The period's provisional ranking, for staff only (403 to anyone else)."""
-    if not access.sees_provisional_results(request.auth):  # type: ignore[attr-defined]
+    if not access.can(request.auth, Perm.SEE_PROVISIONAL):  # type: ignore[attr-defined]
         raise errors.ApiError(403, "forbidden", "Only reviewers, leaders and admins see this.")
     period = get_object_or_404(Period, pk=period_id)
     ranking = cards.provisional(period, level)
@@ -338,7 +340,7 @@ def statistical_audit(request: HttpRequest, period_id: Id, level: Level):
     """Coverage and distribution per indicator, outliers ("bất thường": robust z-scores of
     the change from last year and against units of the same kind), Pearson and Spearman
     correlations, and indicators that do not discriminate."""
-    if not access.sees_audit(request.auth):  # type: ignore[attr-defined]
+    if not access.can(request.auth, Perm.SEE_AUDIT):  # type: ignore[attr-defined]
         raise errors.ApiError(403, "forbidden", "Only reviewers and admins see this.")
     found = analysis.audit_for_period(_period_or_404(period_id), level)
     if found is None:

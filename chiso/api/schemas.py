@@ -60,14 +60,20 @@ class NodeOut(Schema):
     max_points: float
     unit: str | None
     mandatory: bool
+    may_not_apply: bool = Field(
+        False, description="The DX office may mark it as not applying to some units."
+    )
     pass_value: float | None = Field(None, alias="pass")
     formula: str | None
-    score: dict[str, Any] | None
+    score: dict[str, Any] | None = Field(
+        description="The scoring rule as in the file (`better` for relative scoring only)."
+    )
     children: list[NodeOut]
 
 
 class FrameworkTree(FrameworkOut):
     max_points: float
+    missing: str = Field("zero", description="What a missing value does: zero or exclude.")
     recognition: dict[str, Any] | None
     elements: list[dict[str, Any]]
     nodes: list[NodeOut]

@@ -318,8 +318,8 @@ def _same(published: float | None, recomputed: float | None) -> bool:
 
 
 def check_signed_annex(folder: Path, roots_file: str | None, limits: Limits, out: IO[str]) -> int:
-    """annex-signed.pdf against annex.pdf (see chiso.signed_pdf); prints one line."""
-    from chiso import signed_pdf
+    """annex-signed.pdf against annex.pdf (see chiso.lib.signed_pdf); prints one line."""
+    from chiso.lib import signed_pdf
 
     roots = None
     if roots_file:

@@ -20,8 +20,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from chiso.assessments import periods
+from chiso.assessments import audit, periods
 from chiso.assessments.models import (
+    Action,
     AuditEntry,
     Comment,
     Evidence,
@@ -123,14 +124,11 @@ class PeriodAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         form.base_fields["add_units"].initial = obj is None
         return form
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)  # the frameworks first
-        if form.cleaned_data.get("add_units"):
-            self._add_units(request, form.instance)
-
     def _add_units(self, request: HttpRequest, period: Period) -> None:
         try:
-            added = periods.add_submissions(period, periods.units_in_force(period))
+            added = periods.add_submissions(
+                period, periods.units_in_force(period), actor=request.user
+            )
         except ValidationError as error:  # a unit whose level has no framework
             self.message_user(request, f"{period}: {' '.join(error.messages)}", messages.ERROR)
             return
@@ -144,6 +142,48 @@ class PeriodAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_queryset(self, request: HttpRequest) -> QuerySet[Period]:
         return super().get_queryset(request).annotate(submission_total=Count("submissions"))
 
+    def save_model(self, request: HttpRequest, obj: Period, form: Any, change: bool) -> None:
+        """Through the gate: a new period and a change of its dates are audited."""
+        obj._frameworks_before = _frameworks_of(obj) if change else {}  # type: ignore[attr-defined]
+        if not change:
+            super().save_model(request, obj, form, change)
+            audit.write(Action.PERIOD_CREATED, request.user, period=obj, new=str(obj))
+            return
+        fields = [name for name in form.changed_data if name in periods.AUDITED_FIELDS]
+        others = [
+            name
+            for name in form.changed_data
+            if name not in periods.AUDITED_FIELDS and name != "add_units"  # not a field
+        ]
+        saved = periods.change_period(
+            Period.objects.get(pk=obj.pk),
+            request.user,
+            **{name: form.cleaned_data[name] for name in fields},
+        )
+        if others:
+            for name in others:
+                setattr(saved, name, getattr(obj, name))
+            saved.save(update_fields=others)
+        obj.refresh_from_db()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The framework of each level, changed in the form: audited as the period's."""
+        super().save_related(request, form, formsets, change)
+        period = form.instance
+        before, after = getattr(period, "_frameworks_before", {}), _frameworks_of(period)
+        if change and before != after:
+            audit.write(
+                Action.PERIOD_CHANGED,
+                request.user,
+                period=period,
+                code="frameworks",
+                old=_frameworks_text(before),
+                new=_frameworks_text(after),
+            )
+        # The frameworks are saved: now, if asked, a submission for every unit in force.
+        if form.cleaned_data.get("add_units"):
+            self._add_units(request, period)
+
     @admin.display(description=_("submissions"), ordering="submission_total")
     def submission_count(self, obj: Period) -> int:
         return int(getattr(obj, "submission_total", 0))
@@ -152,6 +192,14 @@ class PeriodAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def add_units_in_force(self, request: HttpRequest, queryset: QuerySet[Period]) -> None:
         for period in queryset:
             self._add_units(request, period)
+
+
+def _frameworks_of(period: Period) -> dict[str, int]:
+    return dict(PeriodFramework.objects.filter(period=period).values_list("level", "framework_id"))
+
+
+def _frameworks_text(links: dict[str, int]) -> str:
+    return "; ".join(f"{level}={framework}" for level, framework in sorted(links.items()))
 
 
 class ValueInline(ReadOnlyInline):

@@ -1,9 +1,12 @@
-"""Reading the audit trail: per submission, per period, as CSV; and keeping it append-only.
+"""The audit trail: its one writer, and reading it per submission, per period, as CSV.
 
-Entries are written by chiso.assessments.services (values, evidence, comments) and
-chiso.assessments.workflow (transitions); nothing in the application changes or
-deletes one (AuditEntry and its queryset refuse it). On PostgreSQL a trigger refuses
-it in the database as well (migration assessments 0002).
+`entry`, `write` and `write_rows` are the only code that adds to the trail. The gate
+calls them for every change of state that matters: figures, evidence, comments and
+status (chiso.assessments.services, workflow), periods created, re-dated or given
+units (periods), framework versions stored, publications and corrections, the signed
+annex, the province's DTI years, API tokens issued and revoked. Nothing in the
+application changes or deletes an entry (AuditEntry and its queryset refuse it); on
+PostgreSQL a trigger refuses it in the database as well (migration assessments 0002).
 """
 
 from __future__ import annotations
@@ -19,7 +22,79 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from chiso.assessments.models import Action, AuditEntry, Status
-from chiso.safe_cells import cell_text
+from chiso.lib import bulk
+from chiso.lib.safe_cells import cell_text
+
+# The columns of `write_rows`, in order.
+ROW_COLUMNS = (
+    "at",
+    "actor",
+    "period",
+    "unit",
+    "submission",
+    "action",
+    "code",
+    "old",
+    "new",
+    "reason",
+)
+
+
+def _person(user: Any) -> Any:
+    return user if user is not None and user.is_authenticated else None
+
+
+def entry(
+    action: str,
+    actor: Any,
+    *,
+    submission: Any = None,
+    period: Any = None,
+    unit: Any = None,
+    at: dt.datetime | None = None,
+    code: str = "",
+    old: str = "",
+    new: str = "",
+    reason: str = "",
+) -> AuditEntry:
+    """One entry, not written yet (a save collects its entries and writes them together).
+
+    `actor` None (or anonymous) is chiso itself: a command run on the server, the demo.
+    A submission's entry carries its period and unit too."""
+    if submission is not None:
+        period = period if period is not None else submission.period_id
+        unit = unit if unit is not None else submission.unit_id
+    return AuditEntry(
+        at=at or timezone.now(),
+        actor=_person(actor),
+        period_id=getattr(period, "pk", period),
+        unit_id=getattr(unit, "pk", unit),
+        submission=submission,
+        action=action,
+        code=code,
+        old=old,
+        new=new,
+        reason=reason,
+    )
+
+
+def write(action: str, actor: Any, **fields: Any) -> AuditEntry:
+    """Append one entry to the trail (see `entry` for the fields)."""
+    made = entry(action, actor, **fields)
+    made.save()
+    return made
+
+
+def write_all(entries: Iterable[AuditEntry]) -> None:
+    """Append entries made by `entry`, in one statement."""
+    AuditEntry.objects.bulk_create(list(entries))
+
+
+def write_rows(rows: Iterable[tuple[Any, ...]]) -> None:
+    """Append many entries given as ROW_COLUMNS tuples (ids, not objects): publishing a
+    level writes one per submission, thousands at once, in batches."""
+    bulk.insert(AuditEntry, ROW_COLUMNS, rows)
+
 
 TRANSITION_ACTIONS = {
     Action.SUBMITTED,

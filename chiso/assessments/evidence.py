@@ -19,12 +19,11 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chiso.assessments.models import Action, Evidence, Submission, evidence_path
 from chiso.assessments.services import record
-from chiso.uploads import max_bytes, zip_members, zip_refusal
+from chiso.lib.uploads import max_bytes, zip_members, zip_refusal
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -120,10 +119,11 @@ def check_upload(upload: UploadedFile) -> str:
 
 
 @transaction.atomic
-def add_evidence(
+def _add_evidence(
     submission: Submission, upload: UploadedFile, codes: Iterable[str], *, user: Any
 ) -> Evidence:
-    """Check, store and link one file to indicators of the submission; audited.
+    """Check, store and link one file to indicators of the submission; audited. Only the
+    gate calls it (services.add_evidence: access, the submission's lock, its clock).
 
     `codes` must name at least one indicator of the submission's framework.
     Raises EvidenceRejected with a message naming the file; nothing is stored then.
@@ -170,11 +170,12 @@ def add_evidence(
 
 
 @transaction.atomic
-def remove_evidence(evidence: Evidence, *, user: Any) -> Evidence:
-    """Hide a file from its submission; the row (and the file) stay for the audit trail."""
+def _remove_evidence(evidence: Evidence, *, user: Any, at: Any) -> Evidence:
+    """Hide a file from its submission; the row (and the file) stay for the audit trail.
+    Only the gate calls it (services.remove_evidence), with its clock's `at`."""
     if evidence.removed_at is not None:
         return evidence
-    evidence.removed_at = timezone.now()
+    evidence.removed_at = at
     evidence.removed_by = user if user is not None and user.is_authenticated else None
     evidence.save(update_fields=["removed_at", "removed_by"])
     record(

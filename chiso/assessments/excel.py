@@ -20,6 +20,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import IO, Any
 
 from django.utils.translation import get_language
@@ -31,10 +32,10 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from chiso import engine
-from chiso.csv_lines import shorten
 from chiso.frameworks.problems import value_text
-from chiso.safe_cells import append_row, cell_text, write_xlsx_cell
-from chiso.uploads import (
+from chiso.lib.csv_lines import shorten, sniff_delimiter
+from chiso.lib.safe_cells import append_row, cell_text, write_xlsx_cell
+from chiso.lib.uploads import (
     CSV,
     MAX_COLUMNS,
     MAX_CSV_LINES,
@@ -62,6 +63,9 @@ YES, NO = "Có", "Không"
 UNIT_CODE_LABELS = frozenset(fold(text) for text in ("Mã đơn vị", "Unit code", "Unit", "Mã ĐV"))
 UNIT_NAME_LABELS = frozenset(fold(text) for text in ("Tên đơn vị", "Unit name", "Name"))
 CSV_HEADER = ("unit", "code", "value")
+# How the template's first two rows start ("Chỉ tiêu →" folds to "chi tieu"), but not
+# "unit", the long CSV's first column.
+WIDE_FIRST = (UNIT_CODE_LABELS | {"chi tieu", "indicator"}) - {"unit"}
 
 GREY = PatternFill("solid", fgColor="E7E7E7")
 HEADER = PatternFill("solid", fgColor="DCE6F1")
@@ -117,6 +121,13 @@ def inputs(framework: engine.Framework) -> list[InputInfo]:
     return result
 
 
+def percent_codes(framework: engine.Framework) -> frozenset[str]:
+    """The inputs that are percentages from 0 to 100: of type percent, or measured in %."""
+    return frozenset(
+        item.code for item in inputs(framework) if item.type == "percent" or item.unit == "%"
+    )
+
+
 # ---------------------------------------------------------------------------
 # Building the template
 
@@ -128,6 +139,8 @@ class UnitFigures:
     unit: str
     name: str
     figures: Mapping[str, float | None]
+    not_applicable: frozenset[str] = frozenset()
+    """Indicators the DX office marked as not applying: their cells say so, locked."""
 
 
 def _cell_value(value: float | None, type_: str) -> Any:
@@ -188,6 +201,10 @@ def build_template(
         for position in (1, 2):
             sheet.cell(row=number, column=position).fill = GREY
         for offset, item in enumerate(columns):
+            if item.code in unit.not_applicable:
+                cell = write_xlsx_cell(sheet, number, first + offset, NOT_APPLICABLE_TEXT)
+                cell.fill = GREY
+                continue
             cell = write_xlsx_cell(
                 sheet,
                 number,
@@ -347,6 +364,8 @@ def values_csv(framework: engine.Framework, rows: Sequence[UnitFigures]) -> str:
         for code in codes:
             value = unit.figures.get(code)
             figure = "" if value is None else number_text(value)
+            if code in unit.not_applicable:
+                figure = NOT_APPLICABLE_TEXT
             writer.writerow([cell_text(unit.unit), cell_text(code), figure])
     return buffer.getvalue()
 
@@ -362,6 +381,8 @@ class Cell:
     raw: Any
     row: int
     column: str | None = None
+    # The cell shows its number as a percentage (0.987 as "98,7 %").
+    percent: bool = False
 
 
 @dataclass
@@ -475,7 +496,12 @@ def _read_xlsx(data: bytes, filename: str) -> ValuesFile:
         row = cells.rows[number]
         unit = _unit_text(row.get(1))
         found = {
-            code: Cell(row.get(column), number, get_column_letter(column))
+            code: Cell(
+                row.get(column),
+                number,
+                get_column_letter(column),
+                (number, column) in cells.percent,
+            )
             for column, code in positions
         }
         if not unit:
@@ -527,14 +553,6 @@ def _filled(raw: Any) -> bool:
     return raw is not None and not (isinstance(raw, str) and not raw.strip())
 
 
-def _delimiter(first: str) -> str:
-    # Excel in a Vietnamese locale saves CSV with semicolons (the comma is the decimal mark).
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    if "\t" in first and delimiter not in first:
-        delimiter = "\t"
-    return delimiter
-
-
 def _beyond_sheet(line: int) -> Issue:
     """A long CSV holds what an entry sheet may: MAX_ROWS units and MAX_COLUMNS codes."""
     message = _(
@@ -549,13 +567,21 @@ def _read_csv(data: bytes | IO[bytes], filename: str) -> ValuesFile:
     chosen: list[str] = []
 
     def delimiter(first: str) -> str:
-        chosen.append(_delimiter(first))
+        chosen.append(sniff_delimiter(first))
         return chosen[0]
 
     # Read as it comes: a file beyond the limits stops at its first line beyond them.
     records = csv_records(data, filename, max_lines=MAX_CSV_LINES, delimiter=delimiter)
     _line, header = next(records, (1, []))
-    if tuple(fold(item) for item in header) != CSV_HEADER:
+    folded = tuple(fold(item) for item in header)
+    if folded and folded[0] in WIDE_FIRST:
+        # The template's sheet saved as CSV: its header is every code of the framework.
+        message = _(
+            "%(name)s is the sheet “%(sheet)s” saved as CSV: upload the Excel workbook "
+            "(.xlsx) itself, or a CSV of three columns unit,code,value."
+        ) % {"name": filename or _("the file"), "sheet": SHEET_VALUES}
+        raise TableError([Issue(message)])
+    if folded != CSV_HEADER:
         shown = shorten((chosen or [","])[0].join(header))
         message = _("The header must be unit,code,value, not “%(header)s”.") % {"header": shown}
         raise TableError([Issue(message, line=1)])
@@ -643,15 +669,30 @@ def header_issues(values_file: ValuesFile, framework: engine.Framework) -> list[
     return issues
 
 
+# What a cell of an indicator that does not apply to the unit says (format doc).
+NOT_APPLICABLE_TEXT = "không áp dụng"
+
+
 def read_cell(
-    raw: Any, type_: str, bounds: tuple[float | None, float | None] = (None, None)
+    raw: Any,
+    type_: str,
+    bounds: tuple[float | None, float | None] = (None, None),
+    *,
+    shown_as_percent: bool = False,
 ) -> float | None:
     """One figure from a cell or a CSV field; None when empty.
 
+    A percentage (`percent_codes`) in a cell that shows its number as a percentage holds
+    the share (0.987 for "98,7 %"): with `shown_as_percent` it is read as the percentage
+    it shows (98.7).
     Raises ValueError with a message for the user (in the active language).
     """
     if raw is None:
         return None
+    percent = shown_as_percent and isinstance(raw, int | float) and not isinstance(raw, bool)
+    if percent and math.isfinite(raw):
+        # Decimal, so 0.987 becomes 98.7 and not 98.69999999999999.
+        raw = float(Decimal(repr(float(raw))) * 100)
     if isinstance(raw, dt.date | dt.datetime | dt.time):
         raise ValueError(_("'%(value)s' is a date, not a number") % {"value": raw})
     if isinstance(raw, bool):

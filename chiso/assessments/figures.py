@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from chiso.assessments.models import Submission, Value
+from chiso import engine
+from chiso.assessments.models import NotApplicable, Submission, Value
 
 Which = Literal["effective", "self", "verified"]
 
@@ -42,4 +43,26 @@ def figures_of(
     """{unit code: {code: figure}} in one query (the submissions' units must be loaded)."""
     subs = list(submissions)
     by_id = figures_by_submission(subs, which)
+    return {submission.unit.code: by_id[submission.pk] for submission in subs}
+
+
+def marks_by_submission(submissions: Iterable[Submission]) -> dict[int, set[str]]:
+    """{submission id: indicators marked as not applying to its unit} in one query."""
+    ids = [submission.pk for submission in submissions]
+    marks: dict[int, set[str]] = {pk: set() for pk in ids}
+    rows = NotApplicable.objects.filter(submission_id__in=ids).values_list("submission_id", "code")
+    for submission_id, code in rows:
+        marks[submission_id].add(code)
+    return marks
+
+
+def not_applicable_of(
+    submissions: Iterable[Submission], framework: engine.Framework | None = None
+) -> dict[str, set[str]]:
+    """{unit code: indicators marked as not applying} in one query (units loaded); no
+    query when `framework` has no indicator that may not apply."""
+    subs = list(submissions)
+    if framework is not None and not any(leaf.may_not_apply for leaf in framework.leaves):
+        return {submission.unit.code: set() for submission in subs}
+    by_id = marks_by_submission(subs)
     return {submission.unit.code: by_id[submission.pk] for submission in subs}

@@ -24,11 +24,11 @@ from chiso import engine
 from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import excel
-from chiso.assessments.figures import figures_by_submission
+from chiso.assessments.figures import figures_by_submission, marks_by_submission
 from chiso.assessments.models import Period, Provenance, Submission
 from chiso.assessments.services import ServiceError, save_values
-from chiso.csv_lines import shorten
-from chiso.uploads import Issue, TableError, number_text, too_large
+from chiso.lib.csv_lines import shorten
+from chiso.lib.uploads import Issue, TableError, number_text, too_large
 
 
 class ImportRefused(Exception):
@@ -136,6 +136,7 @@ class _Checker:
         self.found = found
         self.only = only
         self.issues: list[Issue] = list(values_file.issues)
+        self.marked: dict[int, set[str]] = {}
 
     def add(
         self,
@@ -152,6 +153,7 @@ class _Checker:
         if not rows and not self.issues:
             self.add(_("The file has no figures: no row names a unit."), self.file.header_row)
         targets = self.units(rows)
+        self.marked = marks_by_submission(target for _, target in targets)
         framework = self.sheet_framework(targets)
         if framework is not None:
             self.issues.extend(excel.header_issues(self.file, framework))
@@ -258,13 +260,44 @@ class _Checker:
         """The units' self-reported figures before the import (to show with a refusal)."""
         return figures_by_submission(targets, "self")
 
+    @staticmethod
+    def not_applicable_refusal(code: str, raw: Any, marked: set[str]) -> str | None:
+        """Why a cell's "không áp dụng" (or a figure for an indicator marked so) is
+        refused; "" for a cell to skip (marked, and left as the template wrote it);
+        None for any other cell."""
+        says_so = engine.is_not_applicable(raw)
+        if code in marked:
+            if says_so or raw is None or not str(raw).strip():
+                return ""
+            message = _(
+                "%(code)s does not apply to this unit (decided by the DX office): "
+                "leave its cell as “không áp dụng”."
+            )
+        elif says_so:
+            message = _(
+                "Only the DX office marks an indicator as not applying to a unit: "
+                "enter a figure for %(code)s or leave the cell empty."
+            )
+        else:
+            return None
+        return message % {"code": shorten(code)}
+
     def figures(self, row: excel.UnitRows, target: Submission) -> dict[str, float | None] | None:
         framework = target.framework.engine()
         known = set(framework.input_codes)
         computed = {node.code for node in framework.nodes}
+        percent = excel.percent_codes(framework)
         figures: dict[str, float | None] = {}
         ok = True
+        marked = self.marked.get(target.pk, set())
         for code, cell in row.cells.items():
+            refusal = self.not_applicable_refusal(code, cell.raw, marked)
+            if refusal == "":
+                continue  # "không áp dụng" as the template wrote it: nothing to store
+            if refusal is not None:
+                self.add(refusal, cell.row, cell.column, code)
+                ok = False
+                continue
             if code not in known:
                 # A sheet's header was reported once; a CSV line is reported here.
                 if self.file.kind == excel.CSV:
@@ -281,7 +314,10 @@ class _Checker:
                 continue
             try:
                 figures[code] = excel.read_cell(
-                    cell.raw, framework.input_type(code), framework.bounds(code)
+                    cell.raw,
+                    framework.input_type(code),
+                    framework.bounds(code),
+                    shown_as_percent=cell.percent and code in percent,
                 )
             except ValueError as error:
                 self.add(str(error), cell.row, cell.column, code)

@@ -21,11 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import excel
-from chiso.assessments.figures import figures_by_submission
+from chiso.assessments.figures import figures_by_submission, marks_by_submission
 from chiso.assessments.imports import ImportRefused, import_values
 from chiso.assessments.models import Period, Submission
 from chiso.frameworks.models import Level
-from chiso.uploads import Issue, capped, max_bytes, too_large, workbook_bytes
+from chiso.lib.uploads import Issue, capped, max_bytes, too_large, workbook_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,8 +62,12 @@ def _rows(submissions: Iterable[Submission]) -> list[excel.UnitFigures]:
     """Template rows with each unit's self-reported figures (what the unit entered)."""
     submissions = list(submissions)
     figures = figures_by_submission(submissions, "self")
+    marks = marks_by_submission(submissions)
     return [
-        excel.UnitFigures(item.unit.code, item.unit.name, figures[item.pk]) for item in submissions
+        excel.UnitFigures(
+            item.unit.code, item.unit.name, figures[item.pk], frozenset(marks[item.pk])
+        )
+        for item in submissions
     ]
 
 

@@ -256,6 +256,38 @@ class Comment(models.Model):
         return self.text[:60]
 
 
+class NotApplicable(models.Model):
+    """An indicator (`may_not_apply` in the framework) that does not apply to the unit of a
+    submission in its period: left out of the unit's maxima. Only the DX office marks it
+    (`services.mark_not_applicable`, audited)."""
+
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name=_("submission"),
+        on_delete=models.CASCADE,
+        related_name="not_applicable",
+    )
+    code = models.CharField(_("indicator"), max_length=100)
+    marked_at = models.DateTimeField(_("marked at"))
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("indicator not applying")
+        verbose_name_plural = _("indicators not applying")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "code"], name="one_mark_per_indicator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.code}"
+
+
 class Action(models.TextChoices):
     VALUE_SET = "value_set", _("Value entered")
     VALUE_VERIFIED = "value_verified", _("Value corrected by the reviewer")
@@ -270,6 +302,15 @@ class Action(models.TextChoices):
     PUBLISHED = "published", _("Published")
     COMMENTED = "commented", _("Commented")
     ANNEX_SIGNED = "annex_signed", _("Signed annex uploaded")
+    PERIOD_CREATED = "period_created", _("Period created")
+    PERIOD_CHANGED = "period_changed", _("Period changed")
+    UNITS_ADDED = "units_added", _("Units added to the period")
+    FRAMEWORK_STORED = "framework_stored", _("Framework version stored")
+    RESULTS_PUBLISHED = "results_published", _("Results published")
+    TOKEN_ISSUED = "token_issued", _("API token issued")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    NOT_APPLICABLE = "not_applicable", _("Marked as not applying")
+    APPLIES_AGAIN = "applies_again", _("Marked as applying again")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.accounts.models import SentNotice
 from chiso.assessments import services
 from chiso.assessments.audit import code_titles
@@ -84,7 +85,7 @@ def _send_submitted(submission_id: int, actor_id: int | None) -> None:
     context = _context(submission)
     send("submitted", _emails(access.reviewers_of(submission.unit)), context)
     actor = _user(actor_id)
-    if actor is not None and access.is_officer_of(actor, submission.unit):
+    if actor is not None and access.can(actor, Perm.EDIT, submission.unit):
         send("received", _emails([actor]), context)
 
 

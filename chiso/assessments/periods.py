@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chiso.assessments.models import Period, PeriodFramework, Submission
+from chiso.assessments import audit
+from chiso.assessments.models import Action, Period, PeriodFramework, Submission
 from chiso.frameworks.models import Framework
 
 
@@ -30,6 +31,7 @@ def create_period(
     units: Iterable[Any] = (),
     *,
     two_step_review: bool = False,
+    actor: Any = None,
 ) -> Period:
     """Create a period, the framework of each level and one submission per unit.
 
@@ -59,12 +61,54 @@ def create_period(
             for level, framework in frameworks.items()
         ]
     )
-    add_submissions(period, units)
+    audit.write(Action.PERIOD_CREATED, actor, period=period, new=_dates(period))
+    add_submissions(period, units, actor=actor)
     return period
 
 
+def _dates(period: Period) -> str:
+    step = " (two-step review)" if period.two_step_review else ""
+    return f"{period.name}: {period.opens_on.isoformat()} .. {period.closes_on.isoformat()}{step}"
+
+
+# The fields of a period whose change decides who may edit what, and when.
+AUDITED_FIELDS = ("name", "year", "opens_on", "closes_on", "reference_date", "two_step_review")
+
+
 @transaction.atomic
-def add_submissions(period: Period, units: Iterable[Any]) -> int:
+def change_period(period: Period, actor: Any, **changes: Any) -> Period:
+    """Change a period's name, dates or review steps, with one audit entry naming the
+    fields changed, before and after (re-dating a period changes who may edit)."""
+    unknown = set(changes) - set(AUDITED_FIELDS)
+    if unknown:
+        raise ValueError(f"not a period field the gate changes: {sorted(unknown)}")
+    locked = Period.objects.select_for_update().get(pk=period.pk)
+    before = {name: getattr(locked, name) for name in changes}
+    changed = {name: value for name, value in changes.items() if before[name] != value}
+    if not changed:
+        return locked
+    if changed.get("closes_on", locked.closes_on) < changed.get("opens_on", locked.opens_on):
+        raise ValidationError(_("Entry cannot close before it opens."))
+    for name, value in changed.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=list(changed))
+    audit.write(
+        Action.PERIOD_CHANGED,
+        actor,
+        period=locked,
+        code=", ".join(changed),
+        old="; ".join(f"{name}={_text(before[name])}" for name in changed),
+        new="; ".join(f"{name}={_text(value)}" for name, value in changed.items()),
+    )
+    return locked
+
+
+def _text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+@transaction.atomic
+def add_submissions(period: Period, units: Iterable[Any], *, actor: Any = None) -> int:
     """Give each unit a submission in `period` with its level's framework; returns how many.
 
     Units that already have one are left alone, so running it twice changes nothing.
@@ -86,6 +130,8 @@ def add_submissions(period: Period, units: Iterable[Any]) -> int:
         have.add(unit.pk)
         new.append(Submission(period=period, unit=unit, framework=framework))
     Submission.objects.bulk_create(new)
+    if new:
+        audit.write(Action.UNITS_ADDED, actor, period=period, new=str(len(new)))
     return len(new)
 
 

@@ -26,7 +26,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -34,11 +34,13 @@ from django.utils.translation import gettext as _
 from chiso import engine
 from chiso.accounts import access
 from chiso.accounts.access import Perm
+from chiso.assessments import audit
 from chiso.assessments.models import (
     Action,
     AuditEntry,
     Comment,
     Evidence,
+    NotApplicable,
     Provenance,
     Status,
     Submission,
@@ -384,15 +386,8 @@ def check_figures(
 
 
 def _audit(submission: Submission, actor: Any, action: str, **fields: Any) -> AuditEntry:
-    return AuditEntry(
-        at=now(),
-        actor=_person(actor),
-        period_id=submission.period_id,
-        unit_id=submission.unit_id,
-        submission=submission,
-        action=action,
-        **fields,
-    )
+    """An entry about `submission`, dated by the gate's clock (written by the caller)."""
+    return audit.entry(action, actor, submission=submission, at=now(), **fields)
 
 
 def _person(user: Any) -> Any:
@@ -400,10 +395,8 @@ def _person(user: Any) -> Any:
 
 
 def record(submission: Submission, actor: Any, action: str, **fields: Any) -> AuditEntry:
-    """Append one entry to the audit trail."""
-    entry = _audit(submission, actor, action, **fields)
-    entry.save()
-    return entry
+    """Append one entry about `submission` to the audit trail, dated by the gate's clock."""
+    return audit.write(action, actor, submission=submission, at=now(), **fields)
 
 
 # ---------------------------------------------------------------------------
@@ -411,6 +404,32 @@ def record(submission: Submission, actor: Any, action: str, **fields: Any) -> Au
 
 
 @transaction.atomic
+def _store_self_values(rows: list[Value], *, provenance: str, at: Any, person: Any) -> None:
+    """The new self-reported figures of `rows` written in two statements a few hundred
+    rows at a time: what is the same for all (who, when, how) through the ORM, and each
+    row's figure in one `CASE id WHEN ... END`. Django's bulk_update builds a CASE of
+    expressions per field and row: 150 ms for a save of 100 figures, against 2 ms."""
+    pks = [row.pk for row in rows]
+    Value.objects.filter(pk__in=pks).update(provenance=provenance, updated_at=at, updated_by=person)
+    field = Value._meta.get_field("self_value")
+    quote = connection.ops.quote_name
+    for start in range(0, len(rows), 400):
+        batch = rows[start : start + 400]
+        params: list[Any] = []
+        for row in batch:
+            params += [row.pk, row.self_value]
+        params += [row.pk for row in batch]
+        # Names from the model, every value a parameter.
+        sql = (
+            f"UPDATE {quote(Value._meta.db_table)} SET {quote(field.column)} = "  # noqa: S608
+            f"CAST(CASE {quote('id')} {' '.join(['WHEN %s THEN %s'] * len(batch))} END"
+            f" AS {field.db_type(connection)})"
+            f" WHERE {quote('id')} IN ({', '.join(['%s'] * len(batch))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
 def save_values(
     submission: Submission,
     figures: Mapping[str, float | None],
@@ -486,11 +505,9 @@ def save_values(
     if to_create:
         Value.objects.bulk_create(to_create)
     if to_update:
-        Value.objects.bulk_update(
-            to_update, ["self_value", "provenance", "updated_at", "updated_by"]
-        )
+        _store_self_values(to_update, provenance=provenance, at=at, person=_person(user))
     if entries:
-        AuditEntry.objects.bulk_create(entries)
+        audit.write_all(entries)
         locked.version += 1
         locked.save(update_fields=["version", "updated_at"])
     return locked, len(entries)
@@ -644,7 +661,7 @@ def add_evidence(
         # Every file is checked before any is stored.
         for upload in uploads:
             files.check_upload(upload)
-        return [files.add_evidence(locked, upload, codes, user=user) for upload in uploads]
+        return [files._add_evidence(locked, upload, codes, user=user) for upload in uploads]
     except files.EvidenceRejected as error:
         raise ServiceError(
             ServiceError.EVIDENCE_REFUSED, str(error) + " " + _("No file was saved.")
@@ -659,4 +676,121 @@ def remove_evidence(item: Evidence, *, user: Any) -> Evidence:
     locked = lock(item.submission)
     check_may_edit(locked, user)
     item.submission = locked
-    return files.remove_evidence(item, user=user)
+    return files._remove_evidence(item, user=user, at=now())
+
+
+# ---------------------------------------------------------------------------
+# Framework versions
+
+
+def store_framework(
+    text: str,
+    *,
+    source: str = "upload",
+    user: Any = None,
+    filename: str = "<framework>",
+    reason: str = "",
+) -> Any:
+    """Validate a framework file and store it as the next version of its code, with an
+    audit entry; the same file stored twice is the existing version (no entry).
+
+    Raises django's ValidationError with one message per problem in the file."""
+    from chiso.frameworks.services import _store_version
+
+    with transaction.atomic():
+        framework, new = _store_version(text, source=source, user=user, filename=filename)
+        if new:
+            audit.write(
+                Action.FRAMEWORK_STORED,
+                user,
+                code=f"{framework.code} v{framework.version}",
+                new=f"sha256 {framework.sha256}",
+                reason=reason or f"{source}: {filename}",
+            )
+    return framework
+
+
+def load_shipped() -> list[Any]:
+    """Store every framework file shipped with chiso (idempotent: same file, same version)."""
+    from chiso.frameworks.models import Source
+    from chiso.frameworks.services import shipped_files
+
+    return [
+        store_framework(path.read_text(encoding="utf-8"), source=Source.SHIPPED, filename=path.name)
+        for path in shipped_files()
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Indicators that do not apply to some units
+
+
+@transaction.atomic
+def mark_not_applicable(
+    submissions: Sequence[Submission],
+    code: str,
+    *,
+    user: Any,
+    applies: bool = False,
+    reason: str = "",
+) -> int:
+    """Mark indicator `code` as not applying (or, with `applies`, as applying again) to
+    the units of `submissions`, in bulk; returns how many changed.
+
+    Only the DX office decides (`Perm.MARK_NOT_APPLICABLE`); the indicator must
+    be one its framework lets not apply (`may_not_apply`); a published submission
+    is not changed. Each change is in the audit trail; nothing is written on a refusal.
+    """
+    if not access.can(user, Perm.MARK_NOT_APPLICABLE):
+        raise ServiceError(
+            ServiceError.FORBIDDEN,
+            _("Only the DX office marks an indicator as not applying to a unit."),
+        )
+    reason = check_text(reason, "reason")
+    locked = [lock(submission) for submission in submissions]
+    for submission in locked:
+        framework = submission.framework.engine()
+        node = next((leaf for leaf in framework.leaves if leaf.code == code), None)
+        if node is None or not node.may_not_apply:
+            raise ServiceError(
+                ServiceError.UNKNOWN_CODE,
+                _("%(code)s is not an indicator that may not apply to some units.")
+                % {"code": code},
+            )
+        if submission.status == Status.PUBLISHED:
+            raise ServiceError(
+                ServiceError.LOCKED,
+                _("%(unit)s: its results are published; reopen it first.")
+                % {"unit": submission.unit.name},
+            )
+    marked = set(
+        NotApplicable.objects.filter(submission__in=locked, code=code).values_list(
+            "submission_id", flat=True
+        )
+    )
+    changing = [s for s in locked if (s.pk in marked) == applies]
+    if not changing:
+        return 0
+    at = now()
+    if applies:
+        NotApplicable.objects.filter(submission__in=changing, code=code).delete()
+    else:
+        NotApplicable.objects.bulk_create(
+            NotApplicable(submission=s, code=code, marked_at=at, marked_by=_person(user))
+            for s in changing
+        )
+    action = Action.APPLIES_AGAIN if applies else Action.NOT_APPLICABLE
+    audit.write_all(
+        _audit(
+            s, user, action, code=code, new="" if applies else NOT_APPLICABLE_TEXT, reason=reason
+        )
+        for s in changing
+    )
+    for submission in changing:
+        submission.version += 1
+        submission.save(update_fields=["version", "updated_at"])
+    return len(changing)
+
+
+# How "does not apply" is written in values files, Excel and the audit trail.
+NOT_APPLICABLE_TEXT = "không áp dụng"

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from chiso.accounts import access
 from chiso.accounts.access import Perm
-from chiso.assessments import services
+from chiso.assessments import audit, services
 from chiso.assessments.models import Action, Comment, Status, Submission
 from chiso.assessments.services import (
     EDITABLE_STATUSES,
@@ -41,7 +41,7 @@ from chiso.assessments.services import (
     editable_by_officer,
     record,
 )
-from chiso.core import bulk
+from chiso.lib import bulk
 from chiso.units.models import Level
 
 __all__ = ["EDITABLE_STATUSES", "editable_by_officer", "StaleSubmission", "TransitionError"]
@@ -137,8 +137,8 @@ def needs_district_step(submission: Submission) -> bool:
 def reviews_this_step(user: Any, submission: Submission) -> bool:
     """Whether the person is the reviewer of the step the submission is at."""
     if submission.status == Status.SUBMITTED and needs_district_step(submission):
-        return access.is_district_reviewer_of(user, submission.unit)
-    return access.is_province_reviewer_of(user, submission.unit)
+        return access.can(user, Perm.REVIEW_DISTRICT_STEP, submission)
+    return access.can(user, Perm.REVIEW_PROVINCE_STEP, submission)
 
 
 def _state_allows(t: Transition, submission: Submission, user: Any) -> str | None:
@@ -280,7 +280,7 @@ def publish_all(submissions: Any, user: Any, *, reason: str = "") -> int:
     """
     from chiso.assessments.models import AuditEntry
 
-    if user is not None and not access.is_admin(user):
+    if user is not None and not access.can(user, Perm.PUBLISH):
         raise TransitionError(_("You may not do this."))
     rows = list(
         submissions.select_for_update(of=("self",))
@@ -293,23 +293,8 @@ def publish_all(submissions: Any, user: Any, *, reason: str = "") -> int:
     )
     at = bulk.prepared(AuditEntry, "at", services.now())
     action = TRANSITIONS["publish"].action
-    bulk.insert(
-        AuditEntry,
-        ("at", "actor", "period", "unit", "submission", "action", "code", "old", "new", "reason"),
-        (
-            (
-                at,
-                actor,
-                period_id,
-                unit_id,
-                pk,
-                action,
-                "",
-                Status.APPROVED,
-                Status.PUBLISHED,
-                reason,
-            )
-            for pk, period_id, unit_id in rows
-        ),
+    audit.write_rows(
+        (at, actor, period_id, unit_id, pk, action, "", Status.APPROVED, Status.PUBLISHED, reason)
+        for pk, period_id, unit_id in rows
     )
     return len(rows)

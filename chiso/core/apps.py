@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "chiso.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from chiso.core import checks  # noqa: F401 - registers chiso's deployment checks

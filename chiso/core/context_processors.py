@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from chiso.accounts import access
-from chiso.accounts.models import Role
+from chiso.accounts.access import Perm
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -13,11 +13,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {}
     return {
-        "nav_is_admin": access.is_admin(user),
+        "nav_is_admin": access.can(user, Perm.ADMINISTER),
         # Leaders read the review queue too (counts, who has not submitted yet).
-        "nav_reviews": access.is_admin(user)
-        or access.has_role(user, Role.REVIEWER)
-        or access.has_role(user, Role.LEADER),
-        "nav_dashboard": access.can_see_dashboard(user),
-        "nav_reads_all": access.is_admin(user) or access.has_role(user, Role.LEADER),
+        "nav_reviews": access.can(user, Perm.SEE_QUEUE),
+        "nav_dashboard": access.can(user, Perm.SEE_DASHBOARD),
+        "nav_reads_all": access.can(user, Perm.READ_ALL),
     }

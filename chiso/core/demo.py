@@ -141,6 +141,30 @@ def demo_dates(today: dt.date) -> dict[str, dt.date]:
     }
 
 
+# The frameworks of the demo's periods: 2024 and 2025 on the sets of the time, 2026
+# on today's shape (docs of chiso/frameworks/shipped/README.md).
+FRAMEWORKS_BEFORE = {
+    "commune": "thanhhoa-commune-2024",
+    "department": "thanhhoa-department-2022",
+    "province": "dti-province-2022",
+}
+FRAMEWORKS_2026 = {
+    "commune": "thanhhoa-commune-2026",
+    "department": "thanhhoa-department-2026",
+    "province": "dti-province-2025",
+}
+# The departments in charge of the digital economy, for whom its indicator applies
+# (Hà Nội names 8 under QĐ 5279/QĐ-UBND; Thanh Hóa's 8 are reconstructed).
+APPLIES_TO = {
+    "KTS.01": frozenset(
+        {"BQL-KKT", "SO-CT", "SO-KHCN", "SO-NNMT", "SO-TC", "SO-VHTTDL", "SO-XD", "SO-YT"}
+    )
+}
+NOT_APPLICABLE_REASON = "Sở không phụ trách lĩnh vực kinh tế số (danh sách tái dựng)"
+
+
+QUOTA_2026 = "KH 275: 120 xã hoàn thành CĐS năm 2026 (tái dựng)"
+
 # The DX office's targets (domain.md): QĐ 969/QĐ-UBND's yearly quotas of communes to
 # complete DX, the running "240 by the end of 2024", a pillar floor, and Nghị quyết
 # 06-NQ/TU's top 10 in the national DTI by 2025.
@@ -166,7 +190,34 @@ TARGETS = (
         "",
         "2025-12-31",
     ),
+    # After 2025: Nghị quyết 06-NQ/TU's goals for 2030, and the year's quota of Kế hoạch
+    # 275/KH-UBND, whose list was not found (the number is reconstructed).
+    ("recognized", QUOTA_2026, "commune", 120, "", "2026-12-31"),
+    (
+        "dti_rank",
+        "Thanh Hóa trong top 10 DTI năm 2030 (NQ 06-NQ/TU)",
+        "province",
+        10,
+        "",
+        "2030-12-31",
+    ),
+    (
+        "dti_rank",
+        "Thanh Hóa trong top 5 về chính quyền số năm 2030 (NQ 06-NQ/TU)",
+        "province",
+        5,
+        "CQS",
+        "2030-12-31",
+    ),
 )
+
+
+def _source(name: str, kind: str) -> str:
+    if name == QUOTA_2026:
+        return "Kế hoạch 275/KH-UBND (31/12/2025); danh sách không tìm thấy: số liệu tái dựng"
+    if "NQ 06" in name:
+        return "Nghị quyết 06-NQ/TU"
+    return "QĐ 969/QĐ-UBND" if kind == "recognized" else ""
 
 
 def create_targets() -> int:
@@ -183,7 +234,7 @@ def create_targets() -> int:
                 "by_date": dt.date.fromisoformat(by),
                 "cumulative": name.startswith("240"),
                 "since_year": 2022 if name.startswith("240") else None,
-                "source": "QĐ 969/QĐ-UBND" if kind == "recognized" else "",
+                "source": _source(name, kind),
             },
         )
     return len(TARGETS)

@@ -55,11 +55,13 @@ from chiso.engine.stats import (
 )
 from chiso.engine.uncertainty import RankUncertainty, Sensitivity, rank_uncertainty, sensitivity
 from chiso.engine.values import (
+    NOT_APPLICABLE,
     Values,
     check_rules,
     coerce_input,
     coerce_value,
     input_bounds,
+    is_not_applicable,
     out_of_bounds,
     parse_values,
 )
@@ -118,6 +120,8 @@ __all__ = [
     "coerce_input",
     "coerce_value",
     "input_bounds",
+    "is_not_applicable",
+    "NOT_APPLICABLE",
     "out_of_bounds",
     "framework_from_dict",
     "incidence_matrix",

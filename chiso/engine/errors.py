@@ -64,6 +64,8 @@ CODES: Final = frozenset(
         "out_of_bounds",  # unit, text, minimum, maximum ("" where no bound)
         "duplicate_value",  # unit, first_line ("" when not known)
         "rule_broken",  # unit, rule, figures
+        "not_applicable_refused",  # unit, text: "không áp dụng" where may_not_apply is not set
+        "nothing_to_score",  # unit: every indicator missing (missing: exclude) or not applying
         "what_if",  # a what-if change that names nothing or is not a number (where says which)
     }
 )

@@ -32,15 +32,18 @@ INPUT_TYPES: Final[tuple[str, ...]] = get_args(InputType)
 METHODS: Final[tuple[str, ...]] = get_args(Method)
 LEVELS: Final[tuple[str, ...]] = get_args(Level)
 
-# The keys each scoring method reads; a key of another method is a mistake.
+# The keys each scoring method takes (besides `method`); any other key is a
+# mistake, reported rather than ignored: a misspelt key would otherwise change a
+# published ranking without a word.
 METHOD_KEYS: Final[dict[str, tuple[str, ...]]] = {
     "linear": ("zero", "full"),
     "threshold": ("at_least", "at_most"),
     "steps": ("steps",),
     "boolean": (),
-    "relative": (),
+    "relative": ("better",),
 }
-_ALL_SCORE_KEYS: Final = frozenset(key for keys in METHOD_KEYS.values() for key in keys)
+BETTER: Final[tuple[str, ...]] = ("higher", "lower")
+MISSING: Final[tuple[str, ...]] = ("zero", "exclude")
 
 _FRAMEWORK_CODE: Final = re.compile(r"[a-z0-9-]+")
 _NODE_CODE: Final = re.compile(r"[A-Za-z0-9._-]+")
@@ -76,6 +79,7 @@ _NODE_KEYS: Final = frozenset(
         "max",
         "description",
         "effort",
+        "may_not_apply",
     }
 )
 # A guard against YAML aliases that multiply a tree far beyond any real framework.
@@ -107,6 +111,8 @@ class ScoreRule(_Frozen):
     at_least: float | None = None
     at_most: float | None = None
     steps: tuple[tuple[float, float], ...] = ()
+    better: Literal["higher", "lower"] = "higher"
+    """For `relative`: which end of the units' range scores 1."""
 
 
 class Recognition(_Frozen):
@@ -176,6 +182,8 @@ class Node(_Frozen):
     parent: str | None = None
     effort: float = 1.0
     """How hard raising the indicator to full score is judged (the gap planner's cost)."""
+    may_not_apply: bool = False
+    """The indicator may be marked as not applying to a unit (value `không áp dụng`)."""
     extra: dict[str, Any] = {}
 
     @property
@@ -205,7 +213,7 @@ class Framework(_Frozen):
     title: dict[str, str]
     level: Level
     year: int
-    missing: Literal["zero"] = "zero"
+    missing: Literal["zero", "exclude"] = "zero"
     recognition: Recognition | None = None
     elements: tuple[Element, ...] = ()
     tree: tuple[Node, ...]
@@ -582,6 +590,32 @@ class _Checker:
             return None
         return number
 
+    def choice(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        choices: tuple[str, ...],
+        where: str,
+        default: str,
+        shown: str | None = None,
+    ) -> str | None:
+        """The value of `key` (`default` when absent), or None and a problem when it is
+        not one of `choices`; `shown` is how the key is named (``score.better``)."""
+        value = data.get(key, default)
+        if value in choices:
+            return str(value)
+        name = shown or key
+        self.add(
+            "bad_choice",
+            f"{name} must be one of {', '.join(choices)}, not {_show(value)}",
+            where,
+            _line(data, key),
+            key=name,
+            choices=", ".join(choices),
+            found=_show(value),
+        )
+        return None
+
     def boolean(self, data: Mapping[str, Any], key: str, where: str) -> bool | None:
         value = data.get(key, False)
         if not isinstance(value, bool):
@@ -777,17 +811,7 @@ class _Checker:
                 expected="whole number",
                 found=_show(year),
             )
-        missing = data.get("missing", "zero")
-        if missing != "zero":
-            self.add(
-                "bad_choice",
-                f"missing must be zero (the only policy in {FORMAT}), not {_show(missing)}",
-                "missing",
-                _line(data, "missing"),
-                key="missing",
-                choices="zero",
-                found=_show(missing),
-            )
+        missing = self.choice(data, "missing", MISSING, "missing", "zero")
         recognition = self.recognition(data)
         elements = self.elements(data)
         tree = self.tree(data)
@@ -805,7 +829,7 @@ class _Checker:
             title=title,
             level=level,
             year=year,
-            missing="zero",
+            missing="exclude" if missing == "exclude" else "zero",
             recognition=recognition,
             elements=tuple(elements),
             tree=tuple(tree),
@@ -881,17 +905,8 @@ class _Checker:
                 # Known from here on even if the rest is wrong: formulas naming it are fine.
                 self.element_codes.add(code)
             title = self.title(item, "title", where)
-            type_ = item.get("type", "number")
-            if type_ not in INPUT_TYPES:
-                self.add(
-                    "bad_choice",
-                    f"type must be one of {', '.join(INPUT_TYPES)}, not {_show(type_)}",
-                    where,
-                    _line(item, "type"),
-                    key="type",
-                    choices=", ".join(INPUT_TYPES),
-                    found=_show(type_),
-                )
+            type_ = self.choice(item, "type", INPUT_TYPES, where, "number")
+            if type_ is None:
                 continue
             bounds = self.bounds(item, where)
             if code is not None and title is not None and bounds is not None:
@@ -982,7 +997,7 @@ class _Checker:
                     found=_show(children),
                 )
                 return None
-            for key in ("points", "score", "formula", "min", "max"):
+            for key in ("points", "score", "formula", "min", "max", "may_not_apply"):
                 if key in data:
                     self.add(
                         "branch_key",
@@ -1071,18 +1086,12 @@ class _Checker:
         ok = ok and mandatory is not None and (pass_ is not None or data.get("pass") is None)
         effort = self.number(data, "effort", where, minimum=0) if "effort" in data else 1.0
         ok = ok and effort is not None
+        may_not_apply = self.boolean(data, "may_not_apply", where)
+        ok = ok and may_not_apply is not None
         type_ = data.get("type")
-        if type_ is not None and type_ not in INPUT_TYPES:
-            self.add(
-                "bad_choice",
-                f"type must be one of {', '.join(INPUT_TYPES)}, not {_show(type_)}",
-                where,
-                _line(data, "type"),
-                key="type",
-                choices=", ".join(INPUT_TYPES),
-                found=_show(type_),
-            )
-            ok = False
+        if type_ is not None:
+            type_ = self.choice(data, "type", INPUT_TYPES, where, "number")
+            ok = ok and type_ is not None
         bounds = self.bounds(data, where)
         if bounds is not None and bounds != (None, None) and formula is not None:
             self.add(
@@ -1114,6 +1123,7 @@ class _Checker:
             depth=depth,
             parent=parent,
             effort=effort,
+            may_not_apply=bool(may_not_apply),
             extra=extra,
         )
 
@@ -1141,10 +1151,12 @@ class _Checker:
             )
             return None
         ok = True
-        for key in sorted(_ALL_SCORE_KEYS & set(value) - set(METHOD_KEYS[method])):
+        taken = METHOD_KEYS[method]
+        for key in [key for key in value if key != "method" and key not in taken]:
+            takes = f"it takes {', '.join(taken)}" if taken else "it takes no other key"
             self.add(
                 "method_key",
-                f"score.{key} does not apply to method {method}",
+                f"score.{key} does not apply to method {method} ({takes})",
                 where,
                 _line(value, key),
                 key=f"score.{key}",
@@ -1157,6 +1169,11 @@ class _Checker:
             return self.threshold(value, where, line) if ok else None
         if method == "steps":
             return self.steps(value, where, line) if ok else None
+        if method == "relative":
+            better = self.choice(value, "better", BETTER, where, "higher", "score.better")
+            if better is None or not ok:
+                return None
+            return ScoreRule(method="relative", better="lower" if better == "lower" else "higher")
         return ScoreRule(method=method) if ok else None
 
     def linear(self, value: Mapping[str, Any], where: str, line: int | None) -> ScoreRule | None:

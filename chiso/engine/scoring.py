@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chiso.engine import kernels
-from chiso.engine.errors import EngineError, Problem
+from chiso.engine.errors import EngineError, Problem, problem
 from chiso.engine.formula import Column, Expr, FormulaGroup, evaluate, finish, group_formulas
 from chiso.engine.framework import Framework, Node, ScoreRule
 from chiso.engine.values import Values
@@ -62,7 +62,13 @@ class UnitResult:
     leaf_points: dict[str, float]
     """Points earned per indicator."""
     gap: dict[str, float]
-    """Points still to earn per indicator: points - earned."""
+    """Points still to earn per indicator: points - earned (0 where left out)."""
+    unit_max_points: float = math.nan
+    """The points of the indicators that count for this unit: the framework's
+    maximum, less those that do not apply (and, under `missing: exclude`, those
+    without a value)."""
+    not_applicable: tuple[str, ...] = ()
+    """The indicators that do not apply to this unit, in file order."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,6 +102,14 @@ class Results:
     """Node columns of the indicators (file order) and of the branches."""
     _sources: _Sources = field(repr=False)
     """What `leaf_values` and `leaf_points` are built from on first use."""
+    left_out: npt.NDArray[np.bool_] | None = None
+    """units x leaves: the indicators left out of a unit's maxima (not applying,
+    or missing under `missing: exclude`); None when none is."""
+    not_applicable: npt.NDArray[np.bool_] | None = None
+    """units x leaves: the indicators that do not apply; None when none is marked."""
+    unit_max_points: Vector | None = None
+    """Per unit: the points of the indicators that count for it (see `UnitResult`);
+    None when every unit counts them all (the framework's maximum)."""
 
     def __len__(self) -> int:
         return len(self.units)
@@ -111,6 +125,9 @@ class Results:
         leaves = self._node_layout[0]
         points = self.node_values.T[leaves]
         np.multiply(points, self._sources.program.points, out=points)
+        if self.left_out is not None:
+            # An indicator left out earns nothing (its score cell is empty).
+            np.nan_to_num(points, copy=False, nan=0.0)
         result: Matrix = points.T
         return result
 
@@ -168,6 +185,18 @@ class Results:
         nodes, leaves = self.node_codes, self.leaf_codes
         earned = self.leaf_points[row]
         leaf_max = self.node_max_points[[nodes.index(code) for code in leaves]]
+        if self.left_out is not None:
+            leaf_max = np.where(self.left_out[row], 0.0, leaf_max)
+        absent = (
+            ()
+            if self.not_applicable is None
+            else tuple(
+                code
+                for code, out in zip(leaves, self.not_applicable[row].tolist(), strict=True)
+                if out
+            )
+        )
+        own_max = self.max_points if self.unit_max_points is None else self.unit_max_points[row]
         return UnitResult(
             unit=code,
             value=float(self.value[row]),
@@ -181,6 +210,8 @@ class Results:
             leaf_values=dict(zip(leaves, self.leaf_values[row].tolist(), strict=True)),
             leaf_points=dict(zip(leaves, earned.tolist(), strict=True)),
             gap=dict(zip(leaves, (leaf_max - earned).tolist(), strict=True)),
+            unit_max_points=float(own_max),
+            not_applicable=absent,
         )
 
     def to_records(self) -> list[dict[str, Any]]:
@@ -232,7 +263,19 @@ def score(framework: Framework, values: Values) -> Results:
     total = sums[0]
     node_values[program.dead_branches] = np.nan
     mandatory_met = kernels.met(node_values[program.mandatory_nodes], program.pass_marks).T
+    sources = _Sources(program, inputs, formulas)
+    not_applicable = _not_applicable(framework, program, values)
+    left_out = _left_out(framework, program, sources, not_applicable)
     value = kernels.node_values(total, framework.max_points)
+    unit_max = None
+    if left_out is not None:
+        if not_applicable is not None:
+            # A mandatory indicator that does not apply is not required.
+            mandatory_met |= not_applicable[:, program.mandatory_leaves]
+        unit_max = _leave_out(framework, program, left_out, node_values, sums, values.units)
+        value = kernels.node_values(total, unit_max)
+        # Points "of the framework's maximum", so that totals stay comparable.
+        total = value * framework.max_points
     return Results(
         framework_code=framework.code,
         units=values.units,
@@ -249,8 +292,99 @@ def score(framework: Framework, values: Values) -> Results:
         mandatory_met=mandatory_met,
         _branch_points=sums[1:].T,
         _node_layout=(program.leaf_nodes, program.branch_nodes),
-        _sources=_Sources(program, inputs, formulas),
+        _sources=sources,
+        left_out=left_out,
+        not_applicable=not_applicable,
+        unit_max_points=unit_max,
     )
+
+
+def _not_applicable(
+    framework: Framework, program: _Program, values: Values
+) -> npt.NDArray[np.bool_] | None:
+    """units x leaves: True where the values mark an indicator as not applying."""
+    if not values.not_applicable.any():
+        return None
+    position = {code: index for index, code in enumerate(program.leaf_codes)}
+    wrong = [
+        code
+        for code in values.na_codes
+        if code not in position or not framework.node(code).may_not_apply
+    ]
+    if wrong:
+        raise EngineError([Problem("not an indicator that may not apply", code) for code in wrong])
+    marked = np.zeros((len(values.units), len(program.leaf_codes)), dtype=np.bool_)
+    marked[:, [position[code] for code in values.na_codes]] = values.not_applicable
+    return marked
+
+
+def _left_out(
+    framework: Framework,
+    program: _Program,
+    sources: _Sources,
+    not_applicable: npt.NDArray[np.bool_] | None,
+) -> npt.NDArray[np.bool_] | None:
+    """units x leaves: the indicators left out of each unit's maxima, or None."""
+    left_out = not_applicable
+    if framework.missing == "exclude":
+        # Only indicators with points count: the others are not in any maximum.
+        missing = np.isnan(sources.leaf_values()) & (program.points[:, 0] > 0)
+        left_out = missing if left_out is None else left_out | missing
+    if left_out is None or not left_out.any():
+        return None
+    return left_out
+
+
+def _leave_out(
+    framework: Framework,
+    program: _Program,
+    left_out: npt.NDArray[np.bool_],
+    node_values: Matrix,
+    sums: Matrix,
+    units: tuple[str, ...],
+) -> Vector:
+    """Rework the branches of the units with indicators left out (in place) and
+    return every unit's maximum: a branch's maximum is the points of the
+    indicators under it that count, its value points / that maximum (NaN where
+    nothing under it counts); an indicator left out has no score (NaN)."""
+    rows = np.flatnonzero(left_out.any(axis=1))
+    out = left_out[rows]
+    points = program.points[:, 0]
+    # Per unit, running sums over the indicators (file order) of the points left
+    # out and of the indicators that still count; a branch's indicators are one run.
+    dropped = np.zeros((len(rows), len(points) + 1))
+    np.cumsum(np.where(out, points, 0.0), axis=1, out=dropped[:, 1:])
+    counting = np.zeros((len(rows), len(points) + 1), dtype=np.intp)
+    np.cumsum(~out & (points > 0), axis=1, out=counting[:, 1:])
+    start, stop = program.spans[:, 0], program.spans[:, 1]
+    maxima = np.where(
+        counting[:, stop] > counting[:, start],
+        program.span_max - (dropped[:, stop] - dropped[:, start]),
+        0.0,
+    )
+    # Row 0 of `sums` is the framework, the branches follow as `spans` lists them.
+    branch_values = kernels.node_values(sums[1:, rows], maxima[:, 1:].T)
+    node_values[program.branch_nodes[:, np.newaxis], rows] = branch_values
+    leaf_nodes = program.leaf_nodes
+    cells = node_values[leaf_nodes[:, np.newaxis], rows]
+    cells[out.T] = np.nan
+    node_values[leaf_nodes[:, np.newaxis], rows] = cells
+    empty = rows[maxima[:, 0] == 0]
+    if empty.size:
+        raise EngineError(
+            [
+                problem(
+                    "nothing_to_score",
+                    "nothing to score: every indicator is missing or does not apply",
+                    units[row],
+                    unit=units[row],
+                )
+                for row in empty.tolist()
+            ]
+        )
+    unit_max = np.full(len(units), framework.max_points)
+    unit_max[rows] = maxima[:, 0]
+    return unit_max
 
 
 # Units scored at a time: each block of indicators x units is small enough to
@@ -292,6 +426,10 @@ class _Program:
     relative_inputs: Indices
     relative_formulas: Indices
     """Inputs of the entered relative rows (first), formula rows of the others."""
+    relative_lower: Indices
+    """The relative rows (counted from the block's first) scored with `better: lower`:
+    their values are negated inside the block, so that (max - v) / (max - min) is
+    the kernel's (v' - min') / (max' - min')."""
     missing: slice
     """Linear and relative rows: where a missing value is NaN until the end."""
     threshold: tuple[tuple[slice, float | Matrix | None, float | Matrix | None], ...]
@@ -320,6 +458,13 @@ class _Program:
     mandatory_nodes: Indices
     mandatory_codes: tuple[str, ...]
     pass_marks: Vector
+    mandatory_leaves: Indices
+    """The mandatory indicators' positions among the indicators (file order)."""
+    spans: Indices
+    """(start, stop) of the indicators (file order) under the framework (row 0)
+    and under each branch in the order of `sums`."""
+    span_max: Vector
+    """The maxima of `spans`: the framework's, then the branches'."""
 
     def formula_values(self, inputs: Matrix) -> Matrix:
         """formulas x units, in the order of `groups`."""
@@ -336,6 +481,7 @@ class _Program:
         entered = len(self.relative_inputs)
         np.take(inputs, self.relative_inputs, axis=0, out=rows[:entered], mode="clip")
         np.take(formulas, self.relative_formulas, axis=0, out=rows[entered:], mode="clip")
+        rows[self.relative_lower] = -rows[self.relative_lower]
         return kernels.relative_parameters(rows)
 
     def run(
@@ -370,6 +516,9 @@ class _Program:
             for entered_rows, entered_inputs in self.entered_copies:
                 block[entered_rows] = inputs[entered_inputs, start:stop]
             block[self.formula_rows] = formulas[:, start:stop]
+            if self.relative_lower.size:
+                lower = self.relative_lower + self.relative.start
+                block[lower] = -block[lower]
             self._score(block, mask, reached_buffer, zeros[:, :width], ones[:, :width], low, span)
             # Points in file order, where every branch's indicators are contiguous.
             points = points_buffer[: leaves * width].reshape(leaves, width)
@@ -687,6 +836,9 @@ def _build_program(framework: Framework) -> _Program:
         relative_formulas=_indices(
             formula_index[leaf.code] for leaf in relative_rows if leaf.formula is not None
         ),
+        relative_lower=_indices(
+            index for index, leaf in enumerate(relative_rows) if _rule(leaf).better == "lower"
+        ),
         missing=missing,
         threshold=tuple(threshold_parts),
         steps=tuple(step_parts),
@@ -704,7 +856,19 @@ def _build_program(framework: Framework) -> _Program:
         mandatory_nodes=_indices(node_of[leaf.code] for leaf in mandatory),
         mandatory_codes=tuple(leaf.code for leaf in mandatory),
         pass_marks=_floats(_or(leaf.pass_, 1.0) for leaf in mandatory),
+        mandatory_leaves=_indices(leaf_position[leaf.code] for leaf in mandatory),
+        spans=np.array(
+            [(0, len(leaves)), *(_span(branch, leaf_position) for branch in branches)],
+            dtype=np.intp,
+        ).reshape(-1, 2),
+        span_max=_floats([framework.max_points, *(branch.max_points for branch in branches)]),
     )
+
+
+def _span(branch: Node, leaf_position: dict[str, int]) -> tuple[int, int]:
+    """(start, stop) of the indicators under a branch: in file order they are contiguous."""
+    under = [leaf_position[node.code] for node in branch.walk() if node.is_leaf]
+    return min(under), max(under) + 1
 
 
 def _checked_inputs(framework: Framework, values: Values) -> Matrix:
@@ -744,6 +908,8 @@ class _Plan:
     leaf_codes: tuple[str, ...]
     blocks: dict[str, slice]
     points: Vector
+    relative_lower: Indices
+    """Rows of the relative block (from its first) scored with `better: lower`."""
     entered_rows: Indices
     entered_inputs: Indices
     entered_runs: tuple[tuple[slice, Indices], ...]
@@ -818,6 +984,11 @@ def _build_plan(framework: Framework) -> _Plan:
         leaf_codes=tuple(leaf.code for leaf in leaves),
         blocks=blocks,
         points=_floats(leaf.points for leaf in leaves),
+        relative_lower=_indices(
+            index
+            for index, leaf in enumerate(rows[blocks["relative"]])
+            if _rule(leaf).better == "lower"
+        ),
         entered_rows=_indices(row for row, _ in entered),
         entered_inputs=_indices(input_position[leaf.code] for _, leaf in entered),
         entered_runs=_entered_runs(entered, input_position),
@@ -959,7 +1130,12 @@ def leaf_scores(plan: _Plan, raw: Matrix) -> Matrix:
     )
     kernels.score_steps(raw[steps], plan.steps_x, plan.steps_s, out=scores[steps])
     kernels.score_boolean(raw[block["boolean"]], out=scores[block["boolean"]])
-    kernels.score_relative(raw[block["relative"]], out=scores[block["relative"]])
+    relative = raw[block["relative"]]
+    if plan.relative_lower.size:
+        # (max - v) / (max - min) is the kernel's formula over -v.
+        relative = relative.copy()
+        relative[plan.relative_lower] *= -1.0
+    kernels.score_relative(relative, out=scores[block["relative"]])
     return scores
 
 

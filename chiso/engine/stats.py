@@ -2,9 +2,12 @@
 
 - `summarise`: per indicator, how many units reported it (coverage) and the
   distribution of the values reported;
-- `robust_z`, `change_outliers`, `peer_outliers`: figures that look wrong, by
-  robust z-scores (median and MAD, Iglewicz and Hoaglin 1993: |z| > 3.5) of a
-  unit's change from last year, or of its value against units of its kind;
+- `robust_scale`, `robust_z`, `change_outliers`, `peer_outliers`: figures that look
+  wrong, by robust z-scores (median and MAD, Iglewicz and Hoaglin 1993: |z| > 3.5)
+  of a unit's change from last year, or of its value against units of its kind. The
+  scale is guarded: never below 5 % of the figures' typical size, so a near-constant
+  indicator (MAD about 0) does not give z-scores in the hundreds; a figure many units
+  share is an answer, never an outlier. Each flag says which scale it used.
 - `correlations`, `pillar_correlations`: Pearson and Spearman correlations
   between indicators and of each indicator with its pillar (as the JRC audits
   of composite indicators do), over the units that report both;
@@ -34,6 +37,12 @@ OUTLIER_Z: Final = 3.5
 # for normal data; with MAD = 0 the mean absolute deviation stands in (x 1.2533).
 _MAD_SCALE: Final = 0.6745
 _MEAN_AD_SCALE: Final = 1.253314
+# The least scale of a column: this share of its typical size (see robust_scale).
+GUARD_SHARE: Final = 0.05
+# A figure that this share of the units reporting it (and at least this many) give is
+# an answer, not an outlier.
+COMMON_SHARE: Final = 0.05
+COMMON_UNITS: Final = 3
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,12 @@ class Outlier:
     """Last year's value (kind "change") or the median of the unit's peers ("peers")."""
     z: float
     kind: Literal["change", "peers"]
+    scale: float = math.nan
+    """What z divides by: (judged figure - centre) / scale."""
+    centre: float = math.nan
+    """The median of the figures judged: values ("peers") or changes ("change")."""
+    method: str = "mad"
+    """How the scale was found: "mad", "mean_ad" or "guard" (see robust_scale)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,31 +122,87 @@ def summarise(results: Results) -> list[IndicatorSummary]:
     return summaries
 
 
-def robust_z(x: Matrix | Vector) -> Matrix:
-    """Modified z-scores down each column: 0.6745 (x - median) / MAD; NaN stays NaN.
+def robust_scale(
+    x: Matrix | Vector, sizes: Vector | None = None
+) -> tuple[Vector, Vector, list[str]]:
+    """Each column's median, guarded robust scale and the method that gave the scale.
 
-    Where the MAD is 0 (most units equal), the mean absolute deviation stands in;
-    where that is 0 too, every value is the median and z is 0.
+    The scale is the larger of the spread and a guard:
+
+    - the spread: 1.4826 MAD (the standard deviation for normal data); where the MAD
+      is 0 (most units equal), 1.2533 times the mean absolute deviation ("mean_ad");
+    - the guard ("guard"): GUARD_SHARE of the column's typical size (the median of
+      its absolute values, else their mean; or `sizes`, e.g. the size of the figures
+      whose changes are judged), so that an indicator nearly every unit answers alike
+      (a share of 100 % but for a few) does not turn a small difference into a z of
+      hundreds.
+
+    A column without values has NaN; one whose values are all 0 has scale 0 ("equal").
     """
     data = np.asarray(x, dtype=np.float64)
     column = data.reshape(len(data), -1)
-    z = np.full(column.shape, np.nan)
-    for j in range(column.shape[1]):
-        values = column[:, j]
-        present = ~np.isnan(values)
-        if not present.any():
+    width = column.shape[1]
+    medians = np.full(width, np.nan)
+    scales = np.full(width, np.nan)
+    methods = ["none"] * width
+    for j in range(width):
+        values = column[:, j][~np.isnan(column[:, j])]
+        if not values.size:
             continue
-        median = np.median(values[present])
-        deviation = np.abs(values[present] - median)
-        mad = np.median(deviation)
+        median = float(np.median(values))
+        deviation = np.abs(values - median)
+        mad = float(np.median(deviation))
         if mad > 0:
-            z[present, j] = _MAD_SCALE * (values[present] - median) / mad
-        elif (mean_ad := deviation.mean()) > 0:
-            z[present, j] = (values[present] - median) / (_MEAN_AD_SCALE * mean_ad)
+            spread, method = mad / _MAD_SCALE, "mad"
         else:
-            z[present, j] = 0.0
+            spread, method = _MEAN_AD_SCALE * float(deviation.mean()), "mean_ad"
+        if sizes is not None and math.isfinite(sizes[j]):
+            size = float(sizes[j])
+        else:
+            size = _typical_size(values)
+        guard = GUARD_SHARE * size
+        if guard > spread:
+            spread, method = guard, "guard"
+        medians[j], scales[j] = median, spread
+        methods[j] = method if spread > 0 else "equal"
+    return medians, scales, methods
+
+
+def _typical_size(values: Vector) -> float:
+    return float(np.median(np.abs(values))) or float(np.abs(values).mean())
+
+
+def robust_z(x: Matrix | Vector, sizes: Vector | None = None) -> Matrix:
+    """Modified z-scores down each column: (x - median) / the guarded robust scale
+    (`robust_scale`); NaN stays NaN, and where every value is the median z is 0."""
+    data = np.asarray(x, dtype=np.float64)
+    column = data.reshape(len(data), -1)
+    medians, scales, _methods = robust_scale(column, sizes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (column - medians) / scales
+    z[(scales == 0) & ~np.isnan(column)] = 0.0
     result: Matrix = z.reshape(data.shape)
     return result
+
+
+def _common(x: Matrix) -> npt.NDArray[np.bool_]:
+    """Figures that many units of the column share (at least COMMON_SHARE of those who
+    report it, and COMMON_UNITS): an answer many give (the lower step) is not an
+    outlier, however far from the median. Nor is a yes/no answer (a column of 0 and
+    1 only; -1, 0 and 1 for a change): it has no distance to weigh."""
+    common = np.zeros(x.shape, dtype=bool)
+    for j in range(x.shape[1]):
+        column = x[:, j]
+        present = ~np.isnan(column)
+        if not present.any():
+            continue
+        if np.isin(column[present], (-1.0, 0.0, 1.0)).all():
+            common[present, j] = True
+            continue
+        found, inverse, counts = np.unique(column[present], return_inverse=True, return_counts=True)
+        enough = max(COMMON_UNITS, math.ceil(COMMON_SHARE * int(present.sum())))
+        common[np.flatnonzero(present), j] = counts[inverse.ravel()] >= enough
+    return common
 
 
 def change_outliers(
@@ -148,8 +219,11 @@ def change_outliers(
         return []
     now = _leaf_matrix(current, units, codes)
     before = _leaf_matrix(previous, units, codes)
-    z = robust_z(now - before)
-    return _outliers(z, units, codes, now, before, "change", threshold)
+    # A change is weighed against the size of the figures, not of the changes: a share
+    # of 95 % that becomes 100 % is no jump, even when most units did not move.
+    sizes = np.array([_typical_size(c[~np.isnan(c)]) if (~np.isnan(c)).any() else math.nan
+                      for c in before.T])  # fmt: skip
+    return _outliers(now - before, units, codes, now, before, "change", threshold, sizes)
 
 
 def peer_outliers(
@@ -166,7 +240,7 @@ def peer_outliers(
         values = _leaf_matrix(results, members, codes)
         median = np.nanmedian(values, axis=0) if len(members) else np.array([])
         reference = np.broadcast_to(median, values.shape)
-        found += _outliers(robust_z(values), members, codes, values, reference, "peers", threshold)
+        found += _outliers(values, members, codes, values, reference, "peers", threshold)
     return sorted(found, key=lambda o: -abs(o.z))
 
 
@@ -214,19 +288,32 @@ def _leaf_matrix(results: Results, units: list[str], codes: list[str]) -> Matrix
 
 
 def _outliers(
-    z: Matrix,
+    judged: Matrix,
     units: list[str],
     codes: list[str],
     values: Matrix,
     reference: Matrix,
     kind: Literal["change", "peers"],
     threshold: float,
+    sizes: Vector | None = None,
 ) -> list[Outlier]:
-    with np.errstate(invalid="ignore"):
-        rows, columns = np.nonzero(np.abs(z) > threshold)
+    """The figures of `judged` (values, or changes) whose robust z passes the threshold,
+    but for the figures many units share."""
+    medians, scales, methods = robust_scale(judged, sizes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (judged - medians) / scales
+        rows, columns = np.nonzero((np.abs(z) > threshold) & (scales > 0) & ~_common(judged))
     found = [
         Outlier(
-            units[r], codes[c], float(values[r, c]), float(reference[r, c]), float(z[r, c]), kind
+            units[r],
+            codes[c],
+            float(values[r, c]),
+            float(reference[r, c]),
+            float(z[r, c]),
+            kind,
+            float(scales[c]),
+            float(medians[c]),
+            methods[c],
         )
         for r, c in zip(rows.tolist(), columns.tolist(), strict=True)
     ]

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 _TRUE: Final = frozenset({"1", "true", "yes", "có", "đạt"})
 _FALSE: Final = frozenset({"0", "false", "no", "không", "không đạt"})
+# The value of an indicator that does not apply to a unit (`may_not_apply`).
+NOT_APPLICABLE: Final = frozenset({"không áp dụng", "n/a"})
 _NUMBER: Final = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 # The characters a number may contain on the fast path; anything else is read by
@@ -105,6 +107,11 @@ def _show_bound(bound: float | None) -> str:
     return str(int(bound)) if bound.is_integer() else format(bound, "g")
 
 
+def is_not_applicable(raw: object) -> bool:
+    """Whether an entered text says "does not apply": `không áp dụng` or `n/a`, any case."""
+    return isinstance(raw, str) and _normalise_word(raw) in NOT_APPLICABLE
+
+
 def coerce_value(raw: str, type_: str, bounds: Bounds = NO_BOUNDS) -> float:
     """Read one entered value of the given input type (and `min`/`max` bounds).
 
@@ -151,6 +158,9 @@ def coerce_input(framework: Framework, code: str, raw: str) -> float:
 class Values:
     """Values of some units for one framework: units x input codes, NaN = missing.
 
+    `not_applicable` (units x `na_codes`) marks the indicators that do not apply
+    to a unit (`không áp dụng`); their cells in `matrix`, if any, are NaN.
+
     Build one with `parse_values`, `Values.from_arrays` (fast, for files) or
     `Values.from_mapping` (for the web app); they check every value.
     """
@@ -158,8 +168,17 @@ class Values:
     units: tuple[str, ...]
     codes: tuple[str, ...]
     matrix: npt.NDArray[np.float64]
+    na_codes: tuple[str, ...]
+    not_applicable: npt.NDArray[np.bool_]
 
-    def __init__(self, units: Sequence[str], codes: Sequence[str], matrix: npt.ArrayLike) -> None:
+    def __init__(
+        self,
+        units: Sequence[str],
+        codes: Sequence[str],
+        matrix: npt.ArrayLike,
+        na_codes: Sequence[str] = (),
+        not_applicable: npt.ArrayLike | None = None,
+    ) -> None:
         # Column-major: the scoring reads one code's values for all units at a time.
         array = np.array(matrix, dtype=np.float64, order="F")
         if array.ndim != 2 or array.shape != (len(units), len(codes)):
@@ -170,10 +189,31 @@ class Values:
             raise EngineError([Problem("a unit appears twice in the values")])
         if np.isinf(array).any():
             raise EngineError([Problem("values must be finite numbers or NaN (missing)")])
+        marks = (
+            np.zeros((len(units), len(na_codes)), dtype=np.bool_)
+            if not_applicable is None
+            else np.array(not_applicable, dtype=np.bool_)
+        )
+        if marks.shape != (len(units), len(na_codes)):
+            raise EngineError(
+                [
+                    Problem(
+                        f"not_applicable has shape {marks.shape}, "
+                        f"not {len(units)} x {len(na_codes)}"
+                    )
+                ]
+            )
+        position = {code: index for index, code in enumerate(codes)}
+        for column, code in enumerate(na_codes):
+            if code in position:
+                array[marks[:, column], position[code]] = np.nan
         array.flags.writeable = False
+        marks.flags.writeable = False
         self.units = tuple(units)
         self.codes = tuple(codes)
         self.matrix = array
+        self.na_codes = tuple(na_codes)
+        self.not_applicable = marks
 
     def __len__(self) -> int:
         return len(self.units)
@@ -186,15 +226,26 @@ class Values:
         column: Column = self.matrix[:, self.codes.index(code)]
         return column
 
+    def does_not_apply(self, unit: str) -> tuple[str, ...]:
+        """The indicators marked as not applying to `unit`."""
+        row = self.units.index(unit)
+        return tuple(
+            code
+            for code, out in zip(self.na_codes, self.not_applicable[row].tolist(), strict=True)
+            if out
+        )
+
     def with_units(self, units: Sequence[str]) -> Values:
         """The same values for exactly `units`, in that order (missing rows all NaN)."""
         position = {unit: index for index, unit in enumerate(self.units)}
         matrix = np.full((len(units), len(self.codes)), np.nan)
+        marks = np.zeros((len(units), len(self.na_codes)), dtype=np.bool_)
         rows = [(new, position[unit]) for new, unit in enumerate(units) if unit in position]
         if rows:
             new_rows, old_rows = (list(part) for part in zip(*rows, strict=True))
             matrix[new_rows] = self.matrix[old_rows]
-        return Values(units, self.codes, matrix)
+            marks[new_rows] = self.not_applicable[old_rows]
+        return Values(units, self.codes, matrix, self.na_codes, marks)
 
     @classmethod
     def from_mapping(
@@ -334,18 +385,72 @@ class _LongTable:
 
     def values(self) -> Values:
         code_list = self.framework.input_codes
+        na_codes = tuple(leaf.code for leaf in self.framework.leaves if leaf.may_not_apply)
         unit_index, unit_order = self.map_units()
-        code_index = self.map_codes(code_list)
+        na_rows = self.find_not_applicable()
+        code_index = self.map_codes(code_list, na_rows, na_codes)
         good = (unit_index >= 0) & (code_index >= 0)
-        numbers = self.read_numbers(code_index, good)
+        na_index = self.map_not_applicable(na_rows, na_codes, unit_index)
+        numbers = self.read_numbers(code_index, good & ~na_rows)
         self.find_duplicates(unit_index, code_index, good)
         if self.problems:
             # File order reads best; the sort is stable for problems on one row.
             self.problems.sort(key=lambda item: item[0])
             raise EngineError([problem for _, problem in self.problems])
         matrix = np.full((len(unit_order), len(code_list)), np.nan, order="F")
-        matrix[unit_index[good], code_index[good]] = numbers[good]
-        return Values(unit_order, code_list, matrix)
+        numbered = good & ~na_rows
+        matrix[unit_index[numbered], code_index[numbered]] = numbers[numbered]
+        marks = np.zeros((len(unit_order), len(na_codes)), dtype=np.bool_)
+        marked = na_index >= 0
+        marks[unit_index[marked], na_index[marked]] = True
+        return Values(unit_order, code_list, matrix, na_codes, marks)
+
+    def find_not_applicable(self) -> npt.NDArray[np.bool_]:
+        """Rows whose value says the indicator does not apply (`không áp dụng`)."""
+        raw = _as_list(self.raw)
+        words = {text for text in dict.fromkeys(raw) if is_not_applicable(text)}
+        if not words:
+            return np.zeros(self.size, dtype=np.bool_)
+        return np.fromiter((text in words for text in raw), np.bool_, self.size)
+
+    def map_not_applicable(
+        self,
+        na_rows: npt.NDArray[np.bool_],
+        na_codes: tuple[str, ...],
+        unit_index: npt.NDArray[np.intp],
+    ) -> npt.NDArray[np.intp]:
+        """Per row, the column of `na_codes` it marks (-1 for none); refuses the mark
+        for an indicator that always applies, and a mark given twice."""
+        index = np.full(self.size, -1, dtype=np.intp)
+        column = {code: position for position, code in enumerate(na_codes)}
+        known = set(self.framework.input_codes) | {node.code for node in self.framework.nodes}
+        first: dict[tuple[int, int], int] = {}
+        for row in np.flatnonzero(na_rows).tolist():
+            code = str(self.codes[row]).strip()
+            unit = str(self.units[row]).strip()
+            text = str(self.raw[row])
+            if code not in column:
+                if code in known:
+                    message = (
+                        f"unit {unit}: {text!r} is allowed only for an indicator that may not "
+                        "apply (may_not_apply: true)"
+                    )
+                    self.add(row, "not_applicable_refused", message, code, unit=unit, text=text)
+                continue
+            if unit_index[row] < 0:
+                continue
+            cell = (int(unit_index[row]), column[code])
+            if cell in first and self.framework.formula(code) is not None:
+                # (An entered indicator's repeats are found with its values.)
+                earlier = first[cell]
+                first_line = None if self.lines is None else int(self.lines[earlier])
+                shown = "another row" if first_line is None else f"line {first_line}"
+                message = f"unit {unit}: the value is given twice (also on {shown})"
+                self.add(row, "duplicate_value", message, code, unit=unit, first_line=first_line)
+                continue
+            first.setdefault(cell, row)
+            index[row] = column[code]
+        return index
 
     def map_units(self) -> tuple[npt.NDArray[np.intp], list[str]]:
         # Distinct texts first (few thousand), then one C-speed lookup per row.
@@ -369,13 +474,21 @@ class _LongTable:
                 self.add(row, "empty_field", "the unit is empty", None, field="unit")
         return index, list(order)
 
-    def map_codes(self, code_list: Sequence[str]) -> npt.NDArray[np.intp]:
+    def map_codes(
+        self,
+        code_list: Sequence[str],
+        na_rows: npt.NDArray[np.bool_],
+        na_codes: tuple[str, ...],
+    ) -> npt.NDArray[np.intp]:
         position = {code: index for index, code in enumerate(code_list)}
         index_of = {text: position.get(str(text).strip(), -1) for text in dict.fromkeys(self.codes)}
         index = np.fromiter(map(index_of.__getitem__, self.codes), np.intp, self.size)
         nodes = {node.code for node in self.framework.nodes}
         for row in np.flatnonzero(index < 0).tolist():
             code = str(self.codes[row]).strip()
+            if na_rows[row] and code in nodes:
+                # "Does not apply" for a computed indicator: see `map_not_applicable`.
+                continue
             if not code:
                 self.add(row, "empty_field", "the code is empty", None, field="code")
             elif code in nodes:

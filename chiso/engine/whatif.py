@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from chiso.engine.errors import EngineError, Problem
-from chiso.engine.framework import Framework, dump_framework, framework_from_dict
+from chiso.engine.framework import Framework, framework_from_dict
 from chiso.engine.scoring import Results, score
 from chiso.engine.values import Values
 
@@ -170,11 +170,6 @@ def apply_changes(data: Mapping[str, Any], changes: Changes) -> dict[str, Any]:
     if problems:
         raise EngineError(problems)
     return changed
-
-
-def to_yaml(data: Mapping[str, Any]) -> str:
-    """A framework mapping as a framework file (UTF-8 YAML, keys in file order)."""
-    return dump_framework(data)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chiso import engine
-from chiso.core import numbers
+from chiso.lib import numbers
 
 
 def in_language(text: Mapping[str, str] | None) -> str:
@@ -34,7 +34,7 @@ def as_text(value: object) -> dict[str, str] | None:
     return None
 
 
-# Numbers are written by chiso.core.numbers, the one module for every page.
+# Numbers are written by chiso.lib.numbers, the one module for every page.
 show_number = numbers.number
 show_value = numbers.index
 decimal_separator = numbers.decimal_separator
@@ -78,6 +78,11 @@ def method_text(node: engine.Node) -> str:
         if node.formula:
             return _("Full points when the value is not 0.")
         return _("Full points when the answer is Yes.")
+    if rule.better == "lower":
+        return _(
+            "Scored against the other units, lower is better: the lowest figure gets full "
+            "points, the highest none."
+        )
     return _(
         "Scored against the other units: the highest figure gets full points, the lowest none."
     )

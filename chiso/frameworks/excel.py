@@ -14,13 +14,13 @@ job, one module each:
 - chiso/frameworks/excel_store.py: storing an imported table as a framework version.
 
 The helpers for reading any upload (sniffing, size limits, bounded sheets) are in
-chiso/uploads.py. This module gathers the public names.
+chiso/lib/uploads.py. This module gathers the public names.
 """
 
 from chiso.frameworks.excel_build import dump_yaml, workbook_to_dict, workbook_to_yaml
 from chiso.frameworks.excel_scoring import method_text, parse_method
 from chiso.frameworks.excel_writer import blank_workbook, framework_to_workbook, workbook_bytes
-from chiso.uploads import Issue, TableError
+from chiso.lib.uploads import Issue, TableError
 
 __all__ = [
     "Issue",

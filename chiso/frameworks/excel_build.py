@@ -14,7 +14,7 @@ from chiso import engine
 from chiso.frameworks.excel_columns import FORMAT
 from chiso.frameworks.excel_reader import Reader
 from chiso.frameworks.problems import problem_text
-from chiso.uploads import Issue, TableError, open_workbook, sniff
+from chiso.lib.uploads import Issue, TableError, open_workbook, sniff
 
 
 def workbook_to_dict(data: bytes, filename: str = "criteria.xlsx") -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from chiso.uploads import fold, number_text
+from chiso.lib.uploads import fold, number_text
 
 FORMAT = "chiso-framework/1"
 SHEET_INFO = "Thông tin"
@@ -95,6 +95,7 @@ CRITERIA_COLUMNS: dict[str, frozenset[str]] = {
     "type": labels("Kiểu dữ liệu", "Loại dữ liệu", "Type", "Data type"),
     "pass": labels("Ngưỡng đạt", "Mức đạt", "Pass"),
     "mandatory": labels("Bắt buộc", "Chỉ tiêu bắt buộc", "Mandatory", "Required"),
+    "may_not_apply": labels("Có thể không áp dụng", "May not apply"),
     "evidence": labels("Tài liệu kiểm chứng", "Minh chứng", "Tài liệu minh chứng", "Evidence"),
     "data_source": labels("Nguồn dữ liệu", "Nguồn số liệu", "Data source"),
     "verified_by": labels("Đơn vị thẩm định", "Cơ quan thẩm định", "Verifying unit", "Verified by"),

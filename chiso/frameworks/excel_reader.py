@@ -42,7 +42,7 @@ from chiso.frameworks.excel_columns import (
     text_of,
 )
 from chiso.frameworks.excel_scoring import parse_method
-from chiso.uploads import Issue, Sheet, find_sheet, fold, number_text, read_sheet, sheet_rows
+from chiso.lib.uploads import Issue, Sheet, find_sheet, fold, number_text, read_sheet, sheet_rows
 
 # The columns a criteria table's sheets are read in (as `sheet_rows` reads them).
 WIDTH = 64
@@ -369,6 +369,11 @@ class Reader:
         mandatory = values.get("mandatory")
         if mandatory is not None and self.flag(mandatory, sheet, item.number, letters["mandatory"]):
             node["mandatory"] = True
+        may_not_apply = values.get("may_not_apply")
+        if may_not_apply is not None and self.flag(
+            may_not_apply, sheet, item.number, letters["may_not_apply"]
+        ):
+            node["may_not_apply"] = True
         reconstructed = values.get("reconstructed")
         if reconstructed is not None and self.flag(
             reconstructed, sheet, item.number, letters["reconstructed"]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from chiso import engine
 from chiso.frameworks.excel_columns import labels, plain
-from chiso.uploads import fold, number_text
+from chiso.lib.uploads import fold, number_text
 
 _NUM = r"[+-]?\d+(?:[.,]\d+)?"
 METHOD_WORDS: dict[str, str] = {
@@ -19,6 +19,10 @@ METHOD_WORDS: dict[str, str] = {
     **dict.fromkeys(labels("boolean", "có/không", "đạt/không đạt", "yes/no"), "boolean"),
     **dict.fromkeys(labels("relative", "tương đối"), "relative"),
 }
+
+
+# "relative lower": the lowest figure scores full points (`better: lower`).
+LOWER_WORDS = labels("lower", "lower is better", "thấp hơn tốt hơn", "càng thấp càng tốt")
 
 
 def _float(text: str) -> float:
@@ -34,8 +38,13 @@ def parse_method(raw: object) -> dict[str, Any]:
     text = text.replace("≥", ">=").replace("≤", "<=").replace("–", "-").replace("→", "-")
     match = re.match(r"^([^\d<>=+\-.,:;]*)(.*)$", text)
     assert match is not None  # the pattern matches any text
-    method = METHOD_WORDS.get(fold(match.group(1)))
+    words = fold(match.group(1))
+    method = METHOD_WORDS.get(words)
     rest = match.group(2).strip()
+    if method is None and not rest:
+        lower = next((w for w in LOWER_WORDS if words.endswith(" " + w)), None)
+        if lower is not None and METHOD_WORDS.get(words[: -len(lower) - 1]) == "relative":
+            return {"method": "relative", "better": "lower"}
     if method in ("boolean", "relative") and not rest:
         return {"method": method}
     if method == "linear":
@@ -83,4 +92,6 @@ def method_text(rule: engine.ScoreRule) -> str:
         return f"threshold <= {number_text(rule.at_most or 0.0)}"
     if rule.method == "steps":
         return "steps " + "; ".join(f"{number_text(x)}:{number_text(s)}" for x, s in rule.steps)
+    if rule.method == "relative" and rule.better == "lower":
+        return "relative lower"
     return rule.method

@@ -13,9 +13,8 @@ from typing import Any
 
 from chiso.frameworks.excel_build import dump_yaml, workbook_to_dict
 from chiso.frameworks.excel_writer import framework_to_workbook
-from chiso.frameworks.models import Framework, Source
-from chiso.frameworks.services import store_framework
-from chiso.uploads import TableError, workbook_bytes
+from chiso.frameworks.models import Framework
+from chiso.lib.uploads import TableError, workbook_bytes
 
 
 @lru_cache(maxsize=32)
@@ -28,12 +27,11 @@ def _as_table(sha256: str, text: str) -> dict[str, Any] | None:
         return None
 
 
-def store_table(data: bytes, filename: str, *, user: Any) -> tuple[Framework, str]:
-    """The framework a criteria table describes, and its YAML text; TableError if unreadable,
-    django's ValidationError if the engine refuses it."""
+def table_framework(data: bytes, filename: str) -> tuple[Framework | None, str]:
+    """The stored framework a criteria table is (None when it says anything new) and its
+    YAML text, for the gate to store; TableError if the table cannot be read."""
     doc = workbook_to_dict(data, filename)
     for existing in Framework.objects.filter(code=doc["code"]).order_by("-version"):
         if _as_table(existing.sha256, existing.text) == doc:
             return existing, existing.text
-    text = dump_yaml(doc)
-    return store_framework(text, source=Source.EXCEL, user=user, filename=filename), text
+    return None, dump_yaml(doc)

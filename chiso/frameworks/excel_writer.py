@@ -2,7 +2,7 @@
 
 `framework_to_workbook` lays a framework out like a decision's appendix, with every
 column `chiso.frameworks.excel_build` reads back; every text is written as text, never
-as a live formula (chiso.safe_cells).
+as a live formula (chiso.lib.safe_cells).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from chiso.frameworks.excel_columns import (
     plain,
 )
 from chiso.frameworks.excel_scoring import method_text
-from chiso.safe_cells import append_row
-from chiso.uploads import workbook_bytes
+from chiso.lib.safe_cells import append_row
+from chiso.lib.uploads import workbook_bytes
 
 __all__ = ["blank_workbook", "framework_to_workbook", "workbook_bytes"]
 
@@ -47,6 +47,7 @@ CRITERIA_HEADINGS: tuple[tuple[str, str, int], ...] = (
     ("type", "Kiểu dữ liệu", 12),
     ("pass", "Ngưỡng đạt", 10),
     ("mandatory", "Bắt buộc", 9),
+    ("may_not_apply", "Có thể không áp dụng", 11),
     ("evidence", "Tài liệu kiểm chứng", 36),
     ("data_source", "Nguồn dữ liệu", 28),
     ("verified_by", "Đơn vị thẩm định", 28),
@@ -121,6 +122,11 @@ def _help_sheet(workbook: Workbook) -> None:
         _("  boolean: full points for yes (có / đạt)"),
         _("  steps 1:0.25; 2:0.5; 3:0.75; 4:1: the share of the points reached at each value"),
         _("  relative: in proportion between the lowest and the highest unit"),
+        _("  relative lower: the same, the lowest figure scoring full points"),
+        _(
+            "Có thể không áp dụng: x for an indicator the DX office may mark as not applying "
+            "to some units (left out of their maximum)."
+        ),
         _(
             "Công thức: the indicator's value computed from the elements of the sheet "
             "“Thành phần”, e.g. 100 * hs_tt / hs_tong; leave it empty when units enter the "
@@ -224,6 +230,7 @@ def framework_to_workbook(framework: engine.Framework) -> Workbook:
             "type": TYPE_LABELS[node.type] if node.type else None,
             "pass": plain(node.pass_) if node.pass_ is not None else None,
             "mandatory": "x" if node.mandatory else None,
+            "may_not_apply": "x" if node.may_not_apply else None,
             "evidence": _vi(node.extra.get("evidence")),
             "data_source": _vi(node.extra.get("data_source")),
             "verified_by": _vi(node.extra.get("verified_by")),

@@ -103,6 +103,12 @@ _FIXED: dict[str, str] = {
         "“%(text)s” is not a whole number (do not separate thousands)."
     ),
     "rule_broken": gettext_noop("Unit %(unit)s breaks the rule %(rule)s (%(figures)s)."),
+    "not_applicable_refused": gettext_noop(
+        "“%(text)s” is allowed only for an indicator that may not apply to every unit."
+    ),
+    "nothing_to_score": gettext_noop(
+        "Unit %(unit)s has nothing to score: every indicator is missing or does not apply."
+    ),
 }
 
 

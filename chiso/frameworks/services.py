@@ -1,4 +1,7 @@
-"""Storing framework files: parse, validate, hash, version."""
+"""Storing framework files: parse, validate, hash, version.
+
+`_store_version` is the step the gate takes: chiso.assessments.services.store_framework
+stores through it and writes the audit entry; nothing else calls it."""
 
 from __future__ import annotations
 
@@ -32,14 +35,15 @@ def str_problem(problem: engine.Problem) -> str:
 
 
 @transaction.atomic
-def store_framework(
+def _store_version(
     text: str,
     *,
     source: str = Source.UPLOAD,
     user: AbstractBaseUser | None = None,
     filename: str = "<framework>",
-) -> Framework:
-    """Validate a framework file and store it as the next version of its code.
+) -> tuple[Framework, bool]:
+    """Validate a framework file and store it as the next version of its code; the
+    version and whether it is new.
 
     The same file stored twice returns the existing version instead of a copy.
     Raises django's ValidationError with one message per problem in the file.
@@ -51,7 +55,7 @@ def store_framework(
     digest = sha256_text(text)
     existing = Framework.objects.filter(code=parsed.code, sha256=digest).first()
     if existing is not None:
-        return existing
+        return existing, False
     latest = (
         Framework.objects.select_for_update()
         .filter(code=parsed.code)
@@ -59,7 +63,7 @@ def store_framework(
         .values_list("version", flat=True)
         .first()
     )
-    return Framework.objects.create(
+    stored = Framework.objects.create(
         code=parsed.code,
         version=(latest or 0) + 1,
         level=parsed.level,
@@ -71,18 +75,12 @@ def store_framework(
         source=source,
         created_by=user if user is not None and user.is_authenticated else None,
     )
+    return stored, True
 
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "shipped"
 
 
-def load_shipped() -> list[Framework]:
-    """Store every framework file shipped with chiso (idempotent: same file, same version)."""
-    stored = []
-    for path in sorted(SHIPPED_DIR.glob("*.yaml")):
-        stored.append(
-            store_framework(
-                path.read_text(encoding="utf-8"), source=Source.SHIPPED, filename=path.name
-            )
-        )
-    return stored
+def shipped_files() -> list[Path]:
+    """The framework files shipped with chiso (chiso/frameworks/shipped/*.yaml)."""
+    return sorted(SHIPPED_DIR.glob("*.yaml"))

@@ -16,6 +16,7 @@ period or DTI year, and the target. The method, stated on the page too:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -91,3 +92,23 @@ def project(
     else:
         status = OFF_TRACK
     return Projection(current, projected, status, slope, len(known))
+
+
+@dataclass(frozen=True)
+class Pace:
+    """What a yearly quota still needs, and where the current pace leads by its date."""
+
+    needed: int
+    """Units still to recognize by the quota's date (0 once reached)."""
+    at_pace: float | None
+    """Units recognized by the quota's date if they keep coming as they have since the
+    period opened (a straight line from 0 at its opening); None on its first day."""
+
+
+def pace(count: int, quota: float, days_elapsed: int, days_total: int) -> Pace:
+    """`count` units recognized `days_elapsed` days into a campaign of `days_total` days
+    (from the period's opening to the quota's date) against `quota`."""
+    needed = max(math.ceil(quota - count), 0)
+    if days_elapsed <= 0 or days_total <= 0:
+        return Pace(needed, None)
+    return Pace(needed, count * max(days_total, days_elapsed) / days_elapsed)

@@ -17,11 +17,12 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chiso import csv_lines
-from chiso.assessments.models import Action, AuditEntry
+from chiso.assessments import audit
+from chiso.assessments.models import Action
 from chiso.leadership.models import DtiYear
+from chiso.lib import csv_lines
+from chiso.lib.uploads import limit_message
 from chiso.units.models import Unit
-from chiso.uploads import limit_message
 
 HISTORY = Path(__file__).parent / "data" / "thanhhoa-dti-history.csv"
 COLUMNS = (
@@ -97,10 +98,10 @@ def record_year(figures: DtiFigures, *, actor: Any, imported: bool = False) -> D
         for column in COLUMNS:
             setattr(row, column, getattr(figures, column))
         row.save()
-        AuditEntry.objects.create(
-            actor=actor,
+        audit.write(
+            Action.VALUE_IMPORTED if imported else Action.VALUE_SET,
+            actor,
             unit=_province(),
-            action=Action.VALUE_IMPORTED if imported else Action.VALUE_SET,
             code=f"DTI {figures.year}",
             old=old,
             new=_as_json(row),
@@ -146,24 +147,26 @@ def parse_csv(data: str | IO[bytes], source: str = "CSV") -> list[DtiFigures]:
     """Rows of a CSV with the history's columns (year first); every problem, by line.
 
     Read as it comes: a file beyond MAX_LINES lines (or a line beyond the limits of
-    chiso.csv_lines) stops at that line, whatever its size."""
+    chiso.lib.csv_lines) stops at that line, whatever its size."""
     stream = io.StringIO(data.lstrip("\ufeff")) if isinstance(data, str) else data
-    lines = csv_lines.records(stream, max_lines=MAX_LINES)
+    lines = csv_lines.records(stream, max_lines=MAX_LINES, delimiter=csv_lines.sniff_delimiter)
     rows: list[DtiFigures] = []
     problems: list[str] = []
     try:
-        _line, header = next(lines, (1, []))
-        if "year" not in header:
-            message = _("%(source)s: the first line must name the columns, year first")
-            raise DtiImportError([message % {"source": source}])
+        _line, found = next(lines, (1, []))
+        header = [column.strip().lower() for column in found]
         unknown = [c for c in header if c not in COLUMNS]
-        if unknown:
-            raise DtiImportError(
-                [
-                    _("%(source)s, line 1: unknown column %(column)s")
-                    % {"source": source, "column": csv_lines.shorten(unknown[0])}
-                ]
+        if "year" not in header or unknown:
+            message = _(
+                "%(source)s: the first line must name the columns, year first, among "
+                "%(columns)s (separated by commas or semicolons); this one reads “%(line)s”."
             )
+            shown = {
+                "source": source,
+                "columns": ", ".join(COLUMNS),
+                "line": csv_lines.shorten(",".join(found)),
+            }
+            raise DtiImportError([message % shown])
         years: set[int] = set()
         for line, record in lines:
             if not record:

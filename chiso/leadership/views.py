@@ -1,6 +1,6 @@
 """The leadership's pages: the dashboard, the commune map and the province's DTI.
 
-Every figure comes from chiso/results/dashboard.py (plain dicts), which the JSON
+Every figure comes from chiso/leadership/dashboard.py (plain dicts), which the JSON
 views return as they are, so the API can expose exactly what the pages show.
 """
 
@@ -21,19 +21,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.assessments.excel import localized
 from chiso.assessments.models import Period, Status, Submission
-from chiso.leadership import services
+from chiso.leadership import dashboard, services
 from chiso.leadership.models import TargetKind
-from chiso.results import dashboard
+from chiso.lib.uploads import capped, too_large
 from chiso.units.models import Level
-from chiso.uploads import capped, too_large
 
 DASHBOARD_LEVELS = (Level.COMMUNE, Level.DEPARTMENT)
 
 
 def _require_dashboard(request: HttpRequest) -> None:
-    if not access.can_see_dashboard(request.user):
+    if not access.can(request.user, Perm.SEE_DASHBOARD):
         raise PermissionDenied(
             _("The dashboard is for the province's leaders, administrators and reviewers.")
         )
@@ -108,6 +108,10 @@ def _latest_with_data(periods: list[Period], level: str) -> Period | None:
     return periods[0] if periods else None
 
 
+def _day_month(iso: str | None) -> str:
+    return "" if not iso else dt.date.fromisoformat(iso).strftime("%d/%m")
+
+
 @login_required
 @require_GET
 def dashboard_page(request: HttpRequest) -> HttpResponse:
@@ -140,6 +144,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             for pillar in data["distribution"]["pillars"]
         ],
         "target_rows": [_target_row(t) for t in data["targets"]],
+        # "31/12": the day and month the year's quota is due, written the Vietnamese way.
+        "quota_by": _day_month(data["recognition"]["quota_by"]),
         "chart": {
             "histogram": data["distribution"],
             "labels": {
@@ -173,7 +179,9 @@ def _map_values(request: HttpRequest, period_id: int, level: str) -> tuple[Perio
     period = get_object_or_404(Period, pk=period_id)
     if level != Level.COMMUNE:
         raise Http404("The map shows communes.")
-    data = dashboard.map_values(period, level, public=not access.can_see_dashboard(request.user))
+    data = dashboard.map_values(
+        period, level, public=not access.can(request.user, Perm.SEE_DASHBOARD)
+    )
     if data is None:
         raise Http404
     return period, data
@@ -218,7 +226,7 @@ def rank_groups(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @require_GET
 def province_page(request: HttpRequest) -> HttpResponse:
-    staff = access.can_see_dashboard(request.user)
+    staff = access.can(request.user, Perm.SEE_DASHBOARD)
     data = dashboard.province(staff=staff)
     target, estimate = data["target"], data.get("self_assessment")
     return render(
@@ -241,7 +249,7 @@ def province_page(request: HttpRequest) -> HttpResponse:
                 "target_year": int(target["by"][:4]) if target else None,
                 "labels": {"value": _("DTI value"), "rank": _("Rank"), "target": _("Target")},
             },
-            "can_edit": access.is_admin(request.user),
+            "can_edit": access.can(request.user, Perm.ADMINISTER),
             "columns": services.COLUMNS,
         },
     )
@@ -249,11 +257,11 @@ def province_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def province_json(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(dashboard.province(staff=access.can_see_dashboard(request.user)))
+    return JsonResponse(dashboard.province(staff=access.can(request.user, Perm.SEE_DASHBOARD)))
 
 
 def _require_admin(request: HttpRequest) -> None:
-    if not access.is_admin(request.user):
+    if not access.can(request.user, Perm.ADMINISTER):
         raise PermissionDenied(_("Only an administrator records the national DTI."))
 
 

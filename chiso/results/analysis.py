@@ -30,11 +30,13 @@ from typing import Any, Final
 
 from django.core.cache import cache
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from chiso import engine
-from chiso.assessments.figures import figures_of
+from chiso.assessments.figures import figures_of, not_applicable_of
 from chiso.assessments.models import Submission
 from chiso.frameworks.display import in_language
+from chiso.lib.numbers import number
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored, _matrix
 
@@ -72,6 +74,14 @@ def snapshot_figures(
     snapshot: Snapshot, units: set[str] | None = None
 ) -> dict[str, dict[str, float]]:
     """The figures a snapshot scored, read back from its values CSV (only `units`'s)."""
+    return snapshot_values(snapshot, units)[0]
+
+
+def snapshot_values(
+    snapshot: Snapshot, units: set[str] | None = None
+) -> tuple[dict[str, dict[str, float]], dict[str, set[str]]]:
+    """The figures a snapshot scored and the indicators that did not apply to each
+    unit (`không áp dụng` lines), read back from its values CSV (only `units`'s)."""
     text = snapshot.values_csv or Snapshot.objects.values_list("values_csv", flat=True).get(
         pk=snapshot.pk
     )
@@ -81,9 +91,14 @@ def snapshot_figures(
         header = next(lines, "")
         lines = io.StringIO(header + "".join(x for x in lines if x.split(",", 1)[0] in units))
     figures: dict[str, dict[str, float]] = {}
+    marks: dict[str, set[str]] = {}
     for record in csv.DictReader(lines):
+        if engine.is_not_applicable(record["value"]):
+            marks.setdefault(record["unit"], set()).add(record["code"])
+            figures.setdefault(record["unit"], {})
+            continue
         figures.setdefault(record["unit"], {})[record["code"]] = float(record["value"])
-    return figures
+    return figures, marks
 
 
 def snapshot_inputs(snapshot: Snapshot) -> Inputs:
@@ -95,7 +110,7 @@ def snapshot_inputs(snapshot: Snapshot) -> Inputs:
     found = _SNAPSHOT_INPUTS.get(key)
     if found is None:
         framework = snapshot.framework.engine()
-        values = _matrix(framework, snapshot_figures(snapshot))
+        values = _matrix(framework, *snapshot_values(snapshot))
         results = engine.score(framework, values)
         found = Inputs(framework, values, results, _titles(framework))
         while len(_SNAPSHOT_INPUTS) >= SNAPSHOTS_KEPT:
@@ -384,7 +399,7 @@ def _period_inputs(period: Any, level: str) -> tuple[Inputs, dict[str, str]] | N
     figures = figures_of(subs)
     figures = {code: by_code for code, by_code in figures.items() if by_code}
     framework = framework_row.engine()
-    values = _matrix(framework, figures)
+    values = _matrix(framework, figures, not_applicable_of(subs, framework))
     kinds = {s.unit.code: s.unit.kind for s in subs}
     inputs = Inputs(framework, values, engine.score(framework, values), _titles(framework))
     return inputs, kinds
@@ -399,13 +414,33 @@ def _outlier(outlier: engine.Outlier, titles: Mapping[str, str]) -> dict[str, An
         "reference": _number(outlier.reference),
         "z": _number(outlier.z),
         "kind": outlier.kind,
+        "centre": _number(outlier.centre),
+        "scale": _number(outlier.scale),
+        "method": outlier.method,
     }
+
+
+def outlier_method(outlier: Mapping[str, Any]) -> str:
+    """How a flag was found, in words: the median it departs from and the scale."""
+    shown = {"centre": number(outlier.get("centre"), 2), "scale": number(outlier.get("scale"), 2)}
+    if outlier.get("kind") == "change":
+        centre = _("median change %(centre)s") % shown
+    else:
+        centre = _("median %(centre)s") % shown
+    method = outlier.get("method")
+    if method == "guard":
+        scale = _("scale at its floor, 5 %% of the typical figure = %(scale)s") % shown
+    elif method == "mean_ad":
+        scale = _("scale 1.2533 × mean absolute deviation = %(scale)s (MAD 0)") % shown
+    else:
+        scale = _("scale 1.4826 × MAD = %(scale)s") % shown
+    return f"{centre}, {scale}"
 
 
 def _audit_key(period: Any, level: str) -> str:
     """A key that changes whenever a figure or a submission of the period changes, or a
     new period is published (one aggregate query, instead of scoring every unit)."""
-    from django.db.models import Count, Max
+    from django.db.models import Max
 
     from chiso.assessments.models import Value
 
@@ -526,59 +561,65 @@ def plan_for_ranking(ranking: Any, unit_code: str, goal: str = "recognition") ->
 # History across the 2025 reform
 
 
-def history_of(unit: Any, level: str, lineage: list[int]) -> list[dict[str, Any]]:
-    """The unit's value and rank in every published period of its level, oldest first.
+def histories(
+    period: Any, level: str, units: list[tuple[int, str, list[int]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The one definition of a unit's history: per unit code of `units` ((unit id,
+    code, predecessor ids)), its figures in every earlier published period of its level
+    (the current version of each), oldest first.
 
-    Where the unit did not exist yet (a commune formed at the 2025 reform), its values
-    are derived from its predecessors' published figures by the plain mean
-    (`engine.derive_values`), scored with that period's framework and ranked among that
-    period's other units; such points carry `derived` True ("suy ra")."""
-    ids = [unit.pk, *lineage]
-    current = Snapshot.objects.current().filter(level=level)
-    found = UnitRow.objects.filter(
-        snapshot__in=current, unit_id__in=ids, assessed=True
-    ).values_list("snapshot_id", "unit_id", "code", "value", "rank")
-    by_snapshot: dict[int, list[tuple[int, str, float, int]]] = defaultdict(list)
-    for snapshot_id, unit_id, code, value, rank in found:
-        by_snapshot[snapshot_id].append((unit_id, code, value, rank))
-    snapshots = (
-        Snapshot.objects.filter(pk__in=by_snapshot)
+    A unit assessed then has its own value, points, rank and recognition, out of the
+    `units_ranked` of that period. A unit formed at the 2025 reform has the figures
+    derived from its predecessors' (`previous_figures`' rule: their plain mean, scored
+    with that period's framework, ranked among that period's other units), marked
+    `derived` ("suy ra"). Publishing stores each unit's history in its row (with the
+    published point itself last); the report card, its PDF and
+    `GET /api/v1/units/ID/results` read it from there."""
+    earlier = (
+        Snapshot.objects.current()
+        .filter(level=level, period__year__lt=period.year)
         .select_related("period", "framework")
         .defer("values_csv")
+        .order_by("period__year", "period__opens_on")
     )
-    # How many units each period ranked ("5/166"); a derived unit is ranked among the
-    # others in place of its predecessors.
-    ranked = dict(
-        UnitRow.objects.filter(snapshot_id__in=by_snapshot, assessed=True)
-        .values("snapshot_id")
-        .annotate(n=Count("id"))
-        .values_list("snapshot_id", "n")
-    )
-    points = []
-    for snapshot in snapshots:
-        entries = by_snapshot[snapshot.pk]
-        own = [e for e in entries if e[0] == unit.pk]
-        point = {"period": snapshot.period.name, "year": snapshot.period.year}
-        if own:
-            of = ranked[snapshot.pk]
-            points.append(
-                {**point, "value": own[0][2], "rank": own[0][3], "of": of, "derived": False}
-            )
-        else:
-            value, rank = _derived(snapshot, unit.code, [e[1] for e in entries])
-            of = ranked[snapshot.pk] - len(entries) + 1
-            points.append({**point, "value": value, "rank": rank, "of": of, "derived": True})
-    return sorted(points, key=lambda p: p["year"])
+    found: dict[str, list[dict[str, Any]]] = {code: [] for _pk, code, _lineage in units}
+    for before in earlier:
+        rows = _before_rows(before, level)[0]
+        ranked = sum(1 for row in rows if row[2] is not None)
+        point = _history_point(before)
+        for code, figures in _figures_in(units, before, rows, None).items():
+            found[code].append({**point, "units_ranked": ranked, **figures})
+    return found
 
 
-def _derived(snapshot: Snapshot, code: str, predecessors: list[str]) -> tuple[float | None, int]:
-    """The value a successor would have had in `snapshot`, and its rank there."""
-    inputs = snapshot_inputs(snapshot)
-    derived = engine.derive_values(inputs.values, {code: predecessors})
-    value = float(engine.score(inputs.framework, derived.values).value[0])
-    others = [i for i, unit in enumerate(inputs.results.units) if unit not in set(predecessors)]
-    better = int((inputs.results.value[others] > value + 1e-12).sum())
-    return _number(value), better + 1
+def _history_point(snapshot: Snapshot) -> dict[str, Any]:
+    return _point_of(snapshot.period, snapshot.level, snapshot.version)
+
+
+def _point_of(period: Any, level: str, version: int | None) -> dict[str, Any]:
+    return {
+        "period": period.pk,
+        "year": period.year,
+        "name": period.name,
+        "level": level,
+        "version": version,
+    }
+
+
+def own_point(
+    period: Any, level: str, version: int | None, row: Any, ranked: int
+) -> dict[str, Any]:
+    """A unit's point in the ranking it is in (the last of its history): the published
+    version, or (`version` None) the provisional ranking."""
+    return {
+        **_point_of(period, level, version),
+        "value": row.value,
+        "points": row.points,
+        "rank": row.rank,
+        "recognized": row.recognized,
+        "derived": False,
+        "units_ranked": ranked,
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -682,7 +723,7 @@ def like_for_like(
 
 def final_stamp(period: Any) -> str:
     """Changes whenever a final (approved or published) submission of the period does."""
-    from django.db.models import Count, Max
+    from django.db.models import Max
 
     from chiso.results.scoring import FINAL_STATUSES
 
@@ -726,64 +767,99 @@ def _plain(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
 
-def _previous(current: Any, level: str, before: Any) -> dict[str, Any]:
-    import numpy as np
-
+def _before_rows(before: Any, level: str) -> tuple[list[tuple[Any, ...]], Scored | None]:
+    """(unit id, code, value, rank, points, recognized) of every unit assessed in
+    `before` (a snapshot, or a period scored now), and what was scored (a period)."""
     if isinstance(before, Snapshot):
-        period = before.period
         rows = list(
             UnitRow.objects.filter(snapshot=before, assessed=True).values_list(
-                "unit_id", "code", "value", "rank"
+                "unit_id", "code", "value", "rank", "points", "recognized"
             )
         )
-        scored: Scored | None = None
-    else:
-        period = before
-        scored = Scored(before, level)
-        results = scored.results
-        index = {code: i for i, code in enumerate(results.units)}
-        rows = [
-            (s.unit_id, s.unit.code, _plain(results.value[i]), int(results.rank[i]))
-            for s in scored.assessed
-            if (i := index.get(s.unit.code)) is not None
-        ]
+        return rows, None
+    scored = Scored(before, level)
+    results = scored.results
+    index = {code: i for i, code in enumerate(results.units)}
+    recognized = results.recognized
+    return [
+        (
+            s.unit_id,
+            s.unit.code,
+            _plain(results.value[i]),
+            int(results.rank[i]),
+            _plain(results.points[i]),
+            None if recognized is None else bool(recognized[i]),
+        )
+        for s in scored.assessed
+        if (i := index.get(s.unit.code)) is not None
+    ], scored
+
+
+def _figures_in(
+    units: list[tuple[int, str, list[int]]],
+    before: Any,
+    rows: list[tuple[Any, ...]],
+    scored: Scored | None,
+) -> dict[str, dict[str, Any]]:
+    """Per unit code of `units` ((id, code, predecessor ids)), its figures in `before`
+    (its rows `rows`, `_before_rows`): its own, else derived from its predecessors';
+    units with neither are left out. Each: value, points, rank, recognized, derived."""
+    import numpy as np
+
     by_id = {row[0]: row for row in rows}
     by_code = {row[1]: row for row in rows}
-    units: dict[str, dict[str, Any]] = {}
+    figures: dict[str, dict[str, Any]] = {}
     successors: dict[str, list[str]] = {}
-    for unit_id, code, lineage in _current_units(current, level, set(by_id)):
+    for unit_id, code, lineage in units:
         own = by_id.get(unit_id)
         found = [by_id[pk][1] for pk in lineage if pk in by_id]
         if own is None and not lineage:
             own = by_code.get(code)  # a unit that kept its code, without a lineage
         if own is not None:
-            units[code] = {"value": own[2], "rank": own[3], "derived": False}
+            figures[code] = {
+                "value": own[2], "rank": own[3], "points": own[4], "recognized": own[5],
+                "derived": False,
+            }  # fmt: skip
         elif found:
             successors[code] = found
-    if successors:
-        needed = {code for found in successors.values() for code in found}
-        if scored is not None:
-            framework, values = scored.engine_framework, scored.values
-        else:
-            framework = before.framework.engine()
-            figures = snapshot_figures(before, needed)
-            values = _matrix(framework, {c: figures[c] for c in sorted(needed) if c in figures})
-        derived = engine.derive_values(values, successors)
-        scores = engine.score(framework, derived.values).value
-        others = np.sort(np.array([row[2] for row in rows if row[2] is not None], dtype=float))
-        for code, value in zip(derived.values.units, scores.tolist(), strict=True):
-            shown = _plain(value)
-            rank = None
-            if shown is not None:
-                # Ranked among the period's units, its own predecessors left out.
-                above = len(others) - int(np.searchsorted(others, value + 1e-12, side="right"))
-                own_above = sum(
-                    1
-                    for c in successors[code]
-                    if by_code[c][2] is not None and by_code[c][2] > value + 1e-12
-                )
-                rank = above - own_above + 1
-            units[code] = {"value": shown, "rank": rank, "derived": True}
+    if not successors:
+        return figures
+    needed = {code for found in successors.values() for code in found}
+    if scored is not None:
+        framework, values = scored.engine_framework, scored.values
+    else:
+        framework = before.framework.engine()
+        stored = snapshot_figures(before, needed)
+        values = _matrix(framework, {c: stored[c] for c in sorted(needed) if c in stored})
+    derived = engine.derive_values(values, successors)
+    results = engine.score(framework, derived.values)
+    recognized = results.recognized
+    assessed = [(row[1], row[2]) for row in rows if row[2] is not None]
+    for i, code in enumerate(derived.values.units):
+        shown = _plain(float(results.value[i]))
+        rank = None
+        # Ranked among the period's units, its own predecessors left out (it stands in
+        # their place), by the engine's rank (one rank function, one tie tolerance).
+        left_out = set(successors[code])
+        among = [value for unit, value in assessed if unit not in left_out]
+        if shown is not None:
+            rank = int(engine.rank_descending(np.array([shown, *among], dtype=float))[0])
+        figures[code] = {
+            "value": shown,
+            "rank": rank,
+            "units_ranked": len(among) + 1,
+            "points": _plain(float(results.points[i])),
+            "recognized": None if recognized is None else bool(recognized[i]),
+            "derived": True,
+        }
+    return figures
+
+
+def _previous(current: Any, level: str, before: Any) -> dict[str, Any]:
+    rows, scored = _before_rows(before, level)
+    period = before.period if isinstance(before, Snapshot) else before
+    units = _current_units(current, level, {row[0] for row in rows})
+    found = _figures_in(units, before, rows, scored)
     return {
         "previous": {
             "period": period.pk,
@@ -792,5 +868,8 @@ def _previous(current: Any, level: str, before: Any) -> dict[str, Any]:
             "snapshot": before.pk if isinstance(before, Snapshot) else None,
             "version": before.version if isinstance(before, Snapshot) else None,
         },
-        "units": units,
+        "units": {
+            code: {"value": f["value"], "rank": f["rank"], "derived": f["derived"]}
+            for code, f in found.items()
+        },
     }

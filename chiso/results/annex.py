@@ -7,7 +7,7 @@
 A published version's annex is made when it is published and stored with its
 SHA-256: every download, the open-data dataset and SHA256SUMS give those bytes.
 After the Chairman signs it in the province's e-office system, an admin uploads the
-signed copy; it is kept only if `chiso.signed_pdf.check` finds it is exactly this
+signed copy; it is kept only if `chiso.lib.signed_pdf.check` finds it is exactly this
 version's annex, signed by a certificate of the configured trust roots
 (settings.CHISO_SIGNING_ROOTS, a PEM file), and unchanged since. Each refusal is an
 `AnnexError` with a stable code and a message saying why; each copy kept writes an
@@ -26,8 +26,9 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chiso import signed_pdf
-from chiso.assessments.models import Action, AuditEntry
+from chiso.assessments import audit
+from chiso.assessments.models import Action
+from chiso.lib import signed_pdf
 from chiso.results import cards, pdf
 from chiso.results.models import Annex, SignedAnnex, Snapshot
 
@@ -137,8 +138,9 @@ def upload_signed(
     the configured trust roots (the demo passes its own test authority).
     """
     from chiso.accounts import access
+    from chiso.accounts.access import Perm
 
-    if user is not None and not access.is_admin(user):
+    if user is not None and not access.can(user, Perm.PUBLISH):
         raise AnnexError(
             FORBIDDEN, _("Only the province's administrators upload the signed annex.")
         )
@@ -181,11 +183,11 @@ def upload_signed(
             uploaded_at=now,
             uploaded_by=user,
         )
-        AuditEntry.objects.create(
+        audit.write(
+            Action.ANNEX_SIGNED,
+            user,
             at=now,
-            actor=user,
             period=snapshot.period,
-            action=Action.ANNEX_SIGNED,
             code=f"{snapshot.level} v{snapshot.version}",
             new=f"annex-signed.pdf sha256 {digest}",
             reason=f"{verdict.signer}; {verdict.issuer}",

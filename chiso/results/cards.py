@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from chiso.core import numbers
 from chiso.frameworks.display import in_language, show_value
+from chiso.lib import numbers
 from chiso.results import pdf
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored
@@ -50,6 +50,14 @@ class Row:
     unmet: list[str] = field(default_factory=list)
     districts: list[str] = field(default_factory=list)
     lineage: list[int] = field(default_factory=list)
+    not_applicable: list[str] = field(default_factory=list)
+    """The indicators that do not apply to the unit (left out of its maxima)."""
+    unit_max: float | None = None
+    """The points of the indicators that apply to it (None: the framework's maximum)."""
+    # The unit's history (`analysis.histories`): its figures in every earlier published
+    # period of its level, oldest first, then (published) its own point; stored once.
+    # None when not read (or published before chiso stored it).
+    history: list[dict[str, Any]] | None = None
     # Filled by `Ranking.add_changes`, over the units of this ranking assessed in both
     # periods (`analysis.like_for_like`): the previous period's rank and this one's
     # among exactly those units, how many they are, and whether the previous figures
@@ -175,6 +183,9 @@ def rows_from_scored(scored: Scored) -> list[Row]:
     value, points, rank = results.value.tolist(), results.points.tolist(), results.rank.tolist()
     recognized = None if results.recognized is None else results.recognized.tolist()
     unmet = results.unmet_mandatory
+    unit_max = None if results.unit_max_points is None else results.unit_max_points.tolist()
+    leaf_codes = results.leaf_codes
+    marked = results.not_applicable
     row_of = {code: index for index, code in enumerate(results.units)}
     rows: list[Row] = []
     for submission in scored.submissions:
@@ -204,6 +215,12 @@ def rows_from_scored(scored: Scored) -> list[Row]:
                 leaf_values=_numbers(leaf_values[i]),
                 leaf_points=_numbers(leaf_points[i]),
                 unmet=list(unmet[i]),
+                not_applicable=[]
+                if marked is None
+                else [
+                    code for code, out in zip(leaf_codes, marked[i].tolist(), strict=True) if out
+                ],
+                unit_max=None if unit_max is None else unit_max[i],
                 **common,
             )
         )
@@ -363,6 +380,9 @@ def _row_of(
         unmet=data.get("unmet", []),
         districts=data.get("districts", []),
         lineage=data.get("lineage", []),
+        not_applicable=data.get("na", []),
+        unit_max=data.get("max"),
+        history=data.get("history"),
     )
 
 
@@ -374,7 +394,7 @@ def stored_row(
     brief = {"districts": row.districts, "lineage": row.lineage}
     if row.assessed:
         brief["p"] = [[row.node_values[i], row.node_ranks[i]] for i in pillars]
-        brief["u"] = row.unmet  # read by the dashboard (chiso/results/dashboard.py)
+        brief["u"] = row.unmet  # read by the dashboard (chiso/leadership/dashboard.py)
     return UnitRow(
         brief=brief,
         snapshot=snapshot,
@@ -396,6 +416,9 @@ def stored_row(
             "unmet": row.unmet,
             "districts": row.districts,
             "lineage": row.lineage,
+            **({"na": row.not_applicable} if row.not_applicable else {}),
+            **({"max": row.unit_max} if row.unit_max is not None else {}),
+            "history": row.history,
             **({"plan": plan} if plan is not None else {}),
         },
     )
@@ -418,6 +441,8 @@ class Indicator:
     mandatory: bool
     met: bool | None
     unit: str | None
+    applies: bool = True
+    """False where the indicator does not apply to the unit (no score, no points)."""
 
 
 @dataclass
@@ -429,7 +454,19 @@ class Card:
     indicators: list[Indicator]
     fix_first: list[Indicator]
     trend: list[dict[str, Any]]
-    """period, year, value, rank, provisional, oldest first."""
+    """The unit's history (`analysis.histories`'s points), oldest first."""
+
+    @property
+    def not_applicable(self) -> list[Indicator]:
+        """The indicators that do not apply to the unit."""
+        return [indicator for indicator in self.indicators if not indicator.applies]
+
+    @property
+    def unit_max(self) -> float:
+        """The unit's own maximum: the points of the indicators that apply to it."""
+        if self.row.unit_max is not None:
+            return self.row.unit_max
+        return self.ranking.max_points
 
 
 def pillar_summary(ranking: Ranking) -> dict[str, Any]:
@@ -473,8 +510,27 @@ def card(
         for node in pillar.walk():
             pillar_of[node.code] = pillar.code
     indicators = []
+    out = set(row.not_applicable)
     for j, leaf in enumerate(parsed.leaves):
         earned = row.leaf_points[j] if row.assessed else None
+        if leaf.code in out:
+            indicators.append(
+                Indicator(
+                    code=leaf.code,
+                    title=in_language(leaf.title),
+                    pillar=pillar_of.get(leaf.code, ""),
+                    value=None,
+                    score=None,
+                    points=None,
+                    max_points=0.0,
+                    left=0.0,
+                    mandatory=bool(leaf.mandatory),
+                    met=None,
+                    unit=leaf.unit,
+                    applies=False,
+                )
+            )
+            continue
         indicators.append(
             Indicator(
                 code=leaf.code,
@@ -496,29 +552,16 @@ def card(
     return Card(ranking, row, pillars, indicators, fix_first, trend or [])
 
 
-def trend_of(unit: Any, level: str, lineage: Sequence[int]) -> list[dict[str, Any]]:
-    """The unit's value and rank in every published period of its level, oldest first
-    (before the reform: the best-ranked of the units it was formed from)."""
-    ids = [unit.pk, *lineage]
-    current = Snapshot.objects.current().filter(level=level)
+def history(unit: Any) -> list[dict[str, Any]]:
+    """A unit's history as stored with its row in the latest published period of its
+    level that has it (`analysis.histories`), oldest first; [] when none has."""
     found = (
-        UnitRow.objects.filter(snapshot__in=current, unit_id__in=ids, assessed=True)
-        .select_related("snapshot__period")
-        .order_by("snapshot__period__year", "rank")
+        UnitRow.objects.filter(snapshot__in=Snapshot.objects.current(), unit=unit)
+        .order_by("-snapshot__period__year", "-snapshot__period__opens_on")
+        .values_list("data__history", flat=True)
+        .first()
     )
-    points: dict[int, dict[str, Any]] = {}
-    for unit_row in found:
-        period = unit_row.snapshot.period
-        mine = unit_row.unit_id == unit.pk
-        if period.pk in points and not mine:
-            continue
-        points[period.pk] = {
-            "period": period.name,
-            "year": period.year,
-            "value": unit_row.value,
-            "rank": unit_row.rank,
-        }
-    return sorted(points.values(), key=lambda p: p["year"])
+    return list(found or [])
 
 
 # ---------------------------------------------------------------------------
@@ -589,6 +632,13 @@ def report_card_of(report: Card) -> pdf.ReportCard:
         notes.append(f"Kết quả đã được điều chỉnh: {ranking.snapshot.reason}")
     if not row.assessed:
         notes.append("Đơn vị không được đánh giá: số liệu chưa được phê duyệt khi tính kết quả.")
+    if report.not_applicable:
+        codes = ", ".join(i.code for i in report.not_applicable)
+        notes.append(
+            f"Chỉ tiêu không áp dụng với đơn vị: {codes}. Điểm tối đa của đơn vị: "
+            f"{pdf.vi_points(report.unit_max)}; điểm được quy về thang "
+            f"{pdf.vi_points(ranking.max_points)} như mọi đơn vị."
+        )
     return pdf.ReportCard(
         unit_name=row.name,
         unit_code=row.code,
@@ -624,7 +674,7 @@ def report_card_of(report: Card) -> pdf.ReportCard:
                 t["value"],
                 t["rank"],
                 derived=bool(t.get("derived")),
-                of=t.get("of"),
+                of=t.get("units_ranked"),
             )
             for t in report.trend
         ],

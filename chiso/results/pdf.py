@@ -19,7 +19,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from chiso.core import numbers
+from chiso.lib import numbers
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -30,7 +30,7 @@ PAGE_WIDTH = 210.0
 BODY = PAGE_WIDTH - 2 * MARGIN
 
 
-# The PDFs are always Vietnamese; they write numbers as the pages do (chiso.core.numbers).
+# The PDFs are always Vietnamese; they write numbers as the pages do (chiso.lib.numbers).
 VI = ","
 
 
@@ -406,11 +406,6 @@ def _padded(values: Sequence[float | None], count: int) -> list[float | None]:
     return [*list(values)[:count], *[None] * (count - len(values))]
 
 
-def _short(pillar: Pillar) -> str:
-    """A pillar's column heading: its code, short enough for a narrow column."""
-    return pillar.code.upper()[:8]
-
-
 def _signature(pdf: _Document, title: str, name: str) -> None:
     if pdf.get_y() + 40 > pdf.h - pdf.b_margin:
         pdf.add_page()
@@ -436,6 +431,9 @@ def report_card_pdf(card: ReportCard) -> bytes:
     footer = f"chiso · {card.unit_name} · {card.period_label} · phiên bản {card.version} {issued}"
     pdf = _Document(provisional=card.provisional, footer=footer.strip())
     pdf.set_title(f"Phiếu kết quả: {card.unit_name}")
+    if card.issued_on:
+        # Dated by the publication's day, not the clock: the same card is the same bytes.
+        pdf.set_creation_date(dt.datetime.combine(card.issued_on, dt.time(), tzinfo=dt.UTC))
     pdf.add_page()
     pdf.line_text(f"UBND TỈNH {card.province}", 9, "B")
     pdf.line_text("PHIẾU KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ CHUYỂN ĐỔI SỐ", 13, "B", "C")

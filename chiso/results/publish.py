@@ -21,9 +21,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from chiso.assessments import services, workflow
+from chiso.assessments import audit, services, workflow
 from chiso.assessments.models import Action, AuditEntry, Status, Submission
-from chiso.core import bulk
+from chiso.lib import bulk
 from chiso.results import analysis, annex, cards
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored
@@ -107,8 +107,9 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
     units were reopened since the last one. Raises PublishError with a message.
     """
     from chiso.accounts import access
+    from chiso.accounts.access import Perm
 
-    if user is not None and not access.is_admin(user):
+    if user is not None and not access.can(user, Perm.PUBLISH):
         raise PublishError(_("Only the province's administrators publish results."))
     # One publisher at a time per period: lock the period row.
     type(period).objects.select_for_update().filter(pk=period.pk).first()
@@ -168,6 +169,12 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
     )
     snapshot.save()
     plans = analysis.plans_of(scored)
+    ranked = sum(1 for row in rows if row.assessed)
+    history = analysis.histories(period, level, [(r.unit_id, r.code, r.lineage) for r in rows])
+    for row in rows:
+        row.history = history[row.code]
+        if row.assessed:
+            row.history.append(analysis.own_point(period, level, version, row, ranked))
     stored = [cards.stored_row(snapshot, row, positions, plans.get(row.code)) for row in rows]
     bulk.insert(
         UnitRow,
@@ -188,6 +195,15 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
     )
     type(period).objects.filter(pk=period.pk).update(published_at=now)
     period.published_at = now
+    audit.write(
+        Action.RESULTS_PUBLISHED,
+        user,
+        at=now,
+        period=period,
+        code=level,
+        new=f"v{snapshot.version}",
+        reason=snapshot.reason,
+    )
     # Drawn once from the rows just stored: every download of this version is these bytes.
     annex.store(snapshot)
     return snapshot

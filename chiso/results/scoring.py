@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 
 from chiso import engine
-from chiso.assessments.figures import figures_of
+from chiso.assessments.figures import figures_of, not_applicable_of
 from chiso.assessments.models import Status, Submission
 
 FINAL_STATUSES = (Status.APPROVED, Status.PUBLISHED)
+NOT_APPLICABLE_TEXT = "không áp dụng"  # as values files write it (docs/framework-format.md)
 
 
 def score_period(period, level: str, *, final_only: bool = True) -> engine.Results | None:  # type: ignore[no-untyped-def]
@@ -27,9 +28,9 @@ def score_period(period, level: str, *, final_only: bool = True) -> engine.Resul
     subs = Submission.objects.filter(period=period, framework=framework).select_related("unit")
     if final_only:
         subs = subs.filter(status__in=FINAL_STATUSES)
-    figures = figures_of(subs)
+    subs = list(subs)
     parsed = framework.engine()
-    return engine.score(parsed, engine.Values.from_mapping(parsed, figures))
+    return engine.score(parsed, _matrix(parsed, figures_of(subs), not_applicable_of(subs, parsed)))
 
 
 def preview(submission: Submission, figures: Mapping[str, float | None]) -> engine.UnitResult:
@@ -41,6 +42,9 @@ def preview(submission: Submission, figures: Mapping[str, float | None]) -> engi
     parsed = submission.framework.engine()
     present = {code: value for code, value in figures.items() if value is not None}
     code = submission.unit.code
+    marks = not_applicable_of([submission], parsed)
+    for marked in marks[code]:
+        present[marked] = NOT_APPLICABLE_TEXT
     results = engine.score(parsed, engine.Values.from_mapping(parsed, {code: present}))
     return results.unit(code)
 
@@ -84,7 +88,8 @@ class Scored:
         self.not_assessed = [s for s in self.submissions if s.status not in FINAL_STATUSES]
         figures = figures_of(self.assessed)
         self.figures = {s.unit.code: figures[s.unit.code] for s in self.assessed}
-        self.values = _matrix(self.engine_framework, self.figures)
+        self.not_applicable = not_applicable_of(self.assessed, self.engine_framework)
+        self.values = _matrix(self.engine_framework, self.figures, self.not_applicable)
         self.results = engine.score(self.engine_framework, self.values)
 
     def values_csv(self) -> str:
@@ -96,14 +101,21 @@ class Scored:
         """
         order = {code: index for index, code in enumerate(self.engine_framework.input_codes)}
         lines = ["unit,code,value"]
+        marked = [leaf.code for leaf in self.engine_framework.leaves if leaf.may_not_apply]
         for unit, figures in self.figures.items():
+            out = self.not_applicable.get(unit, set())
             for code in sorted((c for c in figures if c in order), key=order.__getitem__):
-                lines.append(f"{unit},{code},{exact_number(figures[code])}")
+                if code not in out:
+                    lines.append(f"{unit},{code},{exact_number(figures[code])}")
+            # An indicator that does not apply: "không áp dụng" (format doc).
+            lines += [f"{unit},{code},{NOT_APPLICABLE_TEXT}" for code in marked if code in out]
         return "\n".join(lines) + "\n"
 
 
 def _matrix(
-    framework: engine.Framework, figures: Mapping[str, Mapping[str, float]]
+    framework: engine.Framework,
+    figures: Mapping[str, Mapping[str, float]],
+    not_applicable: Mapping[str, set[str]] | None = None,
 ) -> engine.Values:
     """The engine's Values straight from stored figures (units x input codes).
 
@@ -120,7 +132,13 @@ def _matrix(
             index = column.get(code)
             if index is not None:
                 matrix[row, index] = value
-    return engine.Values(list(figures), codes, matrix)
+    na_codes = [leaf.code for leaf in framework.leaves if leaf.may_not_apply]
+    marks = np.zeros((len(figures), len(na_codes)), dtype=bool)
+    if not_applicable:
+        for row, unit in enumerate(figures):
+            out = not_applicable.get(unit, set())
+            marks[row] = [code in out for code in na_codes]
+    return engine.Values(list(figures), codes, matrix, na_codes, marks)
 
 
 def exact_number(value: float) -> str:

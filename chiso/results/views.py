@@ -20,9 +20,7 @@ Anything else gives 404, like an id that does not exist.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 from typing import Any
 
 from django.conf import settings
@@ -37,9 +35,8 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_safe
 
 from chiso.accounts import access
-from chiso.assessments.models import Evidence, Period
-from chiso.cli import _cell as file_cell
-from chiso.core import numbers
+from chiso.accounts.access import Perm
+from chiso.assessments.models import Evidence, Period, Submission
 from chiso.frameworks.display import (
     decimal_separator,
     figure_of,
@@ -48,9 +45,10 @@ from chiso.frameworks.display import (
     show_value,
     title_of,
 )
+from chiso.lib import numbers
+from chiso.lib.safe_cells import table_csv, table_xlsx
 from chiso.results import analysis, annex, cards, goals, pdf, publish
 from chiso.results.models import Snapshot
-from chiso.safe_cells import text_cell
 from chiso.units.models import Kind, Level, Unit
 
 SCORE_COLUMNS = ("unit", "value", "points", "rank", "recognized")
@@ -100,9 +98,9 @@ def _ranking(
         if asked is not None:
             raise Http404("No such version.")
     allowed = (
-        access.sees_provisional_card(request.user, unit)
+        access.can(request.user, Perm.SEE_PROVISIONAL_CARD, unit)
         if unit is not None
-        else access.sees_provisional_results(request.user)
+        else access.can(request.user, Perm.SEE_PROVISIONAL)
     )
     if allowed:
         found = cards.provisional(period, level)
@@ -118,7 +116,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     provisional: list[tuple[Period, str]] = []
     published_levels = {(s.period_id, s.level) for s in current}
-    staff = access.sees_provisional_results(request.user)
+    staff = access.can(request.user, Perm.SEE_PROVISIONAL)
     periods = list(Period.objects.prefetch_related("frameworks")) if staff else []
     for period in periods:
         for link in period.frameworks.all():
@@ -127,7 +125,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "published": [(s, Level(s.level).label) for s in current],
         "provisional": [(p, level, Level(level).label) for p, level in provisional],
-        "periods": periods if access.can_publish(request.user) else [],
+        "periods": periods if access.can(request.user, Perm.PUBLISH) else [],
     }
     return render(request, "results/index.html", context)
 
@@ -191,7 +189,7 @@ def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpRespon
         "recognized_count": sum(1 for row in ranking.assessed if row.recognized),
         "derived_changes": any(row.previous_derived for row in ranking.assessed),
         "compared_among": max((row.compared_among or 0 for row in ranking.assessed), default=0),
-        "can_publish": access.can_publish(request.user),
+        "can_publish": access.can(request.user, Perm.PUBLISH),
         "signed": None if ranking.snapshot is None else annex.signed_of(ranking.snapshot),
         "uncertainty": spread,
         "interval_chart": _interval_chart(ranking, spread),
@@ -396,31 +394,23 @@ def ranking_csv(request: HttpRequest, period_id: int, level: str) -> HttpRespons
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
     header, table = ranking_table(ranking)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([file_cell(cell) for cell in cells] for cells in table)
-    return _download(ranking, out.getvalue(), "ranking.csv", "text/csv; charset=utf-8")
+    return _download(ranking, table_csv(header, table), "ranking.csv", "text/csv; charset=utf-8")
 
 
 @require_safe
 def ranking_xlsx(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
-    from openpyxl import Workbook
+    from django.utils import timezone
 
     period = get_object_or_404(Period, pk=period_id)
     ranking = _ranking(request, period, _level(level))
     header, table = ranking_table(ranking)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("ranking (provisional)" if ranking.provisional else "ranking")
-
-    sheet.append([text_cell(sheet, value) for value in header])
-    for cells in table:
-        sheet.append([text_cell(sheet, value) for value in cells])
-    out = io.BytesIO()
-    book.save(out)
+    # A published version's workbook is dated by its publication: the same bytes always.
+    when = timezone.now() if ranking.snapshot is None else ranking.snapshot.published_at
+    sheet = "ranking (provisional)" if ranking.provisional else "ranking"
+    body = table_xlsx(header, table, sheet, when)
     return _download(
         ranking,
-        out.getvalue(),
+        body,
         "ranking.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
@@ -458,19 +448,14 @@ def _report(
     row = ranking.row(unit_code)
     if row is None:
         raise Http404("No such unit.")
-    # Before the reform: derived from the predecessors ("suy ra"), see analysis.history_of.
-    trend = analysis.history_of(unit, level, row.lineage)
-    if ranking.provisional and row.assessed:
-        trend.append(
-            {
-                "period": period.name,
-                "year": period.year,
-                "value": row.value,
-                "rank": row.rank,
-                "of": ranking.ranked,
-                "derived": False,
-            }
-        )
+    # Stored with the published row (`analysis.histories`); a provisional ranking's (or
+    # one published before chiso stored it) worked out now, the same way.
+    trend = row.history
+    if trend is None:
+        trend = analysis.histories(period, level, [(unit.pk, unit.code, row.lineage)])[unit.code]
+        if row.assessed:
+            version = None if ranking.snapshot is None else ranking.snapshot.version
+            trend.append(analysis.own_point(period, level, version, row, ranking.ranked))
     report = cards.card(ranking, unit_code, trend)
     assert report is not None
     return period, unit, report
@@ -525,7 +510,7 @@ def annex_signed_pdf(request: HttpRequest, period_id: int, level: str) -> HttpRe
 @require_http_methods(["POST"])
 def annex_sign(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     """An admin uploads the signed copy of a version's annex (checked by the service)."""
-    if not access.can_publish(request.user):
+    if not access.can(request.user, Perm.PUBLISH):
         raise Http404("No such page.")
     snapshot = _published(request, period_id, level)
     upload = request.FILES.get("signed")
@@ -555,7 +540,7 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
     period, unit, report = _report(request, period_id, level, unit_code)
     ranking, row = report.ranking, report.row
     evidence: dict[str, list[Evidence]] = {}
-    if access.sees_evidence_of(request.user, unit):
+    if access.can(request.user, Perm.VIEW, unit):
         files = Evidence.objects.filter(
             submission__period=period, submission__unit=unit, removed_at__isnull=True
         ).order_by("uploaded_at", "pk")
@@ -575,6 +560,7 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
             "left": numbers.points(i.left),
             "mandatory": i.mandatory,
             "met": i.met,
+            "applies": i.applies,
             "evidence": evidence.get(i.code, []),
         }
         for i in report.indicators
@@ -606,6 +592,8 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         "value": show_value(row.value),
         "points": numbers.points(row.points),
         "max_points": numbers.points(ranking.max_points),
+        "unit_max": numbers.points(report.unit_max),
+        "not_applicable": [by_code[i.code] for i in report.not_applicable],
         "ranked": ranking.ranked,
         "pillars": [
             {
@@ -622,13 +610,13 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         "derived_trend": any(t.get("derived") for t in report.trend),
         "chart": chart,
         "query": _query(ranking),
-        "shows_evidence": access.sees_evidence_of(request.user, unit),
+        "shows_evidence": access.can(request.user, Perm.VIEW, unit),
         "goal": goal,
         "goal_target": show_number(goal.target, 4),
         "goal_kinds": _goal_kinds(ranking),
         "plan": _shown_plan(ranking, unit_code, goal) if row.assessed else None,
         # A unit's officer may read its provisional card, not the provisional ranking.
-        "sees_ranking": not ranking.provisional or access.sees_provisional_results(request.user),
+        "sees_ranking": not ranking.provisional or access.can(request.user, Perm.SEE_PROVISIONAL),
     }
     return render(request, "results/card.html", context)
 
@@ -691,16 +679,19 @@ def _shown_plan(
 @require_safe
 def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse:
     """The statistical audit of a level's submitted figures (reviewers and admins)."""
-    if not access.sees_audit(request.user):
+    if not access.can(request.user, Perm.SEE_AUDIT):
         raise Http404("No such page.")
     period = get_object_or_404(Period, pk=period_id)
     audit = analysis.audit_for_period(period, _level(level))
     if audit is None:
         raise Http404("No such level.")
-    names = dict(
-        Unit.objects.filter(code__in={o["unit"] for o in audit["outliers"]}).values_list(
-            "code", "name"
-        )
+    flagged = {o["unit"] for o in audit["outliers"]}
+    names = dict(Unit.objects.filter(code__in=flagged).values_list("code", "name"))
+    # Each flag leads to the unit's review page, at the indicator.
+    reviews = dict(
+        Submission.objects.filter(
+            period=period, unit__code__in=flagged, framework=period.framework_for(_level(level))
+        ).values_list("unit__code", "pk")
     )
     percent = lambda x: show_number(None if x is None else 100 * x, 0)  # noqa: E731
     context = {
@@ -724,6 +715,12 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
                 "value_text": show_number(o["value"]),
                 "reference_text": show_number(o["reference"]),
                 "z_text": show_number(o["z"], 1),
+                "method_text": analysis.outlier_method(o),
+                "review_url": (
+                    reverse("review-detail", args=[reviews[o["unit"]]]) + f"#i-{o['code']}"
+                    if o["unit"] in reviews
+                    else ""
+                ),
             }
             for o in audit["outliers"]
         ],
@@ -750,7 +747,7 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def publish_page(request: HttpRequest, period_id: int) -> HttpResponse:
     """The period's publication: per level, who is not approved, and the publish button."""
-    if not access.can_publish(request.user):
+    if not access.can(request.user, Perm.PUBLISH):
         raise Http404("No such page.")
     period = get_object_or_404(Period, pk=period_id)
     levels = list(period.frameworks.order_by("level").values_list("level", flat=True))

@@ -16,10 +16,10 @@ import yaml
 
 from chiso.assessments.figures import figures_of
 from chiso.assessments.models import Submission
+from chiso.assessments.services import store_framework
 from chiso.engine import dump_framework
 from chiso.engine.whatif import Changes, apply_changes, what_if
 from chiso.frameworks.models import Framework, Source
-from chiso.frameworks.services import store_framework
 from chiso.results.scoring import FINAL_STATUSES
 
 
@@ -102,4 +102,6 @@ def keep_as_draft(framework: Framework, changes: Changes, *, user: Any, year: in
     """
     data = apply_changes(framework_data(framework), changes)
     data["year"] = year
-    return store_framework(dump_framework(data), source=Source.WHAT_IF, user=user)
+    return store_framework(
+        dump_framework(data), source=Source.WHAT_IF, user=user, reason="what-if draft"
+    )

@@ -21,11 +21,12 @@ from django.views.decorators.http import require_http_methods
 
 from chiso import engine
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.assessments.models import Period
-from chiso.core.numbers import points
 from chiso.engine.whatif import SCORE_KEYS, Changes
 from chiso.frameworks.display import in_language
 from chiso.frameworks.problems import problem_text
+from chiso.lib.numbers import points
 from chiso.results import whatif
 
 # The scoring numbers a what-if changes, by name (the file's keys are for machines).
@@ -41,7 +42,7 @@ MAX_BODY = 256 * 1024
 
 
 def _period_framework(request: HttpRequest, period_id: int, level: str) -> tuple[Period, Any]:
-    if not access.is_admin(request.user):
+    if not access.can(request.user, Perm.ADMINISTER):
         raise PermissionDenied(_("Only the province's administrators try changes of the criteria."))
     period = get_object_or_404(Period, pk=period_id)
     framework = period.framework_for(level)

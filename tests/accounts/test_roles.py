@@ -39,7 +39,7 @@ def test_a_reviewer_whose_area_is_the_province_unit_covers_the_whole_province(
 ):
     quang = _person("quang", "Anh Quang", "reviewer", province)
     assert units_seen_by(quang) == {"Phường Hàm Rồng", "Phường Hạc Thành", "Xã Hoằng Quý"}
-    assert access.is_province_reviewer_of(quang, period_2024.submissions.get().unit)
+    assert access.can(quang, Perm.REVIEW_PROVINCE_STEP, period_2024.submissions.get())
 
 
 def test_a_district_reviewer_covers_the_communes_of_her_district_only(
@@ -47,8 +47,8 @@ def test_a_district_reviewer_covers_the_communes_of_her_district_only(
 ):
     assert units_seen_by(dung) == {"Xã Hoằng Quý"}
     assert units_seen_by(khoa) == set()
-    assert access.is_district_reviewer_of(dung, hoang_quy)
-    assert not access.is_province_reviewer_of(dung, hoang_quy)
+    assert access.can(dung, Perm.REVIEW_DISTRICT_STEP, hoang_quy)
+    assert not access.can(dung, Perm.REVIEW_PROVINCE_STEP, hoang_quy)
 
 
 def test_a_district_reviewer_does_not_review_her_own_district(
@@ -134,12 +134,44 @@ class TestMembershipRules:
             Membership(user=person, role=Role.LEADER, unit=ham_rong).full_clean()
 
 
-def test_the_public_and_officers_see_published_results_only(period, public, lan, hoa, mai, tuan):
+def test_only_the_provinces_staff_see_results_before_publication(public, lan, hoa, mai, tuan):
     for person in (public, lan):
-        assert access.can_see_results(person, period, "commune", published=True)
-        assert not access.can_see_results(person, period, "commune", published=False)
+        assert not access.can(person, Perm.SEE_PROVISIONAL)
     for person in (hoa, mai, tuan):
-        assert access.can_see_results(person, period, "commune", published=False)
+        assert access.can(person, Perm.SEE_PROVISIONAL)
+
+
+def test_every_permission_has_a_rule_and_one_about_a_unit_needs_it(submission, tuan):
+    assert set(access.RULES) == set(Perm)
+    with pytest.raises(ValueError):
+        access.can(tuan, Perm.REVIEW)
+    assert access.can(tuan, Perm.REVIEW, submission) and access.can(tuan, Perm.PUBLISH)
+
+
+@pytest.mark.parametrize(
+    ("perm", "who"),
+    [
+        (Perm.PUBLISH, {"tuan"}),
+        (Perm.ADMINISTER, {"tuan"}),
+        (Perm.READ_ALL, {"tuan", "mai"}),
+        (Perm.SEE_DASHBOARD, {"tuan", "mai", "hoa"}),
+        (Perm.SEE_AUDIT, {"tuan", "hoa"}),
+        (Perm.SEE_DRAFT_FRAMEWORKS, {"tuan", "hoa"}),
+        (Perm.SEE_QUEUE, {"tuan", "mai", "hoa"}),
+        (Perm.ACT_ON_QUEUE, {"tuan", "hoa"}),
+    ],
+)
+def test_who_has_each_permission_not_about_a_unit(perm, who, public, lan, hoa, mai, tuan):
+    people = {"public": public, "lan": lan, "hoa": hoa, "mai": mai, "tuan": tuan}
+    assert {name for name, person in people.items() if access.can(person, perm)} == who
+
+
+def test_an_officer_sees_her_own_units_card_before_publication_and_no_other(
+    ham_rong, hac_thanh, lan, public
+):
+    assert access.can(lan, Perm.SEE_PROVISIONAL_CARD, ham_rong)
+    assert not access.can(lan, Perm.SEE_PROVISIONAL_CARD, hac_thanh)
+    assert not access.can(public, Perm.SEE_PROVISIONAL_CARD, ham_rong)
 
 
 def test_an_unknown_permission_raises_instead_of_answering_no(submission, tuan):

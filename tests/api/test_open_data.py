@@ -91,7 +91,7 @@ def test_the_methodology_note_is_generated_from_the_framework_in_both_languages(
 def commune_2024_note(lang: str) -> str:
     """The methodology note of the shipped commune framework of 2024, in `lang`."""
     from chiso.api.opendata import methodology
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
 
     text = (Path("chiso/frameworks/shipped/thanhhoa-commune-2024.yaml")).read_text("utf-8")
     fw = store_framework(text, source="shipped")

@@ -26,8 +26,16 @@ def test_published_results_give_every_figure_of_every_unit_best_first(client, pu
     assert [p["code"] for p in first["pillars"]] == ["CQS", "XHS"]
     assert first["pillars"][0] == {"code": "CQS", "value": pytest.approx(1), "rank": 1}
     cqs1 = next(i for i in first["indicators"] if i["code"] == "CQS.1")
-    assert cqs1 == {"code": "CQS.1", "value": pytest.approx(90), "score": 1, "points": 40}
+    assert cqs1 == {
+        "code": "CQS.1",
+        "value": pytest.approx(90),
+        "score": 1,
+        "points": 40,
+        "applies": True,
+    }
     assert "XHS.1" in second["unmet_mandatory"]
+    # Every indicator applies to both wards: their own maximum is the framework's.
+    assert first["not_applicable"] == [] and first["unit_max_points"] == 100
 
 
 def test_published_results_are_paginated(client, published):
@@ -75,12 +83,12 @@ def test_a_units_history_lists_its_published_rank_in_each_period(client, publish
             "name": published.period.name,
             "level": "commune",
             "version": 1,
-            "unit": {"id": ham_rong.pk, "code": "14758", "name": "Phường Hàm Rồng"},
             "rank": 1,
             "value": pytest.approx(1),
             "points": pytest.approx(100),
             "recognized": True,
             "units_ranked": 2,
+            "derived": False,
         }
     ]
 

@@ -25,8 +25,7 @@ SECRET_FIGURE = 7919  # Hàm Rồng's dossiers received online: in no answer to 
 def world(period, submission, lan, minh, other_token, mini_framework_text):
     """Hàm Rồng's submission holds figures and is approved but not published; a draft
     framework exists that no period uses."""
-    from chiso.assessments.services import save_values
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import save_values, store_framework
 
     save_values(
         submission, {"hs_tt": SECRET_FIGURE, "hs_tong": 8000}, user=lan, expected_version=None

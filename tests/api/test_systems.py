@@ -161,6 +161,7 @@ def test_every_use_of_a_token_is_recorded(client, submission, portal_token):
 
 def test_token_create_shows_the_secret_once_and_stores_only_its_hash(ham_rong, hac_thanh):
     from chiso.accounts import access
+    from chiso.accounts.access import Perm
     from chiso.api.models import ApiToken, hash_token
 
     out, err = io.StringIO(), io.StringIO()
@@ -173,9 +174,8 @@ def test_token_create_shows_the_secret_once_and_stores_only_its_hash(ham_rong, h
     token = ApiToken.objects.get()
     assert token.digest == hash_token(secret) and secret not in str(token.__dict__)
     assert not token.user.has_usable_password()
-    assert access.is_officer_of(token.user, ham_rong) and access.is_officer_of(
-        token.user, hac_thanh
-    )
+    assert access.can(token.user, Perm.EDIT, ham_rong)
+    assert access.can(token.user, Perm.EDIT, hac_thanh)
     listing = io.StringIO()
     call_command("token", "list", stdout=listing)
     assert "lgsp" in listing.getvalue() and secret not in listing.getvalue()

@@ -76,7 +76,7 @@ def test_verify_finds_a_signed_annex_changed_after_signing_even_with_fresh_check
 
 
 def test_verify_refuses_a_signed_annex_from_an_unknown_authority(client, signed, tmp_path):
-    from chiso import testca
+    from chiso.lib import testca
 
     other = tmp_path / "other-roots.pem"
     other.write_bytes(testca.make_authority("Một CA khác (TEST)").pem())

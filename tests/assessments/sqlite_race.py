@@ -42,7 +42,7 @@ HOLD_SECONDS = 1.5
 
 
 def setup() -> None:
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
 
     call_command("migrate", verbosity=0)
     framework = store_framework(FIXTURE.read_text(encoding="utf-8"), source="shipped")

@@ -103,7 +103,7 @@ def test_the_page_shows_the_tree_the_points_and_how_each_indicator_is_scored(
 def test_the_framework_s_help_and_evidence_texts_are_shown_when_present(
     client, login, lan, submission, mini_framework_text
 ):
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
 
     text = mini_framework_text.replace(
         "        score: {method: boolean}\n",
@@ -415,7 +415,7 @@ def test_the_top_of_a_returned_submission_links_to_each_commented_indicator(
 
 
 def test_relative_indicators_are_explained(client, login, lan, submission, mini_framework_text):
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
 
     text = mini_framework_text.replace(
         "score: {method: threshold, at_least: 30}", "score: {method: relative}"

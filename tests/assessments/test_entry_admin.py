@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from chiso.assessments import services
 from chiso.assessments.models import Evidence
+from tests.people import stored_evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -23,18 +23,7 @@ def tuan_staff(tuan):
 @pytest.fixture
 def evidence(settings, tmp_path, submission, lan):
     settings.MEDIA_ROOT = tmp_path
-    item = Evidence(
-        submission=submission,
-        original_name="bao-cao.pdf",
-        content_type="application/pdf",
-        size=9,
-        sha256="ab" * 32,
-        codes=["CQS.1"],
-        uploaded_by=lan,
-    )
-    item.file.save("bao-cao.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
-    item.save()
-    return item
+    return stored_evidence(submission, lan)
 
 
 def test_submissions_are_listed_filtered_and_read_only(client, login, tuan_staff, lan, submission):

@@ -56,7 +56,7 @@ def framework_text(indicators: int) -> str:
 
 
 def entry_page_queries(client, unit, officer, indicators: int) -> int:
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
 
     framework = store_framework(framework_text(indicators))
     today = timezone.localdate()

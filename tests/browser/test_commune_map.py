@@ -28,7 +28,7 @@ def test_ba_mai_sees_every_commune_on_the_map_and_opens_a_report_card(
     campaign,  # noqa: F811
     live_server,
 ):
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
 
     here = urlparse(live_server.url).netloc
     elsewhere: list[str] = []

@@ -57,3 +57,52 @@ def test_a_missing_file_exits_2(tmp_path, capsys):
     assert capsys.readouterr().err.endswith(
         "nope.yaml: cannot read the file: No such file or directory\n"
     )
+
+
+SHIPPED = Path(__file__).parents[2] / "chiso" / "frameworks" / "shipped"
+ONE_INDICATOR = """\
+format: chiso-framework/1
+code: test-2026
+title: {vi: "Thử nghiệm"}
+level: department
+year: 2026
+tree:
+  - code: A.1
+    title: {vi: "Thời gian giải quyết hồ sơ"}
+    points: 10
+    score: %s
+"""
+
+
+def test_a_key_the_scoring_method_does_not_take_fails_the_check_with_its_line(tmp_path, capsys):
+    # Today's misprints: "cap" is no key of linear, "direction" none of relative.
+    for rule, key, takes in [
+        ("{method: linear, zero: 0, full: 90, cap: 50}", "cap", "linear (it takes zero, full)"),
+        ("{method: relative, direction: lower}", "direction", "relative (it takes better)"),
+    ]:
+        path = tmp_path / "typo.yaml"
+        path.write_text(ONE_INDICATOR % rule, encoding="utf-8")
+        assert main(["framework", "check", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert f"typo.yaml:10: A.1: score.{key} does not apply to method {takes}" in err
+
+
+def test_relative_lower_is_better_and_an_indicator_that_may_not_apply_are_shown(tmp_path, capsys):
+    path = tmp_path / "good.yaml"
+    text = (ONE_INDICATOR % "{method: relative, better: lower}") + "    may_not_apply: true\n"
+    path.write_text(text.replace("year: 2026\n", "year: 2026\nmissing: exclude\n"), "utf-8")
+    assert main(["framework", "check", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "level department, year 2026, missing values are left out of the unit's maxima"
+    assert out[3] == (
+        "A.1  Thời gian giải quyết hồ sơ  10 points, relative, lower is better, entered (number), "
+        "may not apply"
+    )
+
+
+def test_every_shipped_framework_passes_the_check(capsys):
+    shipped = sorted(SHIPPED.glob("*.yaml"))
+    assert len(shipped) >= 4
+    for path in shipped:
+        assert main(["framework", "check", str(path)]) == 0, capsys.readouterr().err
+        assert capsys.readouterr().out.splitlines()[-1] == "OK"

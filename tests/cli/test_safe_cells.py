@@ -1,4 +1,4 @@
-"""chiso.safe_cells: text that a spreadsheet would run is written as text."""
+"""chiso.lib.safe_cells: text that a spreadsheet would run is written as text."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pytest
 
-from chiso.safe_cells import cell_text, text_cell, write_xlsx_cell
+from chiso.lib.safe_cells import cell_text, text_cell, write_xlsx_cell
 
 RISKY = ["=1+2", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")']
 

@@ -255,9 +255,11 @@ def test_a_unit_list_makes_unknown_units_errors(folder, capsys):
 
 def test_a_file_that_is_not_utf8_names_the_line(folder, capsys):
     values = folder / "values.csv"
-    values.write_bytes("unit,code,value\n14758,CQS.2,có\n".encode("cp1258"))
+    # UTF-8 on line 2, Windows-1258 on line 3: neither encoding reads the whole file.
+    text = "unit,code,value\n14758,CQS.2,có\n".encode() + "14758,CQS.2,có\n".encode("cp1258")
+    values.write_bytes(text)
     errors = fails(folder, capsys, "score", folder / "commune.yaml", values)
-    assert errors == [f"{values}:2: the file is not UTF-8 text"]
+    assert errors == [f"{values}:3: the file is not UTF-8 text"]
 
 
 def test_a_failed_run_leaves_an_earlier_results_file_untouched(folder, capsys):
@@ -443,11 +445,11 @@ def test_a_bad_byte_deep_in_a_large_file_names_its_line(folder, capsys):
     # The file is read as it comes, so the line of the first byte that is not UTF-8 is
     # known without decoding the whole file first.
     values = folder / "values.csv"
-    lines = ["unit,code,value"] + ["14758,XHS.1,5"] * 200_000
+    lines = ["unit,code,value", "14758,CQS.2,có"] + ["14758,XHS.1,5"] * 200_000
     data = "\n".join(lines).encode() + "\n14758,CQS.2,có\n".encode("cp1258")
     values.write_bytes(data)
     errors = fails(folder, capsys, "score", folder / "commune.yaml", values)
-    assert errors == [f"{values}:200002: the file is not UTF-8 text"]
+    assert errors == [f"{values}:200003: the file is not UTF-8 text"]
 
 
 def test_a_line_too_long_to_be_a_value_stops_the_reading_there(folder, capsys):
@@ -491,3 +493,40 @@ def test_a_long_wrong_header_is_quoted_only_in_part(folder, capsys):
     [error] = fails(folder, capsys, "score", folder / "commune.yaml", values)
     assert error.startswith(f"{values}:1: the header must be unit,code,value, not 'cot0,cot1,")
     assert error.endswith("…'") and len(error) < len(str(values)) + 150
+
+
+def test_chiso_score_leaves_out_an_indicator_that_does_not_apply(tmp_path, capsys):
+    # Sở Tư pháp: the department portal indicator (10 of 20 points) does not apply.
+    framework = tmp_path / "department.yaml"
+    framework.write_text(
+        textwrap.dedent(
+            """\
+            format: chiso-framework/1
+            code: department-2026
+            title: {vi: "Sở, ngành"}
+            level: department
+            year: 2026
+            tree:
+              - code: A
+                title: {vi: "Văn bản ký số"}
+                points: 10
+                score: {method: linear, zero: 0, full: 100}
+              - code: B
+                title: {vi: "Doanh nghiệp dùng nền tảng số"}
+                points: 10
+                may_not_apply: true
+                score: {method: boolean}
+            """
+        ),
+        encoding="utf-8",
+    )
+    values = tmp_path / "values.csv"
+    values.write_text("unit,code,value\nSO-TP,A,50\nSO-TP,B,Không áp dụng\n", encoding="utf-8")
+
+    assert main(["score", str(framework), str(values), "-o", "-"]) == 0
+
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    # 5 of the 10 points that apply: 0.5, shown as 10 points "of 20".
+    assert [(r["unit"], r["value"], r["points"], r["B"]) for r in rows] == [
+        ("SO-TP", "0.5", "10", "")
+    ]

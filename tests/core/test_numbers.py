@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils.translation import override
 
-from chiso.core import numbers
+from chiso.lib import numbers
 
 
 def test_points_read_57_75_in_vietnamese_and_57_75_in_english():

@@ -69,8 +69,8 @@ def make_period(name: str, year: int, reference: dt.date, framework, level="comm
 
 @pytest.fixture
 def campaign(db):
+    from chiso.assessments.services import load_shipped
     from chiso.core import demo
-    from chiso.frameworks.services import load_shipped
     from chiso.units.loader import load_units
     from chiso.units.models import Unit
 

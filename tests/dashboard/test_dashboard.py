@@ -26,14 +26,14 @@ def engine_results(period):
 
 @pytest.fixture
 def board(campaign):
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
 
     return dashboard.dashboard(campaign.closed, "commune")
 
 
 def test_progress_counts_each_state_as_the_database_does(campaign):
     from chiso.assessments.models import Submission
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
 
     figures = dashboard.dashboard(campaign.open, "commune")["progress"]
     in_db = Counter(
@@ -47,7 +47,7 @@ def test_progress_counts_each_state_as_the_database_does(campaign):
 
 def test_before_the_reform_progress_is_grouped_by_district(campaign):
     from chiso.assessments.models import Submission
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
 
     figures = dashboard.progress(campaign.before, "commune")
     assert figures["area_kind"] == "district"
@@ -61,7 +61,7 @@ def test_before_the_reform_progress_is_grouped_by_district(campaign):
 
 
 def test_after_the_reform_communes_are_grouped_under_their_former_district(campaign):
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
 
     figures = dashboard.progress(campaign.closed, "commune")
     assert figures["area_kind"] == "former_district"
@@ -124,7 +124,7 @@ def test_nearest_recognition_lists_unrecognized_units_fewest_missing_first(campa
 
 
 def test_the_change_compares_with_the_previous_period_with_results(campaign):
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
 
     figures = dashboard.change(campaign.open, "commune", dashboard.scored(campaign.open, "commune"))
     now, before = engine_results(campaign.open), engine_results(campaign.closed)
@@ -142,7 +142,7 @@ def test_the_change_compares_with_the_previous_period_with_results(campaign):
 def test_a_reviewers_correction_of_a_reopened_figure_shows_once_approved_again(campaign, tuan):
     from chiso.assessments.models import Status, Submission
     from chiso.assessments.services import verify_value
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
     from tests.people import put
 
     tenth_lowest = dashboard.dashboard(campaign.closed, "commune")["lagging"][-1]

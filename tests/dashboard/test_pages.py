@@ -28,7 +28,7 @@ def test_the_public_is_sent_to_log_in(campaign, client):
 
 
 def test_the_json_view_gives_the_dashboards_own_figures(campaign, login, mai):
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
 
     response = login(mai).get(
         "/dashboard/data.json", {"period": campaign.closed.pk, "level": "commune"}
@@ -39,7 +39,7 @@ def test_the_json_view_gives_the_dashboards_own_figures(campaign, login, mai):
 
 
 def test_the_page_writes_figures_the_vietnamese_way(campaign, login, mai):
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
 
     median = dashboard.dashboard(campaign.closed, "commune")["distribution"]["median"]
     page = login(mai).get("/dashboard/", {"period": campaign.closed.pk}).content.decode()
@@ -49,7 +49,7 @@ def test_the_page_writes_figures_the_vietnamese_way(campaign, login, mai):
 
 
 def test_departments_get_the_same_dashboard(campaign, login, mai):
-    from chiso.frameworks.services import load_shipped
+    from chiso.assessments.services import load_shipped
     from chiso.units.models import Unit
     from tests.dashboard.conftest import assess, make_period
 

@@ -81,7 +81,7 @@ def among_current(current, code):
 
 def test_a_published_periods_dashboard_shows_the_snapshots_figures(campaign, published):
     from chiso.assessments.models import Value
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
 
     _, snapshot = published
     rows = stored(snapshot)
@@ -112,7 +112,7 @@ def test_a_published_periods_dashboard_shows_the_snapshots_figures(campaign, pub
 
 
 def test_the_published_figures_are_the_engines(campaign, published):
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
     from tests.dashboard.test_dashboard import engine_results
 
     results = engine_results(campaign.closed)
@@ -125,7 +125,7 @@ def test_the_published_figures_are_the_engines(campaign, published):
 
 
 def test_the_change_across_the_reform_is_derived_from_the_predecessors(campaign, published):
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
 
     before, now = published
     code, predecessors = a_merger(campaign, before)
@@ -150,9 +150,8 @@ def test_the_change_across_the_reform_is_derived_from_the_predecessors(campaign,
     if code in moved:
         assert moved[code]["before"] == pytest.approx(value)
         assert moved[code]["rank_before"] == among_current(now, code)
-    # The report card's trend derives the same 2024 point, one unit at a time.
-    row = after[code]
-    trend = dashboard.analysis.history_of(row.unit, "commune", row.data["lineage"])
+    # The report card's trend, stored with the row, has the same derived 2024 point.
+    trend = after[code].data["history"]
     assert (trend[0]["value"], trend[0]["rank"], trend[0]["derived"]) == (
         pytest.approx(value, abs=1e-6),
         rank,
@@ -166,7 +165,7 @@ def test_the_dashboard_page_marks_derived_previous_figures(campaign, published, 
     assert 'id="change-derived-note"' in section
     assert section.count('class="derived"') >= 1 and "suy ra" in section
     # The leader reads the units by name, each a link to its report card.
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
     from chiso.units.models import Unit
 
     best = dashboard.dashboard(campaign.closed, "commune")["change"]["most_improved"][0]
@@ -212,7 +211,8 @@ def test_the_api_gives_the_rank_changes_the_rankings_page_shows(campaign, publis
 
 def test_a_unit_that_stayed_is_compared_with_its_own_figures(campaign, published):
     """2026 against 2025: the same communes, their own published figures, nothing derived."""
-    from chiso.results import analysis, dashboard
+    from chiso.leadership import dashboard
+    from chiso.results import analysis
 
     _, snapshot = published
     rows = stored(snapshot)
@@ -229,7 +229,8 @@ def test_a_unit_that_stayed_is_compared_with_its_own_figures(campaign, published
 def test_a_provisional_period_is_compared_with_the_same_derived_figures(campaign):
     """2025 approved, not published yet (the DX office's working figures): scored now, and
     compared with the published 2024 through the same derivation."""
-    from chiso.results import analysis, dashboard, publish
+    from chiso.leadership import dashboard
+    from chiso.results import analysis, publish
 
     before = publish.publish(campaign.before, "commune")
     code, predecessors = a_merger(campaign, before)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from chiso import engine
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.assessments.models import Action, AuditEntry, Period, Status, Submission, Value
 from chiso.assessments.services import format_number
 from chiso.core.management.commands.demo import DEMO_CLOSED, DEMO_OPEN
@@ -106,7 +107,7 @@ def test_the_demo_writes_through_the_gate_as_of_the_days_it_happened(demo):
         Submission.objects.get(pk=corrected.values_list("submission", flat=True).first()),
     ):
         officer = AuditEntry.objects.filter(submission=sub).first().actor
-        assert access.is_officer_of(officer, sub.unit)
+        assert access.can(officer, Perm.EDIT, sub.unit)
         values = {v.code: v for v in sub.values.all()}
         steps = trail(sub)
         sets = sorted(s for s in steps if s[0] == Action.VALUE_SET)
@@ -182,3 +183,35 @@ def test_the_2024_and_2025_publications_are_dated_in_their_own_years(demo, clien
         assert f"/12/{year}" in footer
         page = client.get(f"/results/{period.pk}/commune/").content.decode()
         assert f"/12/{year}" in page
+
+
+def test_the_2026_period_uses_today_s_frameworks_and_the_dx_office_s_marks(demo):
+    from chiso.assessments.models import NotApplicable
+    from chiso.core import demo as data
+
+    period = Period.objects.get(name=DEMO_OPEN)
+    used = {link.level: link.framework.code for link in period.frameworks.all()}
+    assert used == data.FRAMEWORKS_2026
+    closed = Period.objects.get(name=DEMO_CLOSED)
+    assert {link.framework.code for link in closed.frameworks.all()} == {
+        "thanhhoa-commune-2024",
+        "thanhhoa-department-2022",
+    }
+    # KTS.01 does not apply to the 7 departments not in charge of the digital economy,
+    # marked by the admin through the gate (audited), and they entered no figure for it.
+    marked = NotApplicable.objects.filter(submission__period=period, code="KTS.01")
+    assert marked.count() == 7
+    assert not {m.submission.unit.code for m in marked} & data.APPLIES_TO["KTS.01"]
+    entries = AuditEntry.objects.filter(period=period, action=Action.NOT_APPLICABLE)
+    assert entries.count() == 7 and {e.actor.username for e in entries} == {"admin"}
+    assert not Value.objects.filter(submission__in=[m.submission for m in marked], code="KTS.01")
+
+
+def test_the_demo_s_targets_reach_2030(demo):
+    from chiso.leadership.models import Target
+
+    names = set(Target.objects.values_list("name", flat=True))
+    assert "Thanh Hóa trong top 10 DTI năm 2030 (NQ 06-NQ/TU)" in names
+    assert "Thanh Hóa trong top 5 về chính quyền số năm 2030 (NQ 06-NQ/TU)" in names
+    quota = Target.objects.get(by_date__year=2026, kind="recognized")
+    assert "tái dựng" in quota.name and "275/KH-UBND" in quota.source

@@ -156,3 +156,62 @@ def test_a_weighted_rule_needs_its_weights():
     earlier = Values(("a",), CODES, [[1, 1, 1, 1]])
     with pytest.raises(EngineError, match="population"):
         derive_values(earlier, {"b": ["a"]}, "population")
+
+
+def many_communes(online: list[float]) -> Values:
+    """As many communes as figures for "online"; the other figures alike and ordinary."""
+    units = tuple(f"{15000 + index}" for index in range(len(online)))
+    rows = [[share, 50.0 + index % 7, 1.0, 400.0 + index] for index, share in enumerate(online)]
+    return Values(units, CODES, rows)
+
+
+def test_a_planted_outlier_is_flagged_with_its_method():
+    shares = [60.0 + (index * 7) % 30 for index in range(60)]
+    shares[17] = 4.0  # typed 4 for 94, say
+    results = score(FRAMEWORK, many_communes(shares))
+
+    flagged = peer_outliers(results, dict.fromkeys(results.units, "xa"))
+
+    assert [(o.unit, o.code, o.value) for o in flagged] == [("15017", "online", 4.0)]
+    assert flagged[0].method == "mad" and flagged[0].z < -3.5
+
+
+def test_a_near_constant_share_is_not_flagged_everywhere_but_its_planted_outlier_is():
+    # Forty communes at 100 %, eight a little below: the MAD is 0.
+    shares = [100.0] * 40 + [97.0, 97.5, 98.0, 98.5, 99.0, 99.5, 99.9, 95.0]
+    results = score(FRAMEWORK, many_communes(shares))
+    kinds = dict.fromkeys(results.units, "xa")
+
+    assert peer_outliers(results, kinds) == []
+
+    shares[3] = 20.0
+    flagged = peer_outliers(score(FRAMEWORK, many_communes(shares)), kinds)
+    assert [(o.unit, o.value, o.method) for o in flagged] == [("15003", 20.0, "guard")]
+    # Guarded at 5 % of the typical share (100): z = (20 - 100) / 5.
+    assert flagged[0].scale == pytest.approx(5.0) and flagged[0].z == pytest.approx(-16.0)
+
+
+def test_a_share_that_moves_from_95_to_100_is_no_jump_when_most_did_not_move():
+    # Half the communes stayed at 100 %, half crept up by a tenth or two: the MAD of
+    # the changes is a few hundredths.
+    before = [100.0] * 24 + [90.0 + index / 10 for index in range(24)] + [95.0, 95.0, 60.0, 70.0]
+    after = [100.0] * 24 + [90.1 + index / 8 for index in range(24)] + [100.0, 100.0, 60.0, 10.0]
+
+    flagged = change_outliers(
+        score(FRAMEWORK, many_communes(after)), score(FRAMEWORK, many_communes(before))
+    )
+
+    assert [(o.unit, o.code, o.value, o.reference) for o in flagged] == [
+        ("15051", "online", 10.0, 70.0)
+    ]
+
+
+def test_an_answer_many_units_give_is_not_an_outlier():
+    # A tenth of the communes answer the lower step (50), the rest the upper (80);
+    # two communes have no portal (a yes/no answer has no distance to weigh).
+    values = many_communes([80.0] * 54 + [50.0] * 6)
+    rows = values.matrix.copy()
+    rows[:2, CODES.index("portal")] = 0.0
+    results = score(FRAMEWORK, Values(values.units, CODES, rows))
+
+    assert peer_outliers(results, dict.fromkeys(results.units, "xa")) == []

@@ -663,10 +663,10 @@ def test_percent_outside_0_100_is_an_error_naming_the_line(raw):
     assert "values.csv:3" in str(error)
 
 
-@pytest.mark.parametrize("raw", ["0", "100", "99,5", "0.0"])
-def test_percent_takes_0_to_100(raw):
-    framework = typed_framework()
-    parse_values([(2, "u", "p", raw)], framework)
+@pytest.mark.parametrize(("raw", "expected"), [("0", 0), ("100", 100), ("99,5", 99.5), ("0.0", 0)])
+def test_percent_takes_0_to_100(raw, expected):
+    values = parse_values([(2, "u", "p", raw)], typed_framework())
+    assert values.matrix[0, values.codes.index("p")] == expected
 
 
 @pytest.mark.parametrize("raw", ["2.5", "2,5", "0.1", "-3.25"])
@@ -675,9 +675,10 @@ def test_integer_refuses_a_fraction(raw):
     assert [problem.line for problem in error.problems] == [3]
 
 
-@pytest.mark.parametrize("raw", ["1240", "0", "-3"])
-def test_integer_takes_whole_numbers(raw):
-    parse_values([(2, "u", "i", raw)], typed_framework())
+@pytest.mark.parametrize(("raw", "expected"), [("1240", 1240), ("0", 0), ("-3", -3)])
+def test_integer_takes_whole_numbers(raw, expected):
+    values = parse_values([(2, "u", "i", raw)], typed_framework())
+    assert values.matrix[0, values.codes.index("i")] == expected
 
 
 @pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "1e999", "có", "abc"])
@@ -825,22 +826,25 @@ def test_an_unknown_level_is_an_error():
 
 @pytest.mark.parametrize("code", ["CQS", "CQS.1", "cqs_1-a", "1", "A.b-c_D.9"])
 def test_node_codes_are_letters_digits_dot_underscore_dash(code):
-    accepts(doc(ind(code, 10, zero=0, full=1)))
+    assert [node.code for node in accepts(doc(ind(code, 10, zero=0, full=1))).tree] == [code]
 
 
 @pytest.mark.parametrize("code", ["CQS 1", "CQS/1", "CQS:1", "CQS,1", "", "Chỉ.1", "A+B"])
 def test_other_node_codes_are_errors(code):
-    problems_of(doc(ind(code, 10, zero=0, full=1)))
+    rejects(doc(ind(code, 10, zero=0, full=1)), "code")
 
 
 @pytest.mark.parametrize("code", ["hs_tt", "_x", "A1", "a_1_B"])
 def test_element_codes_are_identifiers(code):
-    accepts(doc(ind("X", 10, zero=0, full=1, formula=f"{code} + 1"), elements=[el(code)]))
+    framework = accepts(
+        doc(ind("X", 10, zero=0, full=1, formula=f"{code} + 1"), elements=[el(code)])
+    )
+    assert [element.code for element in framework.elements] == [code]
 
 
 @pytest.mark.parametrize("code", ["1abc", "hs-tt", "hs.tt", "hs tt", "", "số"])
 def test_element_codes_that_are_not_identifiers_are_errors(code):
-    problems_of(doc(ind("X", 10, zero=0, full=1), elements=[el(code)]))
+    rejects(doc(ind("X", 10, zero=0, full=1), elements=[el(code)]), "code")
 
 
 def test_two_nodes_with_the_same_code_are_an_error():

@@ -266,7 +266,10 @@ def test_a_key_written_twice_in_one_mapping_is_an_error_not_silently_the_last():
         ),
         ("{method: steps, steps: [[1, 0.5], [2]]}", "steps[1] must be a pair of numbers [x, s]"),
         ("{method: steps, steps: []}", "steps needs a list like [[x1, s1], [x2, s2]]"),
-        ("{method: boolean, at_least: 1}", "score.at_least does not apply to method boolean"),
+        (
+            "{method: boolean, at_least: 1}",
+            "score.at_least does not apply to method boolean (it takes no other key)",
+        ),
         ("{zero: 0, full: 1}", "score needs a method"),
         ("{method: linear, zero: '0', full: 1}", "zero must be a number, not '0'"),
     ],

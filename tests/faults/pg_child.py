@@ -74,7 +74,7 @@ def setup() -> None:
     from chiso.assessments import services
     from chiso.assessments.models import Status, Submission, Value
     from chiso.assessments.periods import create_period
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
     from chiso.units.loader import load_units
     from chiso.units.models import Unit
     from tests.people import PEOPLE, named, person, put
@@ -154,7 +154,7 @@ def pause_after(folder: Path, pattern: str, occurrence: int) -> Iterator[None]:
 def template(period: Any, codes: tuple[str, ...]) -> bytes:
     """The period's template, filled with the IMPORTED figures of `codes`' wards."""
     from chiso.assessments import excel
-    from chiso.uploads import workbook_bytes
+    from chiso.lib.uploads import workbook_bytes
 
     framework = period.frameworks.get(level="commune").framework
     rows = [

@@ -430,7 +430,7 @@ def test_every_shipped_framework_survives_the_round_trip(name):
 def test_a_shipped_framework_exported_and_imported_unchanged_is_the_same_framework(
     name, tuan_imports, login, tuan, client
 ):
-    from chiso.frameworks.services import load_shipped
+    from chiso.assessments.services import load_shipped
 
     stored = {item.code: item for item in load_shipped()}
     original = next(item for item in stored.values() if item.text == (SHIPPED / name).read_text())
@@ -457,7 +457,7 @@ def test_descriptions_help_and_reconstructed_flags_survive_the_table():
 
 
 def test_an_edited_table_is_a_new_version_that_keeps_the_rest(tuan_imports):
-    from chiso.frameworks.services import load_shipped
+    from chiso.assessments.services import load_shipped
 
     [original] = [item for item in load_shipped() if item.code == "thanhhoa-commune-2024"]
     book = openpyxl.load_workbook(

@@ -38,7 +38,10 @@ DTI = "dti-province-2022.yaml"
 COMMUNE = "thanhhoa-commune-2024.yaml"
 DISTRICT = "thanhhoa-district-2022.yaml"
 DEPARTMENT = "thanhhoa-department-2022.yaml"
-ALL = (DTI, COMMUNE, DISTRICT, DEPARTMENT)
+DTI_2025 = "dti-province-2025.yaml"
+COMMUNE_2026 = "thanhhoa-commune-2026.yaml"
+DEPARTMENT_2026 = "thanhhoa-department-2026.yaml"
+ALL = (DTI, COMMUNE, DISTRICT, DEPARTMENT, DTI_2025, COMMUNE_2026, DEPARTMENT_2026)
 
 # Main indices of QĐ 922/QĐ-BTTTT: points and number of component indicators.
 DTI_INDICES = {
@@ -84,7 +87,7 @@ def column(results: Any, code: str) -> np.ndarray:
 # Every file
 
 
-def test_the_shipped_directory_holds_exactly_the_four_files() -> None:
+def test_the_shipped_directory_holds_exactly_the_seven_files() -> None:
     assert sorted(p.name for p in SHIPPED.glob("*.yaml")) == sorted(ALL)
     assert (SHIPPED / "README.md").is_file()
 
@@ -100,7 +103,7 @@ def test_file_parses_and_has_the_required_top_keys(name: str) -> None:
     assert bilingual(data["title"]) and fw.title["vi"] and fw.title["en"]
     assert bilingual(data["description"])
     assert isinstance(data["source"], str)
-    assert re.search(r"\d+/QĐ-(UBND|BTTTT)", data["source"])
+    assert re.search(r"\d+/QĐ-(UBND|BTTTT|BKHCN)", data["source"])
     assert isinstance(data["year"], int)
 
 
@@ -111,6 +114,9 @@ def test_file_parses_and_has_the_required_top_keys(name: str) -> None:
         (COMMUNE, "commune", 2024),
         (DISTRICT, "district", 2022),
         (DEPARTMENT, "department", 2022),
+        (DTI_2025, "province", 2025),
+        (COMMUNE_2026, "commune", 2026),
+        (DEPARTMENT_2026, "department", 2026),
     ],
 )
 def test_level_and_year(name: str, level: str, year: int) -> None:
@@ -159,11 +165,13 @@ def test_every_element_is_used_by_a_formula(name: str) -> None:
 
 @pytest.mark.parametrize("name", ALL)
 def test_reconstructed_indicators_say_so(name: str) -> None:
-    for leaf in framework(name).leaves:
-        if leaf.extra.get("reconstructed"):
-            assert leaf.description is not None, leaf.code
-            assert "tái dựng" in leaf.description["vi"].casefold(), leaf.code
-            assert "reconstructed" in leaf.description["en"].casefold(), leaf.code
+    reconstructed = [leaf for leaf in framework(name).leaves if leaf.extra.get("reconstructed")]
+    # The DTI's indicators are the ministry's own; the province's sets were rebuilt.
+    assert bool(reconstructed) == (name != DTI)
+    for leaf in reconstructed:
+        assert leaf.description is not None, leaf.code
+        assert "tái dựng" in leaf.description["vi"].casefold(), leaf.code
+        assert "reconstructed" in leaf.description["en"].casefold(), leaf.code
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -402,13 +410,18 @@ def test_commune_validation_rule_catches_impossible_figures() -> None:
 # The district index
 
 
-def test_district_shape() -> None:
-    fw = framework(DISTRICT)
+def main_indices(fw: Framework, *activity: str) -> list[Any]:
+    """The main indices under the two groups, checked against the five foundation
+    ones and then `activity`."""
     assert [root.code for root in fw.tree] == ["NEN_TANG", "HOAT_DONG"]
     main = [child for root in fw.tree for child in root.children]
-    assert [node.code for node in main] == [
-        "NTS", "TCS", "HTS", "NLS", "ATTTM", "CQS", "KTS", "XHS",
-    ]  # fmt: skip
+    assert [node.code for node in main] == ["NTS", "TCS", "HTS", "NLS", "ATTTM", *activity]
+    return main
+
+
+def test_district_shape() -> None:
+    fw = framework(DISTRICT)
+    main = main_indices(fw, "CQS", "KTS", "XHS")
     assert all(not node.is_leaf for node in main)
     assert fw.max_points == 1000
     assert {node.code: node.max_points for node in main} == {
@@ -471,9 +484,11 @@ def test_department_lower_is_better_indicator() -> None:
 @pytest.mark.parametrize("name", ALL)
 def test_a_share_entered_directly_is_typed_percent_so_more_than_100_is_refused(name: str) -> None:
     parsed = framework(name)
-    for leaf in parsed.leaves:
-        if leaf.unit == "%" and leaf.formula is None:
-            assert parsed.input_type(leaf.code) == "percent", leaf.code
+    shares = [leaf for leaf in parsed.leaves if leaf.unit == "%" and leaf.formula is None]
+    # The DTI takes only component scores; the province's sets take shares directly.
+    assert bool(shares) == (name != DTI)
+    for leaf in shares:
+        assert parsed.input_type(leaf.code) == "percent", leaf.code
 
 
 # -- bounds (issue 7, item 4) --------------------------------------------------
@@ -500,7 +515,7 @@ def test_every_share_has_the_rule_that_keeps_it_at_or_below_100_percent(name):
         if share is not None:
             shares += 1
             assert f"{share[0]} <= {share[1]}" in rules, leaf.code
-    assert shares or name == DTI
+    assert bool(shares) == (name not in (DTI, DTI_2025))
 
 
 def test_negative_dossiers_no_longer_make_a_share_of_200_percent():
@@ -510,3 +525,54 @@ def test_negative_dossiers_no_longer_make_a_share_of_200_percent():
     with pytest.raises(EngineError) as caught:
         parse_values(rows, commune)
     assert [problem.code for problem in caught.value.problems] == ["out_of_bounds"] * 2
+
+
+# ---------------------------------------------------------------------------
+# The sets after the 2025 reform (issue 25)
+
+
+def leaves_per_branch(fw: Framework, branches: Any) -> list[int]:
+    return [sum(1 for node in branch.walk() if node.is_leaf) for branch in branches]
+
+
+def test_dti_2025_has_qd_405_s_shape_grouped_as_2022() -> None:
+    fw = framework(DTI_2025)
+    indices = main_indices(fw, "HD_CQS", "HD_KTS", "HD_XHS")
+    # The 2022 points: 100 for each foundation index, the pillars 200, 150, 150.
+    assert [index.max_points for index in indices] == [100] * 5 + [200, 150, 150]
+    assert len(fw.leaves) == 47 and fw.max_points == 1000
+    assert all(leaf.extra.get("reconstructed") for leaf in fw.leaves)
+    assert "405/QĐ-BKHCN" in raw(DTI_2025)["source"]
+
+
+def test_commune_2026_has_qd_5279_s_eight_groups_and_the_recognition_rule() -> None:
+    fw = framework(COMMUNE_2026)
+    assert leaves_per_branch(fw, fw.tree) == [5, 3, 5, 6, 4, 10, 6, 8]
+    assert "CQS" in [root.code for root in fw.tree]  # the pillar target's pillar
+    assert fw.recognition is not None and fw.recognition.min_points == 80
+    assert fw.recognition.all_mandatory
+    known = {leaf.code for leaf in fw.leaves if not leaf.extra.get("reconstructed")}
+    assert known == {"KTS.01", "XHS.01", "XHS.02"}
+    assert {"KTS.01", "XHS.01", "XHS.02"} <= {leaf.code for leaf in fw.leaves if leaf.mandatory}
+
+
+def test_department_2026_scores_the_digital_economy_only_where_it_applies() -> None:
+    fw = framework(DEPARTMENT_2026)
+    assert leaves_per_branch(fw, fw.tree) == [3, 4, 2, 3, 5, 11, 1, 3, 2]
+    assert [leaf.code for leaf in fw.leaves if leaf.may_not_apply] == ["KTS.01"]
+    # Two departments with the same figures, KTS.01 at 30 % of 60 for one: for the
+    # other it does not apply, so its maximum is 1,000 - 60 and its value is higher.
+    full = {
+        leaf.code: 1 if leaf.input_type == "boolean" else 50
+        for leaf in fw.leaves
+        if leaf.formula is None and leaf.code != "KTS.01"
+    }
+    rows = [(i, unit, code, str(v)) for i, (unit, code, v) in enumerate(
+        [("cong-thuong", "KTS.01", 30), *(("cong-thuong", c, v) for c, v in full.items()),
+         ("tu-phap", "KTS.01", "không áp dụng"), *(("tu-phap", c, v) for c, v in full.items())],
+        start=2,
+    )]  # fmt: skip
+    results = score(fw, parse_values(rows, fw))
+    cong_thuong, tu_phap = results.unit("cong-thuong"), results.unit("tu-phap")
+    assert tu_phap.unit_max_points == 940 and cong_thuong.unit_max_points == 1000
+    assert tu_phap.value == pytest.approx((cong_thuong.points - 30) / 940)

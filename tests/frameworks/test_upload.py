@@ -14,8 +14,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext, override
 from django.utils.translation import gettext as _
 
+from chiso.assessments.services import store_framework
 from chiso.frameworks.models import Framework
-from chiso.frameworks.services import store_framework
+from tests.engine.builders import branch, framework_text, leaf
 
 pytestmark = pytest.mark.django_db
 
@@ -358,3 +359,41 @@ def test_framework_uploads_have_their_own_size_limit(
     assert escape(refused) in response.content.decode()
     settings.CHISO_MAX_FRAMEWORK_KB = 1024
     assert upload(client, "big.yaml", text.encode()).status_code == 302
+
+
+PRACTICE = framework_text(
+    branch(
+        "KTS",
+        leaf(
+            "KTS.1",
+            10,
+            {"method": "relative", "better": "lower"},
+            may_not_apply=True,
+        ),
+    ),
+    code="department-practice",
+    level="department",
+    missing="exclude",
+)
+
+
+def test_the_detail_page_says_lower_is_better_missing_left_out_and_may_not_apply(
+    client, login, tuan
+):
+    login(tuan)
+    store_framework(PRACTICE, source="upload")
+
+    html = client.get(reverse("framework_detail", args=["department-practice", 1])).content.decode()
+
+    assert (
+        escape(
+            _(
+                "Scored against the other units, lower is better: the lowest figure gets full "
+                "points, the highest none."
+            )
+        )
+        in html
+    )
+    # ({% translate %} does not escape.)
+    assert _("left out: the indicator's points leave the unit's maxima") in html
+    assert f'<span class="tag">{escape(_("may not apply"))}</span>' in html

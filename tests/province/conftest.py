@@ -8,7 +8,7 @@ import pytest
 @pytest.fixture
 def thanh_hoa(db):
     """The real units and frameworks; the province's DTI framework."""
-    from chiso.frameworks.services import load_shipped
+    from chiso.assessments.services import load_shipped
     from chiso.units.loader import load_units
 
     load_units()

@@ -34,7 +34,7 @@ def top_10_by_2025(db):
 
 
 def _status(target, today):
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
 
     return dashboard.target_status(target, today)
 

@@ -157,9 +157,18 @@ def _posted_dti(client, content: bytes) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 
+def test_a_dti_csv_saved_by_excel_on_vietnamese_windows_is_read(tuan_in_english):
+    # Windows-1258 writes "Hồ" as "Ho" + a circumflex letter + a combining grave accent.
+    content = "year,rank,of,note\n2025,4,34,Thanh Hóa\n".encode("cp1258")
+    content += b"2026,3,34,Nguy\xean H\xf4\xcc\n"
+    assert _posted_dti(tuan_in_english, content) == ["2 years imported from dti.csv."]
+    notes = dict(DtiYear.objects.filter(year__gte=2025).values_list("year", "note"))
+    assert notes == {2025: "Thanh Hóa", 2026: "Nguyên Hồ"}
+
+
 def test_a_dti_csv_not_in_utf8_names_its_line_and_imports_nothing(tuan_in_english):
     client = tuan_in_english
-    content = "year,rank,note\n2025,4,\n2026,3,Thanh Hóa\n".encode("cp1258")
+    content = "year,rank,note\n2025,4,Hóa\n".encode() + "2026,3,Thanh Hóa\n".encode("cp1258")
     assert _posted_dti(client, content) == [
         "dti.csv, line 3: dti.csv is a text file in an encoding chiso does not recognise "
         "(not UTF-8): in Excel, save it as “CSV UTF-8”."
@@ -185,3 +194,20 @@ def test_a_dti_csv_over_the_size_limit_is_refused_unread(tuan_in_english, settin
     content = b"year,rank\n" + b"2025,4\n" * 200_000
     assert _posted_dti(client, content) == ["dti.csv is 1,3 MB; files up to 1 MB are accepted."]
     assert not DtiYear.objects.filter(year=2025).exists()
+
+
+def test_a_dti_csv_with_semicolons_and_decimal_commas_is_read(tuan_in_english):
+    content = "year;rank;of;value;note\r\n2025;4;34;0,8123;ước\r\n2026;;;;\r\n".encode()
+    assert _posted_dti(tuan_in_english, content) == ["2 years imported from dti.csv."]
+    row = DtiYear.objects.get(year=2025)
+    assert (row.rank, row.of, row.value, row.note) == (4, 34, 0.8123, "ước")
+
+
+def test_a_dti_csv_without_the_columns_says_which_columns_it_expects(tuan_in_english):
+    content = "Năm,Xếp hạng,Điểm\n2025,4,0.81\n".encode()
+    assert _posted_dti(tuan_in_english, content) == [
+        "dti.csv: the first line must name the columns, year first, among "
+        "year, published, rank, of, value, rank_cqs, rank_kts, rank_xhs, note (separated by "
+        "commas or "
+        "semicolons); this one reads “Năm,Xếp hạng,Điểm”."
+    ]

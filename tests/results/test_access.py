@@ -7,7 +7,6 @@ import csv
 import io
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from chiso.results import publish
@@ -97,19 +96,9 @@ def test_a_units_officer_is_not_offered_a_link_to_the_provisional_ranking_she_ca
 def test_evidence_links_show_only_to_those_who_may_read_the_submission(
     client, login, lan, tuan, period, ham_rong_approved
 ):
-    from chiso.assessments.models import Evidence
+    from tests.people import stored_evidence
 
-    evidence = Evidence(
-        submission=ham_rong_approved,
-        original_name="bao-cao-tthc.pdf",
-        content_type="application/pdf",
-        size=4,
-        sha256="a" * 64,
-        codes=["CQS.1"],
-        uploaded_by=lan,
-    )
-    evidence.file.save("x", ContentFile(b"%PDF"), save=False)
-    evidence.save()
+    evidence = stored_evidence(ham_rong_approved, lan, "bao-cao-tthc.pdf")
     publish.publish(period, "commune", tuan)
     public = client.get(card_url(period)).content.decode()
     assert "bao-cao-tthc.pdf" not in public

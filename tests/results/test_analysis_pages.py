@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 
 from chiso import engine
-from chiso.core import numbers
 from chiso.frameworks.display import figure_of, show_number
+from chiso.lib import numbers
 from chiso.results import analysis, publish
-from tests.results.conftest import approve
+from tests.results.conftest import OLD_FIGURES, approve, approved_2024
 
 pytestmark = pytest.mark.django_db
 
@@ -125,9 +125,7 @@ def test_the_audit_page_shows_the_engines_coverage_and_correlations(login, perio
     assert "CQS.1" in page and 'id="correlations"' in page
 
 
-def test_chi_hoa_sees_lans_implausible_signatures_flagged_unusual_on_the_review_page(
-    login, period, framework, submission, lan, hoa
-):
+def six_wards_and_ham_rong_at_99(period, framework, submission, lan) -> None:
     """Six other wards report 40 to 45 % adults with a digital signature; Hàm Rồng 99 %."""
     import datetime as dt
 
@@ -149,6 +147,12 @@ def test_chi_hoa_sees_lans_implausible_signatures_flagged_unusual_on_the_review_
         other = Submission.objects.create(period=period, unit=ward, framework=framework)
         Value.objects.create(submission=other, code="XHS.1", self_value=40 + index)
     submit(fill(submission, lan, **{**WEAK_FIGURES, "XHS.1": 99}), lan)
+
+
+def test_chi_hoa_sees_lans_implausible_signatures_flagged_unusual_on_the_review_page(
+    login, period, framework, submission, lan, hoa
+):
+    six_wards_and_ham_rong_at_99(period, framework, submission, lan)
     flagged = analysis.outliers_of(period, "commune", "14758")
     assert set(flagged) == {"XHS.1"} and flagged["XHS.1"]["kind"] == "peers"
 
@@ -158,9 +162,34 @@ def test_chi_hoa_sees_lans_implausible_signatures_flagged_unusual_on_the_review_
     assert "bất thường" in row and "so với các đơn vị cùng loại" in row
     other_row = page[page.index('id="i-CQS.2"') :]
     assert "bất thường" not in other_row[: other_row.index("</tr>")]
-    # Chị Lan herself is not shown the audit's flags.
-    own = login(lan).get(reverse("review-detail", args=[submission.pk]))
-    assert own.status_code == 404 or "bất thường" not in own.content.decode()
+    # The flag says how it was found: its z, the median it is compared with, the scale.
+    assert "z = 18,9" in row
+    hoa_in_english = login(hoa)
+    hoa_in_english.cookies["django_language"] = "en"
+    page = hoa_in_english.get(reverse("review-detail", args=[submission.pk])).content.decode()
+    row = page[page.index('id="i-XHS.1"') :]
+    assert "z = 18.9 (median 43, scale 1.4826 × MAD = 2.97)" in row[: row.index("</tr>")]
+    # Chị Lan herself is not shown the audit's flags: the review page is not hers to see,
+    # and her entry page does not carry them.
+    assert login(lan).get(reverse("review-detail", args=[submission.pk])).status_code == 404
+    entry = login(lan).get(reverse("entry", args=[submission.pk]))
+    assert entry.status_code == 200 and "bất thường" not in entry.content.decode()
+
+
+def test_each_unusual_figure_of_the_audit_links_to_the_units_review_page(
+    login, period, framework, submission, lan, hoa
+):
+    six_wards_and_ham_rong_at_99(period, framework, submission, lan)
+    url = reverse("results:audit", args=[period.pk, "commune"])
+    client = login(hoa)
+    client.cookies["django_language"] = "en"
+    page = client.get(url).content.decode()
+    section = page[page.index('id="outliers"') : page.index('id="coverage"')]
+    rows = re.findall(r'<tr class="outlier">(.*?)</tr>', section, flags=re.S)
+    assert len(rows) == 1
+    review = reverse("review-detail", args=[submission.pk])
+    assert f'href="{review}#i-XHS.1"' in rows[0] and "Phường Hàm Rồng" in rows[0]
+    assert "median 43, scale 1.4826 × MAD = 2.97" in rows[0]
 
 
 def test_ham_rongs_trend_before_the_reform_is_derived_from_the_communes_it_was_formed_from(
@@ -168,37 +197,10 @@ def test_ham_rongs_trend_before_the_reform_is_derived_from_the_communes_it_was_f
 ):
     """2024: Xã Hoằng Quý and Xã Thử Cũ (both merged into Hàm Rồng in 2025) were assessed;
     Hàm Rồng's 2024 point is the plain mean of their figures, scored, marked "suy ra"."""
-    import datetime as dt
-
-    from chiso.assessments.models import Period, PeriodFramework, Status, Submission, Value
     from chiso.units.models import Lineage, Unit
 
-    old_two = Unit.objects.create(
-        code="99911",
-        name="Xã Thử Cũ",
-        level="commune",
-        kind="xa",
-        parent=hoang_quy.parent,
-        province_code="38",
-        valid_to=dt.date(2025, 6, 30),
-    )
-    earlier = Period.objects.create(
-        year=period.year - 2,
-        name="Đánh giá chuyển đổi số cũ",
-        opens_on=dt.date(2024, 1, 1),
-        closes_on=dt.date(2024, 3, 1),
-        reference_date=dt.date(2024, 1, 1),
-    )
-    PeriodFramework.objects.create(period=earlier, level="commune", framework=framework)
-    old_figures = {
-        "15916": {"hs_tt": 200, "hs_tong": 1000, "CQS.2": 1, "XHS.1": 50},
-        "99911": {"hs_tt": 600, "hs_tong": 1000, "CQS.2": 0, "XHS.1": 10},
-    }
-    for unit in (hoang_quy, old_two):
-        sub = Submission.objects.create(period=earlier, unit=unit, framework=framework)
-        for code, value in old_figures[unit.code].items():
-            Value.objects.create(submission=sub, code=code, self_value=value)
-        Submission.objects.filter(pk=sub.pk).update(status=Status.APPROVED)
+    earlier, old_two = approved_2024(framework, hoang_quy, year=period.year - 2)
+    old_figures = OLD_FIGURES
     publish.publish(earlier, "commune", tuan)
     ham_rong = Unit.objects.get(code="14758")
     for old in (hoang_quy, old_two):
@@ -211,16 +213,16 @@ def test_ham_rongs_trend_before_the_reform_is_derived_from_the_communes_it_was_f
     row = [[mean.get(code, float("nan")) for code in parsed.input_codes]]
     expected = engine.score(parsed, engine.Values(["14758"], parsed.input_codes, np.array(row)))
 
-    history = analysis.history_of(ham_rong, "commune", [hoang_quy.pk, old_two.pk])
+    # The card reads the history its snapshot recorded: a correction records it.
+    corrected = publish.publish(period, "commune", tuan, reason="Hàm Rồng's predecessors recorded")
+    history = corrected.rows.get(code="14758").data["history"]
     assert [p["derived"] for p in history] == [True, False]
     assert history[0]["value"] == pytest.approx(float(expected.value[0]))
-    # The card reads the lineage its snapshot recorded: a correction records it.
-    publish.publish(period, "commune", tuan, reason="Hàm Rồng's predecessors recorded")
     page = card(client, period)
     trend = page[page.index('id="trend"') : page.index('id="indicators"')]
     assert 'class="derived"' in trend and "suy ra" in trend and 'id="derived-note"' in trend
     # The printed card marks it too, and says out of how many each rank is.
-    assert history[0]["of"] == 1  # ranked in place of its two predecessors, alone
+    assert history[0]["units_ranked"] == 1  # ranked in place of its two predecessors, alone
     from chiso.results.models import UnitRow
 
     assessed = UnitRow.objects.filter(

@@ -19,9 +19,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from chiso.assessments.models import Period
-from chiso.core import numbers
 from chiso.core.management.commands.demo import DEMO_CLOSED, DEMO_OPEN
 from chiso.frameworks.display import show_value
+from chiso.lib import numbers
 from chiso.results.models import Snapshot
 from chiso.results.scoring import score_period
 

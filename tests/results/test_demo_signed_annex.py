@@ -11,9 +11,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from chiso import signed_pdf, testca
 from chiso.assessments.models import Period
 from chiso.core.management.commands.demo import DEMO_CLOSED, DEMO_OPEN
+from chiso.lib import signed_pdf, testca
 from chiso.results import annex
 from chiso.results.models import SignedAnnex, Snapshot
 

@@ -72,7 +72,7 @@ def test_the_rankings_page_shows_no_change_larger_than_the_ranking(client, parti
 
 def test_the_dashboard_ranks_the_units_that_moved_among_those_compared(login, partial):
     cp, _, admin = partial
-    from chiso.results import dashboard
+    from chiso.leadership import dashboard
 
     change = dashboard.dashboard(cp.closed, "commune")["change"]
     moved = change["most_improved"] + change["most_declined"]

@@ -62,7 +62,7 @@ def an_annex(count: int = 3, **changes: object) -> Annex:
 
 
 def test_figures_are_written_the_vietnamese_way():
-    """As the pages write them (chiso.core.numbers), whatever language is active."""
+    """As the pages write them (chiso.lib.numbers), whatever language is active."""
     assert vi_number(0.7314) == "0,7314"
     assert vi_number(1234.5, 1) == "1234,5"
     assert vi_number(None) == "—"

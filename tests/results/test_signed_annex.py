@@ -13,9 +13,9 @@ import time
 import pytest
 from django.urls import reverse
 
-from chiso import signed_pdf, testca
 from chiso.assessments import workflow
 from chiso.assessments.models import Action, AuditEntry
+from chiso.lib import signed_pdf, testca
 from chiso.results import annex, publish
 from chiso.results.models import Annex, SignedAnnex
 from tests.results.conftest import approve

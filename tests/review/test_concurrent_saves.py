@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from chiso.assessments import review_views, services
+from chiso.assessments import services
 from chiso.assessments.models import Status
+from chiso.pages import review as review_views
 from tests.people import fill, messages_of, submit
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from chiso.assessments import evidence, services, workflow
+from chiso.assessments import services, workflow
 from chiso.assessments.models import Comment, Status
 from tests.people import fill, put, submit
 
@@ -58,7 +58,7 @@ def test_the_evidence_of_each_indicator_is_listed_with_a_link(
 ):
     settings.MEDIA_ROOT = tmp_path
     upload = SimpleUploadedFile("bien-ban-hop.pdf", PDF, content_type="application/pdf")
-    item = evidence.add_evidence(submission, upload, ["XHS.1"], user=lan)
+    (item,) = services.add_evidence(submission, [upload], ["XHS.1"], user=lan)
     submit(submission, lan)
     login(hoa)
     page = client.get(reverse("review-detail", args=[submission.pk]))

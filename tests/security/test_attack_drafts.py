@@ -13,7 +13,7 @@ from django.urls import reverse
 @pytest.fixture
 def draft(period, mini_framework_text):
     """Version 2 of the mini framework, for 2027, that no period uses yet."""
-    from chiso.frameworks.services import store_framework
+    from chiso.assessments.services import store_framework
 
     return store_framework(mini_framework_text.replace("year: 2025", "year: 2027"))
 

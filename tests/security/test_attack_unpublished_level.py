@@ -40,7 +40,7 @@ def half_published(db):
     """The 2025 period with communes and departments all approved, and only the
     departments published."""
     from chiso.assessments.models import PeriodFramework
-    from chiso.frameworks.services import load_shipped
+    from chiso.assessments.services import load_shipped
     from chiso.results import publish
     from chiso.units.loader import load_units
     from chiso.units.models import Unit

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from chiso.assessments import evidence
+from chiso.assessments import services
 from chiso.assessments.models import AuditEntry, Comment, Status
 from tests.people import fill, put, submit
 
@@ -20,7 +20,7 @@ def ham_rong_sent(submission, lan, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     filled = fill(submission, lan, **{"XHS.1": 35})
     upload = SimpleUploadedFile("danh-sach.pdf", PDF, content_type="application/pdf")
-    item = evidence.add_evidence(filled, upload, ["XHS.1"], user=lan)
+    (item,) = services.add_evidence(filled, [upload], ["XHS.1"], user=lan)
     return submit(filled, lan), item
 
 

@@ -1,8 +1,8 @@
-"""Template filters for chiso.core.numbers: {% load numbers %} {{ score|points }}."""
+"""Template filters for chiso.lib.numbers: {% load numbers %} {{ score|points }}."""
 
 from django import template
 
-from chiso.core import numbers
+from chiso.lib import numbers
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from chiso.api.accounts import UnknownUnit, create_token
+from chiso.api.accounts import UnknownUnit, create_token, revoke_token
 from chiso.api.models import ApiToken
 
 
@@ -56,5 +56,5 @@ class Command(BaseCommand):
             token = ApiToken.objects.filter(pk=options["id"]).first()
             if token is None:
                 raise CommandError(f"No token {options['id']}.")
-            token.revoke()
+            revoke_token(token, None)
             self.stdout.write(f"Token {token.pk} revoked.")

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chiso.accounts import access
+from chiso.accounts.access import Perm
 from chiso.assessments.imports import ImportRefused, import_values
 from chiso.assessments.models import Period, Provenance
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         if period is None:
             raise CommandError(f"No period {options['period']}.")
         user = get_user_model().objects.filter(username=options["user"]).first()
-        if user is None or not access.is_admin(user):
+        if user is None or not access.can(user, Perm.ADMINISTER):
             raise CommandError(f"{options['user']} is not an administrator.")
         path: Path = options["file"]
         try:

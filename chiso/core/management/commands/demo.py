@@ -7,7 +7,7 @@ Every figure, correction, comment and transition goes through the gate
 (chiso.assessments.services and workflow) by someone with the right to make it, as of
 the day it happened (services.as_of): the 2025 period's entry closed long ago, and the
 audit trail reads as a real campaign's would. The 2025 annexes come back signed by
-a TEST certificate authority made at demo time (chiso.testca).
+a TEST certificate authority made at demo time (chiso.lib.testca).
 """
 
 from __future__ import annotations
@@ -55,16 +55,18 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _build(self) -> None:
-        from chiso.frameworks.services import load_shipped
+        from chiso.assessments.services import load_shipped
         from chiso.units.loader import load_units
         from chiso.units.models import Unit
 
         counts = load_units()
         self.stdout.write(f"Units loaded: {counts}")
-        frameworks = {
-            f.level: f for f in load_shipped() if f.level in ("commune", "department", "province")
-        }
-        self.stdout.write(f"Frameworks: {', '.join(f.code for f in frameworks.values())}")
+        shipped = {f.code: f for f in load_shipped()}
+        # 2024 and 2025 were assessed on the sets of the time; 2026 on today's shape
+        # (QĐ 405's DTI for the province's self-assessment, QĐ 5279's shapes below it).
+        frameworks = {level: shipped[code] for level, code in demo.FRAMEWORKS_BEFORE.items()}
+        frameworks_now = {level: shipped[code] for level, code in demo.FRAMEWORKS_2026.items()}
+        self.stdout.write(f"Frameworks: {', '.join(sorted(shipped))}")
         communes = list(
             Unit.objects.on(REFERENCE).filter(province_code="38", level="commune").order_by("code")
         )
@@ -90,8 +92,9 @@ class Command(BaseCommand):
             DEMO_CLOSED, 2025, dt.date(2025, 11, 1), dt.date(2025, 11, 30), published, units
         )
         opened = self._period(
-            DEMO_OPEN, today.year, **demo.demo_dates(today), frameworks=frameworks, units=units
+            DEMO_OPEN, today.year, **demo.demo_dates(today), frameworks=frameworks_now, units=units
         )
+        self._not_applicable(opened, people["admin"])
         officers = self._officers(units + old_communes, people)
         self._fill(before, officers, people["thamdinh"], final=True)
         self._fill(closed, officers, people["thamdinh"], final=True)
@@ -106,6 +109,23 @@ class Command(BaseCommand):
             f"{opened.name} ({opened.submissions.count()} units, open until "
             f"{opened.closes_on:%d/%m/%Y})"
         )
+
+    def _not_applicable(self, period, admin) -> None:  # type: ignore[no-untyped-def]
+        """The DX office marks the digital-economy indicator as not applying to the
+        departments not in charge of it, as anyone would, through the gate."""
+        from chiso.assessments import services
+
+        for code, in_charge in demo.APPLIES_TO.items():
+            subs = period.submissions.filter(unit__level="department").select_related(
+                "unit", "framework"
+            )
+            out = [s for s in subs if s.unit.code not in in_charge]
+            with services.as_of(
+                timezone.make_aware(dt.datetime.combine(period.opens_on, dt.time(8, 0)))
+            ):
+                services.mark_not_applicable(
+                    out, code, user=admin, reason=demo.NOT_APPLICABLE_REASON
+                )
 
     def _publish(self, period, frameworks) -> None:  # type: ignore[no-untyped-def]
         """A newcomer sees public results at once; the open period stays provisional.
@@ -125,7 +145,7 @@ class Command(BaseCommand):
         MEDIA_ROOT/demo-TEST-ca.pem, to name in CHISO_SIGNING_ROOTS for more uploads."""
         from django.conf import settings
 
-        from chiso import signed_pdf, testca
+        from chiso.lib import signed_pdf, testca
         from chiso.results import annex
         from chiso.results.models import Snapshot
 
@@ -242,11 +262,13 @@ class Command(BaseCommand):
         bounds, the framework's rules and the versions are checked as for anyone.
         """
         from chiso.assessments import services, workflow
+        from chiso.assessments.figures import marks_by_submission
         from chiso.assessments.models import Status
 
         stamp = timezone.make_aware(
             dt.datetime.combine(period.opens_on + dt.timedelta(days=5), dt.time(9, 0))
         )
+        marks = marks_by_submission(period.submissions.all())
         for sub in period.submissions.select_related("unit", "framework", "period"):
             unit = sub.unit
             parsed = sub.framework.engine()
@@ -270,6 +292,9 @@ class Command(BaseCommand):
             figures = demo.plausible_figures(
                 parsed, unit.code, ready, fill=fill, salt=str(period.year)
             )
+            # No figure for an indicator the DX office marked as not applying.
+            for code in marks.get(sub.pk, ()):
+                figures.pop(code, None)
             officer = officers[unit.pk]
             with services.as_of(stamp):
                 sub, _changed = services.save_values(

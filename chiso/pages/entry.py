@@ -1,0 +1,645 @@
+"""The data-entry page of one (unit, period), its live preview, and evidence files.
+
+Every view loads the submission through chiso.accounts.access.submission_for, so a
+person who may not see a unit gets a 404 whatever id they try. Figures change only
+through services.save_values (version-checked, audited) and submissions move only
+through workflow.transition.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from chiso import engine
+from chiso.accounts import access
+from chiso.accounts.access import Perm
+from chiso.assessments import evidence as evidence_files
+from chiso.assessments import services, workflow
+from chiso.assessments.figures import Which, figures_by_submission, not_applicable_of
+from chiso.assessments.forms import (
+    VERSION_FIELD,
+    EntryForm,
+    field_name,
+    rule_message,
+    to_input_text,
+)
+from chiso.assessments.models import Action, AuditEntry, Comment, Evidence, Submission, Value
+from chiso.frameworks.display import (
+    as_text,
+    in_language,
+    method_text,
+    show_number,
+    show_value,
+    with_unit,
+)
+from chiso.frameworks.problems import value_text
+from chiso.lib.jinja import render_jinja, url_of_pk
+from chiso.results import scoring
+from chiso.results.cards import entry_result
+
+# Messages about evidence are shown beside the upload form, not at the top of the page.
+EVIDENCE_TAG = "evidence"
+
+
+def show_figure(value: float | None, type_: str) -> str:
+    if value is None or math.isnan(value):
+        return "—"
+    if type_ == "boolean":
+        return _("Yes") if value else _("No")
+    return show_number(value, 4)
+
+
+# ---------------------------------------------------------------------------
+# Who may change the figures, and why not
+
+
+def entry_lock(submission: Submission, user: Any) -> str | None:
+    """Why this person cannot change the figures now (the gate's refusal); None when they can."""
+    refusal = services.entry_refusal(submission, user)
+    return refusal.message if refusal is not None else None
+
+
+# ---------------------------------------------------------------------------
+# The page's layout: the framework tree, flattened, with the inputs under each indicator
+
+
+@dataclass(slots=True)
+class InputRow:
+    """One figure to enter: an element a formula uses, or an indicator without formula."""
+
+    code: str
+    label: str
+    type: str
+    unit: str
+    name: str
+    text: str
+    shown: str
+    errors: list[str]
+    value: Value | None
+    comments: list[Comment]
+    theirs: str | None = None
+    reason: str = ""
+
+    @property
+    def is_boolean(self) -> bool:
+        return self.type == "boolean"
+
+    @property
+    def corrected(self) -> bool:
+        return self.value is not None and self.value.verified_value is not None
+
+    @property
+    def self_shown(self) -> str:
+        return show_figure(self.value.self_value if self.value else None, self.type)
+
+    @property
+    def verified_shown(self) -> str:
+        return show_figure(self.value.verified_value if self.value else None, self.type)
+
+    @property
+    def difference_shown(self) -> str:
+        difference = self.value.difference if self.value else None
+        if difference is None:
+            return "—"
+        sign = "+" if difference > 0 else ""
+        return sign + show_number(difference, 4)
+
+
+@dataclass(slots=True)
+class Block:
+    """A branch heading or an indicator card, in tree order."""
+
+    node: engine.Node
+    code: str
+    title: str
+    heading: int
+    description: str = ""
+    help: str = ""
+    evidence_text: str = ""
+    method: str = ""
+    points: str = ""
+    inputs: list[InputRow] = field(default_factory=list)
+    uses: list[tuple[str, str]] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    files: list[Evidence] = field(default_factory=list)
+    earned: str = ""
+    raw: str = ""
+    not_applicable: bool = False
+    """The DX office marked the indicator as not applying to this unit."""
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.node.is_leaf
+
+    @property
+    def relative(self) -> bool:
+        return self.node.score is not None and self.node.score.method == "relative"
+
+
+@dataclass(slots=True)
+class Pillar:
+    code: str
+    blocks: list[Block]
+
+
+def build_layout(
+    framework: engine.Framework,
+    form: EntryForm,
+    stored: dict[str, Value],
+    comments: list[Comment],
+    files: list[Evidence],
+    theirs: dict[str, str],
+    reasons: dict[str, str] | None = None,
+    not_applicable: set[str] | None = None,
+) -> tuple[list[Pillar], list[InputRow]]:
+    """The framework tree as pillars of blocks; each input appears once, under the first
+    indicator that uses it (an indicator that does not apply to the unit takes none).
+    Returns the pillars and the inputs no indicator uses."""
+    comments_by_code: dict[str, list[Comment]] = defaultdict(list)
+    for comment in comments:
+        comments_by_code[comment.code].append(comment)
+    files_by_code: dict[str, list[Evidence]] = defaultdict(list)
+    for item in files:
+        for code in item.codes:
+            files_by_code[code].append(item)
+    titles = {element.code: in_language(element.title) for element in framework.elements}
+    placed: set[str] = set()
+
+    def row(code: str, label: str, unit: str | None) -> InputRow:
+        placed.add(code)
+        type_ = framework.input_type(code)
+        value = stored.get(code)
+        self_value = value.self_value if value else None
+        text = form.texts[code] if code in form.texts else to_input_text(self_value, type_)
+        return InputRow(
+            code=code,
+            label=label,
+            type=type_,
+            unit=unit or ("%" if type_ == "percent" else ""),
+            name=field_name(code),
+            text=text,
+            shown=with_unit(
+                show_figure(value.effective if value else None, type_),
+                unit if type_ != "boolean" else None,
+            ),
+            errors=form.errors.get(code, []),
+            value=value,
+            comments=comments_by_code.get(code, []) if code in titles else [],
+            theirs=theirs.get(code),
+            reason=(reasons or {}).get(code, ""),
+        )
+
+    pillars: list[Pillar] = []
+    for root in framework.tree:
+        blocks: list[Block] = []
+        for node in root.walk():
+            extra = node.extra
+            block = Block(
+                node=node,
+                code=node.code,
+                title=in_language(node.title),
+                heading=min(node.depth + 2, 6),
+                description=in_language(node.description),
+                help=in_language(as_text(extra.get("help"))),
+                evidence_text=in_language(as_text(extra.get("evidence"))),
+                points=show_number(node.max_points),
+                comments=comments_by_code.get(node.code, []),
+            )
+            if node.is_leaf and node.code in (not_applicable or set()):
+                block.not_applicable = True
+                block.method = _(
+                    "Does not apply to this unit (decided by the DX office): it is left out "
+                    "of the unit's maximum."
+                )
+            elif node.is_leaf:
+                block.method = method_text(node)
+                block.files = files_by_code.get(node.code, [])
+                if node.formula is None:
+                    label = _("Answer") if node.input_type == "boolean" else _("Figure")
+                    block.inputs.append(row(node.code, label, node.unit))
+                else:
+                    for name in dict.fromkeys(
+                        n.code for n in engine.names(framework.formula(node.code))
+                    ):
+                        if name in placed:
+                            block.uses.append((name, titles.get(name, name)))
+                        else:
+                            block.inputs.append(row(name, titles.get(name, name), None))
+            blocks.append(block)
+        pillars.append(Pillar(root.code, blocks))
+    others = [
+        row(element.code, titles[element.code], None)
+        for element in framework.elements
+        if element.code not in placed
+    ]
+    return pillars, others
+
+
+# ---------------------------------------------------------------------------
+# The preview: what the figures on the page would score
+
+
+def preview_payload(framework: engine.Framework, result: engine.UnitResult) -> dict[str, Any]:
+    """The unit's value, points and each node's points, formatted for the page."""
+    nodes = {}
+    for node in framework.nodes:
+        earned = result.node_points.get(node.code, math.nan)
+        entry = {"earned": show_number(earned), "possible": show_number(node.max_points)}
+        if node.is_leaf:
+            raw = result.leaf_values.get(node.code, math.nan)
+            entry["raw"] = with_unit(show_number(raw, 2), node.unit)
+        nodes[node.code] = entry
+    if result.recognized is None:
+        recognized = ""
+    elif result.recognized:
+        recognized = _("Meets the recognition rule")
+    elif result.unmet_mandatory:
+        titles = {node.code: in_language(node.title) for node in framework.nodes}
+        recognized = _(
+            "Does not yet meet the recognition rule: mandatory indicators not met: %(list)s."
+        ) % {"list": "; ".join(f"{code} {titles.get(code, '')}" for code in result.unmet_mandatory)}
+    else:
+        recognized = _("Does not yet meet the recognition rule")
+    return {
+        "value": show_value(result.value),
+        "points": show_number(result.points),
+        "max_points": show_number(result.max_points),
+        "recognized": result.recognized,
+        "recognized_text": recognized,
+        "unmet": list(result.unmet_mandatory),
+        "nodes": nodes,
+    }
+
+
+# Stands for the typed text in a bounds message; entry.js puts the text in its place.
+TYPED_TEXT = "{text}"
+
+
+def _client_bounds(framework: engine.Framework, code: str) -> dict[str, Any]:
+    """An input's min/max as the server holds it to them, and the server's refusal."""
+    low, high = engine.input_bounds(framework.input_type(code), framework.bounds(code))
+    refusal = value_text(engine.out_of_bounds(TYPED_TEXT, (low, high)))
+    return {"min": low, "max": high, "message": refusal}
+
+
+def client_config(submission: Submission, framework: engine.Framework) -> dict[str, Any]:
+    """What entry.js needs: where to ask for previews, the input types, the rules."""
+    return {
+        "preview": reverse("entry_preview", args=[submission.pk]),
+        "types": {code: framework.input_type(code) for code in framework.input_codes},
+        "bounds": {code: _client_bounds(framework, code) for code in framework.input_codes},
+        "rules": [
+            {
+                "op": rule.parsed.op,
+                "left": engine.to_json(rule.parsed.left),
+                "right": engine.to_json(rule.parsed.right),
+                "codes": list(rule.codes),
+                "message": rule_message(rule),
+            }
+            for rule in framework.validation
+        ],
+        "text": {
+            "number": _("This is not a number."),
+            "integer": _("This is not a whole number (do not separate thousands)."),
+            "percent": _("This is not a percentage between 0 and 100."),
+            "boolean": _("Choose Yes or No."),
+            "remove": _("Remove this evidence file? Reviewers will no longer see it."),
+            "submit": _(
+                "Submit these figures for review? You cannot change them afterwards"
+                " unless the reviewer returns them."
+            ),
+            "failed": _("The preview could not be updated; your figures are not lost."),
+            "empty": _("These figures are empty and will score no points:"),
+        },
+    }
+
+
+# ---------------------------------------------------------------------------
+# The entry page
+
+
+def _render_entry(
+    request: HttpRequest,
+    submission: Submission,
+    form: EntryForm,
+    *,
+    lock: str | None,
+    theirs: dict[str, str] | None = None,
+    version: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    framework = submission.framework.engine()
+    stored = {value.code: value for value in submission.values.all()}
+    comments = list(
+        Comment.objects.filter(submission=submission)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    files = list(
+        Evidence.objects.filter(submission=submission, removed_at__isnull=True).order_by(
+            "uploaded_at", "pk"
+        )
+    )
+    # Why each figure was corrected, and why the submission came back to the unit: the
+    # latest audit entries say it, next to the figures (the trail keeps the history).
+    reasons: dict[str, str] = {}
+    reopened = None
+    for entry in AuditEntry.objects.filter(
+        submission=submission,
+        action__in=(Action.VALUE_VERIFIED, Action.REOPENED, Action.RETURNED),
+    ).order_by("at", "pk"):
+        if entry.action == Action.VALUE_VERIFIED:
+            reasons[entry.code] = entry.reason
+        elif entry.reason:
+            reopened = entry
+    if submission.status not in services.EDITABLE_STATUSES:
+        reopened = None
+    marked = not_applicable_of([submission], framework)[submission.unit.code]
+    pillars, others = build_layout(
+        framework, form, stored, comments, files, theirs or {}, reasons, marked
+    )
+    codes = {node.code for node in framework.nodes} | set(framework.input_codes)
+    general = [c for c in comments if not c.code or c.code not in codes]
+    # Comments on an indicator or a figure sit next to it, far down a long page: the
+    # top of the page links to each of them so a returned submission's officer finds them.
+    anchors = {
+        element.code: ("in-" + element.code, element.title) for element in framework.elements
+    }
+    anchors.update({node.code: ("n-" + node.code, node.title) for node in framework.nodes})
+    commented = {
+        c.code: (anchors[c.code][0], c.code, in_language(anchors[c.code][1]))
+        for c in comments
+        if c.code in anchors
+    }
+
+    if form.is_bound:
+        figures = form.scorable_figures()
+    else:
+        # An officer editing sees what she entered; a reader what counts.
+        which: Which = "self" if lock is None else "effective"
+        figures = dict(figures_by_submission([submission], which)[submission.pk])
+    preview = preview_payload(framework, scoring.preview(submission, figures))
+    shown_messages = list(messages.get_messages(request))
+    for pillar in pillars:
+        for block in pillar.blocks:
+            shown = preview["nodes"][block.code]
+            block.earned = shown["earned"]
+            block.raw = shown.get("raw", "")
+    context = {
+        "submission": submission,
+        "period": submission.period,
+        "unit": submission.unit,
+        "framework": submission.framework,
+        "pillars": pillars,
+        "others": others,
+        "general_comments": general,
+        "commented": list(commented.values()),
+        "files": files,
+        "form": form,
+        "lock": lock,
+        "editable": lock is None,
+        "version": submission.version if version is None else version,
+        "version_field": VERSION_FIELD,
+        "preview": preview,
+        "result": entry_result(submission),
+        "has_relative": any(
+            leaf.score is not None and leaf.score.method == "relative" for leaf in framework.leaves
+        ),
+        "leaves": [(leaf.code, in_language(leaf.title)) for leaf in framework.leaves],
+        "evidence_for": request.GET.get("evidence_for", ""),
+        "accept": evidence_files.ACCEPT,
+        "max_upload_mb": evidence_files.max_bytes() // (1024 * 1024),
+        "config": client_config(submission, framework) if lock is None else None,
+        "corrections": reasons,
+        "reopened": reopened,
+        "top_messages": [m for m in shown_messages if EVIDENCE_TAG not in m.tags],
+        "evidence_messages": [m for m in shown_messages if EVIDENCE_TAG in m.tags],
+    }
+    # The long lists in Jinja2: a tenth of DTL's time for a framework of 100 indicators.
+    context["evidence_url"] = url_of_pk("evidence_file")
+    context["remove_url"] = url_of_pk("evidence_remove")
+    context["upload_url"] = reverse("evidence_upload", args=[submission.pk])
+    context["figures_html"] = render_jinja("assessments/figures.html", context, request)
+    context["evidence_html"] = render_jinja("assessments/evidence.html", context, request)
+    context["general_comments_html"] = render_jinja(
+        "assessments/comments.html", {"comments": general}, request
+    )
+    return render(request, "assessments/entry.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry(request: HttpRequest, pk: int) -> HttpResponse:
+    """The figures of one unit in one period: read for viewers, edited by its officers."""
+    submission = access.submission_for(request.user, pk, Perm.VIEW)
+    lock = entry_lock(submission, request.user)
+    framework = submission.framework.engine()
+    if request.method == "GET":
+        return _render_entry(
+            request, submission, EntryForm(framework, submission.unit.code), lock=lock
+        )
+
+    # The gate's answer before the form is read: a reader gets 403, a locked entry a
+    # message (save_values asks the same again inside its transaction).
+    refusal = services.entry_refusal(submission, request.user)
+    if refusal is not None:
+        return _refusal(request, submission, refusal)
+    form = EntryForm(framework, submission.unit.code, request.POST)
+    submitting = request.POST.get("action") == "submit"
+    if not form.is_valid():
+        if not form.version_ok:
+            messages.error(request, _("The form is incomplete: reload the page and try again."))
+        else:
+            messages.error(request, _("Nothing was saved: correct the figures marked below."))
+        return _render_entry(request, submission, form, lock=lock, status=400)
+    try:
+        with transaction.atomic():
+            saved, changed = services.save_values(
+                submission, form.figures, user=request.user, expected_version=form.expected_version
+            )
+            if submitting:
+                workflow.transition(saved, "submit", request.user, expected_version=saved.version)
+    except services.StaleSubmission as stale:
+        return _stale(request, submission, form, stale.submission, lock)
+    except services.ServiceError as error:
+        if error.code in (services.ServiceError.FORBIDDEN, services.ServiceError.LOCKED):
+            return _refusal(request, submission, error)
+        for code, texts in error.fields.items():
+            known = form.errors.setdefault(code, [])
+            known.extend(text for text in texts if text not in known)
+        messages.error(request, error.message + " " + _("Nothing was saved."))
+        return _render_entry(request, submission, form, lock=lock, status=400)
+    if submitting:
+        messages.success(request, _("Your figures were saved and submitted for review."))
+    elif changed:
+        messages.success(request, _("Draft saved: %(count)s figures changed.") % {"count": changed})
+    else:
+        messages.info(request, _("Draft saved: no figure had changed."))
+    return redirect("entry", pk=submission.pk)
+
+
+def _refusal(
+    request: HttpRequest, submission: Submission, error: services.ServiceError
+) -> HttpResponse:
+    """A person who may not change the figures (403), or not now (back to the page)."""
+    if error.code == services.ServiceError.FORBIDDEN:
+        raise PermissionDenied(_("Only the unit's officers change its figures."))
+    messages.error(request, error.message + " " + _("Nothing was saved."))
+    return redirect("entry", pk=submission.pk)
+
+
+def _stale(
+    request: HttpRequest,
+    submission: Submission,
+    form: EntryForm,
+    current: Submission,
+    lock: str | None,
+) -> HttpResponse:
+    """Someone saved meanwhile: keep what this person typed, show what the other saved."""
+    framework = submission.framework.engine()
+    stored = {value.code: value for value in current.values.all()}
+    theirs = {}
+    for code, typed in form.figures.items():
+        value = stored.get(code)
+        saved = value.self_value if value else None
+        if saved != typed:
+            theirs[code] = show_figure(saved, framework.input_type(code))
+    last = (
+        AuditEntry.objects.filter(submission=current, actor__isnull=False)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    who = ""
+    if last is not None:
+        who = last.actor.get_full_name() or last.actor.get_username()
+    messages.warning(
+        request,
+        _(
+            "%(who)s saved this submission while you were typing, so nothing of yours was"
+            " saved. Your figures are still in the form; where they saved a different figure"
+            " it is shown under the field. Check, then save again."
+        )
+        % {"who": who or _("Someone else")},
+    )
+    return _render_entry(
+        request, current, form, lock=lock, theirs=theirs, version=current.version, status=409
+    )
+
+
+@login_required
+@require_POST
+def preview(request: HttpRequest, pk: int) -> JsonResponse:
+    """What the figures typed so far would score (POSTed by entry.js as the officer types)."""
+    submission = access.submission_for(request.user, pk, Perm.VIEW)
+    framework = submission.framework.engine()
+    form = EntryForm(framework, submission.unit.code, request.POST)
+    result = scoring.preview(submission, form.scorable_figures())
+    payload = preview_payload(framework, result)
+    payload["errors"] = form.errors
+    payload["rules"] = [rule.message for rule in form.rules]
+    return JsonResponse(payload)
+
+
+# ---------------------------------------------------------------------------
+# Evidence
+
+
+def _evidence_for(user: Any, pk: int) -> Evidence:
+    """An evidence file of a submission the person may see (404 otherwise)."""
+    item = Evidence.objects.filter(pk=pk).first()
+    if item is None:
+        raise Http404("No such file.")
+    submission = access.submission_for(user, item.submission_id, Perm.VIEW)
+    item.submission = submission
+    # A removed file stays for the audit trail: reviewers may still open it.
+    if item.removed_at is not None and not access.can(user, Perm.REVIEW, submission):
+        raise Http404("No such file.")
+    return item
+
+
+@login_required
+@require_POST
+def upload_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach one or more files to indicators of the submission (all or none)."""
+    submission = access.submission_for(request.user, pk, Perm.VIEW)
+    back = reverse("entry", args=[submission.pk]) + "#evidence"
+    try:
+        stored = services.add_evidence(
+            submission,
+            request.FILES.getlist("file"),
+            request.POST.getlist("codes"),
+            user=request.user,
+        )
+    except services.ServiceError as error:
+        if error.code == services.ServiceError.FORBIDDEN:
+            raise PermissionDenied(error.message) from error
+        messages.error(request, error.message, extra_tags=EVIDENCE_TAG)
+        return redirect(back)
+    messages.success(
+        request,
+        _("Evidence saved: %(names)s.") % {"names": ", ".join(e.original_name for e in stored)},
+        extra_tags=EVIDENCE_TAG,
+    )
+    return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The file itself, as a download, only for people who may see the unit."""
+    item = _evidence_for(request.user, pk)
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=item.original_name,
+        content_type=item.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def remove_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a file off the submission (kept, marked removed, for the audit trail)."""
+    item = _evidence_for(request.user, pk)
+    back = reverse("entry", args=[item.submission.pk]) + "#evidence"
+    try:
+        services.remove_evidence(item, user=request.user)
+    except services.ServiceError as error:
+        if error.code == services.ServiceError.FORBIDDEN:
+            raise PermissionDenied(error.message) from error
+        messages.error(request, error.message, extra_tags=EVIDENCE_TAG)
+        return redirect(back)
+    messages.success(
+        request,
+        _("“%(name)s” was removed.") % {"name": item.original_name},
+        extra_tags=EVIDENCE_TAG,
+    )
+    return redirect(back)
