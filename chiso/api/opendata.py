@@ -275,7 +275,7 @@ WORDS = {
         "none_reconstructed": "Không có chỉ tiêu tái dựng.",
         "value": (
             "Chỉ số của đơn vị = tổng điểm đạt được / tổng điểm tối đa (0..1). Xếp hạng: "
-            "chỉ số cao hơn xếp trên; bằng nhau (chênh dưới 1e-9) cùng hạng."
+            "chỉ số cao hơn xếp trên; bằng nhau (chênh dưới một phần tỷ, 0,000000001) cùng hạng."
         ),
         "recompute": "Tính lại: `chiso verify <thư mục hoặc URL của bộ dữ liệu>`.",
     },
@@ -321,6 +321,12 @@ WORDS = {
 }
 
 
+def _number(value: float | None, lang: str = "en") -> str:
+    """A number of the framework as its note's language writes it: 0,5 in Vietnamese."""
+    text = plain(value)
+    return text.replace(".", ",") if lang == "vi" else text
+
+
 def rule_text(node: engine.Node, lang: str) -> str:
     """An indicator's scoring rule in words, from its score block."""
     rule = node.score
@@ -330,25 +336,28 @@ def rule_text(node: engine.Node, lang: str) -> str:
     if rule.method == "boolean":
         return "có: đủ điểm, không: 0" if vi else "yes: full points, no: 0"
     if rule.method == "linear":
+        zero, full = _number(rule.zero, lang), _number(rule.full, lang)
         return (
-            f"tuyến tính từ {plain(rule.zero)} (0 điểm) đến {plain(rule.full)} (đủ điểm)"
+            f"tuyến tính từ {zero} (0 điểm) đến {full} (đủ điểm)"
             if vi
-            else f"linear from {plain(rule.zero)} (0) to {plain(rule.full)} (full points)"
+            else f"linear from {zero} (0) to {full} (full points)"
         )
     if rule.method == "threshold":
         if rule.at_least is not None:
             return (
-                f"đủ điểm khi ≥ {plain(rule.at_least)}"
+                f"đủ điểm khi ≥ {_number(rule.at_least, lang)}"
                 if vi
-                else f"full points when ≥ {plain(rule.at_least)}"
+                else f"full points when ≥ {_number(rule.at_least, lang)}"
             )
         return (
-            f"đủ điểm khi ≤ {plain(rule.at_most)}"
+            f"đủ điểm khi ≤ {_number(rule.at_most, lang)}"
             if vi
-            else f"full points when ≤ {plain(rule.at_most)}"
+            else f"full points when ≤ {_number(rule.at_most, lang)}"
         )
     if rule.method == "steps":
-        steps = ", ".join(f"≥ {plain(at)}: {plain(share)}" for at, share in rule.steps)
+        steps = ", ".join(
+            f"≥ {_number(at, lang)}: {_number(share, lang)}" for at, share in rule.steps
+        )
         return ("theo bậc: " if vi else "steps: ") + steps
     if rule.method == "relative" and rule.better == "lower":
         return "so với đơn vị thấp nhất (càng thấp càng tốt)" if vi else "relative, lower is better"
@@ -366,7 +375,7 @@ def methodology(ds: Dataset, parsed: engine.Framework, lang: str) -> str:
         "",
         f"- {w['framework']}: {title} (`{s.framework_code}`, {w['version']} {s.framework_version})",
         f"- {w['file']}: framework.yaml, SHA-256 `{s.framework_sha256}`",
-        f"- {w['max']}: {plain(parsed.max_points)}",
+        f"- {w['max']}: {_number(parsed.max_points, lang)}",
         "",
         w["value"],
         "",
@@ -378,7 +387,7 @@ def methodology(ds: Dataset, parsed: engine.Framework, lang: str) -> str:
         name = node.title.get(lang) or node.title.get("vi", "")
         indent = "  " * node.depth
         if node.is_leaf:
-            bits = [f"{plain(node.points)} {w['points']}"]
+            bits = [f"{_number(node.points, lang)} {w['points']}"]
             if node.mandatory:
                 bits.append(w["mandatory"])
             if node.may_not_apply:
@@ -389,7 +398,7 @@ def methodology(ds: Dataset, parsed: engine.Framework, lang: str) -> str:
             lines.append(f"{indent}- **{node.code}** {name}: " + "; ".join(b for b in bits if b))
         else:
             lines.append(
-                f"{indent}- **{node.code}** {name} ({plain(node.max_points)} {w['points']})"
+                f"{indent}- **{node.code}** {name} ({_number(node.max_points, lang)} {w['points']})"
             )
             for child in node.children:
                 walk(child)
@@ -410,9 +419,9 @@ def methodology(ds: Dataset, parsed: engine.Framework, lang: str) -> str:
     else:
         parts = []
         if rec.min_points is not None:
-            parts.append(w["min_points"].format(n=plain(rec.min_points)))
+            parts.append(w["min_points"].format(n=_number(rec.min_points, lang)))
         if rec.min_value is not None:
-            parts.append(w["min_value"].format(n=plain(rec.min_value)))
+            parts.append(w["min_value"].format(n=_number(rec.min_value, lang)))
         if rec.all_mandatory:
             parts.append(w["all_mandatory"])
         lines.append("; ".join(parts) + ".")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
@@ -79,6 +80,24 @@ class PeriodFrameworkInline(admin.TabularInline):  # type: ignore[type-arg]
         return not self._has_submissions(obj) and super().has_delete_permission(request, obj)
 
 
+class PeriodForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The period, and in the same step its submissions: one per unit in force."""
+
+    add_units = forms.BooleanField(
+        label=_("Add a submission for every unit in force at its level on the reference date"),
+        help_text=_(
+            "Each unit of a level given a framework below gets its submission when the period"
+            " is saved; units that have one already are left as they are."
+        ),
+        required=False,
+        initial=True,
+    )
+
+    class Meta:
+        model = Period
+        fields = ("name", "year", "opens_on", "closes_on", "reference_date", "two_step_review")
+
+
 @admin.register(Period)
 class PeriodAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = (
@@ -97,6 +116,28 @@ class PeriodAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     inlines = (PeriodFrameworkInline,)
     readonly_fields = ("published_at", "created_at")
     actions = ("add_units_in_force",)
+    form = PeriodForm
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
+        form = super().get_form(request, obj, change, **kwargs)
+        # Offered ticked when a period is created; unticked when one is changed.
+        form.base_fields["add_units"].initial = obj is None
+        return form
+
+    def _add_units(self, request: HttpRequest, period: Period) -> None:
+        try:
+            added = periods.add_submissions(
+                period, periods.units_in_force(period), actor=request.user
+            )
+        except ValidationError as error:  # a unit whose level has no framework
+            self.message_user(request, f"{period}: {' '.join(error.messages)}", messages.ERROR)
+            return
+        self.message_user(
+            request,
+            gettext("%(period)s: %(count)s submissions added.")
+            % {"period": period, "count": added},
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Period]:
         return super().get_queryset(request).annotate(submission_total=Count("submissions"))
@@ -109,7 +150,11 @@ class PeriodAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             audit.write(Action.PERIOD_CREATED, request.user, period=obj, new=str(obj))
             return
         fields = [name for name in form.changed_data if name in periods.AUDITED_FIELDS]
-        others = [name for name in form.changed_data if name not in periods.AUDITED_FIELDS]
+        others = [
+            name
+            for name in form.changed_data
+            if name not in periods.AUDITED_FIELDS and name != "add_units"  # not a field
+        ]
         saved = periods.change_period(
             Period.objects.get(pk=obj.pk),
             request.user,
@@ -135,6 +180,9 @@ class PeriodAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 old=_frameworks_text(before),
                 new=_frameworks_text(after),
             )
+        # The frameworks are saved: now, if asked, a submission for every unit in force.
+        if form.cleaned_data.get("add_units"):
+            self._add_units(request, period)
 
     @admin.display(description=_("submissions"), ordering="submission_total")
     def submission_count(self, obj: Period) -> int:
@@ -143,19 +191,7 @@ class PeriodAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description=_("Add a submission for every unit in force on the reference date"))
     def add_units_in_force(self, request: HttpRequest, queryset: QuerySet[Period]) -> None:
         for period in queryset:
-            try:
-                added = periods.add_submissions(
-                    period, periods.units_in_force(period), actor=request.user
-                )
-            except ValidationError as error:  # a unit whose level has no framework
-                self.message_user(request, f"{period}: {' '.join(error.messages)}", messages.ERROR)
-                continue
-            self.message_user(
-                request,
-                gettext("%(period)s: %(count)s submissions added.")
-                % {"period": period, "count": added},
-                messages.SUCCESS,
-            )
+            self._add_units(request, period)
 
 
 def _frameworks_of(period: Period) -> dict[str, int]:

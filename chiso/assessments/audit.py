@@ -19,6 +19,7 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from chiso.assessments.models import Action, AuditEntry, Status
 from chiso.lib import bulk
@@ -106,18 +107,21 @@ TRANSITION_ACTIONS = {
 
 NUMBER_ACTIONS = {Action.VALUE_SET, Action.VALUE_VERIFIED, Action.VALUE_IMPORTED}
 
+# The columns in the reader's language (the file is for Excel, read by people); the
+# action is written by name, its code kept in the last column for machines.
 CSV_HEADER = [
-    "at",
-    "actor",
-    "actor_name",
-    "period",
-    "unit",
-    "unit_name",
-    "action",
-    "code",
-    "old",
-    "new",
-    "reason",
+    pgettext_lazy("audit CSV", "time"),
+    pgettext_lazy("audit CSV", "account"),
+    pgettext_lazy("audit CSV", "person"),
+    pgettext_lazy("audit CSV", "period"),
+    pgettext_lazy("audit CSV", "unit code"),
+    pgettext_lazy("audit CSV", "unit"),
+    pgettext_lazy("audit CSV", "action"),
+    pgettext_lazy("audit CSV", "indicator code"),
+    pgettext_lazy("audit CSV", "old value"),
+    pgettext_lazy("audit CSV", "new value"),
+    pgettext_lazy("audit CSV", "reason"),
+    pgettext_lazy("audit CSV", "action code"),
 ]
 
 
@@ -191,7 +195,7 @@ def write_csv(rows: Iterable[AuditEntry], out: IO[str]) -> None:
     """
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    writer.writerow([str(heading) for heading in CSV_HEADER])
     for entry in rows:
         actor = entry.actor
         row = [
@@ -201,11 +205,12 @@ def write_csv(rows: Iterable[AuditEntry], out: IO[str]) -> None:
             entry.period.name if entry.period else "",
             entry.unit.code if entry.unit else "",
             entry.unit.name if entry.unit else "",
-            entry.action,
+            entry.get_action_display(),
             entry.code,
             entry.old,
             entry.new,
             entry.reason,
+            entry.action,
         ]
         # Any column may hold text people typed: none may run as a formula in Excel.
         # A figure recorded as a plain decimal ("-1") stays a number (see cell_text).

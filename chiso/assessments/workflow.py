@@ -25,7 +25,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -292,7 +291,7 @@ def publish_all(submissions: Any, user: Any, *, reason: str = "") -> int:
     Submission.objects.filter(pk__in=[pk for pk, _period, _unit in rows]).update(
         status=Status.PUBLISHED, version=models.F("version") + 1
     )
-    at = bulk.prepared(AuditEntry, "at", timezone.now())
+    at = bulk.prepared(AuditEntry, "at", services.now())
     action = TRANSITIONS["publish"].action
     audit.write_rows(
         (at, actor, period_id, unit_id, pk, action, "", Status.APPROVED, Status.PUBLISHED, reason)

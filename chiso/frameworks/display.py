@@ -108,3 +108,30 @@ def type_name(type_: str) -> str:
         "boolean": _("yes / no"),
     }
     return names.get(type_, type_)
+
+
+def title_of(framework: engine.Framework, code: str, default: str = "") -> str:
+    """An element's or node's title in the page's language (`default` for an unknown code)."""
+    for element in framework.elements:
+        if element.code == code:
+            return in_language(element.title)
+    try:
+        return in_language(framework.node(code).title)
+    except (KeyError, engine.EngineError):
+        return default or code
+
+
+def figure_of(framework: engine.Framework, code: str, value: float | None) -> str:
+    """A figure of an input or indicator as the pages write it: Có/Không for a yes/no
+    input, else the number with its indicator's unit (90%, 12 người)."""
+    if code in framework.input_codes and framework.input_type(code) == "boolean":
+        if value is None or value != value:
+            return "—"
+        return _("Yes") if value else _("No")
+    unit = None
+    if all(element.code != code for element in framework.elements):
+        try:
+            unit = framework.node(code).unit
+        except (KeyError, engine.EngineError):
+            unit = None
+    return with_unit(show_number(value), unit)

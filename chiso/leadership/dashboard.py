@@ -569,6 +569,7 @@ def dashboard(period: Period, level: str, today: dt.date | None = None) -> dict:
     names = {u["code"]: u["name"] for u in units}
     memo: dict = {}
     results = scored(period, level, memo)
+    snapshot = published(period, level, memo)
     return {
         "period": {
             "id": period.pk,
@@ -577,6 +578,12 @@ def dashboard(period: Period, level: str, today: dt.date | None = None) -> dict:
             "reference_date": period.reference_date.isoformat(),
         },
         "level": level,
+        # What the figures are read from: a published version, or approved values now.
+        "source": {
+            "published": snapshot is not None,
+            "version": snapshot.version if snapshot is not None else None,
+            "published_at": snapshot.published_at.isoformat() if snapshot is not None else None,
+        },
         "framework": framework.code if framework else None,
         "progress": progress(period, level, units),
         "recognition": recognition(period, level, results, today),

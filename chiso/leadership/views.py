@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments.excel import localized
-from chiso.assessments.models import Period, Status
+from chiso.assessments.models import Period, Status, Submission
 from chiso.leadership import dashboard, services
 from chiso.leadership.models import TargetKind
 from chiso.lib.uploads import capped, too_large
@@ -82,13 +82,30 @@ def _target_row(target: dict[str, Any]) -> dict[str, Any]:
 
 def _choice(request: HttpRequest) -> tuple[list[Period], Period | None, str]:
     periods = list(Period.objects.filter(frameworks__level__in=DASHBOARD_LEVELS).distinct())
-    wanted = request.GET.get("period", "")
-    period = next((p for p in periods if wanted.isdigit() and p.pk == int(wanted)), None)
-    period = period or (periods[0] if periods else None)
     level = request.GET.get("level", Level.COMMUNE)
     if level not in DASHBOARD_LEVELS:
         level = Level.COMMUNE
-    return periods, period, level
+    wanted = request.GET.get("period", "")
+    period = next((p for p in periods if wanted.isdigit() and p.pk == int(wanted)), None)
+    return periods, period or _latest_with_data(periods, level), level
+
+
+def _latest_with_data(periods: list[Period], level: str) -> Period | None:
+    """The period the dashboard opens on: the latest with an approved unit of the level,
+    else the latest with any submission of it, else the latest (a period just created
+    has nothing to show yet)."""
+    subs = Submission.objects.filter(period__in=periods, unit__level=level)
+    approved = set(
+        subs.filter(status__in=(Status.APPROVED, Status.PUBLISHED)).values_list(
+            "period_id", flat=True
+        )
+    )
+    entered = set(subs.values_list("period_id", flat=True))
+    for found in (approved, entered):
+        latest = next((p for p in periods if p.pk in found), None)
+        if latest is not None:
+            return latest
+    return periods[0] if periods else None
 
 
 def _day_month(iso: str | None) -> str:
@@ -110,6 +127,9 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "level": level,
         "levels": [(value, Level(value).label) for value in DASHBOARD_LEVELS],
         "data": data,
+        "source_at": dt.datetime.fromisoformat(data["source"]["published_at"])
+        if data["source"]["published_at"]
+        else None,
         "status_rows": [
             (status, labels[status], data["progress"]["by_status"][status])
             for status in data["progress"]["statuses"]

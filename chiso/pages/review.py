@@ -34,7 +34,7 @@ from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import audit, forms, services, workflow
 from chiso.assessments.figures import figures_by_submission
-from chiso.assessments.models import Action, Evidence, Period, Status, Submission
+from chiso.assessments.models import Action, Evidence, Period, Provenance, Status, Submission
 from chiso.lib import numbers
 from chiso.results import analysis
 from chiso.results.scoring import preview
@@ -264,6 +264,8 @@ class InputRow:
     comments: list[Any] = field(default_factory=list)
     # An indicator entered directly: its comments are on its row of the indicators table.
     indicator: bool = False
+    # Sent by another information system (the API), not typed by the unit.
+    system: bool = False
 
     def shown(self) -> dict[str, str]:
         value = yes_no if self.type == "boolean" else figure
@@ -364,6 +366,7 @@ def detail_page(
                 difference=value.difference if value else None,
                 comments=[] if code in indicator_codes else by_code.get(code, []),
                 indicator=code in indicator_codes,
+                system=value is not None and value.provenance == Provenance.SYSTEM,
             )
         )
     unlinked = [e for e in files if not set(e.codes or []) & indicator_codes]

@@ -614,6 +614,7 @@ def annex_of(ranking: Ranking) -> pdf.Annex:
         version=1 if snapshot is None else snapshot.version,
         framework=f"{ranking.framework.code} v{ranking.framework.version}",
         values_sha256="" if snapshot is None else snapshot.values_sha256,
+        has_recognition=ranking.has_recognition,
     )
 
 

@@ -97,6 +97,8 @@ class Annex:
     )
     signer_title: str = "CHỦ TỊCH"
     signer_name: str = ""
+    # Without a recognition rule nobody is recognized: no column, no list.
+    has_recognition: bool = True
 
 
 @dataclass(frozen=True)
@@ -342,11 +344,15 @@ def annex_pdf(annex: Annex) -> bytes:
     pdf.ln(1)
     pillar_width = 16.0
     fixed = 12 + 20 + 18 + 16 + 20 + pillar_width * len(pillars)
+    recognition = 1 if annex.has_recognition else 0
+    fixed -= 20 * (1 - recognition)
     headings = (
-        ["Hạng", "Mã", "Đơn vị", "Điểm", "Chỉ số"] + [p.title for p in pillars] + ["Công nhận"]
+        ["Hạng", "Mã", "Đơn vị", "Điểm", "Chỉ số"]
+        + [p.title for p in pillars]
+        + ["Công nhận"] * recognition
     )
-    widths = [12, 20, BODY - fixed, 18, 16] + [pillar_width] * len(pillars) + [20]
-    aligns = ["C", "C", "L", "R", "R"] + ["R"] * len(pillars) + ["C"]
+    widths = [12, 20, BODY - fixed, 18, 16] + [pillar_width] * len(pillars) + [20] * recognition
+    aligns = ["C", "C", "L", "R", "R"] + ["R"] * len(pillars) + ["C"] * recognition
     rows = [
         [
             str(row.rank),
@@ -355,35 +361,40 @@ def annex_pdf(annex: Annex) -> bytes:
             vi_points(row.points),
             vi_number(row.value),
             *(vi_number(v) for v in _padded(row.pillar_values, len(pillars))),
-            "Đạt" if row.recognized else "",
+            *(["Đạt" if row.recognized else ""] * recognition),
         ]
         for row in annex.rows
     ]
     _table(pdf, headings, widths, aligns, rows)
 
-    recognized = [row for row in annex.rows if row.recognized]
-    pdf.ln(4)
-    pdf.line_text(
-        f"II. DANH SÁCH ĐƠN VỊ ĐƯỢC CÔNG NHẬN HOÀN THÀNH CHUYỂN ĐỔI SỐ ({len(recognized)} đơn vị)",
-        10,
-        "B",
-    )
-    pdf.ln(1)
-    if recognized:
-        _table(
-            pdf,
-            ["STT", "Mã", "Đơn vị", "Chỉ số"],
-            [12, 20, BODY - 12 - 20 - 20, 20],
-            ["C", "C", "L", "R"],
-            [[str(i), r.code, r.name, vi_number(r.value)] for i, r in enumerate(recognized, 1)],
+    part = 2
+    if annex.has_recognition:
+        recognized = [row for row in annex.rows if row.recognized]
+        pdf.ln(4)
+        pdf.line_text(
+            "II. DANH SÁCH ĐƠN VỊ ĐƯỢC CÔNG NHẬN HOÀN THÀNH CHUYỂN ĐỔI SỐ "
+            f"({len(recognized)} đơn vị)",
+            10,
+            "B",
         )
-    else:
-        pdf.line_text("Không có đơn vị nào.", 9)
+        pdf.ln(1)
+        if recognized:
+            _table(
+                pdf,
+                ["STT", "Mã", "Đơn vị", "Chỉ số"],
+                [12, 20, BODY - 12 - 20 - 20, 20],
+                ["C", "C", "L", "R"],
+                [[str(i), r.code, r.name, vi_number(r.value)] for i, r in enumerate(recognized, 1)],
+            )
+        else:
+            pdf.line_text("Không có đơn vị nào.", 9)
+        part = 3
 
     if annex.not_assessed:
         pdf.ln(4)
         pdf.line_text(
-            f"III. ĐƠN VỊ CHƯA ĐƯỢC ĐÁNH GIÁ ({len(annex.not_assessed)} đơn vị, "
+            f"{'II' if part == 2 else 'III'}. ĐƠN VỊ CHƯA ĐƯỢC ĐÁNH GIÁ "
+            f"({len(annex.not_assessed)} đơn vị, "
             "chưa có số liệu được duyệt)",
             10,
             "B",

@@ -19,10 +19,9 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chiso.assessments import audit, workflow
+from chiso.assessments import audit, services, workflow
 from chiso.assessments.models import Action, AuditEntry, Status, Submission
 from chiso.lib import bulk
 from chiso.results import analysis, annex, cards
@@ -129,7 +128,8 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
         raise PublishError(_("No unit of this level is approved yet: there is nothing to publish."))
     scored = Scored(period, level)
     values_csv = scored.values_csv()
-    now = timezone.now()
+    # The gate's clock: the real time, or the past moment the demo replays (as_of).
+    now = services.now()
     version = (
         Snapshot.objects.filter(period=period, level=level).aggregate(v=Max("version"))["v"] or 0
     ) + 1

@@ -40,10 +40,11 @@ from chiso.accounts.access import Perm
 from chiso.assessments.models import Evidence, Period, Submission
 from chiso.frameworks.display import (
     decimal_separator,
+    figure_of,
     in_language,
     show_number,
     show_value,
-    with_unit,
+    title_of,
 )
 from chiso.lib import numbers
 from chiso.lib.safe_cells import table_csv, table_xlsx
@@ -61,8 +62,14 @@ def _level(level: str) -> str:
 
 
 def _version(request: HttpRequest) -> int | None:
-    text = request.GET.get("version", "")
-    return int(text) if text.isdigit() else None
+    """The version asked for (?version=N), None when none is asked; anything that is
+    not a version number is 404, never silently the latest."""
+    text = request.GET.get("version")
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise Http404("No such version.")
+    return int(text)
 
 
 def _ranking(
@@ -79,10 +86,11 @@ def _ranking(
 
     With `unit` (a report card) only that unit's published row is read."""
     if request.GET.get("provisional") != "1":
+        asked = _version(request)
         found = read.ranking(
             period,
             level,
-            _version(request),
+            asked,
             with_values=values,
             brief=brief,
             unit=None if unit is None else unit.code,
@@ -90,6 +98,8 @@ def _ranking(
         )
         if found is not None:
             return found
+        if asked is not None:
+            raise Http404("No such version.")
     allowed = (
         access.can(request.user, Perm.SEE_PROVISIONAL_CARD, unit)
         if unit is not None
@@ -565,12 +575,13 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
         for file in files:
             for code in file.codes:
                 evidence.setdefault(code, []).append(file)
+    parsed = ranking.framework.engine()
     indicators = [
         {
             "code": i.code,
             "title": i.title,
             "pillar": i.pillar,
-            "value": with_unit(show_number(i.value), i.unit),
+            "value": figure_of(parsed, i.code, i.value),
             "score": show_number(None if i.score is None else 100 * i.score, 0),
             "points": numbers.points(i.points),
             "max_points": numbers.points(i.max_points),
@@ -664,6 +675,7 @@ def _shown_plan(
         return None
     found = analysis.plan_for_ranking(ranking, unit_code, goal.goal)
     reason = found.get("reason")
+    parsed = ranking.framework.engine()
     return {
         **found,
         "reason_text": _(PLAN_REASONS.get(reason or "", PLAN_REASONS["unreachable"]))
@@ -672,14 +684,17 @@ def _shown_plan(
         "steps": [
             {
                 **step,
-                "from_text": show_number(step["from"]),
-                "to_text": show_number(step["to"]),
+                # The page's language, whatever the language the stored plan was made in.
+                "title": title_of(parsed, step["code"], step["title"]),
+                "from_text": figure_of(parsed, step["code"], step["from"]),
+                "to_text": figure_of(parsed, step["code"], step["to"]),
                 "points_text": numbers.points(step["points"]),
                 "elements": [
                     {
                         **element,
-                        "from_text": show_number(element["from"]),
-                        "to_text": show_number(element["to"]),
+                        "title": title_of(parsed, element["code"], element["title"]),
+                        "from_text": figure_of(parsed, element["code"], element["from"]),
+                        "to_text": figure_of(parsed, element["code"], element["to"]),
                     }
                     for element in step["elements"]
                 ],

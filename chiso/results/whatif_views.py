@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from chiso import engine
@@ -27,6 +28,14 @@ from chiso.frameworks.display import in_language
 from chiso.frameworks.problems import problem_text
 from chiso.lib.numbers import points
 from chiso.results import whatif
+
+# The scoring numbers a what-if changes, by name (the file's keys are for machines).
+SCORE_LABELS = {
+    "zero": gettext_lazy("value scoring nothing"),
+    "full": gettext_lazy("value scoring in full"),
+    "at_least": gettext_lazy("at least"),
+    "at_most": gettext_lazy("at most"),
+}
 
 # A what-if request is a few kilobytes of numbers; anything larger is not one.
 MAX_BODY = 256 * 1024
@@ -51,7 +60,7 @@ def _indicators(parsed: engine.Framework) -> list[dict[str, Any]]:
             for key in SCORE_KEYS:
                 value = getattr(rule, key, None)
                 if value is not None:
-                    numbers.append({"key": key, "value": value})
+                    numbers.append({"key": key, "label": SCORE_LABELS[key], "value": value})
         rows.append(
             {
                 "code": leaf.code,

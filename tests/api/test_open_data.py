@@ -88,7 +88,8 @@ def test_the_methodology_note_is_generated_from_the_framework_in_both_languages(
     assert "No indicator is reconstructed." in en
 
 
-def test_the_methodology_names_reconstructed_indicators(tuan, province):
+def commune_2024_note(lang: str) -> str:
+    """The methodology note of the shipped commune framework of 2024, in `lang`."""
     from chiso.api.opendata import methodology
     from chiso.assessments.services import store_framework
 
@@ -105,7 +106,11 @@ def test_the_methodology_names_reconstructed_indicators(tuan, province):
         def title(self, lang):
             return "x"
 
-    note = methodology(Fake(), fw.engine(), "en")
+    return methodology(Fake(), fw.engine(), lang)
+
+
+def test_the_methodology_names_reconstructed_indicators(tuan, province):
+    note = commune_2024_note("en")
     assert "## Reconstructed indicators" in note and "- CQS.01 " in note
 
 
@@ -252,3 +257,14 @@ def test_every_published_version_is_a_dataset_that_chiso_verify_reads_by_its_url
     result = run_verify(f"{live_server.url}{first}")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("OK: 9 checksums match")
+
+
+def test_the_vietnamese_methodology_writes_numbers_the_vietnamese_way(tuan, province):
+    import re
+
+    # Code spans (hashes, formulas, commands) stay as they are.
+    prose = re.sub(r"`[^`]*`", "", commune_2024_note("vi"))
+    assert "1e-9" not in prose
+    assert not re.search(r"\d\.\d", prose), re.search(r".{30}\d\.\d.{10}", prose)
+    assert re.search(r"\d,\d", prose)
+    assert re.search(r"\d\.\d", re.sub(r"`[^`]*`", "", commune_2024_note("en")))

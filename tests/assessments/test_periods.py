@@ -153,3 +153,46 @@ def test_the_admin_action_adds_every_unit_in_force(client, login, tuan_staff, fr
     )
 
     assert [s.unit for s in period.submissions.all()] == [ham_rong]
+
+
+def _new_period(client, framework, **extra):
+    """Anh Tuấn fills the admin's "add period" form with the commune framework."""
+    data = {
+        "name": "Đánh giá chuyển đổi số năm 2027",
+        "year": "2027",
+        "opens_on": "2027-11-01",
+        "closes_on": "2027-11-30",
+        "reference_date": "2027-11-01",
+        "frameworks-TOTAL_FORMS": "1",
+        "frameworks-INITIAL_FORMS": "0",
+        "frameworks-MIN_NUM_FORMS": "0",
+        "frameworks-MAX_NUM_FORMS": "1000",
+        "frameworks-0-level": "commune",
+        "frameworks-0-framework": str(framework.pk),
+        **extra,
+    }
+    return client.post(reverse("admin:assessments_period_add"), data, follow=True)
+
+
+def test_creating_a_period_adds_every_unit_in_force_in_the_same_step_and_says_so(
+    client, login, tuan_staff, framework, ham_rong, hac_thanh
+):
+    login(tuan_staff)
+    form = client.get(reverse("admin:assessments_period_add")).content.decode()
+    assert (
+        'name="add_units"' in form
+        and "checked" in form[form.index('name="add_units"') - 200 :][:400]
+    )
+    response = _new_period(client, framework, add_units="on")
+    period = Period.objects.get(year=2027)
+    assert {s.unit for s in period.submissions.all()} == {ham_rong, hac_thanh}
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("2" in m and period.name in m for m in shown), shown
+
+
+def test_a_period_created_without_the_units_stays_empty(
+    client, login, tuan_staff, framework, ham_rong
+):
+    login(tuan_staff)
+    _new_period(client, framework)
+    assert not Period.objects.get(year=2027).submissions.exists()

@@ -28,6 +28,6 @@ def test_a_period_named_like_a_formula_is_text_in_the_csv(
     for row in rows:
         for column, value in row.items():
             assert not value or value[0] not in "=+-@\t\r", (column, value)
-    assert {row["period"] for row in rows} == {'\'=HYPERLINK("http://evil.example","2026")'}
-    assert "'@SUM(1+1)" in {row["reason"] for row in rows}
-    assert {row["unit_name"] for row in rows} == {"'+Phường Hàm Rồng"}
+    assert {row["kỳ đánh giá"] for row in rows} == {'\'=HYPERLINK("http://evil.example","2026")'}
+    assert "'@SUM(1+1)" in {row["lý do"] for row in rows}
+    assert {row["đơn vị"] for row in rows} == {"'+Phường Hàm Rồng"}

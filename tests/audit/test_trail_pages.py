@@ -95,13 +95,24 @@ def test_the_csv_opens_in_excel_with_iso_times_and_plain_decimals(client, login,
     raw = response.content
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    corrected = [r for r in rows if r["action"] == "value_verified"]
+    # Chị Hoa reads Vietnamese: the columns and the actions are in Vietnamese, the
+    # action's code stays in the last column for machines.
+    corrected = [r for r in rows if r["mã hành động"] == "value_verified"]
     assert len(corrected) == 1
     row = corrected[0]
-    assert (row["old"], row["new"], row["reason"]) == ("35.5", "28.25", "Theo Công an tỉnh")
-    assert (row["actor"], row["unit"], row["unit_name"]) == ("hoa", "14758", "Phường Hàm Rồng")
-    assert row["at"][:10].count("-") == 2 and "T" in row["at"]
-    assert [r["action"] for r in rows] == ["value_set", "submitted", "value_verified"]
+    assert (row["giá trị cũ"], row["giá trị mới"], row["lý do"]) == (
+        "35.5",
+        "28.25",
+        "Theo Công an tỉnh",
+    )
+    assert (row["tài khoản"], row["mã đơn vị"], row["đơn vị"]) == (
+        "hoa",
+        "14758",
+        "Phường Hàm Rồng",
+    )
+    assert row["thời điểm"][:10].count("-") == 2 and "T" in row["thời điểm"]
+    assert [r["mã hành động"] for r in rows] == ["value_set", "submitted", "value_verified"]
+    assert row["hành động"] == "Thẩm định điều chỉnh số liệu"
 
 
 def test_a_formula_looking_reason_is_kept_as_text_in_the_csv(client, login, submission, lan, hoa):
@@ -111,9 +122,9 @@ def test_a_formula_looking_reason_is_kept_as_text_in_the_csv(client, login, subm
     )
     login(hoa)
     raw = client.get(reverse("audit-submission-csv", args=[sent.pk])).content.decode("utf-8-sig")
-    row = [r for r in csv.DictReader(io.StringIO(raw)) if r["action"] == "value_verified"][0]
-    assert row["reason"] == '\'=HYPERLINK("x")'
-    assert row["new"] == "-1"
+    row = [r for r in csv.DictReader(io.StringIO(raw)) if r["mã hành động"] == "value_verified"][0]
+    assert row["lý do"] == '\'=HYPERLINK("x")'
+    assert row["giá trị mới"] == "-1"
 
 
 def test_a_transition_shows_its_status_by_name_and_the_deadline_vietnamese_style(

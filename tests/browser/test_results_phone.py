@@ -60,3 +60,25 @@ def test_the_public_reads_a_report_card_with_its_pillar_chart_on_a_phone(phone, 
     first = phone.locator("#fix-first li").first.inner_text()
     assert "XHS.1" in first and "bắt buộc, chưa đạt" in first
     assert errors == []
+
+
+def _axis_label(page, chart: str, value: float, axis: str = "yAxis") -> str:
+    """What the chart writes on its value axis for `value`."""
+    return page.evaluate(
+        "([id, axis, v]) => echarts.getInstanceByDom(document.getElementById(id))"
+        ".getOption()[axis][0].axisLabel.formatter(v)",
+        [chart, axis, value],
+    )
+
+
+def test_the_report_cards_chart_writes_numbers_the_way_of_the_pages_language(
+    phone, live_server, published
+):
+    card = reverse("results:card", args=[published.pk, "commune", "14797"])
+    phone.goto(card)
+    expect(phone.locator("#pillar-chart svg")).to_have_count(1)
+    assert _axis_label(phone, "pillar-chart", 0.5) == "0,5000"
+    phone.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    phone.goto(card)
+    expect(phone.locator("#pillar-chart svg")).to_have_count(1)
+    assert _axis_label(phone, "pillar-chart", 0.5) == "0.5000"

@@ -98,7 +98,7 @@ def test_the_demo_writes_through_the_gate_as_of_the_days_it_happened(demo):
     """Each demo submission's audit trail is what the gate writes: the unit's officer sets
     every figure on the fifth day of entry and submits an hour later, the reviewer Chị Hoa
     (thamdinh) corrects with a reason two days after and approves or returns the day
-    after; only the publication is dated today."""
+    after; the publication in December of the period's own year."""
     closed = Period.objects.get(name=DEMO_CLOSED)
     day = closed.opens_on + dt.timedelta(days=5)
     corrected = AuditEntry.objects.filter(period=closed, action=Action.VALUE_VERIFIED)
@@ -132,7 +132,7 @@ def test_the_demo_writes_through_the_gate_as_of_the_days_it_happened(demo):
             *[moment(day + dt.timedelta(days=2), 9)] * len(fixes),
             moment(day + dt.timedelta(days=3), 9),
         ]
-        assert rest[-1][4].date() == timezone.now().date()
+        assert rest[-1][4].date() == closed.published_at.date()
         assert (sub.submitted_at, sub.approved_at) == (
             moment(day, 10),
             moment(day + dt.timedelta(days=3), 9),
@@ -166,6 +166,23 @@ def test_the_demo_writes_through_the_gate_as_of_the_days_it_happened(demo):
     # Chị Lan's draft is hers alone: every figure set by her, nothing submitted.
     draft = Submission.objects.get(period=opened, unit__code="14758")
     assert {s[:2] for s in trail(draft)} == {(Action.VALUE_SET, "hamrong")}
+
+
+def test_the_2024_and_2025_publications_are_dated_in_their_own_years(demo, client):
+    from chiso.core.management.commands.demo import DEMO_BEFORE
+    from chiso.results.models import Snapshot
+    from tests.results.test_pdf import text_of
+
+    for name, year in ((DEMO_BEFORE, 2024), (DEMO_CLOSED, 2025)):
+        period = Period.objects.get(name=name)
+        assert timezone.localtime(period.published_at).year == year
+        snapshots = Snapshot.objects.filter(period=period)
+        assert {timezone.localtime(s.published_at).year for s in snapshots} == {year}
+        annex = client.get(f"/results/{period.pk}/commune/annex.pdf")
+        footer = " ".join(text_of(annex.content)[0].split())
+        assert f"/12/{year}" in footer
+        page = client.get(f"/results/{period.pk}/commune/").content.decode()
+        assert f"/12/{year}" in page
 
 
 def test_the_2026_period_uses_today_s_frameworks_and_the_dx_office_s_marks(demo):

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from chiso import engine
-from chiso.frameworks.display import show_number
+from chiso.frameworks.display import figure_of, show_number
 from chiso.lib import numbers
 from chiso.results import analysis, publish
 from tests.results.conftest import OLD_FIGURES, approve, approved_2024
@@ -50,7 +50,8 @@ def test_lans_report_card_shows_the_engines_path_to_recognition(client, period, 
     assert shown == [step.code for step in plan.steps]
     for step in plan.steps:
         item = section[section.index(f'data-code="{step.code}"') :]
-        assert f'<strong class="plan-to">{show_number(step.value_to)}</strong>' in item
+        to = figure_of(parsed, step.code, step.value_to)  # Có/Không, or with its unit
+        assert f'<strong class="plan-to">{to}</strong>' in item
         assert f'<span class="plan-points">+{numbers.points(step.points)}</span>' in item
     # The ratio indicator names the element to change.
     ratio = next((s for s in plan.steps if s.code == "CQS.1"), None)

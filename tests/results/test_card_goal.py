@@ -37,12 +37,20 @@ def engine_plan(snapshot, goal):
     return engine.plan(inputs.framework, inputs.values, "14758", goal, results=inputs.results)
 
 
+def shown(code, value):
+    """A plan's figure as the page writes it (Có/Không, or the number and its unit)."""
+    from chiso.frameworks.display import figure_of
+    from chiso.frameworks.models import Framework
+
+    return figure_of(Framework.objects.get(code="test-commune-mini").engine(), code, value)
+
+
 def assert_shows(section, plan):
     assert plan.feasible and plan.steps
     assert re.findall(r'<li data-code="([^"]+)">', section) == [s.code for s in plan.steps]
     for step in plan.steps:
         item = section[section.index(f'data-code="{step.code}"') :]
-        assert f'<strong class="plan-to">{show_number(step.value_to)}</strong>' in item
+        assert f'<strong class="plan-to">{shown(step.code, step.value_to)}</strong>' in item
         assert f'<span class="plan-points">+{show_number(step.points)}</span>' in item
     assert 'id="goal-error"' not in section
 
@@ -62,7 +70,7 @@ def test_the_page_plan_is_the_apis(client, period, published):
     api = client.get(f"/api/v1/results/{period.pk}/commune/units/14758/plan?goal=value:0.9").json()
     assert re.findall(r'<li data-code="([^"]+)">', section) == [s["code"] for s in api["steps"]]
     for step in api["steps"]:
-        assert f'<strong class="plan-to">{show_number(step["to"])}</strong>' in section
+        assert f'<strong class="plan-to">{shown(step["code"], step["to"])}</strong>' in section
 
 
 def test_a_rank_goal_shows_the_engines_plan(client, period, published):
@@ -117,3 +125,38 @@ def test_a_bad_number_is_said_so_next_to_the_field_and_kept(
 def test_a_goal_that_is_not_offered_falls_back_to_recognition(client, period, published):
     section = card(client, period, "?goal=eval()&target=1")
     assert "<h2>Lộ trình đạt chuẩn</h2>" in section and 'id="goal-error"' not in section
+
+
+def _indicator_row(client, period, code, query=""):
+    url = reverse("results:card", args=[period.pk, "commune", "14758"]) + query
+    page = client.get(url).content.decode()
+    table = page[page.index('id="indicators"') :]
+    row = table[table.index(f">{code}<") :]
+    return row[: row.index("</tr>")]
+
+
+def test_a_yes_no_indicator_reads_co_khong_on_the_card_and_in_the_plan(client, period, published):
+    # Hàm Rồng has no web portal (CQS.2 is a yes/no indicator).
+    assert ">Không<" in _indicator_row(client, period, "CQS.2")
+    section = card(client, period, "?goal=rank&target=1")
+    step = section[section.index('data-code="CQS.2"') :]
+    step = step[: step.index("</li>")]
+    assert '<span class="plan-from">Không</span>' in step
+    assert '<strong class="plan-to">Có</strong>' in step
+
+
+def test_plan_targets_carry_their_unit(client, period, published):
+    section = card(client, period, "?goal=rank&target=1")
+    step = section[section.index('data-code="XHS.1"') :]
+    step = step[: step.index("</li>")]
+    assert re.search(r'<strong class="plan-to">[\d,]+\s?%</strong>', step), step
+
+
+def test_english_pages_show_the_frameworks_english_titles_in_the_card_and_plan(
+    client, period, published
+):
+    client.cookies["django_language"] = "en"
+    assert "Has a web portal" in _indicator_row(client, period, "CQS.2")
+    section = card(client, period, "?goal=rank&target=1")
+    assert "Has a web portal" in section and "Có cổng thông tin điện tử" not in section
+    assert '<strong class="plan-to">Yes</strong>' in section

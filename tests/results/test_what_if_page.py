@@ -133,3 +133,12 @@ def test_changing_the_total_states_it_and_warns_about_the_threshold(
     # Points only moved between indicators: the total and the threshold stand.
     same = post(client, approved, {"points": {"CQS.2": parsed.node("CQS.2").points}}).json()
     assert same["scale_changed"] is None and same["scale_text"] == ""
+
+
+def test_the_scoring_numbers_are_named_in_vietnamese(client, login, tuan, approved):
+    login(tuan)
+    page = client.get(url(approved)).content.decode()
+    labels = page[page.index('class="what-if-criteria"') :]
+    for key in ("zero", "full", "at_least", "at_most"):
+        assert f'class="inline">{key} ' not in labels
+    assert 'class="inline">tối thiểu <input' in labels

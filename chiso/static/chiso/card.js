@@ -4,7 +4,9 @@
   var source = document.getElementById("card-data");
   if (!source || typeof echarts === "undefined") return;
   var data = JSON.parse(source.textContent);
-  var comma = function (v) { return v === null || v === undefined ? "—" : v.toFixed(4).replace(".", ","); };
+  // The decimal point of the page's language: "," in Vietnamese, "." in English.
+  var point = (document.documentElement.lang || "vi").indexOf("en") === 0 ? "." : ",";
+  var comma = function (v) { return v === null || v === undefined ? "—" : v.toFixed(4).replace(".", point); };
 
   var pillars = document.getElementById("pillar-chart");
   if (pillars) {

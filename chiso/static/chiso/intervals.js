@@ -9,7 +9,9 @@
   var data = JSON.parse(source.textContent);
   if (!data.names || !data.names.length) return;
   box.style.height = (data.names.length * 22 + 60) + "px";
-  var comma = function (v) { return v === null || v === undefined ? "—" : String(Math.round(v * 10) / 10).replace(".", ","); };
+  // The decimal point of the page's language: "," in Vietnamese, "." in English.
+  var point = (document.documentElement.lang || "vi").indexOf("en") === 0 ? "." : ",";
+  var comma = function (v) { return v === null || v === undefined ? "—" : String(Math.round(v * 10) / 10).replace(".", point); };
   // Unit names come from the database: the tooltip is HTML, so they are escaped.
   var esc = function (t) { return String(t).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); };
   var chart = echarts.init(box, null, { renderer: "svg" });

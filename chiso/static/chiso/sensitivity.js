@@ -7,7 +7,9 @@
   if (!source || !box || typeof echarts === "undefined") return;
   var data = JSON.parse(source.textContent);
   if (!data.pillars || !data.pillars.length) return;
-  var comma = function (v) { return v === null || v === undefined ? "—" : v.toFixed(2).replace(".", ","); };
+  // The decimal point of the page's language: "," in Vietnamese, "." in English.
+  var point = (document.documentElement.lang || "vi").indexOf("en") === 0 ? "." : ",";
+  var comma = function (v) { return v === null || v === undefined ? "—" : v.toFixed(2).replace(".", point); };
   // Pillar titles come from the framework: the tooltip is HTML, so they are escaped.
   var esc = function (t) { return String(t).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); };
   var chart = echarts.init(box, null, { renderer: "svg" });

@@ -128,11 +128,16 @@ class Command(BaseCommand):
                 )
 
     def _publish(self, period, frameworks) -> None:  # type: ignore[no-untyped-def]
-        # A newcomer sees public results at once; the open period stays provisional.
+        """A newcomer sees public results at once; the open period stays provisional.
+        Published as of 15 December of the period's year (or now, if that is to come):
+        the snapshots, the annexes and the audit trail are dated then, not today."""
+        from chiso.assessments import services
         from chiso.results.publish import publish
 
-        for level in frameworks:
-            publish(period, level)
+        moment = timezone.make_aware(dt.datetime(period.year, 12, 15, 9, 0))
+        with services.as_of(min(moment, timezone.now())):
+            for level in frameworks:
+                publish(period, level)
 
     def _sign_annexes(self, period) -> None:  # type: ignore[no-untyped-def]
         """The Chairman signs the 2025 annexes with a TEST authority made now, the way
