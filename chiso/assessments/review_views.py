@@ -228,6 +228,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if not chosen:
         messages.error(request, _("Select at least one submission."))
         return HttpResponseRedirect(back)
+    if request.POST.get("confirmed") != "1":
+        return _confirm_bulk(request, name, chosen, back)
     done: list[str] = []
     for pk, version in chosen.items():
         try:
@@ -254,6 +256,31 @@ def bulk(request: HttpRequest) -> HttpResponse:
             },
         )
     return HttpResponseRedirect(back)
+
+
+def _confirm_bulk(
+    request: HttpRequest, name: str, chosen: dict[str, int | None], back: str
+) -> HttpResponse:
+    """Ask once, in the page: what the action will do, to which units, of which level."""
+    found = access.reviewable_for(request.user, Submission.objects.filter(pk__in=list(chosen)))
+    shown = sorted(
+        found.select_related("unit", "period"), key=lambda s: vietnamese_key(s.unit.name)
+    )
+    levels = sorted({Level(s.unit.level).label for s in shown})
+    periods = sorted({s.period.name for s in shown})
+    context = {
+        "transition": workflow.TRANSITIONS[name],
+        "name": name,
+        "submissions": shown,
+        "count": len(shown),
+        "levels": ", ".join(str(level) for level in levels),
+        "periods": ", ".join(periods),
+        "values": [
+            f"{pk}:{version}" if version is not None else pk for pk, version in chosen.items()
+        ],
+        "next": back,
+    }
+    return render(request, "assessments/review/bulk_confirm.html", context)
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:

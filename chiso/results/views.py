@@ -748,6 +748,7 @@ def publish_page(request: HttpRequest, period_id: int) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     levels = list(period.frameworks.order_by("level").values_list("level", flat=True))
     errors: dict[str, str] = {}
+    asking: dict[str, Any] = {}
     if request.method == "POST":
         level = request.POST.get("level", "")
         if level not in levels:
@@ -757,6 +758,13 @@ def publish_page(request: HttpRequest, period_id: int) -> HttpResponse:
             errors[level] = _(
                 "Some units are not approved: tick the box to publish without them, or wait."
             )
+        elif request.POST.get("confirmed") != "1":
+            # Asked once, in the page, with what was chosen kept for the confirmation.
+            asking = {
+                "level": level,
+                "without": request.POST.get("without", ""),
+                "reason": request.POST.get("reason", ""),
+            }
         else:
             try:
                 snapshot = publish.publish(
@@ -783,6 +791,7 @@ def publish_page(request: HttpRequest, period_id: int) -> HttpResponse:
                 "more": max(0, len(seen.not_approved) - 100),
                 "error": errors.get(level, ""),
                 "reasons": "; ".join(dict.fromkeys(seen.reopen_reasons)),
+                "asking": asking if asking.get("level") == level else None,
             }
         )
     status = 400 if errors else 200
