@@ -25,7 +25,8 @@ RUN = """async () => {
 
 
 def violations(page, url: str) -> list[str]:
-    page.goto(url)
+    response = page.goto(url)
+    assert response is not None and response.ok, f"{url} answered {response and response.status}"
     page.evaluate(AXE)  # by the DevTools protocol: the page's CSP allows only its own scripts
     return [f"{url} {problem}" for problem in page.evaluate(RUN)]
 
@@ -34,18 +35,38 @@ def pages_of(period, submission) -> dict[str, list[str]]:
     ranking = reverse("results:ranking", args=[period.pk, "commune"])
     return {
         "public": [
+            reverse("home"),
+            reverse("login"),
             reverse("results:index"),
             ranking,
+            ranking + "sensitivity/",
             reverse("results:card", args=[period.pk, "commune", "14797"]),
+            reverse("framework_list"),
+            reverse("data:index"),
+            reverse("data:dataset", args=[period.pk, "commune"]),
         ],
-        "lan": [reverse("home"), reverse("entry", args=[submission.pk])],
+        "lan": [
+            reverse("home"),
+            reverse("entry", args=[submission.pk]),
+            reverse("values_io:submission_import", args=[submission.pk]),
+            reverse("audit-submission", args=[submission.pk]),
+            reverse("password_change"),
+        ],
         "hoa": [
             reverse("review-queue") + f"?period={period.pk}",
             reverse("review-detail", args=[submission.pk]),
             reverse("results:audit", args=[period.pk, "commune"]),
+            reverse("audit-period", args=[period.pk]),
+            reverse("framework_detail", args=[submission.framework.code, 1]),
         ],
-        "tuan": [reverse("results:publish", args=[period.pk]), reverse("province")],
-        "mai": [reverse("dashboard")],
+        "tuan": [
+            reverse("results:publish", args=[period.pk]),
+            reverse("province"),
+            reverse("framework_upload"),
+            reverse("what_if", args=[period.pk, "commune"]),
+            reverse("values_io:period_import", args=[period.pk]),
+        ],
+        "mai": [reverse("dashboard"), reverse("results-map", args=[period.pk, "commune"])],
     }
 
 
