@@ -21,12 +21,19 @@ get 304. Errors are `{"code", "message", "details", "omitted"}` with a stable `c
 Systems authenticate with `Authorization: Bearer <token>`; the token belongs to a
 system account scoped to some units. Numbers are plain decimals, dates ISO 8601."""
 
+
+class ChisoSwagger(Swagger):
+    """Swagger UI in chiso's page: the page's language, a viewport, a link back."""
+
+    template = "api/docs.html"
+
+
 api = NinjaAPI(
     title="chiso API",
     version="1",
     description=DESCRIPTION,
     urls_namespace="api",
-    docs=Swagger(settings={"persistAuthorization": False}),
+    docs=ChisoSwagger(settings={"persistAuthorization": False}),
     # The document and its page only read: a write to either is 405.
     docs_decorator=require_safe,
     throttle=[AnonymousPerMinute()],

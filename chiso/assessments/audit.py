@@ -223,3 +223,38 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# What the reviewer's last look was: the submission returned (or reopened) to the unit.
+LOOKED = (Action.RETURNED, Action.REOPENED)
+FIGURE_CHANGES = (Action.VALUE_SET, Action.VALUE_IMPORTED)
+
+
+def _figure(text: str) -> float | None:
+    return float(text) if _is_number(text) else None
+
+
+def changed_since_return(submission: Any) -> tuple[AuditEntry | None, dict[str, float | None]]:
+    """The last return (or reopening) of the submission and, by code, the unit's figure
+    then for each figure the unit changed since (one that came back to it is left out)."""
+    trail = AuditEntry.objects.filter(submission=submission).order_by("pk")
+    last = trail.filter(action__in=LOOKED).last()
+    if last is None:
+        return None, {}
+    before: dict[str, str] = {}
+    now: dict[str, str] = {}
+    for code, old, new in trail.filter(pk__gt=last.pk, action__in=FIGURE_CHANGES).values_list(
+        "code", "old", "new"
+    ):
+        before.setdefault(code, old)
+        now[code] = new
+    changed = {
+        code: _figure(old) for code, old in before.items() if _figure(old) != _figure(now[code])
+    }
+    return last, changed
+
+
+def correction_reasons(submission: Any) -> dict[str, str]:
+    """The reason of the latest correction of each figure the reviewer corrected."""
+    found = AuditEntry.objects.filter(submission=submission, action=Action.VALUE_VERIFIED)
+    return dict(found.order_by("pk").values_list("code", "reason"))

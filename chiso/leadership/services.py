@@ -41,6 +41,21 @@ INTEGERS = ("year", "published", "rank", "of", "rank_cqs", "rank_kts", "rank_xhs
 MAX_LINES = 1_000
 
 
+def column_label(column: str) -> str:
+    """A column of the history as the form names it, in words."""
+    labels = {
+        "year": _("Year"),
+        "rank": _("Rank"),
+        "of": _("Provinces ranked"),
+        "value": _("DTI value"),
+        "rank_cqs": _("Digital government rank"),
+        "rank_kts": _("Digital economy rank"),
+        "rank_xhs": _("Digital society rank"),
+        "note": _("Note"),
+    }
+    return str(labels.get(column, column))
+
+
 class DtiImportError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
@@ -59,21 +74,26 @@ class DtiFigures:
     rank_xhs: int | None = None
     note: str = ""
 
-    def problems(self) -> list[str]:
+    def issues(self) -> list[tuple[str, str]]:
+        """(column, what is wrong with it) for each problem."""
         found = []
         if not 2000 <= self.year <= 2100:
-            found.append(_("year: %(year)s is not a year") % {"year": self.year})
+            found.append(("year", _("%(year)s is not a year") % {"year": self.year}))
         if self.published is not None and not self.year <= self.published <= 2100:
-            found.append(_("published: the year of publication comes after the year assessed"))
+            found.append(
+                ("published", _("the year of publication comes after the year assessed"))
+            )
         if self.value is not None and not 0 <= self.value <= 1:
-            found.append(_("value: the DTI is between 0 and 1"))
-        for name in ("rank", "rank_cqs", "rank_kts", "rank_xhs"):
-            rank = getattr(self, name)
+            found.append(("value", _("the DTI is between 0 and 1")))
+        for column in ("rank", "rank_cqs", "rank_kts", "rank_xhs"):
+            rank = getattr(self, column)
             if rank is not None and (rank < 1 or (self.of and rank > self.of)):
-                found.append(
-                    _("%(field)s: a rank from 1 to the number of provinces") % {"field": name}
-                )
+                found.append((column, _("a rank from 1 to the number of provinces")))
         return found
+
+    def problems(self) -> list[str]:
+        """What is wrong, each after its column as a file names it."""
+        return [f"{column}: {text}" for column, text in self.issues()]
 
 
 def _as_json(row: DtiYear | None) -> str:
@@ -122,7 +142,7 @@ def _cell(raw: str, column: str) -> int | float | str | None:
 
 
 def figures_from(raw: dict[str, str], where: str) -> tuple[DtiFigures | None, list[str]]:
-    """One year's figures from text fields (a CSV line or a form); problems start with `where`."""
+    """One year's figures from a CSV line; problems start with `where` (file and line)."""
     values: dict[str, Any] = {}
     problems = []
     for column in COLUMNS:
@@ -141,6 +161,27 @@ def figures_from(raw: dict[str, str], where: str) -> tuple[DtiFigures | None, li
         return None, [_("%(where)s: no year") % {"where": where}]
     figures = DtiFigures(**values)
     return figures, [f"{where}: {problem}" for problem in figures.problems()]
+
+
+def figures_from_form(raw: dict[str, str]) -> tuple[DtiFigures | None, dict[str, list[str]]]:
+    """One year's figures from the form; problems by field, each naming it in words."""
+    values: dict[str, Any] = {}
+    problems: dict[str, list[str]] = {}
+    for column in COLUMNS:
+        try:
+            values[column] = _cell(raw.get(column) or "", column)
+        except ValueError:
+            message = _("%(field)s: %(raw)r is not a number")
+            shown = {"field": column_label(column), "raw": csv_lines.shorten(raw[column])}
+            problems.setdefault(column, []).append(message % shown)
+    if not problems and values.get("year") is None:
+        problems["year"] = [_("%(field)s: no year") % {"field": column_label("year")}]
+    if problems:
+        return None, problems
+    figures = DtiFigures(**values)
+    for column, text in figures.issues():
+        problems.setdefault(column, []).append(f"{column_label(column)}: {text}")
+    return figures, problems
 
 
 def parse_csv(data: str | IO[bytes], source: str = "CSV") -> list[DtiFigures]:

@@ -209,11 +209,29 @@ def rank_groups(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return groups
 
 
-@login_required
 @require_GET
 def province_page(request: HttpRequest) -> HttpResponse:
+    """Thanh Hóa's DTI over the years: public (the ministry's figures); its own
+    estimate and the forms that record a year for staff and the admin."""
+    return _province_page(request)
+
+
+# The answers of the two forms are shown beside them, not at the top of a long page.
+FORM_TAGS = ("record", "import")
+
+
+def _province_page(
+    request: HttpRequest,
+    *,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     staff = access.can(request.user, Perm.SEE_DASHBOARD)
     data = dashboard.province(staff=staff)
+    shown = list(messages.get_messages(request))
+    beside = {tag: [m for m in shown if tag in m.tags.split()] for tag in FORM_TAGS}
+    top = [m for m in shown if not set(m.tags.split()) & set(FORM_TAGS)]
     target, estimate = data["target"], data.get("self_assessment")
     return render(
         request,
@@ -237,7 +255,14 @@ def province_page(request: HttpRequest) -> HttpResponse:
             },
             "can_edit": access.can(request.user, Perm.ADMINISTER),
             "columns": services.COLUMNS,
+            "top_messages": top,
+            "record_messages": beside["record"],
+            "import_messages": beside["import"],
+            "typed": typed or {},
+            "record_errors": [text for texts in (errors or {}).values() for text in texts],
+            "invalid": set(errors or {}),
         },
+        status=status,
     )
 
 
@@ -250,18 +275,13 @@ def _require_admin(request: HttpRequest) -> None:
 @require_POST
 def province_record(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
-    figures, problems = services.figures_from(
-        {c: request.POST.get(c, "") for c in services.COLUMNS}, _("The form")
-    )
-    try:
-        if figures is None or problems:
-            raise services.DtiImportError(problems)
-        row = services.record_year(figures, actor=request.user)
-    except services.DtiImportError as error:
-        for problem in error.problems:
-            messages.error(request, problem)
-    else:
-        messages.success(request, _("DTI %(year)s recorded.") % {"year": row.year})
+    typed = {c: request.POST.get(c, "") for c in services.COLUMNS}
+    figures, problems = services.figures_from_form(typed)
+    if figures is None or problems:
+        # Shown again with what was typed, each problem beside the form.
+        return _province_page(request, typed=typed, errors=problems, status=400)
+    row = services.record_year(figures, actor=request.user)
+    messages.success(request, _("DTI %(year)s recorded.") % {"year": row.year}, extra_tags="record")
     return HttpResponseRedirect(reverse("province") + "#record")
 
 
@@ -271,22 +291,23 @@ def province_import(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, _("Choose a CSV file."))
+        messages.error(request, _("Choose a CSV file."), extra_tags="import")
         return HttpResponseRedirect(reverse("province") + "#import")
     large = too_large(upload.size or 0, upload.name or "")
     if large is not None:
-        messages.error(request, large.message)
+        messages.error(request, large.message, extra_tags="import")
         return HttpResponseRedirect(reverse("province") + "#import")
     try:
         # Read as it comes: a file beyond the limits stops at its first line beyond them.
         rows = services.import_csv(upload.file, actor=request.user, source=upload.name)
     except services.DtiImportError as error:
         for problem in capped(error.problems, str):
-            messages.error(request, problem)
+            messages.error(request, problem, extra_tags="import")
     else:
         messages.success(
             request,
             _("%(count)s years imported from %(name)s.")
             % {"count": len(rows), "name": upload.name},
+            extra_tags="import",
         )
     return HttpResponseRedirect(reverse("province") + "#import")

@@ -33,7 +33,7 @@ from chiso import engine
 from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import evidence as evidence_files
-from chiso.assessments import services, workflow
+from chiso.assessments import excel, services, workflow
 from chiso.assessments.figures import Which, figures_by_submission, not_applicable_of
 from chiso.assessments.forms import (
     VERSION_FIELD,
@@ -58,6 +58,8 @@ from chiso.results.cards import entry_result
 
 # Messages about evidence are shown beside the upload form, not at the top of the page.
 EVIDENCE_TAG = "evidence"
+# A message about evidence added at an indicator carries "at:<code>" among its tags.
+AT_TAG = "at:"
 
 
 def show_figure(value: float | None, type_: str) -> str:
@@ -145,6 +147,8 @@ class Block:
     raw: str = ""
     not_applicable: bool = False
     """The DX office marked the indicator as not applying to this unit."""
+    # Messages about evidence just added at this indicator.
+    messages: list[Any] = field(default_factory=list)
 
     @property
     def is_leaf(self) -> bool:
@@ -323,12 +327,7 @@ def client_config(submission: Submission, framework: engine.Framework) -> dict[s
             "percent": _("This is not a percentage between 0 and 100."),
             "boolean": _("Choose Yes or No."),
             "remove": _("Remove this evidence file? Reviewers will no longer see it."),
-            "submit": _(
-                "Submit these figures for review? You cannot change them afterwards"
-                " unless the reviewer returns them."
-            ),
             "failed": _("The preview could not be updated; your figures are not lost."),
-            "empty": _("These figures are empty and will score no points:"),
         },
     }
 
@@ -399,11 +398,30 @@ def _render_entry(
         figures = dict(figures_by_submission([submission], which)[submission.pk])
     preview = preview_payload(framework, scoring.preview(submission, figures))
     shown_messages = list(messages.get_messages(request))
+    # Where each figure and indicator stands on the page, to find the first commented one.
+    order: dict[str, int] = {}
+    for pillar in pillars:
+        for block in pillar.blocks:
+            order.setdefault(block.code, len(order))
+            for item in block.inputs:
+                order.setdefault(item.code, len(order))
+    ordered_comments = sorted(commented.values(), key=lambda c: order.get(c[1], len(order)))
+    empty: list[tuple[str, str]] = []
+    if lock is None and request.GET.get("check") == "submit":
+        titles = {item.code: item.title for item in excel.inputs(framework)}
+        empty = [(code, titles[code]) for code in _empty_inputs(submission, framework)]
+    # A message about evidence added at an indicator is shown there, not at the bottom.
+    at_indicator: dict[str, list[Any]] = {}
+    for message in shown_messages:
+        for tag in message.tags.split():
+            if tag.startswith(AT_TAG):
+                at_indicator.setdefault(tag[len(AT_TAG) :], []).append(message)
     for pillar in pillars:
         for block in pillar.blocks:
             shown = preview["nodes"][block.code]
             block.earned = shown["earned"]
             block.raw = shown.get("raw", "")
+            block.messages = at_indicator.get(block.code, [])
     context = {
         "submission": submission,
         "period": submission.period,
@@ -412,7 +430,8 @@ def _render_entry(
         "pillars": pillars,
         "others": others,
         "general_comments": general,
-        "commented": list(commented.values()),
+        "commented": ordered_comments,
+        "empty": empty,
         "files": files,
         "form": form,
         "lock": lock,
@@ -432,7 +451,9 @@ def _render_entry(
         "corrections": reasons,
         "reopened": reopened,
         "top_messages": [m for m in shown_messages if EVIDENCE_TAG not in m.tags],
-        "evidence_messages": [m for m in shown_messages if EVIDENCE_TAG in m.tags],
+        "evidence_messages": [
+            m for m in shown_messages if EVIDENCE_TAG in m.tags and AT_TAG not in m.tags
+        ],
     }
     # The long lists in Jinja2: a tenth of DTL's time for a framework of 100 indicators.
     context["evidence_url"] = url_of_pk("evidence_file")
@@ -464,7 +485,11 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
     if refusal is not None:
         return _refusal(request, submission, refusal)
     form = EntryForm(framework, submission.unit.code, request.POST)
-    submitting = request.POST.get("action") == "submit"
+    action = request.POST.get("action")
+    # "submit" stops at empty figures and names them in the page; "submit_empty" is
+    # the officer's answer that they are to be submitted as they are.
+    submitting = action in ("submit", "submit_empty")
+    empty: list[str] = []
     if not form.is_valid():
         if not form.version_ok:
             messages.error(request, _("The form is incomplete: reload the page and try again."))
@@ -476,7 +501,9 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
             saved, changed = services.save_values(
                 submission, form.figures, user=request.user, expected_version=form.expected_version
             )
-            if submitting:
+            if action == "submit":
+                empty = _empty_inputs(saved, framework)
+            if submitting and not empty:
                 workflow.transition(saved, "submit", request.user, expected_version=saved.version)
     except services.StaleSubmission as stale:
         return _stale(request, submission, form, stale.submission, lock)
@@ -488,6 +515,9 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
             known.extend(text for text in texts if text not in known)
         messages.error(request, error.message + " " + _("Nothing was saved."))
         return _render_entry(request, submission, form, lock=lock, status=400)
+    if empty:
+        # Saved as a draft; the page lists the empty figures beside the submit button.
+        return redirect(reverse("entry", args=[submission.pk]) + "?check=submit#submit-check")
     if submitting:
         messages.success(request, _("Your figures were saved and submitted for review."))
     elif changed:
@@ -495,6 +525,12 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, _("Draft saved: no figure had changed."))
     return redirect("entry", pk=submission.pk)
+
+
+def _empty_inputs(submission: Submission, framework: engine.Framework) -> list[str]:
+    """The input codes of the submission without a figure the unit reported."""
+    filled = set(submission.values.exclude(self_value=None).values_list("code", flat=True))
+    return [code for code in framework.input_codes if code not in filled]
 
 
 def _refusal(
@@ -583,6 +619,12 @@ def upload_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach one or more files to indicators of the submission (all or none)."""
     submission = access.submission_for(request.user, pk, Perm.VIEW)
     back = reverse("entry", args=[submission.pk]) + "#evidence"
+    tags = EVIDENCE_TAG
+    # Added at an indicator: the page returns there and says it there.
+    at = request.POST.get("at", "")
+    if at in {leaf.code for leaf in submission.framework.engine().leaves}:
+        back = reverse("entry", args=[submission.pk]) + f"#n-{at}"
+        tags = f"{EVIDENCE_TAG} {AT_TAG}{at}"
     try:
         stored = services.add_evidence(
             submission,
@@ -593,12 +635,12 @@ def upload_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ServiceError as error:
         if error.code == services.ServiceError.FORBIDDEN:
             raise PermissionDenied(error.message) from error
-        messages.error(request, error.message, extra_tags=EVIDENCE_TAG)
+        messages.error(request, error.message, extra_tags=tags)
         return redirect(back)
     messages.success(
         request,
         _("Evidence saved: %(names)s.") % {"names": ", ".join(e.original_name for e in stored)},
-        extra_tags=EVIDENCE_TAG,
+        extra_tags=tags,
     )
     return redirect(back)
 

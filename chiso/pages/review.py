@@ -30,6 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from chiso import engine
 from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import audit, forms, services, workflow
@@ -39,7 +40,8 @@ from chiso.lib import numbers
 from chiso.results import analysis
 from chiso.results.scoring import preview
 from chiso.units.collation import vietnamese_key
-from chiso.units.models import Level, Unit
+from chiso.units.models import Level, Lineage, Unit
+from chiso.uploads import fold
 
 BULK_ACTIONS = ("district_approve", "approve", "publish")
 QUEUE_PAGE = 50
@@ -93,12 +95,22 @@ def queue(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")
     area = request.GET.get("area", "")
     area_id = forms.parse_id(area)
+    district = request.GET.get("district", "")
+    district_id = forms.parse_id(district)
+    name = forms.filter_text(request.GET.get("q")) or ""
     status = request.GET.get("status", "")
     scoped = in_period
     if level in Level.values:
         scoped = scoped.filter(unit__level=level)
     if area_id is not None:
         scoped = scoped.filter(unit__parent_id=area_id)
+    if district_id is not None:
+        # The units formed from communes of an old district (before the 2025 reform).
+        scoped = scoped.filter(
+            unit__in=Lineage.objects.filter(old__parent_id=district_id).values("new")
+        )
+    if name:
+        scoped = scoped.filter(pk__in=_named(scoped, name))
     counts = dict(scoped.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     shown_statuses = [
         (value, label)
@@ -110,10 +122,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     ordered = sorted(listed, key=lambda submission: vietnamese_key(submission.unit.name))
     page = Paginator(ordered, QUEUE_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    flags = _flags(period, rows) if access.sees_audit(user) else {}
     for submission in rows:
         submission.bulk_names = {
             t.name for t in workflow.allowed(submission, user) if t.name in BULK_ACTIONS
         }
+        submission.flags = flags.get(submission.unit.code, [])
     # Who has not submitted, whatever status the list is filtered on.
     waiting = sorted(
         scoped.filter(status__in=workflow.EDITABLE_STATUSES).select_related("unit", "period"),
@@ -121,6 +135,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     areas = sorted(
         Unit.objects.filter(pk__in=in_period.exclude(unit__parent=None).values("unit__parent")),
+        key=lambda unit: vietnamese_key(unit.name),
+    )
+    old_districts = sorted(
+        Unit.objects.filter(
+            pk__in=Lineage.objects.filter(new__in=in_period.values("unit")).values("old__parent")
+        ).filter(level=Level.DISTRICT),
         key=lambda unit: vietnamese_key(unit.name),
     )
     query = request.GET.copy()
@@ -133,9 +153,18 @@ def queue(request: HttpRequest) -> HttpResponse:
         "counts": [(value, label, counts.get(value, 0)) for value, label in shown_statuses],
         "total": sum(counts.values()),
         "submitted_total": sum(n for s, n in counts.items() if s not in workflow.EDITABLE_STATUSES),
+        "returned_total": counts.get(Status.RETURNED, 0),
+        "draft_total": counts.get(Status.DRAFT, 0),
         "levels": Level.choices,
-        "areas": areas,
-        "chosen": {"level": level, "area": area, "status": status},
+        "areas": [a for a in areas if a.level != Level.PROVINCE],
+        "old_districts": old_districts,
+        "chosen": {
+            "level": level,
+            "area": area,
+            "status": status,
+            "district": district,
+            "q": name,
+        },
         "statuses": shown_statuses,
         "bulk_actions": [
             workflow.TRANSITIONS[name]
@@ -148,6 +177,29 @@ def queue(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
     }
     return render(request, "assessments/review/queue.html", context)
+
+
+def _named(scoped: Any, text: str) -> list[int]:
+    """The submissions whose unit's name (accents or not) or code holds `text`."""
+    wanted = fold(text)
+    return [
+        pk
+        for pk, unit_name, code in scoped.values_list("pk", "unit__name", "unit__code")
+        if wanted in fold(unit_name) or text in code
+    ]
+
+
+def _flags(period: Period, rows: list[Submission]) -> dict[str, list[str]]:
+    """The indicators the period's statistical audit flags, by unit code, for the units
+    of these rows (one audit per level, cached)."""
+    found: dict[str, list[str]] = {}
+    for level in {submission.unit.level for submission in rows}:
+        audit_data = analysis.audit_for_period(period, level)
+        for outlier in audit_data["outliers"] if audit_data else []:
+            codes = found.setdefault(outlier["unit"], [])
+            if outlier["code"] not in codes:
+                codes.append(outlier["code"])
+    return found
 
 
 def _chosen(periods: list[Period], wanted: str | None) -> Period | None:
@@ -177,6 +229,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if not chosen:
         messages.error(request, _("Select at least one submission."))
         return HttpResponseRedirect(back)
+    if request.POST.get("confirmed") != "1":
+        return _confirm_bulk(request, name, chosen, back)
     done: list[str] = []
     for pk, version in chosen.items():
         try:
@@ -203,6 +257,31 @@ def bulk(request: HttpRequest) -> HttpResponse:
             },
         )
     return HttpResponseRedirect(back)
+
+
+def _confirm_bulk(
+    request: HttpRequest, name: str, chosen: dict[str, int | None], back: str
+) -> HttpResponse:
+    """Ask once, in the page: what the action will do, to which units, of which level."""
+    found = access.reviewable_for(request.user, Submission.objects.filter(pk__in=list(chosen)))
+    shown = sorted(
+        found.select_related("unit", "period"), key=lambda s: vietnamese_key(s.unit.name)
+    )
+    levels = sorted({Level(s.unit.level).label for s in shown})
+    periods = sorted({s.period.name for s in shown})
+    context = {
+        "transition": workflow.TRANSITIONS[name],
+        "name": name,
+        "submissions": shown,
+        "count": len(shown),
+        "levels": ", ".join(str(level) for level in levels),
+        "periods": ", ".join(periods),
+        "values": [
+            f"{pk}:{version}" if version is not None else pk for pk, version in chosen.items()
+        ],
+        "next": back,
+    }
+    return render(request, "assessments/review/bulk_confirm.html", context)
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -234,6 +313,8 @@ class IndicatorRow:
     comments: list[Any] = field(default_factory=list)
     # The period's statistical audit flags the figure "bất thường": why, else "".
     unusual: str = ""
+    # Why the reviewer corrected it (or the figures it is computed from).
+    reason: str = ""
 
     @property
     def difference(self) -> float | None:
@@ -266,6 +347,10 @@ class InputRow:
     indicator: bool = False
     # Sent by another information system (the API), not typed by the unit.
     system: bool = False
+    # The unit changed it since the reviewer returned the submission: what it was then.
+    changed: bool = False
+    previous: float | None = None
+    reason: str = ""
 
     def shown(self) -> dict[str, str]:
         value = yes_no if self.type == "boolean" else figure
@@ -273,6 +358,7 @@ class InputRow:
             "self": value(self.self_value),
             "verified": value(self.verified_value),
             "difference": "" if self.type == "boolean" else figure(self.difference),
+            "previous": value(self.previous) or "—",
         }
 
 
@@ -331,8 +417,14 @@ def detail_page(
         if access.can(user, Perm.SEE_AUDIT)
         else {}
     )
+    returned, changed = audit.changed_since_return(submission)
+    reasons = audit.correction_reasons(submission)
     indicators = []
     for leaf in parsed.leaves:
+        formula = parsed.formula(leaf.code)
+        sources = [leaf.code]
+        if formula is not None:
+            sources += list(dict.fromkeys(name.code for name in engine.names(formula)))
         indicators.append(
             IndicatorRow(
                 code=leaf.code,
@@ -349,6 +441,7 @@ def detail_page(
                 evidence=[e for e in files if leaf.code in (e.codes or [])],
                 comments=by_code.get(leaf.code, []),
                 unusual=_unusual(unusual.get(leaf.code)),
+                reason="; ".join(reasons[code] for code in sources if reasons.get(code)),
             )
         )
     titles = audit.code_titles(submission.framework, language)
@@ -367,6 +460,9 @@ def detail_page(
                 comments=[] if code in indicator_codes else by_code.get(code, []),
                 indicator=code in indicator_codes,
                 system=value is not None and value.provenance == Provenance.SYSTEM,
+                changed=code in changed,
+                previous=changed.get(code),
+                reason=reasons.get(code, ""),
             )
         )
     unlinked = [e for e in files if not set(e.codes or []) & indicator_codes]
@@ -376,6 +472,8 @@ def detail_page(
         "inputs": inputs,
         "general_comments": by_code.get("", []),
         "unlinked_evidence": unlinked,
+        "returned": returned if changed else None,
+        "changed": [row for row in inputs if row.changed],
         "mine": mine,
         "checked": checked,
         "totals": {

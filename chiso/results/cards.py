@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chiso.frameworks.display import in_language, show_value
 from chiso.lib import numbers
@@ -77,6 +79,27 @@ class Row:
         if self.previous_rank is None or self.compared_rank is None:
             return None
         return self.previous_rank - self.compared_rank
+
+
+def why_not_recognized(row: Row, rule: Any) -> str:
+    """Why an assessed unit is not recognized, in a few words: a mandatory criterion it
+    misses, or its points (or value) below the framework's threshold (`engine.Recognition`)."""
+    if rule is None or row.recognized:
+        return ""
+    if rule.all_mandatory and row.unmet:
+        message = ngettext(
+            "mandatory criterion missing: %(codes)s",
+            "mandatory criteria missing: %(codes)s",
+            len(row.unmet),
+        )
+        return message % {"codes": ", ".join(row.unmet)}
+    if rule.min_points is not None and (row.points or 0) < rule.min_points:
+        shown = {"have": numbers.points(row.points), "need": numbers.points(rule.min_points)}
+        return _("points below the threshold (%(have)s of %(need)s)") % shown
+    if rule.min_value is not None and (row.value or 0) < rule.min_value:
+        shown = {"have": numbers.index(row.value), "need": numbers.index(rule.min_value)}
+        return _("value below the threshold (%(have)s of %(need)s)") % shown
+    return ""
 
 
 @dataclass
@@ -278,6 +301,7 @@ def brief_row(fields: tuple[Any, ...], positions: list[int], size: int) -> Row:
     row = row_of(*columns, {"districts": brief.get("districts", [])})
     row.node_values, row.node_ranks = values, ranks
     row.lineage = brief.get("lineage", [])
+    row.unmet = brief.get("u", [])
     return row
 
 

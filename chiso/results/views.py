@@ -256,11 +256,11 @@ def _interval_cell(record: dict[str, Any] | None, sep: str, median_word: str) ->
     """The "khoảng xếp hạng" cell: 5th-95th percentile ranks, and the median
     (`median_word`, translated and escaped once per page)."""
     if record is None:
-        return '<td class="num interval" data-key="">—</td>'
+        return '<td class="num interval extra" data-key="">—</td>'
     low, high = show_number(record["p05"], 0, sep), show_number(record["p95"], 0, sep)
     median = show_number(record["median_rank"], 1, sep)
     return (
-        f'<td class="num interval" data-key="{_key(record["median_rank"])}">'
+        f'<td class="num interval extra" data-key="{_key(record["median_rank"])}">'
         f'{low}–{high} <small class="muted">({median_word} {median})</small></td>'
     )
 
@@ -268,7 +268,7 @@ def _interval_cell(record: dict[str, Any] | None, sep: str, median_word: str) ->
 def _chance_cell(record: dict[str, Any] | None, sep: str) -> str:
     chance = None if record is None else record["p_recognized"]
     shown = show_number(None if chance is None else 100 * chance, 0, sep)
-    return f'<td class="num chance" data-key="{_key(chance)}">{shown}&nbsp;%</td>'
+    return f'<td class="num chance extra" data-key="{_key(chance)}">{shown}&nbsp;%</td>'
 
 
 def _key(number: float | None) -> str:
@@ -297,6 +297,7 @@ def _table_body(
     )
     kind_names = {kind: html.escape(name) for kind, name in kinds.items()}
     sep = decimal_separator()
+    rule = ranking.framework.engine().recognition if ranking.has_recognition else None
     parts: list[str] = []
     for row in ranking.assessed:
         change, change_key = _change(row, new)
@@ -307,27 +308,34 @@ def _table_body(
             f'<td data-key="{name}"><a href="{html.escape(url % row.code)}">'
             f'{name}</a> <small class="muted">{kind_names.get(row.kind, kind_code)}</small></td>',
             f'<td class="num" data-key="{_key(row.value)}">{show_value(row.value, sep)}</td>',
-            f'<td class="num" data-key="{_key(row.points)}">{numbers.points(row.points, sep)}</td>',
+            f'<td class="num extra" data-key="{_key(row.points)}">'
+            f"{numbers.points(row.points, sep)}</td>",
         ]
         for _code, _title, i in pillars:
             rank = row.node_ranks[i]
             cells.append(
-                f'<td class="num" data-key="{rank}">{show_value(row.node_values[i], sep)} '
+                f'<td class="num extra" data-key="{rank}">{show_value(row.node_values[i], sep)} '
                 f'<small class="muted">#{rank}</small></td>'
             )
         if ranking.has_recognition:
-            shown = f'<span class="badge approved">{yes}</span>' if row.recognized else no
+            if row.recognized:
+                shown = f'<span class="badge approved">{yes}</span>'
+            else:
+                why = html.escape(cards.why_not_recognized(row, rule))
+                shown = f'{no} <small class="why-not">{why}</small>' if why else no
             cells.append(f'<td data-key="{int(bool(row.recognized))}">{shown}</td>')
         derived = (
             f' <small class="derived" title="{derived_title}">{derived_word}</small>'
             if row.previous_derived
             else ""
         )
-        cells.append(f'<td class="num" data-key="{change_key}">{html.escape(change)}{derived}</td>')
+        cells.append(
+            f'<td class="num extra" data-key="{change_key}">{html.escape(change)}{derived}</td>'
+        )
         percent = None if row.completeness is None else 100 * row.completeness
         shown_percent = show_number(percent, 0, sep)
         cells.append(
-            f'<td class="num" data-key="{_key(row.completeness)}">{shown_percent}&nbsp;%</td>'
+            f'<td class="num extra" data-key="{_key(row.completeness)}">{shown_percent}&nbsp;%</td>'
         )
         if spread is not None:
             # Last, so the columns of `chiso score` keep their places.
@@ -780,6 +788,7 @@ def publish_page(request: HttpRequest, period_id: int) -> HttpResponse:
     period = get_object_or_404(Period, pk=period_id)
     levels = list(period.frameworks.order_by("level").values_list("level", flat=True))
     errors: dict[str, str] = {}
+    asking: dict[str, Any] = {}
     if request.method == "POST":
         level = request.POST.get("level", "")
         if level not in levels:
@@ -789,6 +798,13 @@ def publish_page(request: HttpRequest, period_id: int) -> HttpResponse:
             errors[level] = _(
                 "Some units are not approved: tick the box to publish without them, or wait."
             )
+        elif request.POST.get("confirmed") != "1":
+            # Asked once, in the page, with what was chosen kept for the confirmation.
+            asking = {
+                "level": level,
+                "without": request.POST.get("without", ""),
+                "reason": request.POST.get("reason", ""),
+            }
         else:
             try:
                 snapshot = publish.publish(
@@ -815,6 +831,7 @@ def publish_page(request: HttpRequest, period_id: int) -> HttpResponse:
                 "more": max(0, len(seen.not_approved) - 100),
                 "error": errors.get(level, ""),
                 "reasons": "; ".join(dict.fromkeys(seen.reopen_reasons)),
+                "asking": asking if asking.get("level") == level else None,
             }
         )
     status = 400 if errors else 200

@@ -129,3 +129,10 @@ def test_logged_in_people_are_not_limited(client, settings, login, hoa):
     settings.CHISO_API_ANON_RATE = 2
     login(hoa)
     assert all(client.get("/api/v1/periods").status_code == 200 for _ in range(5))
+
+
+def test_the_api_docs_page_has_a_language_a_viewport_and_a_link_back(client, db):
+    page = client.get("/api/v1/docs").content.decode()
+    assert '<html lang="vi">' in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert '<a href="/" id="back-to-site">' in page

@@ -3,9 +3,6 @@ under the score preview; and the preview gives no points to a figure that breaks
 
 from __future__ import annotations
 
-import json
-import re
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -84,12 +81,3 @@ def test_not_yet_recognised_lists_the_mandatory_indicators_not_met(client, login
     assert preview["recognized"] is False
     assert "XHS.1" in preview["recognized_text"]
     assert "CQS.1" not in preview["recognized_text"]
-
-
-def test_the_submit_confirmation_lists_the_empty_figures(client, login, lan, submission):
-    login(lan)
-    html = client.get(reverse("entry", args=[submission.pk])).content.decode()
-    found = re.search(r'<script id="entry-config" type="application/json">(.*?)</script>', html)
-    assert found is not None
-    config = json.loads(found.group(1))
-    assert config["text"]["empty"] == _("These figures are empty and will score no points:")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -82,3 +84,30 @@ def test_the_report_cards_chart_writes_numbers_the_way_of_the_pages_language(
     phone.goto(card)
     expect(phone.locator("#pillar-chart svg")).to_have_count(1)
     assert _axis_label(phone, "pillar-chart", 0.5) == "0.5000"
+
+
+def test_on_a_phone_the_ranking_fits_with_rank_unit_value_and_recognized(
+    phone, published, tmp_path
+):
+    phone.goto(reverse("results:ranking", args=[published.pk, "commune"]))
+    table = phone.locator("#ranking")
+    shots = Path(os.environ.get("CHISO_SHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    table.screenshot(path=str(shots / "ranking-phone.png"))
+    # Nothing scrolls sideways, not even the table inside its frame.
+    assert horizontal_overflow(phone) == 0
+    wrap = phone.locator(".table-wrap:has(#ranking)")
+    assert wrap.evaluate("w => w.scrollWidth - w.clientWidth") == 0
+    headings = [h.strip() for h in table.locator("thead th:visible").all_inner_texts()]
+    assert headings == ["Hạng", "Đơn vị", "Giá trị", "Được công nhận"]
+    second = table.locator("tbody tr").nth(1)
+    for cell in second.locator("td:visible").all():
+        box = cell.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    # Hạc Thành is not recognized, and the row says why.
+    assert "CQS.1, XHS.1" in second.locator(".why-not").inner_text()
+
+    # Every column is one tap away, then the table scrolls sideways in its frame.
+    phone.locator("#all-columns").check()
+    assert table.locator("thead th:visible").count() > 4
+    assert horizontal_overflow(phone) == 0

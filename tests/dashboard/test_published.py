@@ -185,7 +185,7 @@ def test_the_rankings_page_shows_the_derived_rank_change(campaign, published, cl
     row = next(r for r in html.split("<tr ") if f"/commune/{code}/" in r)
     places = rank - stored(now)[code].rank
     shown = "=" if places == 0 else (f"▲ {places}" if places > 0 else f"▼ {-places}")
-    cell = re.search(r'<td class="num" data-key="(-?\d+)">([^<]*) <small class="derived"', row)
+    cell = re.search(r'<td class="num[^"]*" data-key="(-?\d+)">([^<]*) <small class="derived"', row)
     assert cell is not None, row
     assert (cell.group(1), cell.group(2)) == (str(places), shown)
     assert "suy ra" in row
@@ -266,7 +266,7 @@ def test_the_api_gives_the_provisional_rank_changes_the_staff_page_shows(campaig
     shown = {}
     for row in page.split("<tr ")[1:]:
         unit = re.search(r"/commune/(\d+)/", row)
-        cell = re.search(r'<td class="num" data-key="(-?\d*)">(?:▲ \d|▼ \d|=|mới)', row)
+        cell = re.search(r'<td class="num[^"]*" data-key="(-?\d*)">(?:▲ \d|▼ \d|=|mới)', row)
         if unit and cell:
             shown[unit.group(1)] = int(cell.group(1)) if cell.group(1) else None
     units = {u["unit"]["code"]: u for u in data["units"]}

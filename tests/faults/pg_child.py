@@ -189,7 +189,9 @@ def act(role: str) -> Any:
         upload = SimpleUploadedFile("so-lieu.xlsx", template(opened, WARDS))
         return client.post(reverse("values_io:period_import", args=[opened.pk]), {"file": upload})
     closed = Period.objects.get(year=PUBLISHED_YEAR)
-    return client.post(reverse("results:publish", args=[closed.pk]), {"level": "commune"})
+    return client.post(
+        reverse("results:publish", args=[closed.pk]), {"level": "commune", "confirmed": "1"}
+    )
 
 
 def main(role: str, *pause: str) -> None:

@@ -82,7 +82,7 @@ def test_the_rankings_page_shows_each_units_rank_interval_as_the_engine_computes
     expected = engine.rank_uncertainty(parsed, values, runs=200, seed=seed, points_noise=0.2)
     page = client.get(reverse("results:ranking", args=[period.pk, "commune"])).content.decode()
     assert 'id="interval-chart"' in page and 'id="interval-data"' in page
-    cells = re.findall(r'<td class="num interval" data-key="([^"]*)">([^<]*)<', page)
+    cells = re.findall(r'<td class="num interval[^"]*" data-key="([^"]*)">([^<]*)<', page)
     records = {r["unit"]: r for r in expected.to_records()}
     # Rows are best first: Hạc Thành, then Hàm Rồng.
     for (key, text), code in zip(cells, ["14797", "14758"], strict=True):
@@ -90,7 +90,7 @@ def test_the_rankings_page_shows_each_units_rank_interval_as_the_engine_computes
         assert float(key) == pytest.approx(record["median_rank"])
         low, high = show_number(record["p05"], 0), show_number(record["p95"], 0)
         assert text.strip() == f"{low}–{high}"
-    chances = re.findall(r'<td class="num chance" data-key="([^"]*)">', page)
+    chances = re.findall(r'<td class="num chance[^"]*" data-key="([^"]*)">', page)
     assert [float(c) for c in chances] == [records[c]["p_recognized"] for c in ["14797", "14758"]]
 
 

@@ -230,3 +230,23 @@ def test_the_annex_and_a_report_card_pdf_carry_the_engines_figures(client, demo)
     assert vi_number(mine.value) in card_text
     assert f"{mine.rank}/{len(results.units)}" in card_text
     assert vi_points(mine.points) in card_text
+
+
+def test_the_demo_audit_is_a_short_list_a_reviewer_can_work_through(demo):
+    """At most 5 % of the figures of each period are flagged, none with |z| in the hundreds."""
+    from chiso.assessments.models import Value
+    from chiso.results import analysis
+
+    for period in Period.objects.all():
+        for level in ("commune", "department"):
+            framework = period.framework_for(level)
+            if framework is None:
+                continue
+            audit = analysis.audit_for_period(period, level)
+            figures = Value.objects.filter(
+                submission__period=period, submission__framework=framework
+            )
+            reported = figures.exclude(self_value=None).count()
+            flags = audit["outliers"]
+            assert len(flags) <= 0.05 * reported, (period.year, level, len(flags), reported)
+            assert all(abs(flag["z"]) < 100 for flag in flags), (period.year, level)

@@ -36,7 +36,8 @@ def test_the_publish_page_lists_the_units_not_approved_and_waits_for_a_confirmat
     assert refused.status_code == 400
     assert not Snapshot.objects.exists()
     done = client.post(
-        reverse("results:publish", args=[period.pk]), {"level": "commune", "without": "1"}
+        reverse("results:publish", args=[period.pk]),
+        {"level": "commune", "without": "1", "confirmed": "1"},
     )
     assert done.status_code == 302
     assert done["Location"] == reverse("results:ranking", args=[period.pk, "commune"])

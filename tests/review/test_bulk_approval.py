@@ -16,7 +16,7 @@ def test_the_reviewer_approves_several_and_hears_about_the_one_that_could_not_be
     login(hoa)
     page = client.post(
         reverse("review-bulk"),
-        {"action": "approve", "submission": [submission.pk, hac_thanh.pk]},
+        {"action": "approve", "submission": [submission.pk, hac_thanh.pk], "confirmed": "1"},
         follow=True,
     )
     submission.refresh_from_db()
@@ -35,7 +35,7 @@ def test_a_submission_outside_the_reviewers_area_is_not_found_and_not_approved(
     login(khoa)
     page = client.post(
         reverse("review-bulk"),
-        {"action": "district_approve", "submission": [hoang_quy_2024.pk]},
+        {"action": "district_approve", "submission": [hoang_quy_2024.pk], "confirmed": "1"},
         follow=True,
     )
     hoang_quy_2024.refresh_from_db()
@@ -68,7 +68,11 @@ def test_the_admin_publishes_the_approved_ones_at_once(client, login, period, su
     login(tuan)
     client.post(
         reverse("review-bulk"),
-        {"action": "publish", "submission": [s.pk for s in period.submissions.all()]},
+        {
+            "action": "publish",
+            "submission": [s.pk for s in period.submissions.all()],
+            "confirmed": "1",
+        },
     )
     assert list(period.submissions.values_list("status", flat=True)) == [Status.PUBLISHED] * 2
 
@@ -79,12 +83,17 @@ def test_the_reviewer_is_sent_back_to_the_filtered_queue(client, login, period, 
     back = reverse("review-queue") + f"?period={period.pk}&status=submitted"
     response = client.post(
         reverse("review-bulk"),
-        {"action": "approve", "submission": [submission.pk], "next": back},
+        {"action": "approve", "submission": [submission.pk], "next": back, "confirmed": "1"},
     )
     assert response["Location"] == back
     evil = client.post(
         reverse("review-bulk"),
-        {"action": "approve", "submission": [submission.pk], "next": "https://evil.example/"},
+        {
+            "action": "approve",
+            "submission": [submission.pk],
+            "next": "https://evil.example/",
+            "confirmed": "1",
+        },
     )
     assert evil["Location"] == reverse("review-queue")
 
@@ -100,7 +109,9 @@ def test_a_submission_that_changed_since_the_queue_was_loaded_is_not_approved_un
     submit(workflow.transition(sent, "return", hoa), lan)  # sent again meanwhile
     login(hoa)
     page = client.post(
-        reverse("review-bulk"), {"action": "approve", "submission": [seen]}, follow=True
+        reverse("review-bulk"),
+        {"action": "approve", "submission": [seen], "confirmed": "1"},
+        follow=True,
     )
     sent.refresh_from_db()
     assert sent.status == Status.SUBMITTED
@@ -112,7 +123,7 @@ def test_the_boxes_of_the_queue_approve_what_it_showed(client, login, period, su
     login(hoa)
     client.post(
         reverse("review-bulk"),
-        {"action": "approve", "submission": [f"{sent.pk}:{sent.version}"]},
+        {"action": "approve", "submission": [f"{sent.pk}:{sent.version}"], "confirmed": "1"},
     )
     sent.refresh_from_db()
     assert sent.status == Status.APPROVED

@@ -120,11 +120,11 @@ def test_the_admin_reopens_an_approved_submission_after_the_close_with_a_new_dea
     sent.refresh_from_db()
     assert (sent.status, sent.deadline) == (Status.RETURNED, new_deadline)
     assert workflow.editable_by_officer(sent)
-    # Chị Lan corrects her figure on the entry page and submits again.
+    # Chị Lan corrects her figure on the entry page and submits again, the others empty.
     login(lan)
     client.post(
         reverse("entry", args=[sent.pk]),
-        {"expected_version": sent.version, "v-XHS.1": "33", "action": "submit"},
+        {"expected_version": sent.version, "v-XHS.1": "33", "action": "submit_empty"},
     )
     sent.refresh_from_db()
     assert sent.values.get(code="XHS.1").self_value == 33

@@ -242,7 +242,11 @@
 
   var dirty = false;
 
-  function changed() {
+  function changed(event) {
+    // A file chosen at an indicator belongs to its own upload form, not to the figures.
+    if (event && event.target && event.target.form !== form) {
+      return;
+    }
     dirty = true;
     check();
     window.clearTimeout(timer);
@@ -252,24 +256,9 @@
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
 
-  form.addEventListener("submit", function (event) {
-    var submitter = event.submitter;
-    if (submitter && submitter.getAttribute("data-confirm") === "submit") {
-      // Empty figures score nothing: name them before the officer confirms.
-      var empty = Array.prototype.filter
-        .call(form.querySelectorAll("[data-code]"), function (field) {
-          return field.value.trim() === "";
-        })
-        .map(function (field) { return field.getAttribute("data-code"); });
-      var question = config.text.submit;
-      if (empty.length) {
-        question = config.text.empty + "\n" + empty.join(", ") + "\n\n" + question;
-      }
-      if (!window.confirm(question)) {
-        event.preventDefault();
-        return;
-      }
-    }
+  // Saving or submitting leaves the page on purpose: no "unsaved figures" question.
+  // (Empty figures at submission are named by the page itself, beside the button.)
+  form.addEventListener("submit", function () {
     dirty = false;
   });
 
@@ -291,29 +280,5 @@
       event.preventDefault();
       event.returnValue = "";
     }
-  });
-
-  // "Add evidence" under an indicator ticks it in the upload form without leaving the page.
-  document.querySelectorAll("[data-evidence-for]").forEach(function (link) {
-    link.addEventListener("click", function (event) {
-      var code = link.getAttribute("data-evidence-for");
-      var boxes = document.querySelectorAll("#upload-form input[name=codes]");
-      var target = null;
-      boxes.forEach(function (box) {
-        if (box.value === code) {
-          box.checked = true;
-          target = box;
-        }
-      });
-      var section = document.getElementById("evidence");
-      if (section && target) {
-        event.preventDefault();
-        section.scrollIntoView({ behavior: "smooth" });
-        var file = document.getElementById("evidence-file");
-        if (file) {
-          file.focus({ preventScroll: true });
-        }
-      }
-    });
   });
 })();
