@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -65,9 +66,10 @@ def wait_for(address: tuple[str, int], process: subprocess.Popen, what: str) -> 
         time.sleep(0.1)
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen, quick: bool = False) -> None:
+    """Stop a server we started: SIGTERM, or SIGQUIT (gunicorn's quick shutdown)."""
     if process.poll() is None:
-        process.terminate()
+        process.send_signal(signal.SIGQUIT if quick else signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -115,7 +117,7 @@ class ObjectStore:
             region_name="us-east-1",
         )
 
-    def keys(self) -> list[str]:
+    def stored_names(self) -> list[str]:
         listed = self.client().list_objects_v2(Bucket=BUCKET)
         return sorted(item["Key"] for item in listed.get("Contents", []))
 

@@ -4,8 +4,8 @@ on the database of DATABASE_URL and the storage of the CHISO_* settings:
     python -m tests.deploy.world setup    pg_child's setup (units, Chị Lan's figures, the
                                           2025 communes approved), the 2025 communes
                                           published twice, and Chị Lan's evidence file
-    python -m tests.deploy.world state    prints every row a restore must give back, and
-                                          the SHA-256 of every evidence file's bytes
+
+`rows(cursor)` is every row a restore must give back.
 """
 
 from __future__ import annotations
@@ -40,24 +40,21 @@ def setup() -> None:
     services.add_evidence(ham_rong, [upload], ["CQS.2"], user=people.get(username="lan"))
 
 
-def state() -> dict:
-    from django.core.files.storage import default_storage
-    from django.db import connection
+def rows(cursor) -> dict[str, list[str]]:
+    """Every row a restore must give back, as text, sorted (any DB-API cursor)."""
+    from tests.faults.pg_child import state
 
-    from chiso.assessments.models import Evidence
-    from tests.faults.pg_child import state as rows
-
-    with connection.cursor() as cursor:
-        found = rows(cursor)
-        for table in TABLES:
-            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - our own table names
-            found[table] = sorted(json.dumps(list(row), default=str) for row in cursor)
-    files = {}
-    for name in sorted(set(Evidence.objects.values_list("file", flat=True))):
-        with default_storage.open(name, "rb") as stream:
-            files[name] = hashlib.sha256(stream.read()).hexdigest()
-    found["evidence bytes"] = files
+    found = state(cursor)
+    for table in TABLES:
+        cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - our own table names
+        found[table] = sorted(json.dumps(list(row), default=str) for row in cursor.fetchall())
+    cursor.execute("SELECT DISTINCT file FROM assessments_evidence ORDER BY file")
+    found["evidence files"] = [name for (name,) in cursor.fetchall()]
     return found
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def main(role: str) -> None:
@@ -67,8 +64,6 @@ def main(role: str) -> None:
     django.setup()
     if role == "setup":
         setup()
-    else:
-        print(json.dumps(state()))
 
 
 if __name__ == "__main__":
