@@ -10,54 +10,19 @@ two ports over the same PostgreSQL, Redis and S3 server, keep nothing of their o
 
 from __future__ import annotations
 
-import json
 import re
-import shlex
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.children import ROOT, without_settings
-from tests.deploy.conftest import stop, wait_for
+from tests.children import without_settings
+from tests.deploy.servers import Server, logged_in, post_login, start_server
 from tests.faults.pg_cluster import free_port
 from tests.people import PASSWORD
 
-UNIT = ROOT / "deploy" / "chiso.service"
 API_RATE = 6
-
-
-def gunicorn_command(port: int, workers: int) -> list[str]:
-    """deploy/chiso.service's ExecStart, with this test's port and worker count."""
-    text = UNIT.read_text().replace("\\\n", " ")
-    line = next(line for line in text.splitlines() if line.startswith("ExecStart="))
-    words = shlex.split(line.removeprefix("ExecStart="))
-    assert words[0].endswith("/gunicorn")
-    words = [str(word) for word in words[1:]]
-    words[words.index("--bind") + 1] = f"127.0.0.1:{port}"
-    words[words.index("--workers") + 1] = str(workers)
-    return [sys.executable, "-m", "gunicorn", *words]
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen
-    log: Path
-    media: Path
-
-    def lines(self) -> list[dict]:
-        """The JSON lines of chiso's request log so far."""
-        found = []
-        for line in self.log.read_text(errors="replace").splitlines():
-            if line.startswith("{"):
-                found.append(json.loads(line))
-        return found
 
 
 @pytest.fixture(scope="module")
@@ -75,48 +40,15 @@ def servers(deploy_database, redis_url, object_store, tmp_path_factory) -> Itera
         for name in ("a", "b"):
             folder = tmp_path_factory.mktemp(f"server-{name}")
             port = free_port()
-            log = folder / "server.log"
             media = folder / "media"
             env = without_settings(**environment, CHISO_MEDIA_ROOT=str(media))
-            with log.open("w") as out:
-                process = subprocess.Popen(  # noqa: S603 - gunicorn as the unit starts it
-                    gunicorn_command(port, 2),
-                    cwd=ROOT,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                )
-            started.append(Server(f"http://127.0.0.1:{port}", process, log, media))
+            started.append(start_server(env, port, folder, media))
         for server in started:
-            wait_for(("127.0.0.1", int(server.url.rsplit(":", 1)[1])), server.process, "gunicorn")
+            server.wait()
         yield started
     finally:
         for server in started:
-            stop(server.process, quick=True)
-
-
-def logged_in(server: Server, username: str, password: str = PASSWORD) -> requests.Session:
-    browser = requests.Session()
-    response = post_login(browser, server, username, password)
-    assert response.status_code == 302, response.text[:500]
-    return browser
-
-
-def post_login(
-    browser: requests.Session, server: Server, username: str, password: str
-) -> requests.Response:
-    browser.get(f"{server.url}/accounts/login/", timeout=30)
-    return browser.post(
-        f"{server.url}/accounts/login/",
-        data={
-            "username": username,
-            "password": password,
-            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
-        },
-        allow_redirects=False,
-        timeout=30,
-    )
+            server.stop()
 
 
 def one(database, sql: str, *params) -> tuple:
