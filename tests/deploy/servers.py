@@ -19,8 +19,8 @@ from tests.people import PASSWORD
 UNIT = ROOT / "deploy" / "chiso.service"
 
 
-def gunicorn_command(port: int, workers: int) -> list[str]:
-    """deploy/chiso.service's ExecStart, with this test's port and worker count."""
+def gunicorn_command(port: int, workers: int, app: str = "chiso.wsgi:application") -> list[str]:
+    """deploy/chiso.service's ExecStart, with this test's port, worker count and app."""
     text = UNIT.read_text().replace("\\\n", " ")
     line = next(line for line in text.splitlines() if line.startswith("ExecStart="))
     words = shlex.split(line.removeprefix("ExecStart="))
@@ -28,6 +28,7 @@ def gunicorn_command(port: int, workers: int) -> list[str]:
     words = [str(word) for word in words[1:]]
     words[words.index("--bind") + 1] = f"127.0.0.1:{port}"
     words[words.index("--workers") + 1] = str(workers)
+    words[words.index("chiso.wsgi:application")] = app
     return [sys.executable, "-m", "gunicorn", *words]
 
 
@@ -53,12 +54,20 @@ class Server:
         return found
 
 
-def start_server(env: dict[str, str], port: int, folder: Path, media: Path, workers: int = 2):
+def start_server(
+    env: dict[str, str],
+    port: int,
+    folder: Path,
+    media: Path,
+    workers: int = 2,
+    app: str = "chiso.wsgi:application",
+) -> Server:
     """gunicorn on `port` with `env`, its output in folder/server.log (not waited for)."""
+    folder.mkdir(parents=True, exist_ok=True)
     log = folder / "server.log"
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 - gunicorn as the unit starts it
-            gunicorn_command(port, workers),
+            gunicorn_command(port, workers, app),
             cwd=ROOT,
             env=env,
             stdout=out,
