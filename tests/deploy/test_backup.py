@@ -20,6 +20,8 @@ from tests.deploy.conftest import BUCKET, POSTGRES, _admin
 from tests.deploy.world import digest
 from tests.deploy.world import rows as world_rows
 
+pytestmark = pytest.mark.deploy
+
 COPIES = count(1)
 
 

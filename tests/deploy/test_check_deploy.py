@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from tests.children import run_without_settings
 from tests.faults.pg_cluster import free_port
+
+pytestmark = pytest.mark.deploy
 
 SECRET = "Qm7vT2xK9pLr4NcW8sYd3HfJ6gBz1aEu5oVi0RtXnMkPqLwS-c4Ge8hUy2jAo7"
 

@@ -19,6 +19,8 @@ from tests.deploy.servers import Server, logged_in, start_server
 from tests.deploy.test_two_servers import ham_rong_submission
 from tests.faults.pg_cluster import children, free_port
 
+pytestmark = pytest.mark.deploy
+
 FIGURES = {"hs_tt": 1111.0, "hs_tong": 1300.0, "XHS.1": 52.5}
 # Paused after the save's figures are written and its first audit entry too.
 PAUSE_AT = r'^INSERT INTO "assessments_auditentry"'

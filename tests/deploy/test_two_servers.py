@@ -22,6 +22,8 @@ from tests.deploy.servers import Server, logged_in, post_login, start_server
 from tests.faults.pg_cluster import free_port
 from tests.people import PASSWORD
 
+pytestmark = pytest.mark.deploy
+
 API_RATE = 6
 
 
