@@ -43,7 +43,11 @@ def servers(deploy_database, redis_url, object_store, tmp_path_factory) -> Itera
             folder = tmp_path_factory.mktemp(f"server-{name}")
             port = free_port()
             media = folder / "media"
-            env = without_settings(**environment, CHISO_MEDIA_ROOT=str(media))
+            metrics = folder / "prometheus"  # as deploy/chiso.service sets it
+            metrics.mkdir()
+            env = without_settings(
+                **environment, CHISO_MEDIA_ROOT=str(media), PROMETHEUS_MULTIPROC_DIR=str(metrics)
+            )
             started.append(start_server(env, port, folder, media))
         for server in started:
             server.wait()
@@ -169,3 +173,22 @@ def test_failed_logins_on_both_servers_lock_the_name_on_both(servers, forgotten_
         locked = post_login(requests.Session(), server, "lan", PASSWORD)
         assert locked.status_code == 429
         assert re.search(r"phút", locked.text)
+
+
+def test_the_metrics_of_every_worker_add_up_for_the_scraper_on_the_machine(servers):
+    a, _b = servers
+    for _ in range(6):  # spread over both workers
+        assert requests.get(f"{a.url}/healthz", timeout=30).status_code == 200
+    metrics = requests.get(f"{a.url}/metrics", timeout=30)
+    assert metrics.status_code == 200
+    counted = re.search(
+        r'^django_http_requests_total_by_view_transport_method_total\{method="GET",'
+        r'transport="http",view="healthz"\} (\d+)',
+        metrics.text,
+        re.M,
+    )
+    assert counted is not None and float(counted.group(1)) >= 6
+    proxied = requests.get(
+        f"{a.url}/metrics", headers={"X-Forwarded-For": "10.38.0.15"}, timeout=30
+    )
+    assert proxied.status_code == 404
