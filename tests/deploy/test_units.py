@@ -36,6 +36,7 @@ def test_systemd_accepts_the_app_server_and_the_daily_job(tmp_path):
     # The timer starts the job's service, every day.
     timer = (ROOT / "deploy" / "chiso-notify.timer").read_text()
     assert "OnCalendar=*-*-* 07:00:00" in timer
-    assert "ExecStart=/opt/chiso/.venv/bin/chiso notify_deadlines" in (
-        ROOT / "deploy" / "chiso-notify.service"
-    ).read_text()
+    assert (
+        "ExecStart=/opt/chiso/.venv/bin/chiso notify_deadlines"
+        in (ROOT / "deploy" / "chiso-notify.service").read_text()
+    )
