@@ -28,18 +28,24 @@ def script(module: str, database_url: str, *arguments: str) -> subprocess.Popen[
     )
 
 
-def run_without_settings(arguments: list[str], **environment: str) -> subprocess.CompletedProcess:
-    """`python arguments` from the repository's root with none of chiso's settings from
-    this environment (CHISO_*, DATABASE_URL, REDIS_URL) but `environment`; waits for it."""
+def without_settings(**environment: str) -> dict[str, str]:
+    """This process's environment without chiso's settings (CHISO_*, DATABASE_URL,
+    REDIS_URL), with `environment` added."""
     clean = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("CHISO_", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS"))
     }
+    return {**clean, **environment}
+
+
+def run_without_settings(arguments: list[str], **environment: str) -> subprocess.CompletedProcess:
+    """`python arguments` from the repository's root, `without_settings(environment)`;
+    waits for it."""
     return subprocess.run(  # noqa: S603 - our own interpreter, our own arguments
         [sys.executable, *arguments],
         cwd=ROOT,
-        env={**clean, **environment},
+        env=without_settings(**environment),
         capture_output=True,
         text=True,
         timeout=120,

@@ -8,7 +8,9 @@ and served only through a view that asks chiso.accounts.access first.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -38,6 +40,8 @@ BY_SIGNATURE = frozenset({PDF, "image/png", "image/jpeg", "image/webp", DOC, XLS
 OOXML_FOLDERS = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
 ZIP_SIGNATURE = b"PK\x03\x04"
 HEAD_BYTES = 8192
+
+log = logging.getLogger(__name__)
 
 ACCEPT = ".pdf,.png,.jpg,.jpeg,.webp,.doc,.docx,.xls,.xlsx,.pptx"
 
@@ -152,11 +156,7 @@ def _add_evidence(
         uploaded_by=user if user is not None and user.is_authenticated else None,
     )
     path = evidence_path(evidence, name)
-    # Same bytes, same path: a file uploaded twice (or by two units) is stored once.
-    if default_storage.exists(path):
-        evidence.file.name = path
-    else:
-        evidence.file.save(name, upload, save=False)
+    _store(evidence, upload, path, name)
     evidence.save()
     record(
         submission,
@@ -167,6 +167,34 @@ def _add_evidence(
         reason=", ".join(chosen),
     )
     return evidence
+
+
+def _store(evidence: Evidence, upload: UploadedFile, path: str, name: str) -> None:
+    """The file in the storage under `path`, or EvidenceRejected (and no file there).
+
+    A full disk, or object storage that stops answering, fails the upload with a
+    message; a partly written file is removed, so that the same bytes uploaded later
+    are not taken for it (files are found by their hash)."""
+    writing = False
+    try:
+        # Same bytes, same path: a file uploaded twice (or by two units) is stored once.
+        if default_storage.exists(path):
+            evidence.file.name = path
+            return
+        writing = True
+        evidence.file.save(name, upload, save=False)
+    except Exception as error:  # OSError (disk full), the S3 client's errors, ...
+        log.warning("Evidence %s could not be stored at %s: %r", name, path, error)
+        if writing:
+            with contextlib.suppress(Exception):
+                default_storage.delete(path)
+        raise EvidenceRejected(
+            _(
+                "“%(name)s” could not be stored: the file storage is full or does not"
+                " answer. Try again later."
+            )
+            % {"name": name}
+        ) from error
 
 
 @transaction.atomic

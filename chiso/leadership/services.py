@@ -80,9 +80,7 @@ class DtiFigures:
         if not 2000 <= self.year <= 2100:
             found.append(("year", _("%(year)s is not a year") % {"year": self.year}))
         if self.published is not None and not self.year <= self.published <= 2100:
-            found.append(
-                ("published", _("the year of publication comes after the year assessed"))
-            )
+            found.append(("published", _("the year of publication comes after the year assessed")))
         if self.value is not None and not 0 <= self.value <= 1:
             found.append(("value", _("the DTI is between 0 and 1")))
         for column in ("rank", "rank_cqs", "rank_kts", "rank_xhs"):

@@ -37,11 +37,11 @@ from chiso.assessments import audit, forms, services, workflow
 from chiso.assessments.figures import figures_by_submission
 from chiso.assessments.models import Action, Evidence, Period, Provenance, Status, Submission
 from chiso.lib import numbers
+from chiso.lib.uploads import fold
 from chiso.results import analysis
 from chiso.results.scoring import preview
 from chiso.units.collation import vietnamese_key
 from chiso.units.models import Level, Lineage, Unit
-from chiso.uploads import fold
 
 BULK_ACTIONS = ("district_approve", "approve", "publish")
 QUEUE_PAGE = 50

@@ -1,8 +1,9 @@
 """The real parts of a production deployment, for the tests of tests/deploy/:
 
 - the machine's PostgreSQL (127.0.0.1:5432): a database of the test run's own,
-  chiso_deploy_<pid>, migrated and filled by `tests.faults.pg_child setup`, with a role
-  that does not own the tables (the README's grants), both dropped at the end;
+  chiso_deploy_<pid>, migrated and filled by `tests.deploy.world setup` (evidence in the
+  S3 server), with a role that does not own the tables (the README's grants), both
+  dropped at the end;
 - the machine's Redis (127.0.0.1:6379), database 2, emptied before and after;
 - a real S3-protocol server, moto's standalone server, started on a free port with an
   `evidence` bucket.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 import psycopg
 import pytest
 
-from tests.children import ROOT, script
+from tests.children import ROOT
 from tests.faults.pg_cluster import free_port
 from tests.grants import documented_grants
 
@@ -64,58 +66,15 @@ def wait_for(address: tuple[str, int], process: subprocess.Popen, what: str) -> 
         time.sleep(0.1)
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen, quick: bool = False) -> None:
+    """Stop a server we started: SIGTERM, or SIGQUIT (gunicorn's quick shutdown)."""
     if process.poll() is None:
-        process.terminate()
+        process.send_signal(signal.SIGQUIT if quick else signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=20)
-
-
-@dataclass
-class Database:
-    name: str
-    owner_url: str  # the owner's (the machine's superuser): migrations, setup, checks
-    app_url: str  # the role chiso's servers run as: rows only, no tables
-
-    def connect(self) -> psycopg.Connection:
-        return psycopg.connect(self.owner_url, autocommit=True)
-
-
-def _admin() -> psycopg.Connection:
-    return psycopg.connect(
-        host=POSTGRES[0], port=POSTGRES[1], user="postgres", dbname="postgres", autocommit=True
-    )
-
-
-@pytest.fixture(scope="session")
-def deploy_database() -> Iterator[Database]:
-    require("PostgreSQL", POSTGRES)
-    require("Redis", REDIS)
-    name = f"chiso_deploy_{os.getpid()}"
-    role = f"{name}_app"
-    base = f"postgres://postgres@{POSTGRES[0]}:{POSTGRES[1]}/{name}"
-    with _admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-        if admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
-            admin.execute(f'DROP ROLE "{role}"')
-        admin.execute(f'CREATE ROLE "{role}" LOGIN')
-    database = Database(name, base, f"postgres://{role}@{POSTGRES[0]}:{POSTGRES[1]}/{name}")
-    try:
-        setup = script("tests.faults.pg_child", base, "setup")
-        _out, err = setup.communicate(timeout=300)
-        assert setup.returncode == 0, err
-        with database.connect() as connection:
-            for statement in documented_grants(f'"{role}"', '"postgres"'):
-                connection.execute(statement)
-        yield database
-    finally:
-        with _admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
 
 
 @pytest.fixture(scope="session")
@@ -158,7 +117,7 @@ class ObjectStore:
             region_name="us-east-1",
         )
 
-    def keys(self) -> list[str]:
+    def stored_names(self) -> list[str]:
         listed = self.client().list_objects_v2(Bucket=BUCKET)
         return sorted(item["Key"] for item in listed.get("Contents", []))
 
@@ -188,3 +147,54 @@ def object_store() -> Iterator[ObjectStore]:
     store = start_object_store()
     yield store
     stop(store.process)
+
+
+@dataclass
+class Database:
+    name: str
+    owner_url: str  # the owner's (the machine's superuser): migrations, setup, checks
+    app_url: str  # the role chiso's servers run as: rows only, no tables
+
+    def connect(self) -> psycopg.Connection:
+        return psycopg.connect(self.owner_url, autocommit=True)
+
+
+def _admin() -> psycopg.Connection:
+    return psycopg.connect(
+        host=POSTGRES[0], port=POSTGRES[1], user="postgres", dbname="postgres", autocommit=True
+    )
+
+
+@pytest.fixture(scope="session")
+def deploy_database(object_store: ObjectStore) -> Iterator[Database]:
+    require("PostgreSQL", POSTGRES)
+    require("Redis", REDIS)
+    name = f"chiso_deploy_{os.getpid()}"
+    role = f"{name}_app"
+    base = f"postgres://postgres@{POSTGRES[0]}:{POSTGRES[1]}/{name}"
+    with _admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+        if admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+            admin.execute(f'DROP ROLE "{role}"')
+        admin.execute(f'CREATE ROLE "{role}" LOGIN')
+    database = Database(name, base, f"postgres://{role}@{POSTGRES[0]}:{POSTGRES[1]}/{name}")
+    try:
+        setup = world(base, object_store, "setup")
+        assert setup.returncode == 0, setup.stderr
+        with database.connect() as connection:
+            for statement in documented_grants(f'"{role}"', '"postgres"'):
+                connection.execute(statement)
+        yield database
+    finally:
+        with _admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def world(database_url: str, store: ObjectStore | None, role: str, **more: str):
+    """`python -m tests.deploy.world role` on that database and storage (finished)."""
+    from tests.children import run_without_settings
+
+    environment = {"DATABASE_URL": database_url, **(store.environment() if store else {}), **more}
+    return run_without_settings(["-m", "tests.deploy.world", role], **environment)
