@@ -122,7 +122,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     ordered = sorted(listed, key=lambda submission: vietnamese_key(submission.unit.name))
     page = Paginator(ordered, QUEUE_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    flags = _flags(period, rows) if access.sees_audit(user) else {}
+    flags = _flags(period, rows) if access.can(user, Perm.SEE_AUDIT) else {}
     for submission in rows:
         submission.bulk_names = {
             t.name for t in workflow.allowed(submission, user) if t.name in BULK_ACTIONS
