@@ -48,6 +48,9 @@ class DashboardOut(Schema):
     nearest: list[dict[str, Any]] = Field(description='Closest to recognition ("sắp đạt").')
     change: dict[str, Any] = Field(description="Against the previous period with results.")
     targets: list[dict[str, Any]]
+    source: dict[str, Any] = Field(
+        description="What the figures are read from: the published version, or provisional."
+    )
 
 
 @staff_router.get(
@@ -105,7 +108,8 @@ def map_values(request: HttpRequest, period_id: Id, level: Level):
 
 
 class DtiYearOut(Schema):
-    year: int
+    year: int = Field(description="The year assessed.")
+    published: int | None = Field(description="The year the ministry published it.")
     rank: int | None
     of: int | None = Field(description="How many provinces were ranked.")
     value: float | None

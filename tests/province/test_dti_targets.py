@@ -86,9 +86,10 @@ def test_the_public_reads_the_published_history_but_not_the_estimate(client, top
     text = page.content.decode()
     assert "11/63" in text and "5/34" in text
     assert 'id="self-title"' not in text and 'id="record"' not in text
-    data = client.get("/province/data.json").json()
+    data = client.get("/api/v1/province/dti").json()
     assert [y["published"] for y in data["history"]] == [2021, 2022, 2023, 2024, 2025]
     assert "self_assessment" not in data
+    assert client.get("/api/v1/province/estimate").status_code == 401
     assert client.post("/province/record/", {"year": "2025"}).status_code in (302, 403)
     assert not DtiYear.objects.filter(year=2025).exists()
 
@@ -96,7 +97,9 @@ def test_the_public_reads_the_published_history_but_not_the_estimate(client, top
 def test_a_leader_still_reads_the_estimate(login, mai, top_10_by_2025):
     text = login(mai).get("/province/").content.decode()
     assert 'id="self-title"' in text
-    assert "self_assessment" in login(mai).get("/province/data.json").json()
+    # She may read it (no self-assessment is recorded here: 404, not a refusal).
+    answer = login(mai).get("/api/v1/province/estimate")
+    assert answer.status_code == 404 and answer.json()["code"] == "not_found"
 
 
 def test_the_chart_keeps_ranks_out_of_63_apart_from_ranks_out_of_34(client, top_10_by_2025):

@@ -49,7 +49,7 @@ def test_the_dashboard_says_which_version_it_reads(login, mai, corrected):
     assert 'id="dashboard-source"' in page
     source = page[page.index('id="dashboard-source"') :][:400]
     assert "2" in source and ("phiên bản" in source or "version" in source)
-    data = login(mai).get(f"/dashboard/data.json?period={corrected.pk}&level=commune").json()
+    data = login(mai).get(f"/api/v1/dashboard/{corrected.pk}/commune").json()
     assert data["source"]["version"] == 2 and data["source"]["published"] is True
 
 
