@@ -113,8 +113,8 @@ def test_the_dashboard_says_how_many_more_the_year_s_quota_needs_by_31_12(
     page = login(mai).get("/dashboard/", {"period": campaign.open.pk}).content.decode()
     pace = page[page.index('id="quota-pace"') :]
     pace = pace[: pace.index("</p>")]
-    assert f"{r['quota_needed']} more by 31/12" in pace
-    assert f"about {r['quota_at_pace']} by 31/12" in pace
+    assert f"Cần thêm {r['quota_needed']} đơn vị trước 31/12" in pace
+    assert f"khoảng {r['quota_at_pace']} vào 31/12" in pace
 
 
 def pinned_today(day):

@@ -139,5 +139,7 @@ def test_ham_rongs_derived_2024_point_is_the_same_on_its_card_its_pdf_and_the_ap
     page = client.get(f"/results/{current.pk}/commune/{HAM_RONG}/").content.decode()
     trend = page[page.index('id="trend"') : page.index('id="indicators"')]
     assert trend.count('class="derived"') == 1 and f"{earlier.name}:" in trend
-    # Each rank with what it is out of: 2024's among the two old communes.
-    assert f"{stored[0]['rank']}/2" in trend and f"{stored[1]['rank']}/2" in trend
+    # Each rank with what it is out of. In 2024 the ward stands in place of the two old
+    # communes it was formed from, which were all that year ranked: 1 of 1.
+    assert (stored[0]["rank"], stored[0]["units_ranked"]) == (1, 1)
+    assert "1/1" in trend and f"{stored[1]['rank']}/2" in trend

@@ -144,7 +144,7 @@ def test_who_sees_it_is_who_sees_the_rankings_page(
     response = page_of(login(hoa), period)
     assert response.status_code == 200
     assert 'id="no-sensitivity"' in response.content.decode()
-    assert page_of(login(hoa), period, "?version=9").status_code == 200  # falls back
+    assert page_of(login(hoa), period, "?version=9").status_code == 404  # no such version
     guessed = reverse("results:sensitivity", args=[period.pk + 999, "commune"])
     assert client.get(guessed).status_code == 404
     assert client.get(reverse("results:sensitivity", args=[period.pk, "x"])).status_code == 404

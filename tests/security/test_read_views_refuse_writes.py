@@ -29,6 +29,7 @@ WRITERS = {
     "review/<int:pk>/comment/": {"POST"},
     "review/<int:pk>/correct/": {"POST"},
     "review/<int:pk>/status/": {"POST"},
+    "review/periods/<int:pk>/not-applicable/": {"POST"},
     "submissions/<int:submission_id>/import": {"POST"},
     "periods/<int:period_id>/import": {"POST"},
     "submissions/<int:pk>/": {"POST"},
