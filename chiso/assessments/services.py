@@ -422,6 +422,7 @@ def _store_self_values(rows: list[Value], *, provenance: str, at: Any, person: A
             cursor.execute(sql, params)
 
 
+@transaction.atomic
 def save_values(
     submission: Submission,
     figures: Mapping[str, float | None],

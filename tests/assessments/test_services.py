@@ -517,3 +517,18 @@ def test_only_the_demo_loader_replays_the_past():
         if "as_of(" in path.read_text(encoding="utf-8")
     )
     assert users == ["assessments/services.py", "core/management/commands/demo.py"]
+
+
+def test_a_save_that_fails_after_writing_figures_keeps_none_of_them(submission, lan, monkeypatch):
+    """A save is one transaction: when its audit entries cannot be written, the figures
+    written just before are gone too (on PostgreSQL the row lock needs it as well)."""
+    from chiso.assessments import audit
+    from chiso.assessments.models import Value
+
+    def broken(entries):
+        raise RuntimeError("the audit trail is unavailable")
+
+    monkeypatch.setattr(audit, "write_all", broken)
+    with pytest.raises(RuntimeError):
+        services.save_values(submission, {"XHS.1": 35}, user=lan, expected_version=None)
+    assert not Value.objects.filter(submission=submission, self_value__isnull=False).exists()
