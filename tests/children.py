@@ -18,6 +18,7 @@ def script(module: str, database_url: str, *arguments: str) -> subprocess.Popen[
     its output and errors piped as text."""
     environment = {**os.environ, "DATABASE_URL": database_url}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.Popen(  # noqa: S603 - our own script, our own arguments
         [sys.executable, "-m", module, *arguments],
         cwd=ROOT,
@@ -30,11 +31,15 @@ def script(module: str, database_url: str, *arguments: str) -> subprocess.Popen[
 
 def without_settings(**environment: str) -> dict[str, str]:
     """This process's environment without chiso's settings (CHISO_*, DATABASE_URL,
-    REDIS_URL), with `environment` added."""
+    REDIS_URL) and without what the browser tests set for themselves (Playwright's
+    DJANGO_ALLOW_ASYNC_UNSAFE, which Django's deploy checks refuse), with `environment`
+    added."""
     clean = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("CHISO_", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS"))
+        if not key.startswith(
+            ("CHISO_", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS", "DJANGO_ALLOW_ASYNC")
+        )
     }
     return {**clean, **environment}
 

@@ -141,6 +141,7 @@ def test_a_publication_on_one_is_what_the_other_serves(servers, deploy_database)
         data={
             "level": "commune",
             "reason": "Bổ sung số liệu sau phúc tra",
+            "confirmed": "1",  # the page asked once, and Anh Tuấn said yes
             "csrfmiddlewaretoken": tuan.cookies["csrftoken"],
         },
         allow_redirects=False,
