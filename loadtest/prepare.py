@@ -96,7 +96,7 @@ def plan() -> dict[str, object]:
         "ranking": [reverse("results:ranking", args=[pk, "commune"])],
         "report card": [reverse("results:card", args=[pk, "commune", c]) for c in codes],
         "map": [reverse("results-map", args=[pk, "commune"])],
-        "map data": [reverse("results-map-data", args=[pk, "commune"])],
+        "map data": [f"/api/v1/results/{pk}/commune/map"],
         "open data": ["/data/", reverse("data:dataset", args=[pk, "commune"])],
         "API": [
             "/api/v1/periods",
