@@ -39,7 +39,7 @@ from chiso.frameworks.display import in_language
 from chiso.lib.numbers import number
 from chiso.results import read
 from chiso.results.models import Snapshot
-from chiso.results.scoring import Scored, _matrix
+from chiso.results.scoring import Scored, _matrix, score_derived
 
 # The rankings page's Monte Carlo: modest, so the first view of a snapshot stays fast.
 UNCERTAINTY_RUNS: Final = 200
@@ -804,11 +804,10 @@ def _figures_in(
         framework = before.framework.engine()
         stored = snapshot_figures(before, needed)
         values = _matrix(framework, {c: stored[c] for c in sorted(needed) if c in stored})
-    derived = engine.derive_values(values, successors)
-    results = engine.score(framework, derived.values)
+    derived, results = score_derived(framework, values, successors)
     recognized = results.recognized
     assessed = [(row[1], row[2]) for row in rows if row[2] is not None]
-    for i, code in enumerate(derived.values.units):
+    for i, code in enumerate(derived.units):
         shown = _plain(float(results.value[i]))
         rank = None
         # Ranked among the period's units, its own predecessors left out (it stands in

@@ -48,6 +48,16 @@ def preview(submission: Submission, figures: Mapping[str, float | None]) -> engi
     return results.unit(code)
 
 
+def score_derived(
+    framework: engine.Framework, values: engine.Values, successors: Mapping[str, list[str]]
+) -> tuple[engine.Values, engine.Results]:
+    """The figures units formed at the reform would have had in an earlier period (the
+    plain mean of their predecessors', `engine.derive_values`), and their scores there:
+    computed when publishing, stored with the snapshot, never on read."""
+    derived = engine.derive_values(values, successors).values
+    return derived, engine.score(framework, derived)
+
+
 SUBMISSION_FIELDS = (
     "period_id",
     "framework_id",
