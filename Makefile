@@ -31,18 +31,21 @@ lint: $(VENV)/.installed
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
+# The suite runs on every core (pytest-xdist), a test file per worker at a time: a file's
+# module fixtures (the demo, a cluster) are built once. PARALLEL= runs it in one process.
+PARALLEL ?= -n auto --dist loadfile
 test: $(VENV)/.installed
 	bash scripts/ensure-chromium.sh
 	bash scripts/ensure-debian.sh msgfmt gettext "the translation check"
 	$(MAKE) lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PARALLEL)
 
 # The same suite against PostgreSQL (DATABASE_URL must point at a server), less what
 # never touches it: the deploy and fault tests make databases (and a cluster) of their own
 # whatever DATABASE_URL says, the engine and the fuzzed readers are pure; `make test` ran
 # them all.
 test-pg: $(VENV)/.installed
-	$(VENV)/bin/pytest -m "not deploy" --ignore=tests/engine --ignore=tests/fuzz --ignore=tests/faults
+	$(VENV)/bin/pytest $(PARALLEL) -m "not deploy" --ignore=tests/engine --ignore=tests/fuzz --ignore=tests/faults
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/scoring.py

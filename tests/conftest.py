@@ -27,6 +27,35 @@ def pytest_configure(config):
     settings.STATIC_ROOT = Path(tempfile.mkdtemp(prefix="chiso-test-static-"))
 
 
+# A flush (after each transactional test, and the demo's module) empties what the
+# migrations ship (the province's DTI history). With several workers (pytest-xdist) other
+# tests run after a flush on the same database, so the rows are put back after each one.
+def _ship_again() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("chiso.leadership.migrations.0002_history").ship(apps, None)
+
+
+def _flushes(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transaction = bool(marker and marker.kwargs.get("transaction"))
+    names = getattr(item, "fixturenames", ())
+    return transaction or "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if nextitem is not None and _flushes(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _ship_again()
+    return result
+
+
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     # Hashing a password properly takes a tenth of a second; the tests make hundreds.
@@ -225,9 +254,4 @@ def demo_module(django_db_setup, django_db_blocker):
     yield output.getvalue()
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
-        # What the migrations ship (the province's DTI history) is back for the next module.
-        import importlib
-
-        from django.apps import apps
-
-        importlib.import_module("chiso.leadership.migrations.0002_history").ship(apps, None)
+        _ship_again()

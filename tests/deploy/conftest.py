@@ -4,7 +4,8 @@
   chiso_deploy_<pid>, migrated and filled by `tests.deploy.world setup` (evidence in the
   S3 server), with a role that does not own the tables (the README's grants), both
   dropped at the end;
-- the machine's Redis (127.0.0.1:6379), database 2, emptied before and after;
+- the machine's Redis (127.0.0.1:6379), database 2 (with pytest-xdist, 4 + the worker's
+  number), emptied before and after;
 - a real S3-protocol server, moto's standalone server, started on a free port with an
   `evidence` bucket.
 
@@ -33,7 +34,8 @@ from tests.grants import documented_grants
 
 POSTGRES = ("127.0.0.1", 5432)
 REDIS = ("127.0.0.1", 6379)
-REDIS_DB = 2
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ... with pytest-xdist
+REDIS_DB = 4 + int(_WORKER[2:]) if _WORKER.startswith("gw") else 2
 BUCKET = "evidence"
 # How long a server may take to start answering (seconds).
 START_LIMIT = 60
