@@ -114,6 +114,9 @@ AUTHENTICATION_BACKENDS = [
 CHISO_LOGIN_MAX_FAILURES = envint("CHISO_LOGIN_MAX_FAILURES", 5)
 CHISO_LOGIN_ACCOUNT_MAX_FAILURES = envint("CHISO_LOGIN_ACCOUNT_MAX_FAILURES", 10)
 CHISO_LOGIN_WINDOW_SECONDS = envint("CHISO_LOGIN_WINDOW_SECONDS", 15 * 60)
+# Password checks a worker process queues at most; a login beyond them is asked to come
+# back in a few seconds, and its page does so by itself (chiso/accounts/hashers.py).
+CHISO_LOGIN_QUEUE = envint("CHISO_LOGIN_QUEUE", 2)
 AXES_HANDLER = "chiso.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = CHISO_LOGIN_MAX_FAILURES
 AXES_COOLOFF_TIME = dt.timedelta(seconds=CHISO_LOGIN_WINDOW_SECONDS)

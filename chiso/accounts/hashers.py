@@ -8,10 +8,17 @@ CPU. Here each worker process hashes on one thread, the checks queued in turn: l
 take at most a core a process and pages keep their share. (A lower priority for that
 thread was tried: on a busy machine the logins then starved while their requests held
 threads the pages needed.) The hashes are Django's own (same algorithm name, format).
+
+A login waiting its turn still holds a request thread (and its database connection), so
+a storm of more logins than threads would hold every thread and stall the pages. The
+login page therefore admits only CHISO_LOGIN_QUEUE checks queued a process (`busy()`):
+beyond that a login is answered at once, 503 with Retry-After, and the page sends it
+again by itself after that many seconds (chiso/static/chiso/login.js).
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -21,6 +28,11 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 THREAD_NAME = "chiso-password"
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+# Checks asked for and not finished, in this process.
+_queued = 0
+_queued_lock = threading.Lock()
+# A check's CPU time (s), for the wait a turned-away login is told.
+CHECK_SECONDS = 0.25
 
 
 def hashing_thread() -> ThreadPoolExecutor:
@@ -36,5 +48,22 @@ class QueuedPBKDF2PasswordHasher(PBKDF2PasswordHasher):
     """PBKDF2PasswordHasher, each hash computed in turn on the process's hashing thread."""
 
     def encode(self, password: str, salt: str, iterations: Any = None) -> str:
+        global _queued
         compute = super().encode
-        return hashing_thread().submit(compute, password, salt, iterations).result()
+        with _queued_lock:
+            _queued += 1
+        try:
+            return hashing_thread().submit(compute, password, salt, iterations).result()
+        finally:
+            with _queued_lock:
+                _queued -= 1
+
+
+def busy(limit: int) -> int:
+    """0 when a login may queue its check now; otherwise the seconds it should wait (the
+    queue ahead of it, 1 s at least), when `limit` checks are already queued."""
+    with _queued_lock:
+        queued = _queued
+    if queued < limit:
+        return 0
+    return max(1, math.ceil(queued * CHECK_SECONDS))

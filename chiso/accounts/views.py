@@ -25,10 +25,13 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from chiso.accounts import lockout, ratelimit
+from chiso.accounts import hashers, lockout, ratelimit
 
 LOCKED_MESSAGE = _(
     "Too many failed attempts for this user name. Wait %(minutes)d minutes and try again."
+)
+BUSY_MESSAGE = _(
+    "Many people are logging in at once. This page tries again by itself in %(seconds)d s."
 )
 TOO_MANY_RESETS = _(
     "Too many password reset requests. Wait an hour and try again, or ask the administrator."
@@ -124,6 +127,30 @@ class ChangePasswordForm(PasswordChangeForm):  # type: ignore[type-arg]
 @form_methods_only
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A storm of logins: beyond the queue, come back later rather than hold a thread
+        # the pages need (chiso/accounts/hashers.py). Nothing is checked or counted yet.
+        wait = hashers.busy(settings.CHISO_LOGIN_QUEUE)
+        if wait:
+            typed = str(request.POST.get("username") or "")
+            context = self.get_context_data(
+                form=AuthenticationForm(request, initial={"username": typed}),
+                busy_message=BUSY_MESSAGE % {"seconds": wait},
+            )
+            response = render(request, "registration/login.html", context, status=503)
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # For the page's script: where to go once logged in (the checked `next`, or home),
+        # and what to say when turned away, "%(seconds)d" left for it to fill in.
+        return {
+            **super().get_context_data(**kwargs),
+            "success_url": self.get_success_url(),
+            "busy_text": str(BUSY_MESSAGE),
+        }
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)

@@ -66,6 +66,15 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
     context.close()
 
 
+def send_login(page: Any) -> None:
+    """Press "Đăng nhập" and wait for the answer: the script of the login page sends the
+    form itself (chiso/static/chiso/login.js) and marks its card busy until it has shown
+    the answer, or until the next page has loaded."""
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_function("() => !document.querySelector('#login[aria-busy=true]')")
+    page.wait_for_load_state()
+
+
 @pytest.fixture
 def log_in() -> Any:
     """Log a person in through the login form: `log_in(page, lan)`."""

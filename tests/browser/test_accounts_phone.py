@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
-from tests.browser.conftest import horizontal_overflow
+from tests.browser.conftest import horizontal_overflow, send_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,7 +69,7 @@ def test_chi_lan_resets_and_changes_her_password_on_a_phone(phone, live_server, 
     phone.goto("/accounts/login/")
     phone.fill("#id_username", "lan")
     phone.fill("#id_password", NEW_PASSWORD)
-    submit(phone)
+    send_login(phone)
     phone.goto("/accounts/password_change/")
     assert phone.locator("h1").inner_text() == "Đổi mật khẩu"
     phone.fill("#id_old_password", "sai")
@@ -88,7 +88,7 @@ def test_a_locked_login_says_why_on_a_phone(phone, lan, shots):
     for _ in range(5):
         phone.fill("#id_username", "lan")
         phone.fill("#id_password", "sai-mat-khau")
-        submit(phone)
+        send_login(phone)
     assert "Vui lòng chờ 15 phút" in phone.locator("[role=alert]").inner_text()
     assert phone.locator("#id_username").input_value() == "lan"
     shots(phone, "8-login-locked")
