@@ -65,11 +65,10 @@ def blank_template(request: HttpRequest) -> HttpResponse:
     return _download(workbook_bytes(blank_workbook()), "chiso-bo-tieu-chi.xlsx")
 
 
-@login_required
 @require_GET
 def export_excel(request: HttpRequest, framework_id: int) -> HttpResponse:
-    """Any signed-in person: a framework they may read (a draft only for admins and
-    reviewers) as a criteria table."""
+    """A framework as a criteria table, for whoever may read its page: anyone once a
+    period uses it, a draft only admins and reviewers (404 for the others)."""
     framework = access.framework_for(request.user, pk=framework_id)
     workbook = framework_to_workbook(framework.engine())
     return _download(workbook_bytes(workbook), f"{framework.code}-v{framework.version}.xlsx")

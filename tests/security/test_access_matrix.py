@@ -159,7 +159,7 @@ EXPECTED_GET = {
     "evidence/<int:pk>/remove/": ("login", 405, 405, 405, 405, 405),
     "frameworks/import-excel": ("login", 403, 403, 403, 200, 403),
     "frameworks/import-excel/template.xlsx": ("login", 403, 403, 403, 200, 403),
-    "frameworks/<int:framework_id>/criteria.xlsx": LOGGED_IN,
+    "frameworks/<int:framework_id>/criteria.xlsx": OPEN,
     "frameworks/": OPEN,
     "frameworks/upload/": ("login", 403, 403, 403, 200, 403),
     "frameworks/<slug:code>/v<int:version>/": OPEN,

@@ -39,8 +39,8 @@ def test_the_public_does_not_see_the_draft_listed(client, draft):
     assert listed_versions(client) == ["1"]
 
 
-def test_the_public_gets_404_for_the_drafts_page_and_file(client, draft):
-    for url in draft_urls(draft)[:2]:
+def test_the_public_gets_404_for_the_drafts_page_and_files(client, draft):
+    for url in draft_urls(draft):
         assert client.get(url).status_code == 404, url
 
 
@@ -74,8 +74,11 @@ def test_the_framework_a_period_uses_stays_public(client, login, lan, framework,
         reverse("framework_detail", args=[framework.code, framework.version]),
         reverse("framework_yaml", args=[framework.code, framework.version]),
     ]
+    # Its criteria table too: what the page shows, in Excel, for anyone.
+    used.append(reverse("framework_excel:export", args=[framework.pk]))
     for url in used:
         assert client.get(url).status_code == 200, url
+    assert used[2] in client.get(used[0]).content.decode()  # the page links to it
     login(lan)
-    for url in [*used, reverse("framework_excel:export", args=[framework.pk])]:
+    for url in used:
         assert client.get(url).status_code == 200, url
