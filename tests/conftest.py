@@ -45,6 +45,20 @@ def _flushes(item: pytest.Item) -> bool:
     return transaction or "transactional_db" in names or "live_server" in names
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Every test has a node id of its own. schemathesis gives each API operation's test
+    the same one (the function's), and pytest-xdist schedules by node id: all but one
+    operation would silently not run. Those take their name ("...[GET /api/v1/units]")."""
+    for item in items:
+        if not item.nodeid.endswith(item.name):
+            item._id = item.parent.id.child(item.name)  # what pytest gives any other test
+    seen: set[str] = set()
+    twice = {item.nodeid for item in items if item.nodeid in seen or seen.add(item.nodeid)}
+    if twice:
+        raise pytest.UsageError(f"tests sharing a node id (pytest-xdist would run one): {twice}")
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     result = yield
