@@ -63,6 +63,9 @@ class Row:
     # period of its level, oldest first, then (published) its own point; stored once.
     # None when not read (or published before chiso stored it).
     history: list[dict[str, Any]] | None = None
+    # Its stored plan to recognition (`analysis.plans_of`, no titles), read with one
+    # unit's published row only (a report card); None otherwise.
+    plan: dict[str, Any] | None = None
     # Filled by `Ranking.add_changes`, over the units of this ranking assessed in both
     # periods (`analysis.like_for_like`): the previous period's rank and this one's
     # among exactly those units, how many they are, and whether the previous figures
@@ -355,6 +358,7 @@ def row_of(
         not_applicable=data.get("na", []),
         unit_max=data.get("max"),
         history=data.get("history"),
+        plan=data.get("plan"),
     )
 
 
