@@ -368,6 +368,8 @@ def api_row_renderer(ranking: Ranking) -> Any:
     index = ranking.node_index()
     pillars = [(node.code, index[node.code]) for node in ranking.pillars]
     leaves = list(enumerate((c, index[c]) for c in ranking.leaf_codes))
+    # Every rank is out of the units ranked (a pillar's too); a unit not assessed has none.
+    ranked = ranking.ranked
 
     def render(row: Row) -> dict[str, Any]:
         nv, nr, lv, lp = row.node_values, row.node_ranks, row.leaf_values, row.leaf_points
@@ -379,11 +381,20 @@ def api_row_renderer(ranking: Ranking) -> Any:
             "unit": {"id": row.unit_id, "code": row.code, "name": row.name, "kind": row.kind},
             "assessed": row.assessed,
             "rank": row.rank,
+            "out_of": ranked if row.assessed else None,
             "value": row.value,
             "points": row.points,
             "recognized": row.recognized,
             "completeness": row.completeness,
-            "pillars": [{"code": c, "value": nv[i], "rank": nr[i]} for c, i in pillars],
+            "pillars": [
+                {
+                    "code": c,
+                    "value": nv[i],
+                    "rank": nr[i],
+                    "out_of": ranked if row.assessed else None,
+                }
+                for c, i in pillars
+            ],
             "indicators": [
                 {
                     "code": c,
@@ -484,7 +495,8 @@ class Card:
     ranking: Ranking
     row: Row
     pillars: list[dict[str, Any]]
-    """code, title, value, rank, median and best of the level (0..1)."""
+    """code, title, value, rank (`out_of` the units ranked), median and best of the
+    level (0..1)."""
     indicators: list[Indicator]
     fix_first: list[Indicator]
     trend: list[dict[str, Any]]
@@ -535,6 +547,7 @@ def card(
                 "title": in_language(pillar.title),
                 "value": row.node_values[i] if row.assessed else None,
                 "rank": row.node_ranks[i] if row.assessed else None,
+                "out_of": ranking.ranked if row.assessed else None,
                 "median": summary["median"].get(pillar.code),
                 "best": summary["best"].get(pillar.code),
             }
@@ -669,6 +682,7 @@ def report_card_of(report: Card) -> pdf.ReportCard:
         value=row.value,
         rank=row.rank,
         of=ranking.ranked,
+        units=ranking.units,
         points=row.points,
         max_points=ranking.max_points,
         recognized=row.recognized,

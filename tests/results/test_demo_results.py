@@ -127,7 +127,8 @@ def test_the_rankings_page_csv_and_xlsx_show_the_engines_figures(client, demo, l
         "recognized",
         *results.node_codes,
     ]
-    assert header[-1] == "name"
+    pillar_ranks = [f"rank_{code}" for code in pillars]
+    assert header[5 + len(results.node_codes) :] == ["name", "out_of", *pillar_ranks, "units"]
     for cell_row, record in zip(cells, records, strict=True):
         assert cell_row[0] == record["unit"] and cell_row[3] == record["rank"]
         # Spreadsheets keep 15 significant digits.
