@@ -157,6 +157,7 @@ class CardPillar(Schema):
     title: str
     value: float | None
     rank: int | None
+    out_of: int | None = Field(None, description="How many units the rank is out of (N).")
     median: float | None
     best: float | None
 

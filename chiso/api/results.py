@@ -35,6 +35,9 @@ class Pillar(Schema):
     code: str
     value: float | None = Field(description="0..1")
     rank: int | None
+    out_of: int | None = Field(
+        None, description="How many units the pillar's rank is out of (the units ranked, N)."
+    )
 
 
 class IndicatorScore(Schema):
@@ -49,6 +52,9 @@ class ResultRow(Schema):
     unit: dict[str, Any] = Field(description="id, code, name, kind")
     assessed: bool
     rank: int | None
+    out_of: int | None = Field(
+        None, description="How many units the rank is out of (the units ranked, N)."
+    )
     value: float | None = Field(description="0..1")
     points: float | None
     recognized: bool | None

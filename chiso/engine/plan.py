@@ -197,11 +197,21 @@ def plan(
     needed, forced_codes, problem = _need(framework, results, row, goal)
     if problem is not None:
         return Plan(unit, goal, now, math.nan, reason=problem[0], message=problem[1])
+    slack = TOLERANCE * max(1.0, abs(needed))
+    if not forced_codes and needed - now <= slack:
+        # Already there: the search below would choose nothing (publishing plans every
+        # unit, and many are recognized already).
+        return Plan(unit, goal, now, max(needed, 0.0))
     leaves = _leaves(framework, results, row)
+    fixed = _fixed_curves(framework)
     options = [
         option
         for index, leaf in enumerate(leaves)
-        if (option := _option(index, leaf, framework, results, row, leaf.node.code in forced_codes))
+        if (
+            option := _option(
+                index, leaf, framework, results, row, leaf.node.code in forced_codes, fixed[index]
+            )
+        )
         is not None
     ]
     stuck = sorted(forced_codes - {leaves[option.leaf].node.code for option in options})
@@ -210,17 +220,20 @@ def plan(
         message = f"mandatory {', '.join(stuck)} cannot be met"
         return Plan(unit, goal, now, needed, reason="unreachable", message=message)
     missing = needed - now
-    slack = TOLERANCE * max(1.0, abs(needed))
     forced = [option for option in options if option.forced]
     free = [option for option in options if not option.forced and option.high > slack]
     reachable = sum(option.high for option in forced) + sum(option.high for option in free)
     if missing > reachable + slack:
         message = f"needs {missing:g} more points; at most {reachable:g} can still be earned"
         return Plan(unit, goal, now, needed, reason="unreachable", message=message)
-    weighted = any(leaf.effort != 1.0 for leaf in framework.leaves)
+    weighted = framework.memo(
+        "plan-weighted", lambda framework: any(leaf.effort != 1.0 for leaf in framework.leaves)
+    )
     chosen, gains, optimal = _search(forced, free, missing, slack, weighted)
+    # The unit's entered values, read once for the elements of every step.
+    entered = _element_values(values, row) if chosen else {}
     steps = tuple(
-        _step(leaves[option.leaf], option, gain, framework, results, values, row)
+        _step(leaves[option.leaf], option, gain, framework, results, row, fixed, entered)
         for option, gain in zip(chosen, gains, strict=True)
         if gain > 0 or option.forced
     )
@@ -266,9 +279,10 @@ def _leaves(framework: Framework, results: Results, row: int) -> list[_Leaf]:
     positions = _leaf_positions(framework)
     scores = results.node_values[row, positions].tolist()
     raw = results.leaf_values[row].tolist()
+    indicators = framework.memo("plan-leaves", lambda framework: framework.leaves)
     return [
         _Leaf(leaf, float(leaf.points or 0.0), s, v, leaf.effort)
-        for leaf, s, v in zip(framework.leaves, scores, raw, strict=True)
+        for leaf, s, v in zip(indicators, scores, raw, strict=True)
     ]
 
 
@@ -294,7 +308,28 @@ class _Curve:
     """(score, value) pairs for discrete methods, the value that first gives the score."""
 
 
-def _curve(node: Node, results: Results, row: int, position: int) -> _Curve:
+_Fixed = list[tuple[_Curve, float] | None]
+
+
+def _fixed_curves(framework: Framework) -> _Fixed:
+    """Per indicator (file order): its curve and the best score its type allows, the
+    same for every unit except for `relative` scoring (None: worked out per unit)."""
+
+    def build(framework: Framework) -> _Fixed:
+        fixed: _Fixed = []
+        for leaf in framework.leaves:
+            rule = leaf.score
+            if rule is None or rule.method == "relative":
+                fixed.append(None)
+                continue
+            curve = _curve(leaf, None, 0, 0)
+            fixed.append((curve, _top_score(leaf, framework, curve)))
+        return fixed
+
+    return framework.memo("plan-fixed-curves", build)
+
+
+def _curve(node: Node, results: Results | None, row: int, position: int) -> _Curve:
     rule = node.score
     assert rule is not None
     if rule.method == "linear":
@@ -312,6 +347,7 @@ def _curve(node: Node, results: Results, row: int, position: int) -> _Curve:
             first.setdefault(s, x)
         return _Curve("discrete", levels=tuple(sorted(first.items())))
     # relative: against the other units' values, which the change leaves in place.
+    assert results is not None
     column = np.delete(results.leaf_values[:, position], row)
     present = column[~np.isnan(column)]
     if present.size == 0:
@@ -329,13 +365,17 @@ def _option(
     results: Results,
     row: int,
     forced: bool,
+    fixed: tuple[_Curve, float] | None = None,
 ) -> _Option | None:
     if leaf.points <= 0 and not forced:
         return None
-    curve = _curve(leaf.node, results, row, index)
+    if fixed is None:
+        curve = _curve(leaf.node, results, row, index)
+        top = _top_score(leaf.node, framework, curve)
+    else:
+        curve, top = fixed
     pass_mark = leaf.node.pass_ if leaf.node.pass_ is not None else 1.0
     floor = max(pass_mark - TOLERANCE, leaf.score) if forced else leaf.score
-    top = _top_score(leaf.node, framework, curve)
     if curve.method in ("linear", "relative"):
         if top <= floor + TOLERANCE and not (forced and top >= pass_mark - TOLERANCE):
             return None
@@ -474,11 +514,13 @@ def _step(
     gain: float,
     framework: Framework,
     results: Results,
-    values: Values,
     row: int,
+    fixed: _Fixed,
+    entered: dict[str, float],
 ) -> Step:
     node = leaf.node
-    curve = _curve(node, results, row, option.leaf)
+    found = fixed[option.leaf]
+    curve = _curve(node, results, row, option.leaf) if found is None else found[0]
     target = leaf.score + gain / leaf.points if leaf.points > 0 else 1.0
     if option.forced and node.pass_ is not None:
         target = max(target, node.pass_)
@@ -494,7 +536,7 @@ def _step(
     elements: tuple[ElementChange, ...] = ()
     expr = framework.formula(node.code)
     if expr is not None:
-        elements, value = _elements(expr, value, framework, values, row, curve)
+        elements, value = _elements(expr, value, framework, entered, curve)
     reached = _score_of(value, curve)
     return Step(
         code=node.code,
@@ -522,12 +564,11 @@ def _elements(
     expr: Expr,
     value: float,
     framework: Framework,
-    values: Values,
-    row: int,
+    now: dict[str, float],
     curve: _Curve,
 ) -> tuple[tuple[ElementChange, ...], float]:
-    """The element change giving the formula `value`, and the value it really gives."""
-    now = _element_values(values, row)
+    """The element change giving the formula `value`, and the value it really gives
+    (`now`: the unit's entered values)."""
     shape = _ratio(expr)
     if shape is not None:
         numerator, denominator, factor = shape

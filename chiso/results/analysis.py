@@ -24,7 +24,8 @@ import io
 import math
 import warnings
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -185,12 +186,14 @@ def plan_for_unit(
     return _published_plan(snapshot, unit_code, goal)
 
 
-def _published_plan(snapshot: Snapshot, unit_code: str, goal: str) -> dict[str, Any]:
+def _published_plan(
+    snapshot: Snapshot, unit_code: str, goal: str, stored: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A published unit's plan: to recognition, the one stored with its row when the
-    level was published (nothing is scored again); to another goal the reader chose,
-    planned now from the snapshot's values."""
+    level was published (nothing is scored again; `stored` when its row was read
+    already); to another goal the reader chose, planned now from the snapshot's values."""
     if goal == "recognition":
-        stored = read.stored_plan(snapshot, unit_code)
+        stored = dict(stored) if stored else read.stored_plan(snapshot, unit_code)
         if stored:
             return _with_titles(stored, _titles(snapshot.framework.engine()))
     return plan_data(snapshot_inputs(snapshot), unit_code, goal)
@@ -299,18 +302,32 @@ def sensitivity_of(
     }
 
 
-def published_analysis(snapshot: Snapshot, scored: Scored) -> dict[str, Any]:
+def published_analysis(snapshot: Snapshot, scored: Scored) -> Callable[[], dict[str, Any]]:
     """What publishing computes once and stores with the snapshot, so that no reader
     scores again: the rank uncertainty and sensitivity (seeded by the values), and
-    the previous period's figures of every unit (derived across the reform). Called
-    by the publish service once the snapshot's rows are stored."""
+    the previous period's figures of every unit (derived across the reform).
+
+    The first two are the engine's alone (no database) and take most of publishing's
+    time, nearly all of it in numpy's sorting, which lets other threads run: they are
+    worked out on a thread of their own while the publish service plans and stores
+    the rows. It calls the function returned, once the rows are stored, for the whole."""
     inputs = scored_inputs(scored)
     about, seed = _about(snapshot), seed_of(snapshot)
-    return {
-        "uncertainty": uncertainty_of(inputs, about, seed),
-        "sensitivity": sensitivity_of(inputs, about, seed),
-        "previous": _previous_of(snapshot, snapshot.level),
-    }
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chiso-publish")
+    uncertainty = pool.submit(uncertainty_of, inputs, about, seed)
+    sensitivity = pool.submit(sensitivity_of, inputs, about, seed)
+    pool.shutdown(wait=False)
+
+    def finish() -> dict[str, Any]:
+        # Read from this (the request's) thread: the database is not the worker's.
+        previous = _previous_of(snapshot, snapshot.level)
+        return {
+            "uncertainty": uncertainty.result(),
+            "sensitivity": sensitivity.result(),
+            "previous": previous,
+        }
+
+    return finish
 
 
 def plans_of(scored: Scored, goal: str = "recognition") -> dict[str, dict[str, Any]]:
@@ -537,7 +554,8 @@ def outliers_of(period: Any, level: str, unit_code: str) -> dict[str, dict[str, 
 def plan_for_ranking(ranking: Any, unit_code: str, goal: str = "recognition") -> dict[str, Any]:
     """The plan of a unit in the ranking a page shows (published or provisional)."""
     if ranking.snapshot is not None:
-        return _published_plan(ranking.snapshot, unit_code, goal)
+        row = ranking.row(unit_code)
+        return _published_plan(ranking.snapshot, unit_code, goal, row and row.plan)
     return plan_data(scored_inputs(Scored(ranking.period, ranking.level)), unit_code, goal)
 
 

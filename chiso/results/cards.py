@@ -63,6 +63,9 @@ class Row:
     # period of its level, oldest first, then (published) its own point; stored once.
     # None when not read (or published before chiso stored it).
     history: list[dict[str, Any]] | None = None
+    # Its stored plan to recognition (`analysis.plans_of`, no titles), read with one
+    # unit's published row only (a report card); None otherwise.
+    plan: dict[str, Any] | None = None
     # Filled by `Ranking.add_changes`, over the units of this ranking assessed in both
     # periods (`analysis.like_for_like`): the previous period's rank and this one's
     # among exactly those units, how many they are, and whether the previous figures
@@ -355,6 +358,7 @@ def row_of(
         not_applicable=data.get("na", []),
         unit_max=data.get("max"),
         history=data.get("history"),
+        plan=data.get("plan"),
     )
 
 
@@ -364,6 +368,8 @@ def api_row_renderer(ranking: Ranking) -> Any:
     index = ranking.node_index()
     pillars = [(node.code, index[node.code]) for node in ranking.pillars]
     leaves = list(enumerate((c, index[c]) for c in ranking.leaf_codes))
+    # Every rank is out of the units ranked (a pillar's too); a unit not assessed has none.
+    ranked = ranking.ranked
 
     def render(row: Row) -> dict[str, Any]:
         nv, nr, lv, lp = row.node_values, row.node_ranks, row.leaf_values, row.leaf_points
@@ -375,11 +381,20 @@ def api_row_renderer(ranking: Ranking) -> Any:
             "unit": {"id": row.unit_id, "code": row.code, "name": row.name, "kind": row.kind},
             "assessed": row.assessed,
             "rank": row.rank,
+            "out_of": ranked if row.assessed else None,
             "value": row.value,
             "points": row.points,
             "recognized": row.recognized,
             "completeness": row.completeness,
-            "pillars": [{"code": c, "value": nv[i], "rank": nr[i]} for c, i in pillars],
+            "pillars": [
+                {
+                    "code": c,
+                    "value": nv[i],
+                    "rank": nr[i],
+                    "out_of": ranked if row.assessed else None,
+                }
+                for c, i in pillars
+            ],
             "indicators": [
                 {
                     "code": c,
@@ -480,7 +495,8 @@ class Card:
     ranking: Ranking
     row: Row
     pillars: list[dict[str, Any]]
-    """code, title, value, rank, median and best of the level (0..1)."""
+    """code, title, value, rank (`out_of` the units ranked), median and best of the
+    level (0..1)."""
     indicators: list[Indicator]
     fix_first: list[Indicator]
     trend: list[dict[str, Any]]
@@ -531,6 +547,7 @@ def card(
                 "title": in_language(pillar.title),
                 "value": row.node_values[i] if row.assessed else None,
                 "rank": row.node_ranks[i] if row.assessed else None,
+                "out_of": ranking.ranked if row.assessed else None,
                 "median": summary["median"].get(pillar.code),
                 "best": summary["best"].get(pillar.code),
             }
@@ -665,6 +682,7 @@ def report_card_of(report: Card) -> pdf.ReportCard:
         value=row.value,
         rank=row.rank,
         of=ranking.ranked,
+        units=ranking.units,
         points=row.points,
         max_points=ranking.max_points,
         recognized=row.recognized,

@@ -35,6 +35,17 @@ class SnapshotQuerySet(models.QuerySet["Snapshot"]):
         return self.filter(~models.Exists(newer))
 
 
+class SnapshotManager(models.Manager.from_queryset(SnapshotQuerySet)):  # type: ignore[misc]
+    """Snapshots without their two large columns: the values scored (a CSV of every
+    figure) and the analysis (3,321 units' rank intervals). Every page about a snapshot
+    loads the row, and decoding that JSON cost more than the rest of a report card;
+    their readers ask for them by name (`read.analysis`, `read.ranking(with_values=)`),
+    and touching the attribute still loads it."""
+
+    def get_queryset(self) -> SnapshotQuerySet:
+        return super().get_queryset().defer("values_csv", "analysis")
+
+
 class Snapshot(models.Model):
     """The published results of one level in one period, as one version."""
 
@@ -80,7 +91,7 @@ class Snapshot(models.Model):
     # previous period's figures of every unit, derived across the 2025 reform).
     analysis = models.JSONField(_("analysis"), default=dict)
 
-    objects = SnapshotQuerySet.as_manager()
+    objects = SnapshotManager()
 
     class Meta:
         verbose_name = _("published results")

@@ -162,6 +162,8 @@ class ReportCard:
     version: int = 1
     province: str = "THANH HÓA"
     notes: Sequence[str] = field(default_factory=tuple)
+    units: int | None = None
+    """The level's units, assessed or not (M); more than `of` in a partial ranking."""
 
 
 PROVISIONAL = "KẾT QUẢ TẠM THỜI – CHƯA CÔNG BỐ"
@@ -468,12 +470,15 @@ def report_card_pdf(card: ReportCard) -> bytes:
     pdf.set_font(FONT, "B", 13)
     for _label, value in summary:
         pdf.cell(width, 8, value, border="LBR", align="C")
-    pdf.ln(12)
+    pdf.ln(8)
+    if card.units is not None and card.units > card.of:  # a partial ranking says so
+        pdf.line_text(f"Xếp hạng trong {card.of}/{card.units} đơn vị được đánh giá.", 8)
+    pdf.ln(4)
 
     if card.pillars:
         pdf.line_text("Trụ cột (so với trung vị và đơn vị cao nhất cùng cấp)", 10, "B")
         pdf.ln(1)
-        _pillar_bars(pdf, card.pillars)
+        _pillar_bars(pdf, card.pillars, card.of)
         pdf.ln(3)
 
     by_code = {ind.code: ind for ind in card.indicators}
@@ -548,10 +553,11 @@ def _rank_of(rank: int | None, of: int | None) -> str:
     return f"{rank}/{of}" if of else str(rank)
 
 
-def _pillar_bars(pdf: _Document, pillars: Sequence[CardPillar]) -> None:
-    """Horizontal bars 0..1: the unit's value, with ticks for the median and the best."""
+def _pillar_bars(pdf: _Document, pillars: Sequence[CardPillar], of: int) -> None:
+    """Horizontal bars 0..1: the unit's value, with ticks for the median and the best;
+    its rank out of the `of` units ranked."""
     label_width = 62.0
-    figure_width = 38.0
+    figure_width = 44.0
     bar_width = BODY - label_width - figure_width
     for pillar in pillars:
         pdf.set_font(FONT, "", 8)
@@ -576,7 +582,7 @@ def _pillar_bars(pdf: _Document, pillars: Sequence[CardPillar]) -> None:
         pdf.set_draw_color(0, 0, 0)
         pdf.set_line_width(0.2)
         pdf.set_x(x + bar_width)
-        rank = f" (hạng {pillar.rank})" if pillar.rank is not None else ""
+        rank = f" (hạng {_rank_of(pillar.rank, of)})" if pillar.rank is not None else ""
         pdf.cell(figure_width, 6, f"{vi_number(pillar.value)}{rank}", align="R")
         pdf.set_y(y + max(6.0, 4.0 * len(lines) + 2))
     pdf.set_font(FONT, "", 7)

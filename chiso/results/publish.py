@@ -170,6 +170,9 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
     )
     snapshot.summary = cards.pillar_summary(ranking)
     snapshot.save()
+    # Computed once here, read by every page, file and API answer: none scores again.
+    # The engine's part starts now and runs while the rows are planned and stored.
+    finish_analysis = analysis.published_analysis(snapshot, scored)
     plans = analysis.plans_of(scored)
     ranked = sum(1 for row in rows if row.assessed)
     history = analysis.histories(period, level, [(r.unit_id, r.code, r.lineage) for r in rows])
@@ -194,8 +197,7 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
             for r in stored
         ),
     )
-    # Computed once here, read by every page, file and API answer: none scores again.
-    snapshot.analysis = analysis.published_analysis(snapshot, scored)
+    snapshot.analysis = finish_analysis()
     Snapshot.objects.filter(pk=snapshot.pk).update(analysis=snapshot.analysis)
     workflow.publish_all(
         Submission.objects.filter(pk__in=[s.pk for s in scored.assessed]),

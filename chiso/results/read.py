@@ -48,7 +48,7 @@ def versions(period: Any, level: str) -> list[Snapshot]:
     return list(
         Snapshot.objects.filter(period=period, level=level)
         .defer("values_csv")
-        .select_related("framework", "published_by")
+        .select_related("framework")
         .order_by("-version")
     )
 
@@ -89,12 +89,14 @@ def ranking(
             for fields in stored.values_list(*cards.ROW_FIELDS[:-1], "brief")
         ]
     elif unit is not None:
-        # One unit's card also shows its history, kept out of the rows every reader reads
-        # (a row published before it had a column of its own: in `data`).
+        # One unit's card also shows its history and its plan to recognition, kept out
+        # of the rows every reader reads (a row published before they had columns of
+        # their own: in `data`), read here with the row.
         read_rows = []
-        for *fields, history in stored.values_list(*cards.ROW_FIELDS, "history"):
+        for *fields, history, plan in stored.values_list(*cards.ROW_FIELDS, "history", "plan"):
             row = cards.row_of(*fields)
             row.history = row.history if history is None else history
+            row.plan = row.plan if plan is None else plan
             read_rows.append(row)
     else:
         read_rows = [cards.row_of(*fields) for fields in stored.values_list(*cards.ROW_FIELDS)]

@@ -409,16 +409,22 @@ def _download(ranking: cards.Ranking, body: str | bytes, name: str, content_type
 
 
 def ranking_table(ranking: cards.Ranking) -> tuple[list[str], list[list[Any]]]:
-    """`chiso score`'s columns and rows (assessed units, best first), then `name`; a
-    provisional ranking carries one more column, `provisional`, true on every row."""
-    header = [*SCORE_COLUMNS, *ranking.node_codes, "name"]
+    """`chiso score`'s columns and rows (assessed units, best first), then `name`, then
+    what every rank is out of: `out_of` (N, the units ranked), each pillar's rank
+    (`rank_CQS`, out of the same N) and `units` (M, the level's units, assessed or not:
+    N < M in a partial ranking). A provisional ranking carries one more column,
+    `provisional`, true on every row."""
+    pillars = [(p.code, ranking.node_index()[p.code]) for p in ranking.pillars]
+    header = [*SCORE_COLUMNS, *ranking.node_codes, "name", "out_of"]
+    header += [f"rank_{code}" for code, _ in pillars] + ["units"]
     if ranking.provisional:
         header.append("provisional")
+    ranked, units = ranking.ranked, ranking.units
     table = []
     for row in ranking.assessed:
         cells: list[Any] = [row.code, row.value, row.points, row.rank, row.recognized]
         cells += row.node_values
-        cells.append(row.name)
+        cells += [row.name, ranked, *(row.node_ranks[i] for _, i in pillars), units]
         if ranking.provisional:
             cells.append(True)
         table.append(cells)

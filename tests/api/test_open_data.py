@@ -56,7 +56,9 @@ def test_nothing_unpublished_is_a_dataset(client, approved):
 def test_the_files_carry_the_ranking_the_figures_and_the_framework(client, published, framework):
     ranking = client.get(base(published) + "ranking.csv").content.decode().splitlines()
     assert ranking[0].startswith("unit,value,points,rank,recognized,CQS,")
-    assert ranking[1].startswith("14758,1,100,1,true,") and ranking[1].endswith("Phường Hàm Rồng")
+    assert ranking[1].startswith("14758,1,100,1,true,") and ranking[1].endswith(
+        "Phường Hàm Rồng,2,1,1,2"
+    )
     values = client.get(base(published) + "values.csv").content.decode()
     assert values.startswith("unit,code,value\n") and "14758,hs_tt,900\n" in values
     assert client.get(base(published) + "framework.yaml").content.decode() == framework.text

@@ -24,7 +24,12 @@ def test_published_results_give_every_figure_of_every_unit_best_first(client, pu
     assert first["points"] == pytest.approx(100) and first["value"] == pytest.approx(1)
     assert first["recognized"] is True and second["recognized"] is False
     assert [p["code"] for p in first["pillars"]] == ["CQS", "XHS"]
-    assert first["pillars"][0] == {"code": "CQS", "value": pytest.approx(1), "rank": 1}
+    assert first["pillars"][0] == {
+        "code": "CQS",
+        "value": pytest.approx(1),
+        "rank": 1,
+        "out_of": 2,
+    }
     cqs1 = next(i for i in first["indicators"] if i["code"] == "CQS.1")
     assert cqs1 == {
         "code": "CQS.1",

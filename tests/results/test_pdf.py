@@ -164,7 +164,7 @@ def test_the_report_card_gives_the_result_the_pillars_what_to_fix_and_every_indi
     assert "PHIẾU KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ CHUYỂN ĐỔI SỐ" in whole
     assert "Phường Hàm Rồng (14755)" in whole
     assert "0,7314" in whole and "3/166" in whole and "73,14/100" in whole and "Chưa đạt" in whole
-    assert "Chính quyền số" in whole and "0,8000 (hạng 2)" in whole
+    assert "Chính quyền số" in whole and "0,8000 (hạng 2/166)" in whole
     fix = whole.split("Cần khắc phục trước")[1].split("Các chỉ tiêu")[0]
     assert fix.index("1.2") < fix.index("2.1")
     assert "tiêu chí bắt buộc chưa đạt" in fix and "còn 1,50 điểm" in fix
