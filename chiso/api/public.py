@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -148,7 +149,7 @@ def node_data(node: engine.Node) -> dict[str, Any]:
 
 def _rule(rule: engine.ScoreRule) -> dict[str, Any]:
     """A scoring rule as the file gives it: `better` only where relative scoring has it."""
-    data = rule.model_dump(exclude_none=True)
+    data = {key: value for key, value in dataclasses.asdict(rule).items() if value is not None}
     if rule.method != "relative":
         data.pop("better", None)
     return data
@@ -158,7 +159,7 @@ def tree_data(parsed: engine.Framework) -> dict[str, Any]:
     return {
         "max_points": parsed.max_points,
         "missing": parsed.missing,
-        "recognition": parsed.recognition.model_dump() if parsed.recognition else None,
+        "recognition": dataclasses.asdict(parsed.recognition) if parsed.recognition else None,
         "elements": [
             {"code": e.code, "title": dict(e.title), "type": e.type} for e in parsed.elements
         ],

@@ -1,9 +1,14 @@
-"""chiso.engine: the pure scoring core (numpy, pydantic, PyYAML on strings).
+"""chiso.engine: the pure scoring core (numpy, PyYAML on strings).
 
 No Django, no files, no network: callers hand in text and values, and get back
 a `Framework`, `Values` and `Results`, or one `EngineError` listing every
 `Problem`. See docs/architecture.md for the contract and
 docs/framework-format.md for the file format.
+
+The framework model is frozen dataclasses, not pydantic: the parser already
+checks every field with a stable problem code and line, so pydantic only checked
+the same types twice, added ~100 ms to importing the engine and tied the pure
+core to a validation library (it remains for django-ninja's API schemas only).
 """
 
 from chiso.engine.errors import CODES as PROBLEM_CODES

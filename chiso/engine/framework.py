@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal, TypeVar, cast, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from chiso.engine.errors import EngineError, Problem, problem
 from chiso.engine.formula import Expr, FormulaError, Rule, names, parse_formula, parse_rule
@@ -96,13 +96,19 @@ MAX_NUMBER_CHARS: Final = 40
 
 # ---------------------------------------------------------------------------
 # The model
+#
+# Plain frozen dataclasses: `_Checker` below builds them only from values it has
+# already checked (with a problem code and line for each mistake), so nothing is
+# checked again here. Fields are keyword-only, as the checker passes them.
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+def _derived() -> Any:
+    """A field computed in `__post_init__`: not an argument, not shown, not compared."""
+    return field(init=False, repr=False, compare=False)
 
 
-class ScoreRule(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScoreRule:
     """How an indicator's value becomes its score s in [0, 1]."""
 
     method: Method
@@ -115,7 +121,8 @@ class ScoreRule(_Frozen):
     """For `relative`: which end of the units' range scores 1."""
 
 
-class Recognition(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Recognition:
     """Who is "completed": enough points (or value) and, optionally, every mandatory met."""
 
     min_points: float | None = None
@@ -123,7 +130,8 @@ class Recognition(_Frozen):
     all_mandatory: bool = False
 
 
-class Element(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Element:
     """A raw input that formulas use (it is never scored by itself).
 
     `minimum` and `maximum` are the file's `min` and `max`: a value outside is refused.
@@ -136,19 +144,20 @@ class Element(_Frozen):
     maximum: float | None = None
 
 
-class ValidationRule(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ValidationRule:
     """A check on the entered values of one unit, such as ``hs_tt <= hs_tong``."""
 
     rule: str
     message: dict[str, str] | None = None
-    _parsed: Rule | None = PrivateAttr(default=None)
+    # Parsed once here; derived from `rule`, so left out of equality.
+    _parsed: Rule = _derived()
 
-    def model_post_init(self, context: Any, /) -> None:
-        self._parsed = parse_rule(self.rule)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_parsed", parse_rule(self.rule))
 
     @property
     def parsed(self) -> Rule:
-        assert self._parsed is not None
         return self._parsed
 
     @property
@@ -157,7 +166,8 @@ class ValidationRule(_Frozen):
         return tuple(dict.fromkeys(name.code for name in names(self.parsed)))
 
 
-class Node(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Node:
     """A branch (pillar, index, ...) or, without children, an indicator.
 
     `points` is the indicator's own points and None on a branch; `max_points` is
@@ -184,7 +194,7 @@ class Node(_Frozen):
     """How hard raising the indicator to full score is judged (the gap planner's cost)."""
     may_not_apply: bool = False
     """The indicator may be marked as not applying to a unit (value `không áp dụng`)."""
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_leaf(self) -> bool:
@@ -206,7 +216,8 @@ class Node(_Frozen):
             yield from child.walk()
 
 
-class Framework(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Framework:
     """One year's validated criteria set; build it with `parse_framework`."""
 
     code: str
@@ -218,15 +229,18 @@ class Framework(_Frozen):
     elements: tuple[Element, ...] = ()
     tree: tuple[Node, ...]
     validation: tuple[ValidationRule, ...] = ()
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = field(default_factory=dict)
 
-    _nodes: tuple[Node, ...] = PrivateAttr(default=())
-    _by_code: dict[str, Node] = PrivateAttr(default_factory=dict)
-    _input_types: dict[str, InputType] = PrivateAttr(default_factory=dict)
-    _bounds: dict[str, tuple[float | None, float | None]] = PrivateAttr(default_factory=dict)
-    _formulas: dict[str, Expr] = PrivateAttr(default_factory=dict)
-    # Derived data other engine modules keep with the framework (the scoring plan).
-    _memo: dict[str, object] = PrivateAttr(default_factory=dict)
+    # Derived from the fields above in __post_init__, so left out of init, repr and
+    # equality (two frameworks with the same fields are equal).
+    _nodes: tuple[Node, ...] = _derived()
+    _by_code: dict[str, Node] = _derived()
+    _input_types: dict[str, InputType] = _derived()
+    _bounds: dict[str, tuple[float | None, float | None]] = _derived()
+    _formulas: dict[str, Expr] = _derived()
+    # Data other engine modules derive from the framework and keep with it (the
+    # scoring plan); filled on first use.
+    _memo: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def memo(self, key: str, build: Callable[[Framework], _Derived]) -> _Derived:
         """Data derived from the framework alone, built by `build(self)` on first
@@ -235,25 +249,31 @@ class Framework(_Frozen):
             self._memo[key] = build(self)
         return cast(_Derived, self._memo[key])
 
-    def model_post_init(self, context: Any, /) -> None:
-        self._nodes = tuple(node for root in self.tree for node in root.walk())
-        self._by_code = {node.code: node for node in self._nodes}
+    def __post_init__(self) -> None:
+        # A frozen dataclass refuses `self.x = ...`; these are set once, here.
+        nodes = tuple(node for root in self.tree for node in root.walk())
         types: dict[str, InputType] = {element.code: element.type for element in self.elements}
-        for node in self._nodes:
+        for node in nodes:
             if node.is_leaf and node.formula is None:
                 types[node.code] = node.input_type
-        self._input_types = types
-        inputs: list[Element | Node] = [*self.elements, *self._nodes]
-        self._bounds = {
-            item.code: (item.minimum, item.maximum)
-            for item in inputs
-            if item.code in types and (item.minimum is not None or item.maximum is not None)
+        inputs: list[Element | Node] = [*self.elements, *nodes]
+        derived = {
+            "_nodes": nodes,
+            "_by_code": {node.code: node for node in nodes},
+            "_input_types": types,
+            "_bounds": {
+                item.code: (item.minimum, item.maximum)
+                for item in inputs
+                if item.code in types and (item.minimum is not None or item.maximum is not None)
+            },
+            "_formulas": {
+                node.code: parse_formula(node.formula)
+                for node in nodes
+                if node.is_leaf and node.formula is not None
+            },
         }
-        self._formulas = {
-            node.code: parse_formula(node.formula)
-            for node in self._nodes
-            if node.is_leaf and node.formula is not None
-        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
     @property
     def nodes(self) -> tuple[Node, ...]:
@@ -827,7 +847,7 @@ class _Checker:
         return Framework(
             code=code,
             title=title,
-            level=level,
+            level=cast(Level, level),  # one of LEVELS: checked above
             year=year,
             missing="exclude" if missing == "exclude" else "zero",
             recognition=recognition,
@@ -912,7 +932,13 @@ class _Checker:
             if code is not None and title is not None and bounds is not None:
                 low, high = bounds
                 result.append(
-                    Element(code=code, title=title, type=type_, minimum=low, maximum=high)
+                    Element(
+                        code=code,
+                        title=title,
+                        type=cast(InputType, type_),  # one of INPUT_TYPES: `choice` checked it
+                        minimum=low,
+                        maximum=high,
+                    )
                 )
         return result
 
@@ -1106,6 +1132,7 @@ class _Checker:
         if not ok or bounds is None:
             return None
         assert code is not None and title is not None and points is not None
+        assert effort is not None
         return Node(
             minimum=bounds[0],
             maximum=bounds[1],
@@ -1118,7 +1145,7 @@ class _Checker:
             pass_=pass_,
             formula=formula,
             score=score,
-            type=type_,
+            type=cast(InputType | None, type_),  # None or one of INPUT_TYPES
             description=description,
             depth=depth,
             parent=parent,
@@ -1216,7 +1243,9 @@ class _Checker:
         bound = self.number(value, given[0], where)
         if bound is None:
             return None
-        return ScoreRule(method="threshold", **{given[0]: bound})
+        if given[0] == "at_least":
+            return ScoreRule(method="threshold", at_least=bound)
+        return ScoreRule(method="threshold", at_most=bound)
 
     def steps(self, value: Mapping[str, Any], where: str, line: int | None) -> ScoreRule | None:
         steps = value.get("steps")

@@ -84,7 +84,7 @@ def test_a_framework_that_no_period_uses_is_not_public(client, framework):
 def test_a_framework_tree_gives_points_and_scoring_rules(client, period, framework):
     tree = client.get(f"/api/v1/frameworks/{framework.code}/{framework.version}").json()
     assert tree["max_points"] == 100
-    assert tree["recognition"]["min_points"] == 60 and tree["recognition"]["all_mandatory"]
+    assert tree["recognition"] == {"min_points": 60, "min_value": None, "all_mandatory": True}
     assert [e["code"] for e in tree["elements"]] == ["hs_tt", "hs_tong"]
     cqs = tree["nodes"][0]
     assert cqs["code"] == "CQS" and cqs["max_points"] == 60

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 
 import pytest
 
-from chiso.engine import EngineError, Problem, framework_from_dict, parse_framework
+from chiso.engine import (
+    EngineError,
+    Problem,
+    Values,
+    framework_from_dict,
+    parse_framework,
+    score,
+)
 from tests.engine.builders import branch, framework_text, leaf
 
 
@@ -55,8 +63,26 @@ def test_the_commune_framework_reads_into_an_immutable_tree(commune):
     assert cqs1.score is not None and (cqs1.score.zero, cqs1.score.full) == (0, 90)
     assert commune.recognition is not None and commune.recognition.min_points == 30
     assert commune.validation[0].rule == "hs_tt <= hs_tong"
-    with pytest.raises(Exception):  # noqa: B017  (pydantic's frozen-instance error)
+    with pytest.raises(dataclasses.FrozenInstanceError):
         cqs1.points = 99  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        commune.tree = ()  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cqs1.score.full = 50  # type: ignore[misc]
+
+
+def test_two_reads_of_one_file_are_equal_whatever_was_computed_from_one(commune_text):
+    first, second = parse_framework(commune_text), parse_framework(commune_text)
+    # Scoring keeps its plan with the first framework; equality looks at the file's content.
+    score(first, Values.from_mapping(first, {"14758": {"hs_tt": 9, "hs_tong": 10}}))
+    assert first == second
+    assert first.node("CQS.1") == second.node("CQS.1")
+    changed = parse_framework(commune_text.replace("full: 90", "full: 80"))
+    assert changed != first and changed.node("CQS.1") != first.node("CQS.1")
+    # A scoring rule or recognition rule is a value: equal rules are one dict key.
+    rules = {first.node("CQS.1").score: "a", second.node("CQS.1").score: "b"}
+    assert list(rules.values()) == ["b"]
+    assert len({first.recognition, second.recognition}) == 1
 
 
 def test_an_indicator_without_formula_takes_its_type_from_the_method_or_its_type_key(commune):

@@ -21,7 +21,7 @@ BLOCK_AND_IMPORT = textwrap.dedent(
 
     class Blocker:
         # Any attempt to import these fails as if they were not installed.
-        blocked = ("django", "pandas", "openpyxl")
+        blocked = ("django", "pandas", "openpyxl", "pydantic")
 
         def find_spec(self, name, path=None, target=None):
             if name.split(".")[0] in self.blocked:
@@ -40,7 +40,7 @@ BLOCK_AND_IMPORT = textwrap.dedent(
 )
 
 
-def test_the_engine_imports_and_scores_with_django_and_pandas_blocked(commune_text):
+def test_the_engine_imports_and_scores_with_django_pandas_and_pydantic_blocked(commune_text):
     completed = subprocess.run(  # noqa: S603  (this Python, a fixed script)
         [sys.executable, "-c", BLOCK_AND_IMPORT],
         input=commune_text,
@@ -70,7 +70,7 @@ def test_an_engine_module_imports_only_the_allowed_libraries(source):
     tree = ast.parse(source.read_text(encoding="utf-8"))
     allowed = {
         "__future__", "collections", "copy", "dataclasses", "functools", "itertools", "math",
-        "re", "types", "typing", "unicodedata", "numpy", "pydantic", "yaml", "chiso",
+        "re", "types", "typing", "unicodedata", "numpy", "yaml", "chiso",
     }  # fmt: skip
     assert _imports(tree) <= allowed
 

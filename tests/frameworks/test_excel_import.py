@@ -158,11 +158,7 @@ def test_tuan_imports_an_appendix_table(tuan_imports, tuan):
         "XHS.2",
     ]
     assert parsed.node("CQS.3").parent == "CQS"
-    assert parsed.node("CQS.1").score.model_dump(exclude_defaults=True) == {
-        "method": "linear",
-        "zero": 0.0,
-        "full": 90.0,
-    }
+    assert parsed.node("CQS.1").score == engine.ScoreRule(method="linear", zero=0.0, full=90.0)
     assert parsed.node("CQS.3").score.steps == ((1, 0.25), (2, 0.5), (3, 0.75), (4, 1))
     assert parsed.node("XHS.1").score.at_least == 30
     assert parsed.node("XHS.2").score.at_most == 5
