@@ -730,6 +730,9 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
         ).values_list("unit__code", "pk")
     )
     percent = lambda x: show_number(None if x is None else 100 * x, 0)  # noqa: E731
+    # The audit is cached with the titles of its first reader's language: each reader
+    # gets the framework's titles in their own.
+    parsed = period.framework_for(_level(level)).engine()
     context = {
         "period": period,
         "level": level,
@@ -738,6 +741,7 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
         "indicators": [
             {
                 **i,
+                "title": title_of(parsed, i["code"], i["title"]),
                 "coverage_text": percent(i["coverage"]),
                 "shown": [show_number(i[k]) for k in ("min", "q25", "median", "q75", "max")],
                 "mean_text": show_number(i["mean"]),
@@ -747,6 +751,7 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
         "outliers": [
             {
                 **o,
+                "title": title_of(parsed, o["code"], o["title"]),
                 "name": names.get(o["unit"], o["unit"]),
                 "value_text": show_number(o["value"]),
                 "reference_text": show_number(o["reference"]),
@@ -771,6 +776,7 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
         "pillar_correlations": [
             {
                 **c,
+                "pillar_title": title_of(parsed, c["pillar"]),
                 "pearson_text": show_number(c["pearson"]),
                 "spearman_text": show_number(c["spearman"]),
             }
