@@ -594,6 +594,7 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
             "points": numbers.points(i.points),
             "max_points": numbers.points(i.max_points),
             "left": numbers.points(i.left),
+            "left_words": numbers.points_words(i.left),
             "mandatory": i.mandatory,
             "met": i.met,
             "applies": i.applies,
@@ -688,7 +689,7 @@ def _shown_plan(
         **found,
         "reason_text": _(PLAN_REASONS.get(reason or "", PLAN_REASONS["unreachable"]))
         + (f" ({found['message']})" if found.get("message") else ""),
-        "points_gained": numbers.points(sum(step["points"] or 0 for step in found["steps"])),
+        "points_gained": numbers.points_words(sum(step["points"] or 0 for step in found["steps"])),
         "steps": [
             {
                 **step,
@@ -696,7 +697,7 @@ def _shown_plan(
                 "title": title_of(parsed, step["code"], step["title"]),
                 "from_text": figure_of(parsed, step["code"], step["from"]),
                 "to_text": figure_of(parsed, step["code"], step["to"]),
-                "points_text": numbers.points(step["points"]),
+                "points_words": numbers.points_words(step["points"]),
                 "elements": [
                     {
                         **element,

@@ -46,12 +46,13 @@ def read(client, url: str, language: str) -> str:
 def pages(period) -> dict[str, tuple[str, list[str]]]:
     """Each page, with the codes whose titles it shows."""
     card = reverse("results:card", args=[period.pk, "commune", "14797"])
+    sensitivity = reverse("results:sensitivity", args=[period.pk, "commune"])
     return {
         "card": (card, ["CQS", "XHS", "CQS.1", "CQS.2", "XHS.1"]),
         # Hạc Thành's path to recognition: more dossiers online (hs_tt), more signatures.
         "plan": (card + "?goal=recognition", ["CQS.1", "hs_tt", "XHS.1"]),
         "audit": (reverse("results:audit", args=[period.pk, "commune"]), list(TITLES)[:5]),
-        "sensitivity": (reverse("results:sensitivity", args=[period.pk, "commune"]), ["CQS", "XHS"]),
+        "sensitivity": (sensitivity, ["CQS", "XHS"]),
     }
 
 
