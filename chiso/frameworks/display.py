@@ -69,8 +69,8 @@ def method_text(node: engine.Node) -> str:
         return _("Full points at %(x)s or less, otherwise none.") % {"x": at(rule.at_most)}
     if rule.method == "steps":
         steps = "; ".join(
-            _("from %(x)s: %(points)s points")
-            % {"x": at(x), "points": numbers.points(s * (node.points or 0.0))}
+            _("from %(x)s: %(points)s")
+            % {"x": at(x), "points": numbers.points_words(s * (node.points or 0.0))}
             for x, s in rule.steps
         )
         return _("In steps: %(steps)s.") % {"steps": steps}

@@ -26,6 +26,7 @@ from chiso.assessments.excel import localized
 from chiso.assessments.models import Period, Status, Submission
 from chiso.leadership import dashboard, services
 from chiso.leadership.models import TargetKind
+from chiso.lib import numbers
 from chiso.lib.uploads import capped, too_large
 from chiso.units.models import Level
 
@@ -144,6 +145,16 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             for pillar in data["distribution"]["pillars"]
         ],
         "target_rows": [_target_row(t) for t in data["targets"]],
+        # The histogram's text equivalent: each bin's values and how many units fall in it.
+        "histogram_rows": [
+            (numbers.number(low, 1), numbers.number(high, 1), count)
+            for low, high, count in zip(
+                data["distribution"]["edges"],
+                data["distribution"]["edges"][1:],
+                data["distribution"]["counts"],
+                strict=False,
+            )
+        ],
         # "31/12": the day and month the year's quota is due, written the Vietnamese way.
         "quota_by": _day_month(data["recognition"]["quota_by"]),
         "chart": {

@@ -5,7 +5,8 @@ decimal separator, never group thousands (a figure copied back into a field read
 the same), and write a missing number as "—". Files and the API keep plain decimals.
 
 - `points`: points earned or possible: a whole number as it is (60), any other with
-  exactly 2 decimals (57,75; 95,30), so a column of totals lines up;
+  exactly 2 decimals (57,75; 95,30), so a column of totals lines up; `points_words`
+  writes them with their word ("1 point", "57,75 points"; "1 điểm");
 - `figure`: a figure entered or computed (a count, a share), at most 4 decimals;
 - `index`: a 0..1 value the DTI way, always 4 decimals (0,7314);
 - `percent`: a 0..1 share as a percentage, at most 1 decimal (3,6 %).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import math
 
 from django.utils.formats import get_format
+from django.utils.translation import ngettext
 
 MISSING = "—"
 
@@ -53,6 +55,14 @@ def points(value: float | None, separator: str | None = None) -> str:
     if rounded == int(rounded):
         return number(rounded, 0, separator)
     return _decimal(f"{rounded:.2f}", separator)
+
+
+def points_words(value: float | None, separator: str | None = None) -> str:
+    """Points with their word in the page's language: "1 point", "0,5 points", "60 points"."""
+    text = points(value, separator)
+    # English says "1 point" for exactly one, "points" for any other number, fractions too.
+    count = 1 if text == "1" else 2
+    return ngettext("%(points)s point", "%(points)s points", count) % {"points": text}
 
 
 def figure(value: float | None, separator: str | None = None) -> str:

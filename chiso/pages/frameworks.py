@@ -35,6 +35,7 @@ from chiso.frameworks.display import (
     type_name,
 )
 from chiso.frameworks.models import Framework, Source, sha256_text
+from chiso.lib import numbers
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -74,7 +75,7 @@ def framework_detail(request: HttpRequest, code: str, version: int) -> HttpRespo
         TreeRow(
             node=node,
             title=in_language(node.title),
-            points=show_number(node.max_points),
+            points=numbers.points(node.max_points),
             method=method_text(node) if node.is_leaf else "",
             method_name=method_name(node),
             description=in_language(node.description),
@@ -102,8 +103,8 @@ def framework_detail(request: HttpRequest, code: str, version: int) -> HttpRespo
             "elements": elements,
             "rules": rules,
             "periods": list(periods),
-            "max_points": show_number(parsed.max_points),
-            "min_points": show_number(parsed.recognition.min_points)
+            "max_points": numbers.points_words(parsed.max_points),
+            "min_points": numbers.points_words(parsed.recognition.min_points)
             if parsed.recognition and parsed.recognition.min_points is not None
             else "",
             "min_value": show_number(parsed.recognition.min_value, 4)

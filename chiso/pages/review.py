@@ -330,6 +330,7 @@ class IndicatorRow:
             "self_points": points(self.self_points),
             "verified_points": points(self.verified_points),
             "points": points(self.points),
+            "points_words": numbers.points_words(self.points),
             "difference": points(self.difference),
         }
 

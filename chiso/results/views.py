@@ -600,6 +600,7 @@ def report_card(request: HttpRequest, period_id: int, level: str, unit_code: str
             "points": numbers.points(i.points),
             "max_points": numbers.points(i.max_points),
             "left": numbers.points(i.left),
+            "left_words": numbers.points_words(i.left),
             "mandatory": i.mandatory,
             "met": i.met,
             "applies": i.applies,
@@ -694,7 +695,7 @@ def _shown_plan(
         **found,
         "reason_text": _(PLAN_REASONS.get(reason or "", PLAN_REASONS["unreachable"]))
         + (f" ({found['message']})" if found.get("message") else ""),
-        "points_gained": numbers.points(sum(step["points"] or 0 for step in found["steps"])),
+        "points_gained": numbers.points_words(sum(step["points"] or 0 for step in found["steps"])),
         "steps": [
             {
                 **step,
@@ -702,7 +703,7 @@ def _shown_plan(
                 "title": title_of(parsed, step["code"], step["title"]),
                 "from_text": figure_of(parsed, step["code"], step["from"]),
                 "to_text": figure_of(parsed, step["code"], step["to"]),
-                "points_text": numbers.points(step["points"]),
+                "points_words": numbers.points_words(step["points"]),
                 "elements": [
                     {
                         **element,
@@ -736,6 +737,9 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
         ).values_list("unit__code", "pk")
     )
     percent = lambda x: show_number(None if x is None else 100 * x, 0)  # noqa: E731
+    # The audit is cached with the titles of its first reader's language: each reader
+    # gets the framework's titles in their own.
+    parsed = period.framework_for(_level(level)).engine()
     context = {
         "period": period,
         "level": level,
@@ -744,6 +748,7 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
         "indicators": [
             {
                 **i,
+                "title": title_of(parsed, i["code"], i["title"]),
                 "coverage_text": percent(i["coverage"]),
                 "shown": [show_number(i[k]) for k in ("min", "q25", "median", "q75", "max")],
                 "mean_text": show_number(i["mean"]),
@@ -753,6 +758,7 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
         "outliers": [
             {
                 **o,
+                "title": title_of(parsed, o["code"], o["title"]),
                 "name": names.get(o["unit"], o["unit"]),
                 "value_text": show_number(o["value"]),
                 "reference_text": show_number(o["reference"]),
@@ -777,6 +783,7 @@ def audit_page(request: HttpRequest, period_id: int, level: str) -> HttpResponse
         "pillar_correlations": [
             {
                 **c,
+                "pillar_title": title_of(parsed, c["pillar"]),
                 "pearson_text": show_number(c["pearson"]),
                 "spearman_text": show_number(c["spearman"]),
             }

@@ -26,7 +26,7 @@ from chiso.assessments.models import Period
 from chiso.engine.whatif import SCORE_KEYS, Changes
 from chiso.frameworks.display import in_language
 from chiso.frameworks.problems import problem_text
-from chiso.lib.numbers import points
+from chiso.lib.numbers import points, points_words
 from chiso.results import whatif
 
 # The scoring numbers a what-if changes, by name (the file's keys are for machines).
@@ -89,14 +89,14 @@ def _problems(error: engine.EngineError) -> list[dict[str, str | None]]:
 
 def scale_text(scale: dict[str, Any]) -> str:
     """The new total, and the recognition threshold set on the old scale."""
-    text = _("The total is now %(after)s points (it was %(before)s).") % {
-        "after": points(scale["after"]),
+    text = _("The total is now %(after)s (it was %(before)s).") % {
+        "after": points_words(scale["after"]),
         "before": points(scale["before"]),
     }
     if scale["min_points"] is not None:
         text += " " + _(
-            "Recognition still needs %(needed)s points, a threshold set on the old scale: check it."
-        ) % {"needed": points(scale["min_points"])}
+            "Recognition still needs %(needed)s, a threshold set on the old scale: check it."
+        ) % {"needed": points_words(scale["min_points"])}
     return text
 
 

@@ -49,18 +49,24 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def phone(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A page on a 360 x 740 phone screen, its URLs relative to the live server."""
+def phone_context(browser: Any, base_url: str) -> Any:
+    """A browser context of a 360 x 740 touch screen, its URLs relative to `base_url`."""
     context = browser.new_context(
         viewport=PHONE,
-        base_url=live_server.url,
+        base_url=base_url,
         locale="vi-VN",
         is_mobile=True,
         has_touch=True,
         device_scale_factor=2,
     )
     context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def phone(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A page on a 360 x 740 phone screen, its URLs relative to the live server."""
+    context = phone_context(browser, live_server.url)
     page = context.new_page()
     yield page
     context.close()

@@ -52,7 +52,7 @@ def test_lans_report_card_shows_the_engines_path_to_recognition(client, period, 
         item = section[section.index(f'data-code="{step.code}"') :]
         to = figure_of(parsed, step.code, step.value_to)  # Có/Không, or with its unit
         assert f'<strong class="plan-to">{to}</strong>' in item
-        assert f'<span class="plan-points">+{numbers.points(step.points)}</span>' in item
+        assert f'<span class="plan-points">+{numbers.points_words(step.points)}</span>' in item
     # The ratio indicator names the element to change.
     ratio = next((s for s in plan.steps if s.code == "CQS.1"), None)
     if ratio is not None:

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from chiso import engine
-from chiso.frameworks.display import show_number
+from chiso.lib import numbers
 from chiso.results import analysis, publish
 from tests.results.conftest import approve
 from tests.results.test_analysis_pages import STRONG_FIGURES, WEAK_FIGURES
@@ -51,7 +51,7 @@ def assert_shows(section, plan):
     for step in plan.steps:
         item = section[section.index(f'data-code="{step.code}"') :]
         assert f'<strong class="plan-to">{shown(step.code, step.value_to)}</strong>' in item
-        assert f'<span class="plan-points">+{show_number(step.points)}</span>' in item
+        assert f'<span class="plan-points">+{numbers.points_words(step.points)}</span>' in item
     assert 'id="goal-error"' not in section
 
 

@@ -7,6 +7,7 @@ from chiso.lib import numbers
 register = template.Library()
 
 register.filter("points", numbers.points)
+register.filter("points_words", numbers.points_words)
 register.filter("figure", numbers.figure)
 register.filter("index", numbers.index)
 register.filter("percent", numbers.percent)
