@@ -210,6 +210,8 @@ def _ranking_rows(ranking: cards.Ranking, period: Period, level: str) -> dict[st
     base_url = f"{base}%s/{_query(ranking)}"
     spread = _uncertainty(ranking)
     unit_kinds = sorted({row.kind for row in ranking.assessed})
+    chart = _interval_chart(ranking, spread)
+    table = chart.pop("table", [])  # beside the chart as text, not in its data
     return {
         "pillars": pillars,
         "body": str(_table_body(ranking, pillars, base_url, kinds, spread)),
@@ -221,7 +223,8 @@ def _ranking_rows(ranking: cards.Ranking, period: Period, level: str) -> dict[st
         "derived_changes": any(row.previous_derived for row in ranking.assessed),
         "compared_among": max((row.compared_among or 0 for row in ranking.assessed), default=0),
         "uncertainty": None if spread is None else {"runs": spread["runs"], "seed": spread["seed"]},
-        "interval_chart": _interval_chart(ranking, spread),
+        "interval_chart": chart,
+        "interval_table": table,
     }
 
 
@@ -242,7 +245,18 @@ def _interval_chart(ranking: cards.Ranking, spread: dict[str, Any] | None) -> di
         return {}
     rows = [row for row in ranking.assessed if row.code in spread["by_unit"]][:CHART_UNITS]
     records = [spread["by_unit"][row.code] for row in rows]
+    sep = decimal_separator()
     return {
+        # The chart's figures as text, for the table beside it.
+        "table": [
+            (
+                row.name,
+                record["rank"],
+                f"{show_number(record['p05'], 0, sep)}–{show_number(record['p95'], 0, sep)}",
+                show_number(record["median_rank"], 1, sep),
+            )
+            for row, record in zip(rows, records, strict=True)
+        ],
         "names": [row.name for row in rows],
         "rank": [r["rank"] for r in records],
         "median": [r["median_rank"] for r in records],

@@ -99,7 +99,8 @@ def test_on_a_phone_the_ranking_fits_with_rank_unit_value_and_recognized(
     wrap = phone.locator(".table-wrap:has(#ranking)")
     assert wrap.evaluate("w => w.scrollWidth - w.clientWidth") == 0
     headings = [h.strip() for h in table.locator("thead th:visible").all_inner_texts()]
-    assert headings == ["Hạng", "Đơn vị", "Giá trị", "Được công nhận"]
+    # The rank says out of how many: the two wards ranked.
+    assert headings == ["Hạng / 2", "Đơn vị", "Giá trị", "Được công nhận"]
     second = table.locator("tbody tr").nth(1)
     for cell in second.locator("td:visible").all():
         box = cell.bounding_box()

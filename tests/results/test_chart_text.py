@@ -35,3 +35,15 @@ def test_the_sensitivity_chart_has_its_indices_in_a_table(client, period, close)
         assert code in text and chart["titles"][i] in text
         assert numbers.number(chart["first"][i], 2) in text
         assert numbers.number(chart["total"][i], 2) in text
+
+
+def test_the_rank_interval_chart_has_its_figures_in_a_table(client, published):  # noqa: F811
+    page = client.get(reverse("results:ranking", args=[published.pk, "commune"]))
+    page = page.content.decode()
+    chart = data_of(page, "interval-data")
+    assert chart["names"]
+    text = chart_text(page, "interval-chart")
+    for i, name in enumerate(chart["names"]):
+        low, high = numbers.number(chart["p05"][i], 0), numbers.number(chart["p95"][i], 0)
+        median = numbers.number(chart["median"][i], 1)
+        assert f" {name} {chart['rank'][i]} {low}–{high} {median} " in text, name
