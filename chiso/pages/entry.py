@@ -35,7 +35,7 @@ from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import evidence as evidence_files
 from chiso.assessments import excel, services, workflow
-from chiso.assessments.figures import Which, figures_by_submission, not_applicable_of
+from chiso.assessments.figures import Which, figures_of_values, not_applicable_of
 from chiso.assessments.forms import (
     VERSION_FIELD,
     EntryForm,
@@ -46,6 +46,7 @@ from chiso.assessments.forms import (
 from chiso.assessments.models import Action, AuditEntry, Comment, Evidence, Submission, Value
 from chiso.frameworks.display import (
     as_text,
+    decimal_separator,
     in_language,
     method_text,
     show_number,
@@ -404,12 +405,16 @@ def build_layout(
 def preview_payload(framework: engine.Framework, result: engine.UnitResult) -> dict[str, Any]:
     """The unit's value, points and each node's points, formatted for the page."""
     nodes = {}
+    separator = decimal_separator()  # looked up once for the page's 300 numbers
     for node in framework.nodes:
         earned = result.node_points.get(node.code, math.nan)
-        entry = {"earned": show_number(earned), "possible": show_number(node.max_points)}
+        entry = {
+            "earned": show_number(earned, separator=separator),
+            "possible": show_number(node.max_points, separator=separator),
+        }
         if node.is_leaf:
             raw = result.leaf_values.get(node.code, math.nan)
-            entry["raw"] = with_unit(show_number(raw, 2), node.unit)
+            entry["raw"] = with_unit(show_number(raw, 2, separator), node.unit)
         nodes[node.code] = entry
     if result.recognized is None:
         recognized = ""
@@ -446,8 +451,14 @@ def _client_bounds(framework: engine.Framework, code: str) -> dict[str, Any]:
 
 def client_config(submission: Submission, framework: engine.Framework) -> dict[str, Any]:
     """What entry.js needs: where to ask for previews, the input types, the rules."""
+    # The framework's part is the same for every unit: made once per language.
+    rules = framework.memo(f"pages.entry.config:{get_language()}", _client_rules)
+    return {"preview": reverse("entry_preview", args=[submission.pk]), **rules}
+
+
+def _client_rules(framework: engine.Framework) -> dict[str, Any]:
+    """The input types, their bounds, the framework's checks and the messages."""
     return {
-        "preview": reverse("entry_preview", args=[submission.pk]),
         "types": {code: framework.input_type(code) for code in framework.input_codes},
         "bounds": {code: _client_bounds(framework, code) for code in framework.input_codes},
         "rules": [
@@ -486,7 +497,12 @@ def _render_entry(
     status: int = 200,
 ) -> HttpResponse:
     framework = submission.framework.engine()
-    stored = {value.code: value for value in submission.values.all()}
+    # What the page shows of a figure (the rest of a Value is not read here).
+    shown_fields = ("code", "self_value", "verified_value", "provenance")
+    stored = {
+        value.code: value
+        for value in Value.objects.filter(submission_id=submission.pk).only(*shown_fields)
+    }
     comments = list(
         Comment.objects.filter(submission=submission)
         .select_related("author")
@@ -528,7 +544,7 @@ def _render_entry(
     else:
         # An officer editing sees what she entered; a reader what counts.
         which: Which = "self" if lock is None else "effective"
-        figures = dict(figures_by_submission([submission], which)[submission.pk])
+        figures = figures_of_values(stored.values(), which)
     preview = preview_payload(framework, scoring.preview(submission, figures))
     shown_messages = list(messages.get_messages(request))
     # The first commented figure or indicator on the page comes first.
