@@ -344,8 +344,11 @@ def check_figures(
     if invalid:
         raise ServiceError(ServiceError.INVALID, _("Some figures are not numbers."), invalid)
     fields: dict[str, list[str]] = {}
+    # A figure the input takes as it is needs no reading; any other is read from its
+    # text for the engine's message.
+    fitting = engine.fitting_inputs(framework, figures)
     for code, value in figures.items():
-        if value is None:
+        if value is None or code in fitting:
             continue
         text = numbers.plain(value)
         try:
