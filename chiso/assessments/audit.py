@@ -1,12 +1,13 @@
 """The audit trail: its one writer, and reading it per submission, per period, as CSV.
 
 `entry`, `write`, `write_all`, `write_changes` and `write_rows` are the only code that
-adds to the trail. The gate calls them for every change of state that matters: figures, evidence, comments and
-status (chiso.assessments.services, workflow), periods created, re-dated or given
-units (periods), framework versions stored, publications and corrections, the signed
-annex, the province's DTI years, API tokens issued and revoked. Nothing in the
-application changes or deletes an entry (AuditEntry and its queryset refuse it); on
-PostgreSQL a trigger refuses it in the database as well (migration assessments 0002).
+adds to the trail. The gate calls them for every change of state that matters: figures,
+evidence, comments and status (chiso.assessments.services, workflow), periods created,
+re-dated or given units (periods), framework versions stored, publications and
+corrections, the signed annex, the province's DTI years, API tokens issued and revoked.
+Nothing in the application changes or deletes an entry (AuditEntry and its queryset
+refuse it); on PostgreSQL a trigger refuses it in the database as well (migration
+assessments 0002).
 """
 
 from __future__ import annotations
