@@ -240,11 +240,16 @@ class EntryPlan:
 
 
 def entry_plan(framework: engine.Framework, not_applicable: set[str]) -> EntryPlan:
-    """The plan of the page, made once per language and set of indicators not applying,
-    and kept with the parsed framework (a framework version never changes)."""
+    """The plan of the page, made once per language for the units where every indicator
+    applies and kept with the parsed framework (a framework version never changes).
+    A unit with indicators marked as not applying gets its own, made for the page: kept,
+    one per set of marks, they could grow with the province's units."""
     marked = frozenset(not_applicable)
-    key = f"pages.entry:{get_language()}:{','.join(sorted(marked))}"
-    return framework.memo(key, lambda parsed: _make_plan(parsed, marked))
+    if marked:
+        return _make_plan(framework, marked)
+    return framework.memo(
+        f"pages.entry:{get_language()}", lambda parsed: _make_plan(parsed, marked)
+    )
 
 
 def _make_plan(framework: engine.Framework, not_applicable: frozenset[str]) -> EntryPlan:
