@@ -1,12 +1,13 @@
 """The audit trail: its one writer, and reading it per submission, per period, as CSV.
 
-`entry`, `write` and `write_rows` are the only code that adds to the trail. The gate
-calls them for every change of state that matters: figures, evidence, comments and
-status (chiso.assessments.services, workflow), periods created, re-dated or given
-units (periods), framework versions stored, publications and corrections, the signed
-annex, the province's DTI years, API tokens issued and revoked. Nothing in the
-application changes or deletes an entry (AuditEntry and its queryset refuse it); on
-PostgreSQL a trigger refuses it in the database as well (migration assessments 0002).
+`entry`, `write`, `write_all`, `write_changes` and `write_rows` are the only code that
+adds to the trail. The gate calls them for every change of state that matters: figures,
+evidence, comments and status (chiso.assessments.services, workflow), periods created,
+re-dated or given units (periods), framework versions stored, publications and
+corrections, the signed annex, the province's DTI years, API tokens issued and revoked.
+Nothing in the application changes or deletes an entry (AuditEntry and its queryset
+refuse it); on PostgreSQL a trigger refuses it in the database as well (migration
+assessments 0002).
 """
 
 from __future__ import annotations
@@ -88,6 +89,28 @@ def write(action: str, actor: Any, **fields: Any) -> AuditEntry:
 def write_all(entries: Iterable[AuditEntry]) -> None:
     """Append entries made by `entry`, in one statement."""
     AuditEntry.objects.bulk_create(list(entries))
+
+
+def write_changes(
+    submission: Any,
+    actor: Any,
+    action: str,
+    at: dt.datetime,
+    changes: Iterable[tuple[str, str, str]],
+    reason: str = "",
+) -> None:
+    """Append one entry per changed figure of a submission, given as (code, old, new)
+    texts, all at `at` (a save of a hundred figures: plain rows, no model objects)."""
+    person = _person(actor)
+    head = (
+        bulk.prepared(AuditEntry, "at", at),
+        person.pk if person is not None else None,
+        submission.period_id,
+        submission.unit_id,
+        submission.pk,
+        action,
+    )
+    write_rows((*head, code, old, new, reason) for code, old, new in changes)
 
 
 def write_rows(rows: Iterable[tuple[Any, ...]]) -> None:

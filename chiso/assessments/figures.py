@@ -26,15 +26,28 @@ def figures_by_submission(
         "submission_id", "code", "self_value", "verified_value"
     )
     for submission_id, code, self_value, verified_value in rows:
-        if which == "self":
-            value = self_value
-        elif which == "verified":
-            value = verified_value
-        else:
-            value = verified_value if verified_value is not None else self_value
+        value = _chosen(which, self_value, verified_value)
         if value is not None:
             figures[submission_id][code] = value
     return figures
+
+
+def figures_of_values(values: Iterable[Value], which: Which = "effective") -> dict[str, float]:
+    """{code: figure} of one submission's values already loaded (no query)."""
+    figures = {}
+    for value in values:
+        figure = _chosen(which, value.self_value, value.verified_value)
+        if figure is not None:
+            figures[value.code] = figure
+    return figures
+
+
+def _chosen(which: Which, self_value: float | None, verified_value: float | None) -> float | None:
+    if which == "self":
+        return self_value
+    if which == "verified":
+        return verified_value
+    return verified_value if verified_value is not None else self_value
 
 
 def figures_of(

@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeGuard
 
 import numpy as np
 import numpy.typing as npt
@@ -258,6 +258,9 @@ class Values:
 
         Every unit in the mapping is kept, also one without any value.
         """
+        quick = _numbers_only(framework, mapping)
+        if quick is not None:
+            return quick
         units: list[str] = []
         codes: list[str] = []
         raw: list[str] = []
@@ -318,6 +321,72 @@ def parse_values(
         known_units=units,
         source=source,
     )
+
+
+def _numbers_only(
+    framework: Framework, mapping: Mapping[str, Mapping[str, object]]
+) -> Values | None:
+    """`Values.from_mapping` of figures that are numbers fitting their inputs, put in
+    place without being written as text and read back: the web app's figures, already
+    read by its form, one unit at a time. None when anything (a text, an unknown code,
+    a figure the input refuses) needs the full reading and its messages."""
+    units = list(mapping)
+    if len(set(units)) != len(units) or not all(
+        isinstance(unit, str) and unit and unit == unit.strip() for unit in units
+    ):
+        return None
+    inputs = framework.memo("input_columns", _input_columns)
+    code_list = framework.input_codes
+    matrix = np.full((len(units), len(code_list)), np.nan, order="F")
+    for row, unit in enumerate(units):
+        for code, value in mapping[unit].items():
+            if value is None:
+                continue
+            if type(value) is int and abs(value) <= MAX_WHOLE:
+                value = float(value)
+            elif type(value) is not float:
+                return None
+            if math.isnan(value):
+                continue  # missing, as an empty cell
+            entry = inputs.get(code)
+            if entry is None or not _fits(entry, value):
+                return None
+            matrix[row, entry[0]] = value
+    na_codes = tuple(leaf.code for leaf in framework.leaves if leaf.may_not_apply)
+    marks = np.zeros((len(units), len(na_codes)), dtype=np.bool_)
+    return Values(units, code_list, matrix, na_codes, marks)
+
+
+def fitting_inputs(framework: Framework, figures: Mapping[str, float | None]) -> set[str]:
+    """The codes of `figures` whose number the input takes as it is: what `coerce_input`
+    accepts, checked on the number itself. Left out: a code that is not an input, and a
+    number not finite, not whole for a count, out of bounds, or not 0/1 for yes/no."""
+    inputs = framework.memo("input_columns", _input_columns)
+    return {
+        code
+        for code, value in figures.items()
+        if code in inputs and _is_number(value) and _fits(inputs[code], float(value))
+    }
+
+
+def _is_number(value: object) -> TypeGuard[float]:
+    # A whole number a float holds exactly (its text, read, would be rounded).
+    return isinstance(value, float) or (isinstance(value, int) and abs(value) <= MAX_WHOLE)
+
+
+def _fits(entry: tuple[int, str, Bounds], value: float) -> bool:
+    _, type_, bounds = entry
+    if type_ == "boolean":
+        return value in (0.0, 1.0)
+    return _value_problem(value, type_, bounds, "") is None
+
+
+def _input_columns(framework: Framework) -> dict[str, tuple[int, str, Bounds]]:
+    """{input code: (its column in a values matrix, its type, its bounds)}."""
+    return {
+        code: (column, framework.input_type(code), framework.bounds(code))
+        for column, code in enumerate(framework.input_codes)
+    }
 
 
 def _as_text(value: object) -> str:

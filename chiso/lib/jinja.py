@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.template import defaultfilters, engines
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone, translation
+from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
 
@@ -27,9 +30,44 @@ def localized(value: Any) -> Any:
     active language's way."""
     if isinstance(value, str):  # most of a page: nothing to do
         return value
+    # A whole number is printed as it is unless thousands are grouped (Django's
+    # localize would say the same, a hundred times slower: a page prints 400).
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     return formats.localize(value)
+
+
+# The letters of Django's date formats that chiso's formats use (chiso/formats/), each
+# written as Django's DateFormat writes it. Django's DateFormat takes 40 µs a date; the
+# entry page writes 200 (a comment's time, a file's day).
+_LETTERS: dict[str, Callable[[dt.datetime], str]] = {
+    "d": lambda v: f"{v.day:02d}",
+    "j": lambda v: str(v.day),
+    "m": lambda v: f"{v.month:02d}",
+    "n": lambda v: str(v.month),
+    "M": lambda v: str(MONTHS_3[v.month]).title(),  # translated when written
+    "Y": lambda v: f"{v.year:04d}",
+    "H": lambda v: f"{v.hour:02d}",
+    "i": lambda v: f"{v.minute:02d}",
+    "s": lambda v: f"{v.second:02d}",
+}
+
+
+@lru_cache(maxsize=32)
+def _date_pieces(format_: str) -> tuple[Any, ...] | None:
+    """A date format as literal text and writers of _LETTERS; None when it has another
+    letter or an escape, which Django's DateFormat then writes."""
+    pieces: list[Any] = []
+    for char in format_:
+        if char in _LETTERS:
+            pieces.append(_LETTERS[char])
+        elif char.isalpha() or char == "\\":
+            return None
+        else:
+            pieces.append(char)
+    return tuple(pieces)
 
 
 def date(value: Any, format_name: str = "DATE_FORMAT") -> str:
@@ -38,7 +76,11 @@ def date(value: Any, format_name: str = "DATE_FORMAT") -> str:
         return ""
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
-    return dateformat.format(value, formats.get_format(format_name))
+    format_ = formats.get_format(format_name)
+    pieces = _date_pieces(format_) if isinstance(value, dt.datetime) else None
+    if pieces is None:
+        return dateformat.format(value, format_)
+    return "".join(piece if isinstance(piece, str) else piece(value) for piece in pieces)
 
 
 def url(name: str, *args: Any) -> str:

@@ -26,6 +26,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -34,7 +35,7 @@ from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.assessments import evidence as evidence_files
 from chiso.assessments import excel, services, workflow
-from chiso.assessments.figures import Which, figures_by_submission, not_applicable_of
+from chiso.assessments.figures import Which, figures_of_values, not_applicable_of
 from chiso.assessments.forms import (
     VERSION_FIELD,
     EntryForm,
@@ -45,6 +46,7 @@ from chiso.assessments.forms import (
 from chiso.assessments.models import Action, AuditEntry, Comment, Evidence, Submission, Value
 from chiso.frameworks.display import (
     as_text,
+    decimal_separator,
     in_language,
     method_text,
     show_number,
@@ -84,26 +86,53 @@ def entry_lock(submission: Submission, user: Any) -> str | None:
 # The page's layout: the framework tree, flattened, with the inputs under each indicator
 
 
-@dataclass(slots=True)
-class InputRow:
-    """One figure to enter: an element a formula uses, or an indicator without formula."""
+@dataclass(frozen=True, slots=True)
+class InputPlan:
+    """What the page shows of an input whatever its figure: set once per framework."""
 
     code: str
     label: str
     type: str
     unit: str
+    """Written beside the field."""
+    shown_unit: str | None
+    """Written after the figure on a read-only page."""
     name: str
+    has_comments: bool
+    """An element's comments sit at its field; an indicator's on its card."""
+
+
+@dataclass(slots=True)
+class InputRow:
+    """One figure to enter: an element a formula uses, or an indicator without formula."""
+
+    plan: InputPlan
     text: str
-    shown: str
     errors: list[str]
     value: Value | None
     comments: list[Comment]
     theirs: str | None = None
     reason: str = ""
+    # The plan's, copied: the template reads them often (a plain attribute is quickest).
+    code: str = field(init=False)
+    label: str = field(init=False)
+    type: str = field(init=False)
+    unit: str = field(init=False)
+    name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        plan = self.plan
+        self.code, self.label, self.type = plan.code, plan.label, plan.type
+        self.unit, self.name = plan.unit, plan.name
 
     @property
     def is_boolean(self) -> bool:
         return self.type == "boolean"
+
+    @property
+    def shown(self) -> str:
+        figure = show_figure(self.value.effective if self.value else None, self.type)
+        return with_unit(figure, self.plan.shown_unit)
 
     @property
     def corrected(self) -> bool:
@@ -126,37 +155,66 @@ class InputRow:
         return sign + show_number(difference, 4)
 
 
-@dataclass(slots=True)
-class Block:
-    """A branch heading or an indicator card, in tree order."""
+@dataclass(frozen=True, slots=True)
+class BlockPlan:
+    """A branch heading or an indicator card as the framework writes it."""
 
     node: engine.Node
     code: str
     title: str
     heading: int
-    description: str = ""
-    help: str = ""
-    evidence_text: str = ""
-    method: str = ""
-    points: str = ""
-    inputs: list[InputRow] = field(default_factory=list)
-    uses: list[tuple[str, str]] = field(default_factory=list)
-    comments: list[Comment] = field(default_factory=list)
+    description: str
+    help: str
+    evidence_text: str
+    method: str
+    points: str
+    inputs: tuple[InputPlan, ...]
+    uses: tuple[tuple[str, str], ...]
+    not_applicable: bool
+    """The DX office marked the indicator as not applying to this unit."""
+    relative: bool
+    """Scored against the other units (the preview cannot know its score)."""
+
+
+@dataclass(slots=True)
+class Block:
+    """A branch heading or an indicator card, in tree order, with this unit's figures."""
+
+    plan: BlockPlan
+    inputs: list[InputRow]
+    comments: list[Comment]
     files: list[Evidence] = field(default_factory=list)
     earned: str = ""
     raw: str = ""
-    not_applicable: bool = False
-    """The DX office marked the indicator as not applying to this unit."""
     # Messages about evidence just added at this indicator.
     messages: list[Any] = field(default_factory=list)
+    # The plan's, copied: the template reads them often (a plain attribute is quickest).
+    node: engine.Node = field(init=False)
+    code: str = field(init=False)
+    title: str = field(init=False)
+    heading: int = field(init=False)
+    description: str = field(init=False)
+    help: str = field(init=False)
+    evidence_text: str = field(init=False)
+    method: str = field(init=False)
+    points: str = field(init=False)
+    uses: tuple[tuple[str, str], ...] = field(init=False)
+    not_applicable: bool = field(init=False)
+    is_leaf: bool = field(init=False)
+    relative: bool = field(init=False)
 
-    @property
-    def is_leaf(self) -> bool:
-        return self.node.is_leaf
-
-    @property
-    def relative(self) -> bool:
-        return self.node.score is not None and self.node.score.method == "relative"
+    def __post_init__(self) -> None:
+        plan = self.plan
+        self.node, self.code, self.title, self.heading = (
+            plan.node,
+            plan.code,
+            plan.title,
+            plan.heading,
+        )
+        self.description, self.help = plan.description, plan.help
+        self.evidence_text, self.method, self.points = plan.evidence_text, plan.method, plan.points
+        self.uses, self.not_applicable = plan.uses, plan.not_applicable
+        self.is_leaf, self.relative = plan.node.is_leaf, plan.relative
 
 
 @dataclass(slots=True)
@@ -165,18 +223,137 @@ class Pillar:
     blocks: list[Block]
 
 
+@dataclass(frozen=True, slots=True)
+class EntryPlan:
+    """The entry page of a framework in one language for units with the same indicators
+    marked as not applying: everything but the unit's figures, comments and files."""
+
+    pillars: tuple[tuple[str, tuple[BlockPlan, ...]], ...]
+    others: tuple[InputPlan, ...]
+    """Inputs no indicator uses (the framework's checks use them)."""
+    anchors: dict[str, tuple[str, str]]
+    """{code: (the id of its place on the page, its title)} of elements and nodes."""
+    order: dict[str, int]
+    """Where each indicator and input stands on the page."""
+    leaves: tuple[tuple[str, str], ...]
+    has_relative: bool
+
+
+def entry_plan(framework: engine.Framework, not_applicable: set[str]) -> EntryPlan:
+    """The plan of the page, made once per language for the units where every indicator
+    applies and kept with the parsed framework (a framework version never changes).
+    A unit with indicators marked as not applying gets its own, made for the page: kept,
+    one per set of marks, they could grow with the province's units."""
+    marked = frozenset(not_applicable)
+    if marked:
+        return _make_plan(framework, marked)
+    return framework.memo(
+        f"pages.entry:{get_language()}", lambda parsed: _make_plan(parsed, marked)
+    )
+
+
+def _make_plan(framework: engine.Framework, not_applicable: frozenset[str]) -> EntryPlan:
+    """Each input appears once, under the first indicator that uses it (an indicator
+    that does not apply to the unit takes none)."""
+    titles = {element.code: in_language(element.title) for element in framework.elements}
+    placed: set[str] = set()
+
+    def input_plan(code: str, label: str, unit: str | None) -> InputPlan:
+        placed.add(code)
+        type_ = framework.input_type(code)
+        return InputPlan(
+            code=code,
+            label=label,
+            type=type_,
+            unit=unit or ("%" if type_ == "percent" else ""),
+            shown_unit=unit if type_ != "boolean" else None,
+            name=field_name(code),
+            has_comments=code in titles,
+        )
+
+    does_not_apply = _(
+        "Does not apply to this unit (decided by the DX office): it is left out "
+        "of the unit's maximum."
+    )
+    pillars = []
+    for root in framework.tree:
+        blocks = []
+        for node in root.walk():
+            method, inputs, uses = "", [], []
+            marked = node.is_leaf and node.code in not_applicable
+            if marked:
+                method = does_not_apply
+            elif node.is_leaf:
+                method = method_text(node)
+                if node.formula is None:
+                    label = _("Answer") if node.input_type == "boolean" else _("Figure")
+                    inputs.append(input_plan(node.code, label, node.unit))
+                else:
+                    for name in dict.fromkeys(
+                        n.code for n in engine.names(framework.formula(node.code))
+                    ):
+                        if name in placed:
+                            uses.append((name, titles.get(name, name)))
+                        else:
+                            inputs.append(input_plan(name, titles.get(name, name), None))
+            blocks.append(
+                BlockPlan(
+                    node=node,
+                    code=node.code,
+                    title=in_language(node.title),
+                    heading=min(node.depth + 2, 6),
+                    description=in_language(node.description),
+                    help=in_language(as_text(node.extra.get("help"))),
+                    evidence_text=in_language(as_text(node.extra.get("evidence"))),
+                    method=method,
+                    points=show_number(node.max_points),
+                    inputs=tuple(inputs),
+                    uses=tuple(uses),
+                    not_applicable=marked,
+                    relative=node.score is not None and node.score.method == "relative",
+                )
+            )
+        pillars.append((root.code, tuple(blocks)))
+    others = tuple(
+        input_plan(element.code, titles[element.code], None)
+        for element in framework.elements
+        if element.code not in placed
+    )
+    anchors = {
+        element.code: ("in-" + element.code, titles[element.code]) for element in framework.elements
+    }
+    anchors.update(
+        {node.code: ("n-" + node.code, in_language(node.title)) for node in framework.nodes}
+    )
+    order: dict[str, int] = {}
+    for _code, blocks in pillars:
+        for block in blocks:
+            order.setdefault(block.code, len(order))
+            for item in block.inputs:
+                order.setdefault(item.code, len(order))
+    leaves = framework.leaves
+    return EntryPlan(
+        pillars=tuple(pillars),
+        others=others,
+        anchors=anchors,
+        order=order,
+        leaves=tuple((leaf.code, in_language(leaf.title)) for leaf in leaves),
+        has_relative=any(
+            leaf.score is not None and leaf.score.method == "relative" for leaf in leaves
+        ),
+    )
+
+
 def build_layout(
-    framework: engine.Framework,
+    plan: EntryPlan,
     form: EntryForm,
     stored: dict[str, Value],
     comments: list[Comment],
     files: list[Evidence],
     theirs: dict[str, str],
     reasons: dict[str, str] | None = None,
-    not_applicable: set[str] | None = None,
 ) -> tuple[list[Pillar], list[InputRow]]:
-    """The framework tree as pillars of blocks; each input appears once, under the first
-    indicator that uses it (an indicator that does not apply to the unit takes none).
+    """The plan's pillars of blocks with this unit's figures, comments and files.
     Returns the pillars and the inputs no indicator uses."""
     comments_by_code: dict[str, list[Comment]] = defaultdict(list)
     for comment in comments:
@@ -185,77 +362,45 @@ def build_layout(
     for item in files:
         for code in item.codes:
             files_by_code[code].append(item)
-    titles = {element.code: in_language(element.title) for element in framework.elements}
-    placed: set[str] = set()
+    reasons = reasons or {}
+    texts, errors = form.texts, form.errors
+    # Files are shown on the cards of indicators that apply to the unit.
+    is_card = lambda block: block.node.is_leaf and not block.not_applicable  # noqa: E731
+    no_comments: list[Comment] = []
 
-    def row(code: str, label: str, unit: str | None) -> InputRow:
-        placed.add(code)
-        type_ = framework.input_type(code)
+    def row(item: InputPlan) -> InputRow:
+        code = item.code
         value = stored.get(code)
-        self_value = value.self_value if value else None
-        text = form.texts[code] if code in form.texts else to_input_text(self_value, type_)
+        if code in texts:
+            text = texts[code]
+        else:
+            text = to_input_text(value.self_value if value else None, item.type)
         return InputRow(
-            code=code,
-            label=label,
-            type=type_,
-            unit=unit or ("%" if type_ == "percent" else ""),
-            name=field_name(code),
+            plan=item,
             text=text,
-            shown=with_unit(
-                show_figure(value.effective if value else None, type_),
-                unit if type_ != "boolean" else None,
-            ),
-            errors=form.errors.get(code, []),
+            errors=errors.get(code, []),
             value=value,
-            comments=comments_by_code.get(code, []) if code in titles else [],
+            comments=comments_by_code.get(code, no_comments) if item.has_comments else no_comments,
             theirs=theirs.get(code),
-            reason=(reasons or {}).get(code, ""),
+            reason=reasons.get(code, ""),
         )
 
-    pillars: list[Pillar] = []
-    for root in framework.tree:
-        blocks: list[Block] = []
-        for node in root.walk():
-            extra = node.extra
-            block = Block(
-                node=node,
-                code=node.code,
-                title=in_language(node.title),
-                heading=min(node.depth + 2, 6),
-                description=in_language(node.description),
-                help=in_language(as_text(extra.get("help"))),
-                evidence_text=in_language(as_text(extra.get("evidence"))),
-                points=show_number(node.max_points),
-                comments=comments_by_code.get(node.code, []),
-            )
-            if node.is_leaf and node.code in (not_applicable or set()):
-                block.not_applicable = True
-                block.method = _(
-                    "Does not apply to this unit (decided by the DX office): it is left out "
-                    "of the unit's maximum."
+    pillars = [
+        Pillar(
+            code,
+            [
+                Block(
+                    plan=block,
+                    inputs=[row(item) for item in block.inputs],
+                    comments=comments_by_code.get(block.code, no_comments),
+                    files=files_by_code.get(block.code, []) if is_card(block) else [],
                 )
-            elif node.is_leaf:
-                block.method = method_text(node)
-                block.files = files_by_code.get(node.code, [])
-                if node.formula is None:
-                    label = _("Answer") if node.input_type == "boolean" else _("Figure")
-                    block.inputs.append(row(node.code, label, node.unit))
-                else:
-                    for name in dict.fromkeys(
-                        n.code for n in engine.names(framework.formula(node.code))
-                    ):
-                        if name in placed:
-                            block.uses.append((name, titles.get(name, name)))
-                        else:
-                            block.inputs.append(row(name, titles.get(name, name), None))
-            blocks.append(block)
-        pillars.append(Pillar(root.code, blocks))
-    others = [
-        row(element.code, titles[element.code], None)
-        for element in framework.elements
-        if element.code not in placed
+                for block in blocks
+            ],
+        )
+        for code, blocks in plan.pillars
     ]
-    return pillars, others
+    return pillars, [row(item) for item in plan.others]
 
 
 # ---------------------------------------------------------------------------
@@ -265,12 +410,16 @@ def build_layout(
 def preview_payload(framework: engine.Framework, result: engine.UnitResult) -> dict[str, Any]:
     """The unit's value, points and each node's points, formatted for the page."""
     nodes = {}
+    separator = decimal_separator()  # looked up once for the page's 300 numbers
     for node in framework.nodes:
         earned = result.node_points.get(node.code, math.nan)
-        entry = {"earned": show_number(earned), "possible": show_number(node.max_points)}
+        entry = {
+            "earned": show_number(earned, separator=separator),
+            "possible": show_number(node.max_points, separator=separator),
+        }
         if node.is_leaf:
             raw = result.leaf_values.get(node.code, math.nan)
-            entry["raw"] = with_unit(show_number(raw, 2), node.unit)
+            entry["raw"] = with_unit(show_number(raw, 2, separator), node.unit)
         nodes[node.code] = entry
     if result.recognized is None:
         recognized = ""
@@ -307,8 +456,14 @@ def _client_bounds(framework: engine.Framework, code: str) -> dict[str, Any]:
 
 def client_config(submission: Submission, framework: engine.Framework) -> dict[str, Any]:
     """What entry.js needs: where to ask for previews, the input types, the rules."""
+    # The framework's part is the same for every unit: made once per language.
+    rules = framework.memo(f"pages.entry.config:{get_language()}", _client_rules)
+    return {"preview": reverse("entry_preview", args=[submission.pk]), **rules}
+
+
+def _client_rules(framework: engine.Framework) -> dict[str, Any]:
+    """The input types, their bounds, the framework's checks and the messages."""
     return {
-        "preview": reverse("entry_preview", args=[submission.pk]),
         "types": {code: framework.input_type(code) for code in framework.input_codes},
         "bounds": {code: _client_bounds(framework, code) for code in framework.input_codes},
         "rules": [
@@ -347,7 +502,12 @@ def _render_entry(
     status: int = 200,
 ) -> HttpResponse:
     framework = submission.framework.engine()
-    stored = {value.code: value for value in submission.values.all()}
+    # What the page shows of a figure (the rest of a Value is not read here).
+    shown_fields = ("code", "self_value", "verified_value", "provenance")
+    stored = {
+        value.code: value
+        for value in Value.objects.filter(submission_id=submission.pk).only(*shown_fields)
+    }
     comments = list(
         Comment.objects.filter(submission=submission)
         .select_related("author")
@@ -373,21 +533,15 @@ def _render_entry(
     if submission.status not in services.EDITABLE_STATUSES:
         reopened = None
     marked = not_applicable_of([submission], framework)[submission.unit.code]
-    pillars, others = build_layout(
-        framework, form, stored, comments, files, theirs or {}, reasons, marked
-    )
-    codes = {node.code for node in framework.nodes} | set(framework.input_codes)
-    general = [c for c in comments if not c.code or c.code not in codes]
+    plan = entry_plan(framework, marked)
+    pillars, others = build_layout(plan, form, stored, comments, files, theirs or {}, reasons)
+    general = [c for c in comments if not c.code or c.code not in plan.anchors]
     # Comments on an indicator or a figure sit next to it, far down a long page: the
     # top of the page links to each of them so a returned submission's officer finds them.
-    anchors = {
-        element.code: ("in-" + element.code, element.title) for element in framework.elements
-    }
-    anchors.update({node.code: ("n-" + node.code, node.title) for node in framework.nodes})
     commented = {
-        c.code: (anchors[c.code][0], c.code, in_language(anchors[c.code][1]))
+        c.code: (plan.anchors[c.code][0], c.code, plan.anchors[c.code][1])
         for c in comments
-        if c.code in anchors
+        if c.code in plan.anchors
     }
 
     if form.is_bound:
@@ -395,16 +549,11 @@ def _render_entry(
     else:
         # An officer editing sees what she entered; a reader what counts.
         which: Which = "self" if lock is None else "effective"
-        figures = dict(figures_by_submission([submission], which)[submission.pk])
+        figures = figures_of_values(stored.values(), which)
     preview = preview_payload(framework, scoring.preview(submission, figures))
     shown_messages = list(messages.get_messages(request))
-    # Where each figure and indicator stands on the page, to find the first commented one.
-    order: dict[str, int] = {}
-    for pillar in pillars:
-        for block in pillar.blocks:
-            order.setdefault(block.code, len(order))
-            for item in block.inputs:
-                order.setdefault(item.code, len(order))
+    # The first commented figure or indicator on the page comes first.
+    order = plan.order
     ordered_comments = sorted(commented.values(), key=lambda c: order.get(c[1], len(order)))
     empty: list[tuple[str, str]] = []
     if lock is None and request.GET.get("check") == "submit":
@@ -440,10 +589,8 @@ def _render_entry(
         "version_field": VERSION_FIELD,
         "preview": preview,
         "result": entry_result(submission),
-        "has_relative": any(
-            leaf.score is not None and leaf.score.method == "relative" for leaf in framework.leaves
-        ),
-        "leaves": [(leaf.code, in_language(leaf.title)) for leaf in framework.leaves],
+        "has_relative": plan.has_relative,
+        "leaves": plan.leaves,
         "evidence_for": request.GET.get("evidence_for", ""),
         "accept": evidence_files.ACCEPT,
         "max_upload_mb": evidence_files.max_bytes() // (1024 * 1024),

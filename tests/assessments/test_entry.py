@@ -8,6 +8,7 @@ Bà Mai (leader) read it; the public is sent to log in.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -438,6 +439,28 @@ def test_the_page_is_in_english_when_she_asks_for_it(client, login, lan, submiss
 
     assert "Digital government" in html
     assert "Save draft" in html
+
+
+def test_the_page_follows_her_language_from_one_request_to_the_next(client, login, lan, submission):
+    # The page's layout is worked out once per framework version and language.
+    login(lan)
+
+    vietnamese = page_of(client.get(entry_url(submission)))
+    client.cookies["django_language"] = "en"
+    english = page_of(client.get(entry_url(submission)))
+    client.cookies["django_language"] = "vi"
+    again = page_of(client.get(entry_url(submission)))
+
+    assert "Chính quyền số" in vietnamese and "Digital government" not in vietnamese
+    assert "Digital government" in english and "Chính quyền số" not in english
+    assert "Full points when the answer is Yes." in english
+    assert "Full points when the answer is Yes." not in again
+    assert without_tokens(again) == without_tokens(vietnamese)
+
+
+def without_tokens(html: str) -> str:
+    """The page without its CSRF tokens (new on every request)."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
 OUT_OF_RANGE = "“%(text)s” is outside the allowed range (%(minimum)s to %(maximum)s)."

@@ -525,10 +525,11 @@ def test_a_save_that_fails_after_writing_figures_keeps_none_of_them(submission, 
     from chiso.assessments import audit
     from chiso.assessments.models import Value
 
-    def broken(entries):
+    def broken(rows):
         raise RuntimeError("the audit trail is unavailable")
 
-    monkeypatch.setattr(audit, "write_all", broken)
+    # The trail's lowest writer: what a save's entries go through.
+    monkeypatch.setattr(audit, "write_rows", broken)
     with pytest.raises(RuntimeError):
         services.save_values(submission, {"XHS.1": 35}, user=lan, expected_version=None)
     assert not Value.objects.filter(submission=submission, self_value__isnull=False).exists()

@@ -10,7 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chiso.engine import EngineError, Values, check_rules, coerce_value, parse_values
+from chiso.engine import (
+    EngineError,
+    Values,
+    check_rules,
+    coerce_input,
+    coerce_value,
+    fitting_inputs,
+    parse_values,
+)
 from tests.engine.builders import HAC_THANH, HAM_RONG, leaf, make_framework
 
 # -- one value ---------------------------------------------------------------
@@ -297,3 +305,65 @@ def test_a_broken_rule_is_one_problem_per_unit_naming_the_unit_the_rule_and_the_
         "unit": HAM_RONG, "rule": "hs_tt <= hs_tong", "figures": "hs_tt = 1400, hs_tong = 1302",
     }  # fmt: skip
     assert check_rules(commune, Values.from_mapping(commune, {HAC_THANH: {}})) == []
+
+
+# The web app's figures are numbers already: from_mapping puts them in place without
+# writing them as text, and must give what reading their text gives, errors included.
+FIGURES = st.one_of(
+    st.none(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, 1.0, 2.0, 0.5, 100.0, 100.5, -1.0, 2.0**53, 2.0**53 + 2]),
+    st.integers(min_value=-(2**60), max_value=2**60),
+    st.booleans(),
+)
+TYPES = ["number", "integer", "percent", "boolean"]
+
+
+def as_file_text(value: object) -> str:
+    """The figure as a values file would carry it."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value) if isinstance(value, int) else repr(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(figures=st.lists(FIGURES, min_size=4, max_size=4), bounded=st.booleans())
+def test_numbers_from_the_web_read_as_their_text_would(figures, bounded):
+    bounds = {"minimum": 0, "maximum": 50} if bounded else {}
+    framework = make_framework(
+        *(leaf(f"X{i}", 1, {"method": "relative"}, type=t, **bounds) for i, t in enumerate(TYPES))
+    )
+    codes = [f"X{i}" for i in range(len(TYPES))]
+    try:
+        expected = Values.from_arrays(
+            framework, [HAM_RONG] * 4, codes, [as_file_text(value) for value in figures]
+        )
+    except EngineError as error:
+        with pytest.raises(EngineError) as caught:
+            Values.from_mapping(framework, {HAM_RONG: dict(zip(codes, figures, strict=True))})
+        assert caught.value.problems == error.problems
+        return
+    got = Values.from_mapping(framework, {HAM_RONG: dict(zip(codes, figures, strict=True))})
+    assert got.units == expected.units and got.codes == expected.codes
+    np.testing.assert_array_equal(got.matrix, expected.matrix)
+    assert got.na_codes == expected.na_codes
+    np.testing.assert_array_equal(got.not_applicable, expected.not_applicable)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=FIGURES, type_=st.sampled_from(TYPES), bounded=st.booleans())
+def test_a_figure_fits_its_input_exactly_when_its_text_is_read(value, type_, bounded):
+    bounds = {"minimum": 0, "maximum": 50} if bounded else {}
+    framework = make_framework(leaf("X", 1, {"method": "relative"}, type=type_, **bounds))
+    text = as_file_text(value)
+    try:
+        read = bool(text) and not math.isnan(coerce_input(framework, "X", text))
+    except ValueError:
+        read = False
+    fits = fitting_inputs(framework, {"X": value}) == {"X"}
+    if isinstance(value, int) and abs(value) > 2**53:
+        assert not fits  # read from its text, rounded to a float, as before
+    else:
+        assert fits == read
