@@ -71,6 +71,18 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 @pytest.fixture(autouse=True)
+def language_of_the_settings():
+    """Each test starts in the settings' language: a request in English leaves English
+    active in the thread (Django's locale middleware does not undo it), and the next test
+    on the same worker would read English where it expects Vietnamese."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fast_passwords(settings):
     # Hashing a password properly takes a tenth of a second; the tests make hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
