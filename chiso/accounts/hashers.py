@@ -11,9 +11,10 @@ threads the pages needed.) The hashes are Django's own (same algorithm name, for
 
 A login waiting its turn still holds a request thread (and its database connection), so
 a storm of more logins than threads would hold every thread and stall the pages. The
-login page therefore admits only CHISO_LOGIN_QUEUE checks queued a process (`busy()`):
-beyond that a login is answered at once, 503 with Retry-After, and the page sends it
-again by itself after that many seconds (chiso/static/chiso/login.js).
+login page therefore lets only CHISO_LOGIN_QUEUE logins a process in at once (`admit()`,
+counted from the request's start, before its first query, to its answer): beyond that a
+login is answered at once, 503 with Retry-After, and the page sends it again by itself
+after that many seconds (chiso/static/chiso/login.js).
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 THREAD_NAME = "chiso-password"
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
-# Checks asked for and not finished, in this process.
-_queued = 0
-_queued_lock = threading.Lock()
+# Logins let in and not answered yet, in this process.
+_admitted = 0
+_admitted_lock = threading.Lock()
 # A check's CPU time (s), for the wait a turned-away login is told.
 CHECK_SECONDS = 0.25
 
@@ -48,22 +49,30 @@ class QueuedPBKDF2PasswordHasher(PBKDF2PasswordHasher):
     """PBKDF2PasswordHasher, each hash computed in turn on the process's hashing thread."""
 
     def encode(self, password: str, salt: str, iterations: Any = None) -> str:
-        global _queued
         compute = super().encode
-        with _queued_lock:
-            _queued += 1
-        try:
-            return hashing_thread().submit(compute, password, salt, iterations).result()
-        finally:
-            with _queued_lock:
-                _queued -= 1
+        return hashing_thread().submit(compute, password, salt, iterations).result()
 
 
-def busy(limit: int) -> int:
-    """0 when a login may queue its check now; otherwise the seconds it should wait (the
-    queue ahead of it, 1 s at least), when `limit` checks are already queued."""
-    with _queued_lock:
-        queued = _queued
-    if queued < limit:
-        return 0
-    return max(1, math.ceil(queued * CHECK_SECONDS))
+def admit(limit: int) -> int:
+    """Let a login in (0) when fewer than `limit` are in; otherwise the seconds it should
+    come back in (the logins ahead of it, 1 s at least). One let in must `leave()`."""
+    global _admitted
+    with _admitted_lock:
+        if _admitted < limit:
+            _admitted += 1
+            return 0
+        ahead = _admitted
+    return max(1, math.ceil(ahead * CHECK_SECONDS))
+
+
+def admitted() -> int:
+    """How many logins are in now, in this process."""
+    with _admitted_lock:
+        return _admitted
+
+
+def leave() -> None:
+    """A login let in by `admit` has its answer."""
+    global _admitted
+    with _admitted_lock:
+        _admitted -= 1

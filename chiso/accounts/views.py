@@ -131,7 +131,7 @@ class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # A storm of logins: beyond the queue, come back later rather than hold a thread
         # the pages need (chiso/accounts/hashers.py). Nothing is checked or counted yet.
-        wait = hashers.busy(settings.CHISO_LOGIN_QUEUE)
+        wait = hashers.admit(settings.CHISO_LOGIN_QUEUE)
         if wait:
             typed = str(request.POST.get("username") or "")
             context = self.get_context_data(
@@ -141,7 +141,10 @@ class LoginView(auth_views.LoginView):
             response = render(request, "registration/login.html", context, status=503)
             response["Retry-After"] = str(wait)
             return response
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        finally:
+            hashers.leave()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         # For the page's script: where to go once logged in (the checked `next`, or home),

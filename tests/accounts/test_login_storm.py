@@ -3,17 +3,19 @@ process queues at most CHISO_LOGIN_QUEUE password checks; a login beyond them is
 at once, 503 with Retry-After, its user name kept, nothing checked or counted against it,
 and the login page sends it again by itself after that many seconds.
 
-The queue is filled for real: the process's hashing thread is held, and real checks of
-chiso's hasher wait behind it.
+The queue is filled through the counter every login passes (`hashers.admit`); that a
+check really runs on the process's one hashing thread is tests/accounts/test_password_cost.py's.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
 
 import pytest
+import requests
 from axes.models import AccessAttempt
 from django.urls import reverse
 
@@ -22,28 +24,19 @@ from tests.conftest import PASSWORD
 
 
 class Queue:
-    """`size` password checks of chiso's hasher waiting behind a held hashing thread."""
+    """`size` logins let in and not answered yet, as `size` officers' logins in flight
+    hold them (each from its request's start to its answer)."""
 
     def __init__(self, size: int) -> None:
-        self.gate = threading.Event()
-        self.holder = hashers.hashing_thread().submit(self.gate.wait, 60)
-        hasher = hashers.QueuedPBKDF2PasswordHasher()
-        self.checks = [
-            threading.Thread(target=hasher.encode, args=("mật khẩu", "muoi", 1))
-            for _ in range(size)
-        ]
-        for check in self.checks:
-            check.start()
-        deadline = time.monotonic() + 10
-        while hashers.busy(size) == 0:
-            assert time.monotonic() < deadline, "the checks did not queue"
-            time.sleep(0.01)
+        self.held = 0
+        for _ in range(size):
+            assert hashers.admit(size) == 0
+            self.held += 1
 
     def release(self) -> None:
-        self.gate.set()
-        self.holder.result(timeout=10)
-        for check in self.checks:
-            check.join(timeout=10)
+        while self.held:
+            hashers.leave()
+            self.held -= 1
 
 
 @pytest.fixture
@@ -54,7 +47,8 @@ def full_queue(settings) -> Iterator[Queue]:
         yield queue
     finally:
         queue.release()
-    assert hashers.busy(1) == 0
+    assert hashers.admit(1) == 0  # every login let in has left
+    hashers.leave()
 
 
 def test_a_login_beyond_the_queue_is_asked_to_come_back_and_nothing_is_counted(
@@ -83,3 +77,47 @@ def test_a_wrong_password_in_a_storm_is_counted_once_it_is_checked(client, lan, 
     answer = client.post(reverse("login"), {"username": "lan", "password": "sai"})
     assert answer.status_code == 200
     assert AccessAttempt.objects.get().failures_since_start == 1
+
+
+def _login(url: str, answers: list) -> None:
+    session = requests.Session()
+    page = session.get(url, timeout=30).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    form = {"username": "lan", "password": PASSWORD, "csrfmiddlewaretoken": token}
+    answers.append(session.post(url, form, allow_redirects=False, timeout=30))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_login_is_counted_from_its_start_so_a_second_one_is_turned_away(
+    live_server, lan, settings
+):
+    """Two officers press "Đăng nhập" together with room for one: the first is in from
+    its request's start, while her password check waits on the process's (held) hashing
+    thread, so the second is answered at once rather than queued behind her."""
+    settings.PASSWORD_HASHERS = ["chiso.accounts.hashers.QueuedPBKDF2PasswordHasher"]
+    settings.CHISO_LOGIN_QUEUE = 1
+    lan.set_password(PASSWORD)
+    lan.save()
+    url = live_server.url + reverse("login")
+    gate = threading.Event()
+    holder = hashers.hashing_thread().submit(gate.wait, 60)
+    first: list = []
+    officer = threading.Thread(target=_login, args=(url, first))
+    try:
+        officer.start()
+        deadline = time.monotonic() + 20
+        while hashers.admitted() == 0:
+            assert time.monotonic() < deadline, "the first login never came in"
+            time.sleep(0.01)
+        second: list = []
+        _login(url, second)
+        assert second[0].status_code == 503 and int(second[0].headers["Retry-After"]) >= 1
+    finally:
+        gate.set()
+        holder.result(timeout=10)
+        officer.join(timeout=30)
+    assert first[0].status_code == 302
+    again: list = []
+    _login(url, again)
+    assert again[0].status_code == 302
+    assert hashers.admitted() == 0
