@@ -144,6 +144,9 @@ def main() -> None:
         "PYTHONPATH": str(ROOT),
         # Failed logins would lock officers out; the rush has none, but keep it honest.
         "CHISO_LOG_LEVEL": "ERROR",
+        # The 50 readers all come from 127.0.0.1 here, from as many addresses in November:
+        # the anonymous API's limit per address (120 a minute) would turn them away.
+        "CHISO_API_ANON_RATE": "0",
     }
     if options.redis_url:
         environment["CHISO_REDIS_URL"] = options.redis_url

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -32,6 +33,8 @@ _pool_lock = threading.Lock()
 # Logins let in and not answered yet, in this process.
 _admitted = 0
 _admitted_lock = threading.Lock()
+# When the last login turned away was told to come back (time.monotonic()).
+_next_turn = 0.0
 # A check's CPU time (s), for the wait a turned-away login is told.
 CHECK_SECONDS = 0.25
 
@@ -55,14 +58,19 @@ class QueuedPBKDF2PasswordHasher(PBKDF2PasswordHasher):
 
 def admit(limit: int) -> int:
     """Let a login in (0) when fewer than `limit` are in; otherwise the seconds it should
-    come back in (the logins ahead of it, 1 s at least). One let in must `leave()`."""
-    global _admitted
+    come back in, 1 s at least. One let in must `leave()`.
+
+    Each login turned away is given a turn of its own, CHECK_SECONDS after the last one
+    given (or after those in now), so a storm comes back spread out at the pace the checks
+    can go, rather than all together every second."""
+    global _admitted, _next_turn
     with _admitted_lock:
         if _admitted < limit:
             _admitted += 1
             return 0
-        ahead = _admitted
-    return max(1, math.ceil(ahead * CHECK_SECONDS))
+        now = time.monotonic()
+        _next_turn = max(_next_turn, now + _admitted * CHECK_SECONDS) + CHECK_SECONDS
+        return max(1, math.ceil(_next_turn - now))
 
 
 def admitted() -> int:

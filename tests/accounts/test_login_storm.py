@@ -39,6 +39,12 @@ class Queue:
             self.held -= 1
 
 
+@pytest.fixture(autouse=True)
+def no_turns_given(monkeypatch):
+    """Turns given to logins turned away by an earlier test are not this one's."""
+    monkeypatch.setattr(hashers, "_next_turn", 0.0)
+
+
 @pytest.fixture
 def full_queue(settings) -> Iterator[Queue]:
     settings.CHISO_LOGIN_QUEUE = 2
@@ -68,6 +74,18 @@ def test_a_login_beyond_the_queue_is_asked_to_come_back_and_nothing_is_counted(
     answer = client.post(reverse("login"), {"username": "lan", "password": PASSWORD})
     assert answer.status_code == 302
     assert client.session["_auth_user_id"] == str(lan.pk)
+
+
+def test_logins_turned_away_are_given_turns_spread_at_the_pace_of_the_checks(settings):
+    settings.CHISO_LOGIN_QUEUE = 2
+    queue = Queue(2)
+    try:
+        waits = [hashers.admit(2) for _ in range(12)]
+    finally:
+        queue.release()
+    # Twelve at once are not all told "1 s": they come back over about 12 x 0.25 s.
+    assert waits == sorted(waits) and waits[0] == 1
+    assert waits[-1] >= 3
 
 
 def test_a_wrong_password_in_a_storm_is_counted_once_it_is_checked(client, lan, full_queue):
