@@ -61,7 +61,7 @@ def points_words(value: float | None, separator: str | None = None) -> str:
     """Points with their word in the page's language: "1 point", "0,5 points", "60 points"."""
     text = points(value, separator)
     # English says "1 point" for exactly one, "points" for any other number, fractions too.
-    count = 1 if text == "1" else 2
+    count = 1 if text.lstrip("-") == "1" else 2  # "-1 point" too (a difference)
     return ngettext("%(points)s point", "%(points)s points", count) % {"points": text}
 
 

@@ -54,6 +54,7 @@ from chiso.frameworks.display import (
     with_unit,
 )
 from chiso.frameworks.problems import value_text
+from chiso.lib import numbers
 from chiso.lib.jinja import render_jinja, url_of_pk
 from chiso.results import scoring
 from chiso.results.cards import entry_result
@@ -306,7 +307,7 @@ def _make_plan(framework: engine.Framework, not_applicable: frozenset[str]) -> E
                     help=in_language(as_text(node.extra.get("help"))),
                     evidence_text=in_language(as_text(node.extra.get("evidence"))),
                     method=method,
-                    points=show_number(node.max_points),
+                    points=numbers.points(node.max_points),
                     inputs=tuple(inputs),
                     uses=tuple(uses),
                     not_applicable=marked,
@@ -414,8 +415,8 @@ def preview_payload(framework: engine.Framework, result: engine.UnitResult) -> d
     for node in framework.nodes:
         earned = result.node_points.get(node.code, math.nan)
         entry = {
-            "earned": show_number(earned, separator=separator),
-            "possible": show_number(node.max_points, separator=separator),
+            "earned": numbers.points(earned, separator),
+            "possible": numbers.points(node.max_points, separator),
         }
         if node.is_leaf:
             raw = result.leaf_values.get(node.code, math.nan)
@@ -434,8 +435,8 @@ def preview_payload(framework: engine.Framework, result: engine.UnitResult) -> d
         recognized = _("Does not yet meet the recognition rule")
     return {
         "value": show_value(result.value),
-        "points": show_number(result.points),
-        "max_points": show_number(result.max_points),
+        "points": numbers.points(result.points),
+        "max_points": numbers.points(result.max_points),
         "recognized": result.recognized,
         "recognized_text": recognized,
         "unmet": list(result.unmet_mandatory),

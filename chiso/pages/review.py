@@ -327,11 +327,11 @@ class IndicatorRow:
         return {
             "self": value(self.self_value),
             "verified": value(self.verified_value),
-            "self_points": points(self.self_points),
-            "verified_points": points(self.verified_points),
+            "self_points": numbers.points_words(self.self_points),
+            "verified_points": numbers.points_words(self.verified_points),
             "points": points(self.points),
             "points_words": numbers.points_words(self.points),
-            "difference": points(self.difference),
+            "difference": numbers.points_words(self.difference),
         }
 
 

@@ -142,6 +142,19 @@ def test_the_preview_endpoint_returns_her_value(client, login, lan, submission):
     assert figures(submission) == {}
 
 
+def test_the_preview_writes_points_as_the_report_card_does(client, login, lan, submission):
+    # 369 of 800 dossiers online: 46,125 %, so 40 x 46,125 / 90 = 20,5 points.
+    login(lan)
+    response = client.post(
+        reverse("entry_preview", args=[submission.pk]),
+        form_data(submission, hs_tt="369", hs_tong="800", CQS_2="có", XHS_1="31,5"),
+    )
+    payload = response.json()
+    assert payload["nodes"]["CQS.1"]["earned"] == "20,50"  # as on the card, not "20,5"
+    assert payload["points"] == "80,50"
+    assert payload["nodes"]["CQS.1"]["possible"] == "40"
+
+
 def test_the_preview_reports_unreadable_figures_and_broken_rules(client, login, lan, submission):
     login(lan)
 

@@ -96,3 +96,12 @@ def test_the_framework_page_writes_its_points_like_the_report_card(client, perio
     assert "tổng cộng 81 điểm" in vietnamese and "từ 60 điểm trở lên" in vietnamese
     assert "từ 10%: 20 điểm; từ 30%: 40 điểm" in vietnamese
     assert " points" not in vietnamese
+
+
+def test_a_difference_of_one_point_is_singular_in_english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert numbers.points_words(-1) == "-1 point"
+        assert numbers.points_words(1) == "1 point"
+        assert numbers.points_words(-2.5) == "-2.50 points"

@@ -77,5 +77,5 @@ def test_a_correction_says_the_difference_is_in_value_and_gives_its_reason(
     assert re.search(r'class="diff down">-10</span>\s*<span class="help">in value</span>', figure)
     assert "Reason: Số liệu Công an tỉnh" in figure
     indicator = row(page, "i-XHS.1")
-    assert re.search(r'class="diff down">-40</span>\s*<span class="help">points</span>', indicator)
+    assert re.search(r'class="diff down">-40 points</span>', indicator)
     assert "Reason: Số liệu Công an tỉnh" in indicator
