@@ -39,10 +39,12 @@ class Rows(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[list[str]] = []
-        self._in_body = self._in_cell = False
+        self._in_table = self._in_body = self._in_cell = False
 
     def handle_starttag(self, tag, attrs):
-        if tag == "tbody":
+        if tag == "table":  # the rankings table only, not the tables beside the charts
+            self._in_table = ("id", "ranking") in attrs
+        elif tag == "tbody" and self._in_table:
             self._in_body = True
         elif self._in_body and tag == "tr":
             self.rows.append([])
