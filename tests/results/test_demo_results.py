@@ -256,3 +256,58 @@ def test_the_demo_audit_is_a_short_list_a_reviewer_can_work_through(demo):
             flags = audit["outliers"]
             assert len(flags) <= 0.05 * reported, (period.year, level, len(flags), reported)
             assert all(abs(flag["z"]) < 100 for flag in flags), (period.year, level)
+
+
+@pytest.mark.parametrize("level", ["commune", "department"])
+def test_every_reader_shows_the_stored_snapshot_rows(client, demo, level):
+    """The rows publishing stored are what the rankings page, the CSV and XLSX, the API
+    and the report card show: rank, out of how many, value, points and recognition."""
+    from chiso.results.models import UnitRow
+
+    stored = {
+        row.code: row
+        for row in UnitRow.objects.filter(snapshot__period=demo, snapshot__level=level).filter(
+            snapshot__in=Snapshot.objects.filter(period=demo, level=level).order_by("-version")[:1]
+        )
+    }
+    assessed = sorted((r for r in stored.values() if r.assessed), key=lambda r: (r.rank, r.code))
+    out_of = len(assessed)
+    assert out_of > 0
+
+    args = [demo.pk, level]
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse("results:csv", args=args)).text)))
+    for row in rows:
+        kept = stored[row["unit"]]
+        assert int(row["rank"]) == kept.rank and int(row["out_of"]) == out_of
+        assert same(kept.value, row["value"]) and same(kept.points, row["points"])
+        assert row["recognized"] == {None: "", True: "true", False: "false"}[kept.recognized]
+
+    book = load_workbook(io.BytesIO(client.get(reverse("results:xlsx", args=args)).content))
+    header, *cells = [list(row) for row in book.active.iter_rows(values_only=True)]
+    for cell_row in cells:
+        row = dict(zip(header, cell_row, strict=True))
+        kept = stored[row["unit"]]
+        assert (row["rank"], row["out_of"], row["recognized"]) == (
+            kept.rank,
+            out_of,
+            kept.recognized,
+        )
+        assert row["value"] == pytest.approx(kept.value, rel=1e-14)
+
+    api = client.get(f"/api/v1/results/{demo.pk}/{level}", {"page_size": 5000}).json()
+    for item in api["items"]:
+        kept = stored[item["unit"]["code"]]
+        assert (item["rank"], item["recognized"]) == (kept.rank, kept.recognized)
+        assert same(kept.value, item["value"]) and same(kept.points, item["points"])
+        if kept.assessed:
+            assert item["out_of"] == out_of
+
+    shown = table_rows(client.get(reverse("results:ranking", args=args)).content.decode())
+    assert [cells[0] for cells in shown] == [str(r.rank) for r in assessed]
+    assert [cells[2] for cells in shown] == [show_value(r.value) for r in assessed]
+    assert [cells[3] for cells in shown] == [numbers.points(r.points) for r in assessed]
+
+    for kept in assessed[:3]:
+        card = client.get(reverse("results:card", args=[*args, kept.code])).content.decode()
+        assert show_value(kept.value) in card and numbers.points(kept.points) in card
+        assert f"{kept.rank}/{out_of}" in card or f"{kept.rank} / {out_of}" in card
