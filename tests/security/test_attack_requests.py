@@ -26,7 +26,10 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def file_cache(settings, tmp_path):
-    """The cache kept in files, so that its entries can be counted and weighed."""
+    """The cache kept in files, so that its entries can be counted and weighed: the
+    answers' entries only, so the anonymous API's counter (a new entry when the request
+    crosses into the next minute) is off."""
+    settings.CHISO_API_ANON_RATE = 0
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
