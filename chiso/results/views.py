@@ -210,8 +210,6 @@ def _ranking_rows(ranking: cards.Ranking, period: Period, level: str) -> dict[st
     base_url = f"{base}%s/{_query(ranking)}"
     spread = _uncertainty(ranking)
     unit_kinds = sorted({row.kind for row in ranking.assessed})
-    chart = _interval_chart(ranking, spread)
-    table = chart.pop("table", [])  # beside the chart as text, not in its data
     return {
         "pillars": pillars,
         "body": str(_table_body(ranking, pillars, base_url, kinds, spread)),
@@ -223,8 +221,8 @@ def _ranking_rows(ranking: cards.Ranking, period: Period, level: str) -> dict[st
         "derived_changes": any(row.previous_derived for row in ranking.assessed),
         "compared_among": max((row.compared_among or 0 for row in ranking.assessed), default=0),
         "uncertainty": None if spread is None else {"runs": spread["runs"], "seed": spread["seed"]},
-        "interval_chart": chart,
-        "interval_table": table,
+        "interval_chart": _interval_chart(ranking, spread),
+        "interval_table": _interval_table(ranking, spread),
     }
 
 
@@ -240,24 +238,19 @@ def _uncertainty(ranking: cards.Ranking) -> dict[str, Any] | None:
     return {**data, "by_unit": {record["unit"]: record for record in data["units"]}}
 
 
+def _chart_units(ranking: cards.Ranking, spread: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """The interval chart's units, best first: (row, its Monte Carlo record)."""
+    rows = [row for row in ranking.assessed if row.code in spread["by_unit"]][:CHART_UNITS]
+    return [(row, spread["by_unit"][row.code]) for row in rows]
+
+
 def _interval_chart(ranking: cards.Ranking, spread: dict[str, Any] | None) -> dict[str, Any]:
     if spread is None:
         return {}
-    rows = [row for row in ranking.assessed if row.code in spread["by_unit"]][:CHART_UNITS]
-    records = [spread["by_unit"][row.code] for row in rows]
-    sep = decimal_separator()
+    units = _chart_units(ranking, spread)
+    records = [record for _row, record in units]
     return {
-        # The chart's figures as text, for the table beside it.
-        "table": [
-            (
-                row.name,
-                record["rank"],
-                f"{show_number(record['p05'], 0, sep)}–{show_number(record['p95'], 0, sep)}",
-                show_number(record["median_rank"], 1, sep),
-            )
-            for row, record in zip(rows, records, strict=True)
-        ],
-        "names": [row.name for row in rows],
+        "names": [row.name for row, _record in units],
         "rank": [r["rank"] for r in records],
         "median": [r["median_rank"] for r in records],
         "p05": [r["p05"] for r in records],
@@ -266,16 +259,33 @@ def _interval_chart(ranking: cards.Ranking, spread: dict[str, Any] | None) -> di
     }
 
 
+def _interval_table(ranking: cards.Ranking, spread: dict[str, Any] | None) -> list[tuple]:
+    """The chart's figures as text, for the table beside it: (name, rank, interval,
+    median)."""
+    if spread is None:
+        return []
+    sep = decimal_separator()
+    return [
+        (row.name, record["rank"], *_interval_texts(record, sep))
+        for row, record in _chart_units(ranking, spread)
+    ]
+
+
+def _interval_texts(record: dict[str, Any], sep: str) -> tuple[str, str]:
+    """A unit's 5th-95th percentile ranks ("3–7") and its median rank, as a page writes them."""
+    low, high = show_number(record["p05"], 0, sep), show_number(record["p95"], 0, sep)
+    return f"{low}–{high}", show_number(record["median_rank"], 1, sep)
+
+
 def _interval_cell(record: dict[str, Any] | None, sep: str, median_word: str) -> str:
     """The "khoảng xếp hạng" cell: 5th-95th percentile ranks, and the median
     (`median_word`, translated and escaped once per page)."""
     if record is None:
         return '<td class="num interval extra" data-key="">—</td>'
-    low, high = show_number(record["p05"], 0, sep), show_number(record["p95"], 0, sep)
-    median = show_number(record["median_rank"], 1, sep)
+    interval, median = _interval_texts(record, sep)
     return (
         f'<td class="num interval extra" data-key="{_key(record["median_rank"])}">'
-        f'{low}–{high} <small class="muted">({median_word} {median})</small></td>'
+        f'{interval} <small class="muted">({median_word} {median})</small></td>'
     )
 
 
