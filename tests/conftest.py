@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,6 +96,28 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def engine_readings(monkeypatch) -> dict[str, int]:
+    """How often the engine reads figures as they arrived (its reader of texts and cells,
+    and `coerce_value`, its one-at-a-time reader) and checks the framework's rules."""
+    from chiso import engine
+    from chiso.engine import values
+
+    calls = {"read": 0, "rules": 0, "coerce": 0}
+
+    def counting(name: str, function: Any) -> Any:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return counted
+
+    monkeypatch.setattr(values._LongTable, "values", counting("read", values._LongTable.values))
+    monkeypatch.setattr(engine, "check_rules", counting("rules", engine.check_rules))
+    monkeypatch.setattr(values, "coerce_value", counting("coerce", values.coerce_value))
+    return calls
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """Systems write figures and evidence through the same gate as the pages.
 
-The two functions here are the only places the API changes data. They read the
-figures as the forms do, then call the gate (chiso.assessments.services: `save_values`,
+The two functions here are the only places the API changes data. They hand the
+figures as sent (numbers or text) to the gate (chiso.assessments.services: `save_values`,
 `add_evidence`) with provenance "imported from a system"; the gate checks access,
-the edit state, bounds, the framework's rules and the version, and its one typed
+the edit state and the version, reads the figures once, checks bounds and the
+framework's rules, and its one typed
 refusal (`ServiceError`, stable code) becomes the API's JSON error here.
 """
 
@@ -32,7 +33,7 @@ REFUSALS = {
 }
 
 
-def _refused(error: ServiceError, submission: Submission) -> ApiError:
+def _refused(error: ServiceError, submission: Submission, unlisted: int = 0) -> ApiError:
     status, code = REFUSALS.get(error.code, (422, "validation_error"))
     details: Any
     if error.code == ServiceError.STALE:
@@ -49,23 +50,13 @@ def _refused(error: ServiceError, submission: Submission) -> ApiError:
             for field, messages in error.fields.items()
             for message in messages
         ]
-    return ApiError(status, code, error.message, details)
+    return ApiError(status, code, error.message, details, unlisted=unlisted)
 
 
 def visible_submission(user: Any, pk: int) -> Submission:
     """The submission, or 404 when `user` may not see it (ids cannot be probed)."""
     submission: Submission = access.submission_for(user, pk, Perm.VIEW)
     return submission
-
-
-def _as_text(value: float | bool | str | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def put_values(
@@ -78,36 +69,23 @@ def put_values(
 ) -> tuple[Submission, int]:
     submission = visible_submission(user, pk)
     framework = submission.framework.engine()
-    # Of the codes the framework does not know only the first MAX_DETAILS are read (and
-    # named in the answer), the others only counted: a body of 100,000 unknown codes
-    # costs hardly more than one of fifty, and nothing is saved either way.
+    # Of the codes the framework does not know only the first MAX_DETAILS go to the gate
+    # (and are named in the answer), the others only counted: a body of 100,000 unknown
+    # codes costs hardly more than one of fifty, and nothing is saved either way.
     known = set(framework.input_codes)
     unknown = [code for code in raw if code not in known]
     named = set(unknown[:MAX_DETAILS])
-    figures, problems = services.coerce_inputs(
-        framework,
-        {code: _as_text(value) for code, value in raw.items() if code in known or code in named},
-    )
-    if problems:
-        details = [{"loc": ["body", "values", code], "msg": msg} for code, msg in problems.items()]
-        raise ApiError(
-            422,
-            "validation_error",
-            "Some figures could not be read.",
-            details,
-            unlisted=len(unknown) - len(named),
-        )
     try:
         return services.save_values(
             submission,
-            figures,
+            {code: value for code, value in raw.items() if code in known or code in named},
             user=user,
             expected_version=version,
             provenance=Provenance.SYSTEM,
             reason=reason or "API",
         )
     except ServiceError as error:
-        raise _refused(error, submission) from None
+        raise _refused(error, submission, unlisted=len(unknown) - len(named)) from None
 
 
 def upload_evidence(user: Any, pk: int, upload: UploadedFile, codes: Sequence[str]) -> Evidence:

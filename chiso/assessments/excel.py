@@ -32,7 +32,6 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from chiso import engine
-from chiso.frameworks.problems import value_text
 from chiso.lib import numbers
 from chiso.lib.csv_lines import shorten, sniff_delimiter
 from chiso.lib.safe_cells import append_row, cell_text, write_xlsx_cell
@@ -673,56 +672,15 @@ def header_issues(values_file: ValuesFile, framework: engine.Framework) -> list[
 NOT_APPLICABLE_TEXT = "không áp dụng"
 
 
-def read_cell(
-    raw: Any,
-    type_: str,
-    bounds: tuple[float | None, float | None] = (None, None),
-    *,
-    shown_as_percent: bool = False,
-) -> float | None:
-    """One figure from a cell or a CSV field; None when empty.
-
-    A percentage (`percent_codes`) in a cell that shows its number as a percentage holds
-    the share (0.987 for "98,7 %"): with `shown_as_percent` it is read as the percentage
-    it shows (98.7).
-    Raises ValueError with a message for the user (in the active language).
-    """
-    if raw is None:
-        return None
-    percent = shown_as_percent and isinstance(raw, int | float) and not isinstance(raw, bool)
-    if percent and math.isfinite(raw):
+def shown_figure(raw: Any, *, shown_as_percent: bool = False) -> Any:
+    """What a cell holds, as the figure it shows, for the gate to read: a percentage
+    (`percent_codes`) in a cell that shows its number as a percentage holds the share
+    (0.987 for "98,7 %"), which is the percentage it shows (98.7); a date is its text (the
+    gate refuses it: not a number); anything else is as the cell holds it."""
+    if isinstance(raw, dt.datetime | dt.date | dt.time):
+        return raw.isoformat()
+    number = isinstance(raw, int | float) and not isinstance(raw, bool)
+    if shown_as_percent and number and math.isfinite(raw):
         # Decimal, so 0.987 becomes 98.7 and not 98.69999999999999.
-        raw = float(Decimal(repr(float(raw))) * 100)
-    if isinstance(raw, dt.date | dt.datetime | dt.time):
-        raise ValueError(_("'%(value)s' is a date, not a number") % {"value": raw})
-    if isinstance(raw, bool):
-        if type_ == "boolean":
-            return 1.0 if raw else 0.0
-        raise ValueError(_("'%(value)s' is not a number") % {"value": raw})
-    if isinstance(raw, int | float):
-        text = repr(float(raw)) if math.isfinite(float(raw)) else "nan"
-    else:
-        text = str(raw).strip()
-        if not text:
-            return None
-    # A cell may hold 32,767 characters: the message quotes the start of it.
-    shown = numbers.plain(raw) if isinstance(raw, int | float) and math.isfinite(raw) else text
-    shown = shorten(shown)
-    try:
-        return engine.coerce_value(text, type_, bounds)
-    except engine.ValueProblem as error:
-        # The engine says what is wrong (its code); the words are the import's own.
-        if error.code == "out_of_bounds":
-            error.params["text"] = shown
-            raise ValueError(value_text(error)) from None
-        if error.code == "thousands_separator":
-            message = _("'%(value)s' is not a whole number (do not separate thousands)")
-        elif type_ == "boolean":
-            message = _("'%(value)s' is not a yes/no answer (Có/Không)")
-        elif error.code == "not_whole":
-            message = _("'%(value)s' is not a whole number")
-        elif error.code == "not_percent":
-            message = _("'%(value)s' is not a percentage between 0 and 100")
-        else:
-            message = _("'%(value)s' is not a number")
-        raise ValueError(message % {"value": shown}) from None
+        return float(Decimal(repr(float(raw))) * 100)
+    return raw

@@ -1,8 +1,10 @@
 """Reading the data-entry form: typed text in, checked figures (or clear messages) out.
 
-The figures are read by chiso.assessments.services.coerce_inputs and checked by
-services.rule_problems, the same code the Excel/CSV import uses, so a figure the
-page accepts is a figure the import accepts. This module only turns their results
+The figures are read by the gate's one reader (chiso.assessments.services.read_figures)
+and checked by its rules (services.rule_problems), as for the Excel/CSV import and the
+API, so a figure the page accepts is a figure the import accepts. A save hands the typed
+text to the gate, which reads and checks it once (`take_refusal` puts its refusal next
+to the fields); the live preview reads it here. This module only turns their results
 into messages next to the right fields, in the user's language.
 """
 
@@ -113,9 +115,9 @@ class EntryForm:
         self._checked = True
         if not self.is_bound:
             return
-        figures, errors = services.coerce_inputs(self.framework, self.texts)
-        for code, message in errors.items():
-            self.errors.setdefault(code, []).append(message)
+        figures, errors = services.read_figures(self.framework, self.unit, self.texts)
+        for code, texts in errors.items():
+            self.errors.setdefault(code, []).extend(texts)
         self.figures = figures
         if errors:
             return
@@ -125,6 +127,17 @@ class EntryForm:
             for code in rule.codes:
                 if code in self.texts:
                     self.errors.setdefault(code, []).append(rule.message)
+
+    def take_refusal(self, error: services.ServiceError) -> None:
+        """The gate's refusal of the typed figures, next to the fields it names (the
+        page's preview of a refused save still reads what it can: an error's path)."""
+        if not self._checked:
+            self._check()
+        if error.problems and not self.rules:
+            self.rules = broken_rules(self.framework, list(error.problems))
+        for code, texts in error.fields.items():
+            known = self.errors.setdefault(code, [])
+            known.extend(text for text in texts if text not in known)
 
     def scorable_figures(self) -> dict[str, float | None]:
         """The readable figures without those in a broken rule: the preview gives them

@@ -1,11 +1,12 @@
 """Importing figures from a filled template or a long CSV, all or nothing.
 
-The import reads the file: its kind and size, its structure, every unit (in the
-period, visible to the person, theirs to import for: `access.can(user, Perm.IMPORT)`)
-and every cell (read by the type of its code). Whether the figures may change now
-(status, dates), their bounds and the framework's rules are the gate's to decide:
-every unit's figures go through chiso.assessments.services.save_values, in one
-transaction, and each refusal becomes an issue naming the file's row and the unit.
+The import reads the file: its kind and size, its structure and every unit (in the
+period, visible to the person, theirs to import for: `access.can(user, Perm.IMPORT)`).
+The figures are the gate's to read and judge: every unit's cells, as they show their
+figures, go to chiso.assessments.services.save_values in one transaction, which reads
+each once with the engine's reader (codes, types, bounds) and decides whether they
+may change now (status, dates) and keep the framework's rules; each refusal becomes an
+issue naming the file's cell or line, or the unit's row.
 Only a file without a single problem is kept; otherwise the transaction is rolled
 back and nothing is written.
 """
@@ -13,7 +14,7 @@ back and nothing is written.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -181,14 +182,24 @@ class _Checker:
         row: excel.UnitRows,
         target: Submission,
         error: ServiceError,
-        figures: dict[str, float | None],
+        figures: Mapping[str, Any],
     ) -> None:
-        """The gate's refusal of a unit's figures, at the unit's row, with the figures concerned."""
+        """The gate's refusal of a unit's figures: a figure it could not read at its cell
+        (or line); any other at the unit's row, with the figures a broken rule compares."""
+        if error.code in (ServiceError.INVALID, ServiceError.UNKNOWN_CODE) and error.fields:
+            for code, texts in error.fields.items():
+                cell = row.cells.get(code)
+                for text in texts:
+                    if cell is None:
+                        self.add(text, row.row, row.column)
+                    else:
+                        self.add(text, cell.row, cell.column, code)
+            return
         refusal = error.message
         # A broken rule is shown with the figures it compares (a refused figure names itself).
         concerned = error.fields if error.code == ServiceError.RULE_BROKEN else {}
         shown = [
-            f"{code} = {numbers.plain(figures[code])}"
+            f"{code} = {_shown(figures[code])}"
             for code in concerned
             if figures.get(code) is not None
         ]
@@ -283,12 +294,13 @@ class _Checker:
             return None
         return message % {"code": shorten(code)}
 
-    def figures(self, row: excel.UnitRows, target: Submission) -> dict[str, float | None] | None:
+    def figures(self, row: excel.UnitRows, target: Submission) -> dict[str, Any] | None:
+        """The unit's cells as the figures they show, for the gate to read (a sheet's
+        column the framework lacks was named once, at its header)."""
         framework = target.framework.engine()
         known = set(framework.input_codes)
-        computed = {node.code for node in framework.nodes}
         percent = excel.percent_codes(framework)
-        figures: dict[str, float | None] = {}
+        figures: dict[str, Any] = {}
         ok = True
         marked = self.marked.get(target.pk, set())
         for code, cell in row.cells.items():
@@ -299,28 +311,15 @@ class _Checker:
                 self.add(refusal, cell.row, cell.column, code)
                 ok = False
                 continue
-            if code not in known:
-                # A sheet's header was reported once; a CSV line is reported here.
-                if self.file.kind == excel.CSV:
-                    if code in computed:
-                        message = _(
-                            "%(code)s is computed by the framework from its elements; "
-                            "enter its elements instead."
-                        )
-                    else:
-                        message = _("“%(code)s” is not a code of the framework %(framework)s.")
-                    shown = {"code": shorten(code), "framework": framework.code}
-                    self.add(message % shown, cell.row, code=code)
-                ok = False
-                continue
-            try:
-                figures[code] = excel.read_cell(
-                    cell.raw,
-                    framework.input_type(code),
-                    framework.bounds(code),
-                    shown_as_percent=cell.percent and code in percent,
-                )
-            except ValueError as error:
-                self.add(str(error), cell.row, cell.column, code)
-                ok = False
+            if code not in known and self.file.kind == excel.XLSX:
+                continue  # its header's issue refuses the file
+            shown_as_percent = cell.percent and code in percent
+            figures[code] = excel.shown_figure(cell.raw, shown_as_percent=shown_as_percent)
         return figures if ok else None
+
+
+def _shown(figure: Any) -> str:
+    """A figure as a message names it: a number plainly, a cell's text as written."""
+    if isinstance(figure, int | float) and not isinstance(figure, bool):
+        return numbers.plain(figure)
+    return shorten(str(figure).strip())

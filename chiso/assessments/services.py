@@ -47,8 +47,9 @@ from chiso.assessments.models import (
     Value,
 )
 from chiso.frameworks.display import in_language
-from chiso.frameworks.problems import problem_text, value_text
+from chiso.frameworks.problems import problem_text
 from chiso.lib import numbers
+from chiso.lib.csv_lines import shorten
 
 
 class ServiceError(Exception):
@@ -105,32 +106,73 @@ class StaleSubmission(ServiceError):
         super().__init__(ServiceError.STALE, stale_text(), submission=submission)
 
 
-def coerce_inputs(
-    framework: engine.Framework, raw: Mapping[str, str]
-) -> tuple[dict[str, float | None], dict[str, str]]:
-    """Read typed figures (Vietnamese decimal comma, có/không ...) for a framework's inputs.
+# The refused figures a refusal's one-line summary names (`fields` has them all).
+SUMMARY_FIELDS = 3
 
-    Returns the figures (None for an empty field) and, per code, the message of a
-    field that could not be read (the engine reads it, with the framework's type
-    and min/max bounds; the message is in the active language). Codes that are not
-    inputs of the framework are errors.
+
+def read_figures(
+    framework: engine.Framework, unit: str, raw: Mapping[str, object]
+) -> tuple[dict[str, float | None], dict[str, list[str]]]:
+    """The one reading of figures as they arrive: typed text ("98,7", "có"), a file's cell
+    or field, an API's number or text. The engine's reader reads them, once, with the
+    framework's types and bounds; an empty text or None clears a figure.
+
+    Returns the figures read (None where cleared) and, per code, the messages of those
+    it could not take, in the active language: a code that is not an input (or one the
+    framework computes), a value it cannot read or that is out of bounds, and "does not
+    apply", which only the DX office marks.
     """
-    values: dict[str, float | None] = {}
-    errors: dict[str, str] = {}
+    fields: dict[str, list[str]] = {}
+    try:
+        values = engine.Values.from_mapping(framework, {unit: raw})
+    except engine.EngineError as error:
+        for problem in error.problems:
+            # A cell may hold 32,767 characters: a message quotes the start of it.
+            if "text" in problem.params:
+                shown = {**problem.params, "text": shorten(problem.params["text"])}
+                problem = problem._replace(params=shown)
+            fields.setdefault(problem.where or "", []).append(problem_text(problem))
+        # The others, for a preview of what can be read so far (never saved so).
+        rest = {code: value for code, value in raw.items() if code not in fields}
+        figures = read_figures(framework, unit, rest)[0] if "" not in fields else {}
+        return figures, fields
+    for code in values.does_not_apply(unit):
+        message = _(
+            "Only the DX office marks an indicator as not applying to a unit: "
+            "enter a figure for %(code)s or leave the cell empty."
+        )
+        fields[code] = [message % {"code": code}]
+    row = values.matrix[0]
+    column = {code: index for index, code in enumerate(values.codes)}
+    figures: dict[str, float | None] = {}
+    for code in raw:
+        if code in fields:
+            continue
+        number = float(row[column[code]])
+        figures[code] = None if math.isnan(number) else number
+    return figures, fields
+
+
+def read_or_refuse(
+    framework: engine.Framework, unit: str, raw: Mapping[str, object]
+) -> dict[str, float | None]:
+    """`read_figures`, refusing with one ServiceError (per-code messages) what it cannot take."""
+    figures, fields = read_figures(framework, unit, raw)
+    if not fields:
+        return figures
     known = set(framework.input_codes)
-    for code, text in raw.items():
-        if code not in known:
-            errors[code] = _("Unknown indicator code %(code)s.") % {"code": code}
-            continue
-        text = (text or "").strip()
-        if text == "":
-            values[code] = None
-            continue
-        try:
-            values[code] = engine.coerce_input(framework, code, text)
-        except engine.ValueProblem as error:
-            errors[code] = value_text(error)
-    return values, errors
+    kind = (
+        ServiceError.UNKNOWN_CODE
+        if any(code not in known for code in fields)
+        else ServiceError.INVALID
+    )
+    named = [f"{code}: {texts[0]}" if code else texts[0] for code, texts in fields.items()]
+    message = " ".join(named[:SUMMARY_FIELDS])
+    if len(named) > SUMMARY_FIELDS:
+        # Each field keeps its own message; the summary does not repeat a thousand.
+        more = len(named) - SUMMARY_FIELDS
+        message += " " + _("And %(count)s more.") % {"count": more}
+    raise ServiceError(kind, message, fields)
 
 
 def rule_problems(
@@ -320,51 +362,15 @@ def check_version(locked: Submission, expected_version: int | None) -> None:
         raise StaleSubmission(locked)
 
 
-def check_figures(
+def check_rules(
     framework: engine.Framework, unit: str, figures: Mapping[str, float | None]
 ) -> None:
-    """ServiceError unless the figures are inputs of the framework, finite, within their
-    bounds and together keep the framework's validation rules.
-
-    `figures` are the unit's figures as they would be after the change (stored and new).
-    """
-    known = set(framework.input_codes)
-    unknown = sorted(code for code in figures if code not in known)
-    if unknown:
-        raise ServiceError(
-            ServiceError.UNKNOWN_CODE,
-            _("%(codes)s: not a figure of this framework.") % {"codes": ", ".join(unknown)},
-            {code: [_("Unknown indicator code %(code)s.") % {"code": code}] for code in unknown},
-        )
-    invalid = {
-        code: [_("This is not a number.")]
-        for code, value in figures.items()
-        if value is not None and not math.isfinite(value)
-    }
-    if invalid:
-        raise ServiceError(ServiceError.INVALID, _("Some figures are not numbers."), invalid)
-    fields: dict[str, list[str]] = {}
-    # A figure the input takes as it is needs no reading; any other is read from its
-    # text for the engine's message.
-    fitting = engine.fitting_inputs(framework, figures)
-    for code, value in figures.items():
-        if value is None or code in fitting:
-            continue
-        text = numbers.plain(value)
-        try:
-            engine.coerce_input(framework, code, text)
-        except engine.ValueProblem as problem:
-            fields[code] = [value_text(problem)]
-    if fields:
-        raise ServiceError(
-            ServiceError.INVALID,
-            " ".join(f"{code}: {texts[0]}" for code, texts in fields.items()),
-            fields,
-        )
+    """ServiceError unless the unit's figures as they would be after the change (stored
+    and new, all read) keep the framework's validation rules."""
     problems = rule_problems(framework, unit, figures)
     if problems:
         broken = broken_rules(framework, problems)
-        fields = {}
+        fields: dict[str, list[str]] = {}
         for rule in broken:
             for code in rule.codes or ("",):
                 fields.setdefault(code, []).append(rule.message)
@@ -431,7 +437,7 @@ def _store_self_values(
 @transaction.atomic
 def save_values(
     submission: Submission,
-    figures: Mapping[str, float | None],
+    raw: Mapping[str, object],
     *,
     user: Any,
     expected_version: int | None,
@@ -441,13 +447,15 @@ def save_values(
 ) -> tuple[Submission, int]:
     """Store self-reported (or imported) figures; returns the submission and how many changed.
 
-    Checks, in one transaction: that `user` may change them (the unit's officer on the
-    page; an officer or an admin when `importing` a file or for a system's figures),
-    that the submission is open
-    for entry, that the figures (with those already stored) are inputs of the
-    framework, within bounds and keep its rules, and that nobody saved since
-    `expected_version` (None skips that check: an import locks the rows itself).
-    Raises ServiceError; nothing is written then.
+    `raw` is {input code: the figure as it arrived}: the text typed on the page, a
+    file's cell or field, an API's number or text (None or "" clears it). Checks, in
+    one transaction: that `user` may change them (the unit's officer on the page; an
+    officer or an admin when `importing` a file or for a system's figures), that the
+    submission is open for entry and that nobody saved since `expected_version` (None
+    skips that check: an import locks the rows itself); then reads the figures once
+    (`read_figures`: inputs of the framework, within bounds) and checks the framework's
+    rules once on them with those already stored. Raises ServiceError; nothing is
+    written then.
     """
     locked = lock(submission)
     # Typing figures is the unit officer's; a file or a system may also be loaded by an admin.
@@ -463,11 +471,12 @@ def save_values(
         )
     }
     framework = locked.framework.engine()
+    figures = read_or_refuse(framework, locked.unit.code, raw)
     # The figures as they would be; a stored code the framework no longer has is left out.
     known = set(framework.input_codes)
     after = {code: self_value for code, (_, self_value) in existing.items() if code in known}
     after.update(figures)
-    check_figures(framework, locked.unit.code, after)
+    check_rules(framework, locked.unit.code, after)
     action = Action.VALUE_SET if provenance == Provenance.SELF_REPORTED else Action.VALUE_IMPORTED
     person = _person(user)
     to_create: list[Value] = []
@@ -527,7 +536,7 @@ def check_may_review(submission: Submission, user: Any, what: str) -> None:
 def verify_value(
     submission: Submission,
     code: str,
-    value: float | None,
+    raw: object,
     *,
     user: Any,
     reason: str,
@@ -535,8 +544,10 @@ def verify_value(
 ) -> Submission:
     """A reviewer's correction: sets the verified figure, keeps the self-reported one.
 
-    Checks that `user` reviews this step, a reason, the code, bounds, the framework's
-    rules on the figures as they would be, and the version. Raises ServiceError.
+    `raw` is the figure as typed on the review page ("98,7", "có") or a number; None or
+    "" removes the correction. Checks that `user` reviews this step, a reason, the
+    version, then reads the figure once (`read_figures`) and checks the framework's rules
+    on the figures as they would be. Raises ServiceError.
     """
     locked = lock(submission)
     check_may_review(locked, user, "correct")
@@ -548,13 +559,17 @@ def verify_value(
             _("%(code)s: a correction needs a reason.") % {"code": code},
             {"reason": [_("A correction needs a reason.")]},
         )
+    framework = locked.framework.engine()
+    if isinstance(raw, str):
+        check_text(raw, "value")
+    value = read_or_refuse(framework, locked.unit.code, {code: raw})[code]
     stored = locked.values_by_code()
-    known = set(locked.framework.engine().input_codes)
+    known = set(framework.input_codes)
     after = {c: v.effective for c, v in stored.items() if c in known}
     current = stored.get(code)
     after[code] = value if value is not None else (current.self_value if current else None)
     try:
-        check_figures(locked.framework.engine(), locked.unit.code, after)
+        check_rules(framework, locked.unit.code, after)
     except ServiceError as error:
         error.message = f"{code}: {error.message}"
         raise
@@ -577,37 +592,6 @@ def verify_value(
     locked.version += 1
     locked.save(update_fields=["version", "updated_at"])
     return locked
-
-
-def correct_value(
-    submission: Submission,
-    code: str,
-    text: str,
-    *,
-    user: Any,
-    reason: str,
-    expected_version: int | None,
-) -> Submission:
-    """A correction as typed on the review page ("98,7", "có"); see verify_value."""
-    framework = submission.framework.engine()
-    if code not in framework.input_codes:
-        raise ServiceError(
-            ServiceError.UNKNOWN_CODE,
-            _("Unknown indicator code %(code)s.") % {"code": code},
-            {code: [_("Unknown indicator code %(code)s.") % {"code": code}]},
-        )
-    check_text(text, "value")
-    figures, errors = coerce_inputs(framework, {code: text})
-    if errors:
-        raise ServiceError(ServiceError.INVALID, f"{code}: {errors[code]}", {code: [errors[code]]})
-    return verify_value(
-        submission,
-        code,
-        figures[code],
-        user=user,
-        reason=reason,
-        expected_version=expected_version,
-    )
 
 
 @transaction.atomic

@@ -340,6 +340,9 @@ def _numbers_only(
     matrix = np.full((len(units), len(code_list)), np.nan, order="F")
     for row, unit in enumerate(units):
         for code, value in mapping[unit].items():
+            entry = inputs.get(code)
+            if entry is None:
+                return None  # not an input, whatever its value: the full reading says so
             if value is None:
                 continue
             if type(value) is int and abs(value) <= MAX_WHOLE:
@@ -348,8 +351,7 @@ def _numbers_only(
                 return None
             if math.isnan(value):
                 continue  # missing, as an empty cell
-            entry = inputs.get(code)
-            if entry is None or not _fits(entry, value):
+            if not _fits(entry, value):
                 return None
             matrix[row, entry[0]] = value
     na_codes = tuple(leaf.code for leaf in framework.leaves if leaf.may_not_apply)

@@ -97,7 +97,7 @@ _FIXED: dict[str, str] = {
         "%(code)s is computed by the framework: enter its elements instead."
     ),
     "not_finite": gettext_noop("“%(text)s” is not a number."),
-    "not_whole": gettext_noop("“%(text)s” is not a whole number (do not separate thousands)."),
+    "not_whole": gettext_noop("“%(text)s” is not a whole number."),
     "not_percent": gettext_noop("“%(text)s” is not a percentage between 0 and 100."),
     "thousands_separator": gettext_noop(
         "“%(text)s” is not a whole number (do not separate thousands)."
@@ -164,7 +164,7 @@ def _unreadable_value(p: Mapping[str, str]) -> str:
     if not p["text"].strip():
         return _("The value is empty.")
     if p["expected"] == "yes/no":
-        return _("Choose Yes or No.")
+        return _("“%(text)s” is not a yes/no answer (Có/Không).") % p
     return _("“%(text)s” is not a number.") % p
 
 

@@ -615,6 +615,14 @@ def _render_entry(
     return render(request, "assessments/entry.html", context, status=status)
 
 
+# The gate's refusals of the figures themselves: shown next to the fields.
+FIGURE_REFUSALS = (
+    services.ServiceError.INVALID,
+    services.ServiceError.UNKNOWN_CODE,
+    services.ServiceError.RULE_BROKEN,
+)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry(request: HttpRequest, pk: int) -> HttpResponse:
@@ -638,16 +646,14 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
     # the officer's answer that they are to be submitted as they are.
     submitting = action in ("submit", "submit_empty")
     empty: list[str] = []
-    if not form.is_valid():
-        if not form.version_ok:
-            messages.error(request, _("The form is incomplete: reload the page and try again."))
-        else:
-            messages.error(request, _("Nothing was saved: correct the figures marked below."))
+    if not form.version_ok:
+        messages.error(request, _("The form is incomplete: reload the page and try again."))
         return _render_entry(request, submission, form, lock=lock, status=400)
     try:
         with transaction.atomic():
+            # The typed text goes to the gate, which reads and checks each figure once.
             saved, changed = services.save_values(
-                submission, form.figures, user=request.user, expected_version=form.expected_version
+                submission, form.texts, user=request.user, expected_version=form.expected_version
             )
             if action == "submit":
                 empty = _empty_inputs(saved, framework)
@@ -658,10 +664,11 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ServiceError as error:
         if error.code in (services.ServiceError.FORBIDDEN, services.ServiceError.LOCKED):
             return _refusal(request, submission, error)
-        for code, texts in error.fields.items():
-            known = form.errors.setdefault(code, [])
-            known.extend(text for text in texts if text not in known)
-        messages.error(request, error.message + " " + _("Nothing was saved."))
+        form.take_refusal(error)
+        if error.code in FIGURE_REFUSALS:
+            messages.error(request, _("Nothing was saved: correct the figures marked below."))
+        else:
+            messages.error(request, error.message + " " + _("Nothing was saved."))
         return _render_entry(request, submission, form, lock=lock, status=400)
     if empty:
         # Saved as a draft; the page lists the empty figures beside the submit button.
@@ -702,7 +709,7 @@ def _stale(
     framework = submission.framework.engine()
     stored = {value.code: value for value in current.values.all()}
     theirs = {}
-    for code, typed in form.figures.items():
+    for code, typed in form.readable_figures().items():
         value = stored.get(code)
         saved = value.self_value if value else None
         if saved != typed:

@@ -534,7 +534,7 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     submission = access.submission_for(request.user, pk, Perm.REVIEW)
     code = request.POST.get("code", "")
     try:
-        services.correct_value(
+        services.verify_value(
             submission,
             code,
             request.POST.get("value", ""),

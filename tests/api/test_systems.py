@@ -227,3 +227,35 @@ def test_a_system_with_a_wrong_token_is_told_to_send_a_valid_token_not_about_csr
         assert wrong.json()["code"] == "unauthorized"
     right = put_json(system, values_url(submission), {"values": {}}, **bearer(portal_token))
     assert right.status_code == 200, right.content
+
+
+def test_a_system_s_figures_are_read_once_by_the_gate(
+    client, submission, portal_token, engine_readings
+):
+    # A JSON number the input takes is placed as it is; a text is read by the engine once.
+    response = put_json(
+        client,
+        values_url(submission),
+        {"version": 0, "values": {"hs_tt": 950, "hs_tong": 1000, "XHS.1": "35,5"}},
+        **bearer(portal_token),
+    )
+    assert response.status_code == 200, response.content
+    assert engine_readings["read"] == 1
+    assert engine_readings["rules"] == 1
+
+
+def test_a_system_s_unreadable_figure_is_refused_naming_its_field(client, submission, portal_token):
+    response = put_json(
+        client,
+        values_url(submission),
+        {"version": 0, "values": {"hs_tt": "12,5", "nope": None}},
+        **bearer(portal_token),
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert [d["loc"] for d in body["details"]] == [
+        ["body", "values", "hs_tt"],
+        ["body", "values", "nope"],
+    ]
+    assert not submission.values.exists()

@@ -63,12 +63,11 @@ def test_errors_name_the_line_and_nothing_is_saved(lan_uploads):
     )
     assert response.status_code == 400
     assert issues(response) == [
-        "Line 3 (XHS.1): 'abc' is not a number",
-        "Line 4 (KTS.9): “KTS.9” is not a code of the framework test-commune-mini.",
-        "Line 5 (CQS.1): CQS.1 is computed by the framework from its elements; enter its "
-        "elements instead.",
+        "Line 3 (XHS.1): “abc” is not a number.",
+        "Line 4 (KTS.9): Unknown code KTS.9 for framework test-commune-mini.",
+        "Line 5 (CQS.1): CQS.1 is computed by the framework: enter its elements instead.",
         "Line 6 (hs_tt): Unit 14758: the value is given twice (also line 2).",
-        "Line 7 (CQS.2): 'chắc chắn' is not a yes/no answer (Có/Không)",
+        "Line 7 (CQS.2): “chắc chắn” is not a yes/no answer (Có/Không).",
     ]
     assert counts() == before
 
@@ -78,8 +77,8 @@ def test_a_whole_number_with_thousands_separators_is_refused(lan_uploads, submis
     response = lan_uploads('unit,code,value\n14758,hs_tt,1.000\n14758,hs_tong,"2,500"\n')
     assert response.status_code == 400
     assert issues(response) == [
-        "Line 2 (hs_tt): '1.000' is not a whole number (do not separate thousands)",
-        "Line 3 (hs_tong): '2,500' is not a whole number (do not separate thousands)",
+        "Line 2 (hs_tt): “1.000” is not a whole number (do not separate thousands).",
+        "Line 3 (hs_tong): “2,500” is not a whole number (do not separate thousands).",
     ]
     assert figures(submission) == {}
 
@@ -194,7 +193,7 @@ def test_the_command_refuses_a_bad_file_and_a_non_admin(lan, tuan, period, tmp_p
     path.write_text("unit,code,value\n14758,hs_tt,nhiều\n", encoding="utf-8")
     with translation.override("en"), pytest.raises(CommandError) as caught:
         call_command("import_values", str(period.pk), str(path), user="tuan")
-    assert str(caught.value) == "Nothing was imported:\nLine 2 (hs_tt): 'nhiều' is not a number"
+    assert str(caught.value) == "Nothing was imported:\nLine 2 (hs_tt): “nhiều” is not a number."
     with pytest.raises(CommandError, match="lan is not an administrator"):
         call_command("import_values", str(period.pk), str(path), user="lan")
     assert not Value.objects.exists()

@@ -69,7 +69,7 @@ def test_text_in_a_number_cell_names_sheet_row_and_column(lans_template, lan_imp
     response = lan_imports(fill(lans_template, {"C3": 10, "D3": 20, "F3": "abc"}))
 
     assert response.status_code == 400
-    assert issues(response) == ["Sheet Số liệu, row 3, column F (XHS.1): 'abc' is not a number"]
+    assert issues(response) == ["Sheet Số liệu, row 3, column F (XHS.1): “abc” is not a number."]
     assert counts() == before
 
 
@@ -77,8 +77,8 @@ def test_every_bad_cell_is_listed_and_nothing_is_saved(lans_template, lan_import
     before = counts()
     response = lan_imports(fill(lans_template, {"C3": "12,5", "D3": 20, "E3": "maybe", "F3": 7}))
     assert issues(response) == [
-        "Sheet Số liệu, row 3, column C (hs_tt): '12,5' is not a whole number",
-        "Sheet Số liệu, row 3, column E (CQS.2): 'maybe' is not a yes/no answer (Có/Không)",
+        "Sheet Số liệu, row 3, column C (hs_tt): “12,5” is not a whole number.",
+        "Sheet Số liệu, row 3, column E (CQS.2): “maybe” is not a yes/no answer (Có/Không).",
     ]
     assert "Nothing was imported" in response.content.decode()
     assert counts() == before
@@ -89,7 +89,7 @@ def test_the_admins_file_names_the_row_of_the_second_unit(login, tuan, period, i
     content = client.get(f"/periods/{period.pk}/template.xlsx?level=commune").content
     response = upload(client, f"/periods/{period.pk}/import", fill(content, {"C4": -3.5}))
     assert issues(response) == [
-        "Sheet Số liệu, row 4, column C (hs_tt): '-3.5' is not a whole number"
+        "Sheet Số liệu, row 4, column C (hs_tt): “-3.5” is not a whole number."
     ]
 
 
@@ -389,7 +389,7 @@ def test_cells_of_thousands_of_characters_are_quoted_only_in_part(lans_template,
     assert issues(response) == [
         f"Sheet Số liệu, row 2, column G: “{'X' * 80}…” is not a code of the framework "
         "test-commune-mini.",
-        f"Sheet Số liệu, row 3, column F (XHS.1): '{'a' * 80}…' is not a number",
+        f"Sheet Số liệu, row 3, column F (XHS.1): “{'a' * 80}…” is not a number.",
         f"Sheet Số liệu, row 4, column A: Unit {'1' * 80}… is not the unit of this page "
         "(14758 Phường Hàm Rồng).",
     ]

@@ -18,9 +18,9 @@ def test_lan_reads_her_errors_in_vietnamese(vietnamese, login, lan, submission):
         fill(content, {"C3": 10, "D3": 20, "E3": "chưa rõ", "F3": "abc"}),
     )
     assert issues(response) == [
-        "Trang tính Số liệu, dòng 3, cột E (CQS.2): 'chưa rõ' không phải là câu trả lời "
-        "có/không (Có/Không)",
-        "Trang tính Số liệu, dòng 3, cột F (XHS.1): 'abc' không phải là số",
+        "Trang tính Số liệu, dòng 3, cột E (CQS.2): “chưa rõ” không phải là câu trả lời "
+        "có/không (Có/Không).",
+        "Trang tính Số liệu, dòng 3, cột F (XHS.1): “abc” không phải là số.",
     ]
     assert "Chưa nhập số liệu nào: tệp có 2 lỗi." in response.content.decode()
 

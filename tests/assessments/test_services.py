@@ -378,7 +378,7 @@ def test_a_negative_count_typed_in_a_correction_is_refused_naming_the_field(coun
     sent = submit(fill(counted, lan, hs_tt=5, hs_tong=10), lan)
     error = refused(
         ServiceError.INVALID,
-        services.correct_value,
+        services.verify_value,
         sent,
         "hs_tt",
         "-5",

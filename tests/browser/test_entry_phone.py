@@ -162,10 +162,13 @@ def test_removing_evidence_asks_first_and_cancelling_keeps_the_file(
 def test_a_count_below_its_minimum_is_flagged_in_the_servers_words(
     phone, log_in, lan, submission, framework
 ):
-    from chiso.assessments.services import coerce_inputs
+    from chiso.assessments.services import read_figures
 
     with override("vi"):
-        _figures, server = coerce_inputs(framework.engine(), {"hs_tong": "-5", "hs_tt": "1e308"})
+        _figures, read = read_figures(
+            framework.engine(), submission.unit.code, {"hs_tong": "-5", "hs_tt": "1e308"}
+        )
+    server = {code: texts[0] for code, texts in read.items()}
     log_in(phone, lan)
     phone.goto(reverse("entry", args=[submission.pk]))
 

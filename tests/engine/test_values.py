@@ -237,6 +237,14 @@ def test_from_mapping_keeps_every_unit_and_reads_numbers_and_words(commune):
     assert [(p.where, p.line) for p in caught.value.problems] == [("hs_tt", None), ("nope", None)]
 
 
+@pytest.mark.parametrize("missing", [None, math.nan, ""])
+def test_from_mapping_refuses_an_unknown_code_even_without_a_value(commune, missing):
+    # As a file's line "unit,nope," is refused: the code is wrong whatever the value.
+    with pytest.raises(EngineError) as caught:
+        Values.from_mapping(commune, {HAM_RONG: {"hs_tt": 5.0, "nope": missing}})
+    assert [(p.code, p.where) for p in caught.value.problems] == [("unknown_code", "nope")]
+
+
 def test_values_keep_their_matrix_read_only(commune):
     values = Values.from_mapping(commune, {HAM_RONG: {"hs_tt": 1}})
     with pytest.raises(ValueError, match="read-only"):

@@ -263,15 +263,18 @@ def read_values_workbook(data: bytes, name: str = "so-lieu.xlsx") -> str:
     except TableError as error:
         assert error.issues and all(issue.message for issue in error.issues)
         return "refused"
+    from chiso.assessments.services import read_figures
+
     excel.header_issues(values_file, framework)
     known = set(framework.input_codes)
     for unit in values_file.units:
-        for code, cell in unit.cells.items():
-            if code in known:
-                try:
-                    excel.read_cell(cell.raw, framework.input_type(code))
-                except ValueError as error:
-                    assert str(error)
+        # Each unit's cells as the gate reads them: figures, or a message per code.
+        shown = {
+            code: excel.shown_figure(cell.raw) for code, cell in unit.cells.items() if code in known
+        }
+        figures, refused = read_figures(framework, "unit", shown)
+        assert all(texts and all(texts) for texts in refused.values())
+        assert set(figures) | set(refused) <= set(shown) | {""}
     return "read"
 
 

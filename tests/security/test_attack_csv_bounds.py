@@ -147,7 +147,7 @@ def test_a_file_full_of_errors_lists_fifty_problems_and_counts_the_rest(lan_post
     assert response.status_code == 400
     shown = issues(response)
     assert shown[:2] == [
-        "Line 2 (XHS.1): '" + "x" * 80 + "…' is not a number",
+        "Line 2 (XHS.1): “" + "x" * 80 + "…” is not a number.",
         "Line 3 (XHS.1): Unit 14758: the value is given twice (also line 2).",
     ]
     assert len(shown) == 51
