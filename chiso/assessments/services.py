@@ -132,9 +132,11 @@ def read_figures(
                 shown = {**problem.params, "text": shorten(problem.params["text"])}
                 problem = problem._replace(params=shown)
             fields.setdefault(problem.where or "", []).append(problem_text(problem))
-        # The others, for a preview of what can be read so far (never saved so).
+        # The others, for a preview of what can be read so far (never saved so); read
+        # again only when each problem named one of the codes given.
         rest = {code: value for code, value in raw.items() if code not in fields}
-        figures = read_figures(framework, unit, rest)[0] if "" not in fields else {}
+        named = len(rest) + len(fields) == len(raw) and "" not in fields
+        figures = read_figures(framework, unit, rest)[0] if named and rest else {}
         return figures, fields
     for code in values.does_not_apply(unit):
         message = _(
@@ -148,7 +150,8 @@ def read_figures(
     for code in raw:
         if code in fields:
             continue
-        number = float(row[column[code]])
+        # The engine reads a code as a file gives it, spaces around it trimmed.
+        number = float(row[column[code.strip()]])
         figures[code] = None if math.isnan(number) else number
     return figures, fields
 
