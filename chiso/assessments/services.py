@@ -49,6 +49,7 @@ from chiso.assessments.models import (
 from chiso.frameworks.display import in_language
 from chiso.frameworks.problems import problem_text, value_text
 from chiso.lib import numbers
+from chiso.lib.values_csv import NOT_APPLICABLE_TEXT
 
 
 class ServiceError(Exception):
@@ -782,7 +783,3 @@ def mark_not_applicable(
         submission.version += 1
         submission.save(update_fields=["version", "updated_at"])
     return len(changing)
-
-
-# How "does not apply" is written in values files, Excel and the audit trail.
-NOT_APPLICABLE_TEXT = "không áp dụng"
