@@ -45,21 +45,13 @@ from chiso.engine import (
     sensitivity,
 )
 from chiso.engine.plan import Goal
-from chiso.lib import csv_lines
+from chiso.lib import csv_lines, values_csv
 from chiso.lib.safe_cells import cell_text, csv_cell, text_cell
 
 OWN_COMMANDS = ("score", "framework", "plan", "uncertainty", "verify")
 EXIT_NO_PLAN = 1
 FORMATS = ("csv", "json", "xlsx")
-HEADER = ["unit", "code", "value"]
 EXIT_BAD_INPUT = 2
-# The most a values file may hold, so that reading it stays bounded (about 100 bytes a
-# line): more lines than the 1.5 million of 10,000 units x 150 inputs of
-# benchmarks/scoring.py, twice the 10,600 communes Vietnam had before 2025, and as
-# many codes as an entry sheet has columns.
-MAX_VALUE_LINES = 2_000_000
-MAX_VALUE_UNITS = 20_000
-MAX_VALUE_CODES = 1_000
 # Problems printed; then how many more there are (a file's every line may be wrong).
 MAX_PROBLEMS = 50
 
@@ -269,8 +261,8 @@ Table = tuple[list[str], list[str], list[str], "array[int]"]
 def _read_values_csv(path: str) -> Table:
     """The columns of a long values file, with the line each row starts on.
 
-    Read as it comes (chiso.lib.csv_lines): a file beyond the limits stops at its first line
-    beyond them, whatever its size."""
+    Read as it comes (chiso.lib.values_csv): a file beyond the limits stops at its first
+    line beyond them, whatever its size."""
     try:
         with open(path, "rb") as stream:
             return _values_rows(stream, path)
@@ -285,60 +277,43 @@ def _values_rows(stream: IO[bytes], path: str) -> Table:
     lines = array("q")
     problems: list[Problem] = []
     wrong = 0
-    rows = csv_lines.records(stream, max_lines=MAX_VALUE_LINES)
+
+    def wrong_fields(error: values_csv.ValuesCsvError) -> None:
+        nonlocal wrong
+        wrong += 1
+        if wrong <= MAX_PROBLEMS:
+            message = f"expected 3 fields (unit,code,value), found {len(error.found)}"
+            problems.append(Problem(message, None, error.line, path))
+
+    add_unit, add_code, add_raw, add_line = units.append, codes.append, raw.append, lines.append
     try:
-        _line, header = next(rows, (1, []))
-        if [cell.strip().lower() for cell in header] != HEADER:
-            shown = csv_lines.shorten(",".join(header))
-            raise _Stop(
-                [Problem(f"the header must be unit,code,value, not {shown!r}", None, 1, path)]
-            )
-        # A few thousand units and a few hundred codes repeat over a million rows:
-        # keeping one string object of each saves memory and later lookups.
-        unit_names: dict[str, str] = {}
-        code_names: dict[str, str] = {}
         with _without_gc():
-            for line, row in rows:
-                if len(row) == 3:
-                    unit = unit_names.get(row[0])
-                    if unit is None:
-                        unit = unit_names[row[0]] = row[0]
-                        if len(unit_names) > MAX_VALUE_UNITS:
-                            raise _Stop([_too_many("units", MAX_VALUE_UNITS, line, path)])
-                    code = code_names.get(row[1])
-                    if code is None:
-                        code = code_names[row[1]] = row[1]
-                        if len(code_names) > MAX_VALUE_CODES:
-                            raise _Stop([_too_many("codes", MAX_VALUE_CODES, line, path)])
-                    units.append(unit)
-                    codes.append(code)
-                    raw.append(row[2])
-                    lines.append(line)
-                elif row:  # csv gives [] for a blank line, which is simply skipped
-                    wrong += 1
-                    if wrong <= MAX_PROBLEMS:
-                        message = f"expected 3 fields (unit,code,value), found {len(row)}"
-                        problems.append(Problem(message, None, line, path))
-    except csv_lines.CsvLimit as limit:
-        raise _Stop([Problem(_limit_message(limit), None, limit.line, path)]) from None
-    finally:
-        rows.close()
+            # The limits are those of chiso.lib.values_csv: 2,000,000 lines, 20,000 units.
+            for line, unit, code, value in values_csv.rows(stream, wrong=wrong_fields):
+                add_unit(unit)
+                add_code(code)
+                add_raw(value)
+                add_line(line)
+    except values_csv.ValuesCsvError as error:
+        raise _Stop([Problem(_values_message(error), None, error.line, path)]) from None
     if problems:
         raise _Stop(problems, more=wrong - len(problems))
     return units, codes, raw, lines
 
 
-def _too_many(what: str, limit: int, line: int, path: str) -> Problem:
-    return Problem(f"more than {limit} {what}: the file was not read further", None, line, path)
-
-
-def _limit_message(limit: csv_lines.CsvLimit) -> str:
+def _values_message(error: values_csv.ValuesCsvError) -> str:
+    """Why a values file was not read, in English."""
+    if error.kind == values_csv.HEADER_KIND:
+        shown = csv_lines.shorten(error.delimiter.join(error.found))
+        return f"the header must be unit,code,value, not {shown!r}"
     return {
-        csv_lines.TOO_LONG: f"a line of over {limit.limit} characters: not a line of values",
-        csv_lines.TOO_MANY_FIELDS: f"more than {limit.limit} fields",
-        csv_lines.TOO_MANY_LINES: f"more than {limit.limit} lines: the file was not read further",
+        values_csv.TOO_MANY_UNITS: f"more than {error.limit} units: the file was not read further",
+        values_csv.TOO_MANY_CODES: f"more than {error.limit} codes: the file was not read further",
+        csv_lines.TOO_LONG: f"a line of over {error.limit} characters: not a line of values",
+        csv_lines.TOO_MANY_FIELDS: f"more than {error.limit} fields",
+        csv_lines.TOO_MANY_LINES: f"more than {error.limit} lines: the file was not read further",
         csv_lines.NOT_TEXT: "the file is not UTF-8 text",
-    }.get(limit.kind, f"broken CSV: {limit.detail}")
+    }.get(error.kind, f"broken CSV: {error.detail}")
 
 
 @contextlib.contextmanager

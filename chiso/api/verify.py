@@ -67,8 +67,8 @@ REDIRECTS = (301, 302, 303, 307, 308)
 # What SHA256SUMS lists (name: digest) and the digest of each of those files as read,
 # None for a file that is not there.
 Checked = tuple[dict[str, str], dict[str, str | None]]
-# Reads values.csv and checks its figures against the framework (the CLI's reader);
-# raises EngineError or Unreadable naming every bad line.
+# Reads values.csv and checks its figures against the framework (the CLI's reader,
+# chiso.lib.values_csv); raises EngineError or Unreadable naming every bad line.
 ReadValues = Callable[[Framework, str], Values]
 
 

@@ -14,7 +14,6 @@ import for and the saving itself are in chiso/assessments/imports.py.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import math
@@ -33,8 +32,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from chiso import engine
 from chiso.lib import numbers
+from chiso.lib import values_csv as long_values
 from chiso.lib.csv_lines import shorten, sniff_delimiter
-from chiso.lib.safe_cells import append_row, cell_text, write_xlsx_cell
+from chiso.lib.safe_cells import append_row, write_xlsx_cell
 from chiso.lib.uploads import (
     CSV,
     MAX_COLUMNS,
@@ -47,13 +47,14 @@ from chiso.lib.uploads import (
     Sheet,
     TableError,
     capped,
-    csv_records,
     find_sheet,
     fold,
+    limit_message,
     open_workbook,
     read_sheet,
     sniff,
 )
+from chiso.lib.values_csv import NOT_APPLICABLE_TEXT
 
 SHEET_VALUES = "Số liệu"
 SHEET_HELP = "Hướng dẫn"
@@ -61,7 +62,6 @@ YES, NO = "Có", "Không"
 # The header row is found by its first cell; any of these (folded) will do.
 UNIT_CODE_LABELS = frozenset(fold(text) for text in ("Mã đơn vị", "Unit code", "Unit", "Mã ĐV"))
 UNIT_NAME_LABELS = frozenset(fold(text) for text in ("Tên đơn vị", "Unit name", "Name"))
-CSV_HEADER = ("unit", "code", "value")
 # How the template's first two rows start ("Chỉ tiêu →" folds to "chi tieu"), but not
 # "unit", the long CSV's first column.
 WIDE_FIRST = (UNIT_CODE_LABELS | {"chi tieu", "indicator"}) - {"unit"}
@@ -355,18 +355,16 @@ def _help_sheet(
 
 def values_csv(framework: engine.Framework, rows: Sequence[UnitFigures]) -> str:
     """The long CSV (unit,code,value) of some units: every input code, empty if not reported."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    codes = framework.input_codes
-    for unit in rows:
-        for code in codes:
-            value = unit.figures.get(code)
-            figure = "" if value is None else numbers.plain(value)
-            if code in unit.not_applicable:
-                figure = NOT_APPLICABLE_TEXT
-            writer.writerow([cell_text(unit.unit), cell_text(code), figure])
-    return buffer.getvalue()
+    return long_values.write(
+        (unit.unit, code, _entered(unit, code)) for unit in rows for code in framework.input_codes
+    )
+
+
+def _entered(unit: UnitFigures, code: str) -> str:
+    """A figure as entered ("" when not reported), or the words of one that does not apply."""
+    if code in unit.not_applicable:
+        return NOT_APPLICABLE_TEXT
+    return numbers.plain(unit.figures.get(code))
 
 
 # ---------------------------------------------------------------------------
@@ -563,71 +561,70 @@ def _beyond_sheet(line: int) -> Issue:
 
 def _read_csv(data: bytes | IO[bytes], filename: str) -> ValuesFile:
     result = ValuesFile(CSV, None, 1, [], [], [])
-    chosen: list[str] = []
 
-    def delimiter(first: str) -> str:
-        chosen.append(sniff_delimiter(first))
-        return chosen[0]
+    def wrong(error: long_values.ValuesCsvError) -> None:
+        message = _("%(count)s fields instead of 3 (unit,code,value).")
+        result.issues.append(result.issue(message % {"count": len(error.found)}, error.line))
 
     # Read as it comes: a file beyond the limits stops at its first line beyond them.
-    records = csv_records(data, filename, max_lines=MAX_CSV_LINES, delimiter=delimiter)
-    _line, header = next(records, (1, []))
-    folded = tuple(fold(item) for item in header)
-    if folded and folded[0] in WIDE_FIRST:
-        # The template's sheet saved as CSV: its header is every code of the framework.
-        message = _(
-            "%(name)s is the sheet “%(sheet)s” saved as CSV: upload the Excel workbook "
-            "(.xlsx) itself, or a CSV of three columns unit,code,value."
-        ) % {"name": filename or _("the file"), "sheet": SHEET_VALUES}
-        raise TableError([Issue(message)])
-    if folded != CSV_HEADER:
-        shown = shorten((chosen or [","])[0].join(header))
-        message = _("The header must be unit,code,value, not “%(header)s”.") % {"header": shown}
-        raise TableError([Issue(message, line=1)])
+    figures = long_values.rows(
+        io.BytesIO(data) if isinstance(data, bytes) else data,
+        max_lines=MAX_CSV_LINES,
+        max_units=MAX_ROWS,
+        max_codes=MAX_COLUMNS,
+        max_fields=MAX_COLUMNS,
+        delimiter=sniff_delimiter,
+        wrong=wrong,
+    )
     by_unit: dict[str, UnitRows] = {}
     # Codes repeat for every unit: one string of each is kept.
     codes: dict[str, str] = {}
-    for line, record in records:
-        if len(record) != 3:
-            if any(item.strip() for item in record):
+    try:
+        for line, unit_text, code_text, raw_text in figures:
+            unit, raw = unit_text.strip(), raw_text.strip()
+            code = codes.setdefault(code_text.strip(), code_text.strip())
+            if not unit:
+                result.issues.append(result.issue(_("The unit is empty."), line, code=code or None))
+                continue
+            if not code:
+                result.issues.append(result.issue(_("The code is empty."), line))
+                continue
+            entry = by_unit.get(unit)
+            if entry is None:
+                entry = by_unit[unit] = UnitRows(unit, line, None)
+                result.units.append(entry)
+            if code in entry.cells:
                 result.issues.append(
                     result.issue(
-                        _("%(count)s fields instead of 3 (unit,code,value).")
-                        % {"count": len(record)},
+                        _("Unit %(unit)s: the value is given twice (also line %(other)s).")
+                        % {"unit": shorten(unit), "other": entry.cells[code].row},
                         line,
+                        code=code,
                     )
                 )
-            continue
-        unit, code, raw = record[0].strip(), record[1].strip(), record[2].strip()
-        if not (unit or code or raw):
-            continue
-        code = codes.setdefault(code, code)
-        if not unit:
-            result.issues.append(result.issue(_("The unit is empty."), line, code=code or None))
-            continue
-        if not code:
-            result.issues.append(result.issue(_("The code is empty."), line))
-            continue
-        entry = by_unit.get(unit)
-        if entry is None:
-            if len(by_unit) == MAX_ROWS or len(codes) > MAX_COLUMNS:
-                raise TableError([_beyond_sheet(line)])
-            entry = by_unit[unit] = UnitRows(unit, line, None)
-            result.units.append(entry)
-        elif len(codes) > MAX_COLUMNS:
-            raise TableError([_beyond_sheet(line)])
-        if code in entry.cells:
-            result.issues.append(
-                result.issue(
-                    _("Unit %(unit)s: the value is given twice (also line %(other)s).")
-                    % {"unit": shorten(unit), "other": entry.cells[code].row},
-                    line,
-                    code=code,
-                )
-            )
-            continue
-        entry.cells[code] = Cell(raw, line)
+                continue
+            entry.cells[code] = Cell(raw, line)
+    except long_values.ValuesCsvError as error:
+        raise TableError([_csv_refusal(error, filename)]) from None
     return result
+
+
+def _csv_refusal(error: long_values.ValuesCsvError, filename: str) -> Issue:
+    """Why a long CSV was not read, in the person's language."""
+    if error.kind == long_values.HEADER_KIND:
+        if error.found and fold(error.found[0]) in WIDE_FIRST:
+            # The template's sheet saved as CSV: its header is every code of the framework.
+            message = _(
+                "%(name)s is the sheet “%(sheet)s” saved as CSV: upload the Excel workbook "
+                "(.xlsx) itself, or a CSV of three columns unit,code,value."
+            ) % {"name": filename or _("the file"), "sheet": SHEET_VALUES}
+            return Issue(message)
+        shown = shorten(error.delimiter.join(error.found))
+        message = _("The header must be unit,code,value, not “%(header)s”.") % {"header": shown}
+        return Issue(message, line=error.line)
+    if error.kind in (long_values.TOO_MANY_UNITS, long_values.TOO_MANY_CODES):
+        return _beyond_sheet(error.line)
+    return Issue(limit_message(error, filename), line=error.line)
 
 
 def header_issues(values_file: ValuesFile, framework: engine.Framework) -> list[Issue]:
@@ -666,10 +663,6 @@ def header_issues(values_file: ValuesFile, framework: engine.Framework) -> list[
             message = _("The column for %(code)s (%(title)s) is missing.")
             issues.append(values_file.issue(message % {"code": code, "title": titles[code]}, row))
     return issues
-
-
-# What a cell of an indicator that does not apply to the unit says (format doc).
-NOT_APPLICABLE_TEXT = "không áp dụng"
 
 
 def shown_figure(raw: Any, *, shown_as_percent: bool = False) -> Any:

@@ -50,6 +50,7 @@ from chiso.frameworks.display import in_language
 from chiso.frameworks.problems import problem_text
 from chiso.lib import numbers
 from chiso.lib.csv_lines import shorten
+from chiso.lib.values_csv import NOT_APPLICABLE_TEXT
 
 
 class ServiceError(Exception):
@@ -769,7 +770,3 @@ def mark_not_applicable(
         submission.version += 1
         submission.save(update_fields=["version", "updated_at"])
     return len(changing)
-
-
-# How "does not apply" is written in values files, Excel and the audit trail.
-NOT_APPLICABLE_TEXT = "không áp dụng"

@@ -1,4 +1,5 @@
-"""CSV files read record by record in bounded memory, for uploads and `chiso score` alike.
+"""CSV files read record by record in bounded memory, for uploads and `chiso score` alike
+(a values file through chiso.lib.values_csv).
 
 A CSV is never read whole and then checked: each physical line is read with a length
 limit, each record is counted and its fields counted as it comes, and reading stops at
@@ -12,6 +13,8 @@ Vietnamese Windows; its letters are recomposed, NFC). A line that is not text in
 encoding chosen stops reading at that line. Lines may end in LF, CRLF or CR (Excel for
 Mac).
 
+`fold` reduces a heading for matching (a values file's header, a sheet's headings).
+
 No Django here: the `chiso score` command runs without it.
 """
 
@@ -21,6 +24,7 @@ import codecs
 import csv
 import io
 import itertools
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from typing import IO
@@ -56,6 +60,17 @@ def shorten(text: object, limit: int = QUOTE_CHARS) -> str:
     """Text from a file as a message may quote it: its first `limit` characters and "…"."""
     value = str(text)
     return value if len(value) <= limit else value[:limit] + "…"
+
+
+def fold(text: object) -> str:
+    """A heading reduced for matching: no diacritics, đ -> d, lower case, words only.
+
+    "Điểm tối đa" and "DIEM TOI DA" both fold to "diem toi da".
+    """
+    value = unicodedata.normalize("NFKD", str(text or ""))
+    value = "".join(char for char in value if not unicodedata.combining(char))
+    value = value.replace("đ", "d").replace("Đ", "D").casefold()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", value).split())
 
 
 def sniff_delimiter(first: str) -> str:

@@ -4,15 +4,15 @@ Below both `frameworks/` (criteria tables) and `assessments/` (values files, evi
 so neither imports the other for them:
 
 - `Issue`, `TableError`: a problem with where it is (sheet, row, column or line);
-- `fold`: a heading reduced for matching (no diacritics, lower case);
+- `fold`: a heading reduced for matching (no diacritics, lower case; chiso.lib.csv_lines);
 - `max_bytes`, `too_large`: the upload size limit (settings.CHISO_MAX_UPLOAD_MB);
 - `sniff`: an Excel workbook or a CSV file told by its content, not its name;
 - `zip_refusal`: a ZIP (xlsx, docx, ...) that inflates far beyond its size;
 - `open_workbook`, `find_sheet`, `read_sheet`, `sheet_rows`: a workbook's sheets read in
   bounded memory, with merged cells and formulas without a saved result reported;
   `workbook_bytes` for the way back out;
-- `csv_records`: a CSV file's records read as they come, stopping at the first line
-  beyond the limits (chiso.lib.csv_lines), its encoding recognised or named as unknown;
+- `limit_message`: why a CSV was not read (chiso.lib.csv_lines, chiso.lib.values_csv:
+  the first line beyond the limits, an encoding not recognised), in the person's language;
 - `capped`: an error answer lists so many problems, then counts the rest (with
   `csv_lines.shorten` for the text it quotes, it stays small whatever the file).
 
@@ -24,9 +24,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, TypeVar
 
@@ -39,6 +38,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 from openpyxl.utils import get_column_letter
 
 from chiso.lib import csv_lines
+from chiso.lib.csv_lines import fold
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -59,17 +59,6 @@ MAX_CSV_LINES = 100_000
 MAX_ISSUES_SHOWN = 50
 
 T = TypeVar("T")
-
-
-def fold(text: object) -> str:
-    """A heading reduced for matching: no diacritics, đ -> d, lower case, words only.
-
-    "Điểm tối đa" and "DIEM TOI DA" both fold to "diem toi da".
-    """
-    value = unicodedata.normalize("NFKD", str(text or ""))
-    value = "".join(char for char in value if not unicodedata.combining(char))
-    value = value.replace("đ", "d").replace("Đ", "D").casefold()
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", value).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,23 +231,6 @@ def sniff(data: bytes, filename: str, *, allow_csv: bool) -> str:
     else:
         message = _("%(name)s is not %(wanted)s.")
     raise TableError([Issue(message % {"name": name, "wanted": wanted})])
-
-
-def csv_records(
-    data: bytes | IO[bytes], filename: str, *, max_lines: int, delimiter: Any = ","
-) -> Iterator[tuple[int, list[str]]]:
-    """(line, fields) for each record of a CSV file, read as it goes (chiso.lib.csv_lines):
-    UTF-8 (with or without a byte order mark) or UTF-16 with one (Excel's "Unicode
-    text"). TableError naming the line at the first line beyond MAX_LINE_CHARS
-    characters, MAX_COLUMNS fields or `max_lines` lines (header and blank lines
-    included), in another encoding, or that the csv module cannot read."""
-    stream = io.BytesIO(data) if isinstance(data, bytes) else data
-    try:
-        yield from csv_lines.records(
-            stream, max_lines=max_lines, max_fields=MAX_COLUMNS, delimiter=delimiter
-        )
-    except csv_lines.CsvLimit as limit:
-        raise TableError([Issue(limit_message(limit, filename), line=limit.line)]) from None
 
 
 def limit_message(limit: csv_lines.CsvLimit, filename: str) -> str:

@@ -18,7 +18,6 @@ show the same numbers; the engine (`chiso.engine.plan`, `.uncertainty`, `.stats`
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import math
@@ -37,6 +36,7 @@ from chiso import engine
 from chiso.assessments.figures import figures_of, not_applicable_of
 from chiso.assessments.models import Submission
 from chiso.frameworks.display import in_language
+from chiso.lib import values_csv as long_values
 from chiso.lib.numbers import number
 from chiso.results import read
 from chiso.results.models import Snapshot
@@ -94,12 +94,12 @@ def snapshot_values(
         lines = io.StringIO(header + "".join(x for x in lines if x.split(",", 1)[0] in units))
     figures: dict[str, dict[str, float]] = {}
     marks: dict[str, set[str]] = {}
-    for record in csv.DictReader(lines):
-        if engine.is_not_applicable(record["value"]):
-            marks.setdefault(record["unit"], set()).add(record["code"])
-            figures.setdefault(record["unit"], {})
+    for _line, unit, code, raw in long_values.rows(lines):
+        if engine.is_not_applicable(raw):
+            marks.setdefault(unit, set()).add(code)
+            figures.setdefault(unit, {})
             continue
-        figures.setdefault(record["unit"], {})[record["code"]] = float(record["value"])
+        figures.setdefault(unit, {})[code] = float(raw)
     return figures, marks
 
 

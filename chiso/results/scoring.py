@@ -9,7 +9,7 @@ from its snapshot (`read.py`), never scored again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -18,9 +18,10 @@ from chiso import engine
 from chiso.assessments.figures import figures_of, not_applicable_of
 from chiso.assessments.models import Status, Submission
 from chiso.lib import numbers
+from chiso.lib import values_csv as long_values
+from chiso.lib.values_csv import NOT_APPLICABLE_TEXT
 
 FINAL_STATUSES = (Status.APPROVED, Status.PUBLISHED)
-NOT_APPLICABLE_TEXT = "không áp dụng"  # as values files write it (docs/framework-format.md)
 
 
 def score_period(period, level: str, *, final_only: bool = True) -> engine.Results | None:  # type: ignore[no-untyped-def]
@@ -109,17 +110,20 @@ class Scored:
         Numbers are written so they read back as the very same float (`chiso score` on
         this file gives the published ranking).
         """
+        return long_values.write(self._figure_rows())
+
+    def _figure_rows(self) -> Iterator[tuple[str, str, str]]:
         order = {code: index for index, code in enumerate(self.engine_framework.input_codes)}
-        lines = ["unit,code,value"]
         marked = [leaf.code for leaf in self.engine_framework.leaves if leaf.may_not_apply]
         for unit, figures in self.figures.items():
             out = self.not_applicable.get(unit, set())
             for code in sorted((c for c in figures if c in order), key=order.__getitem__):
                 if code not in out:
-                    lines.append(f"{unit},{code},{numbers.exact(figures[code])}")
+                    yield unit, code, numbers.exact(figures[code])
             # An indicator that does not apply: "không áp dụng" (format doc).
-            lines += [f"{unit},{code},{NOT_APPLICABLE_TEXT}" for code in marked if code in out]
-        return "\n".join(lines) + "\n"
+            for code in marked:
+                if code in out:
+                    yield unit, code, NOT_APPLICABLE_TEXT
 
 
 def _matrix(
