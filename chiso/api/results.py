@@ -217,15 +217,15 @@ def published_results(
         period = get_object_or_404(Period, pk=period_id)
         head = read.ranking(period, level, version, rows=False)
         assert head is not None and head.snapshot is not None
-        texts = read.api_rows(head.snapshot)
-        if texts is None:  # published before rows were stored rendered
+        # The rows as publishing wrote them through the schema, joined.
+        data = ranking_data(request, head, query, read.api_rows(head.snapshot))
+        texts = data.pop("items")
+        if all(texts):
+            body = schemas.answer(data, texts)
+        else:  # published before rows were stored rendered: written through it now
             ranking = read.ranking(period, level, version)
             assert ranking is not None
             body = _results_json(ranking_data(request, ranking, query)).content
-        else:
-            # The rows as publishing wrote them through the schema, joined.
-            data = ranking_data(request, head, query, texts)
-            body = schemas.answer(data, data.pop("items"))
         cache.set(key, body, timeout=3600)
     return HttpResponse(body, content_type="application/json")
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, BinaryField, Count, Func, Q
 
 from chiso.results import cards
 from chiso.results.models import Snapshot, UnitRow
@@ -245,14 +245,29 @@ def unit_row(snapshot: Snapshot, unit: Any) -> tuple[cards.Row, int] | None:
     return cards.row_of(*(getattr(stored, name) for name in cards.ROW_FIELDS)), int(ranked)
 
 
+class Utf8(Func):
+    """A text column read as its UTF-8 bytes: joined into an answer as they are, with no
+    decoding into Python text and encoding back (a province's rows are 12 MB)."""
+
+    output_field = BinaryField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS BLOB)")
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Not `::bytea`, which would read backslashes in the text as escapes.
+        return self.as_sql(compiler, connection, template="convert_to(%(expressions)s, 'UTF8')")
+
+
 def api_rows(snapshot: Snapshot) -> Any:
-    """Every row's text as the API writes it, in the ranking's order (assessed best
-    first, then the others by code), as a lazy query a page is sliced from; None for a
-    snapshot published before rows were stored rendered."""
-    found = UnitRow.objects.filter(snapshot=snapshot)
-    if found.filter(api="").exists():
-        return None
-    return found.order_by("-assessed", "rank", "code").values_list("api", flat=True)
+    """Every row's text (UTF-8 bytes) as the API writes it, in the ranking's order
+    (assessed best first, then the others by code), as a lazy query a page is sliced
+    from. A snapshot published before rows were stored rendered has empty texts."""
+    return (
+        UnitRow.objects.filter(snapshot=snapshot)
+        .order_by("-assessed", "rank", "code")
+        .values_list(Utf8("api"), flat=True)
+    )
 
 
 ANALYSIS_PARTS = ("uncertainty", "sensitivity", "previous")

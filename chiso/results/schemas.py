@@ -87,8 +87,8 @@ def row_texts(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     return [row.model_dump_json() for row in _ROWS.validate_python(list(rows))]
 
 
-def answer(head: Mapping[str, Any], texts: Iterable[str]) -> bytes:
+def answer(head: Mapping[str, Any], texts: Iterable[bytes]) -> bytes:
     """A results answer: the envelope `ResultsHead` writes, with the rows' texts (each one
-    `ResultRow`'s output) joined as its `items`, nothing decoded again."""
-    envelope = ResultsHead.model_validate(dict(head)).model_dump_json()
-    return (envelope[:-1] + ',"items":[' + ",".join(texts) + "]}").encode()
+    `ResultRow`'s output, UTF-8) joined as its `items`, nothing decoded again."""
+    envelope = ResultsHead.model_validate(dict(head)).model_dump_json().encode()
+    return b"".join((envelope[:-1], b',"items":[', b",".join(texts), b"]}"))
