@@ -2,8 +2,8 @@
 
 Everything comes from chiso.results.cards (the one place results are read), so the
 API, the pages and the open-data files show the same figures. A published snapshot
-never changes: its answers are cached by snapshot and page, and revalidated (304)
-from the snapshot's id alone, without reading its rows.
+never changes: its answers are kept in the cache by snapshot and page (`read.kept`),
+and revalidated (304) from the snapshot's id alone, without reading its rows.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import condition
@@ -170,10 +169,10 @@ def snapshot_for(period_id: Id, level: str, version: Id | None) -> tuple[int, in
     if chosen is None:
         raise errors.ApiError(404, "not_found", "No published results for this period and level.")
     pk, number = chosen
-    published_at = cache.get_or_set(
-        f"chiso:api-snapshot-at:{pk}",
+    published_at = read.kept(
+        pk,
+        "published_at",
         lambda: Snapshot.objects.values_list("published_at", flat=True).get(pk=pk),
-        timeout=None,
     )
     return pk, number, published_at
 
@@ -209,11 +208,8 @@ def published_results(
     recognition, best first, then the units not assessed. Paginated (`page_size` up to
     5000 gives a whole province in one answer)."""
     pk, version, _ = _asked_snapshot(request, period_id, level, query)
-    # The links in the body are absolute: one copy per address the site answers on.
-    asked = query_text(query.model_dump())
-    key = f"chiso:api-results:{pk}:{request.scheme}://{request.get_host()}:{asked}"
-    body = cache.get(key)
-    if body is None:
+
+    def answer() -> bytes:
         period = get_object_or_404(Period, pk=period_id)
         head = read.ranking(period, level, version, rows=False)
         assert head is not None and head.snapshot is not None
@@ -221,13 +217,15 @@ def published_results(
         data = ranking_data(request, head, query, read.api_rows(head.snapshot))
         texts = data.pop("items")
         if all(texts):
-            body = schemas.answer(data, texts)
-        else:  # published before rows were stored rendered: written through it now
-            ranking = read.ranking(period, level, version)
-            assert ranking is not None
-            body = _results_json(ranking_data(request, ranking, query)).content
-        cache.set(key, body, timeout=3600)
-    return HttpResponse(body, content_type="application/json")
+            return schemas.answer(data, texts)
+        # Published before rows were stored rendered: written through the schema now.
+        ranking = read.ranking(period, level, version)
+        assert ranking is not None
+        return _results_json(ranking_data(request, ranking, query)).content
+
+    # The links in the body are absolute: one copy per address the site answers on.
+    part = f"api:{request.scheme}://{request.get_host()}:{query_text(query.model_dump())}"
+    return HttpResponse(read.kept(pk, part, answer), content_type="application/json")
 
 
 @router.get(

@@ -15,17 +15,20 @@ Publishing (`publish.py`) computed and stored everything once; nothing here scor
     assessed(snapshot, code)          whether the unit was assessed in it
     stored_plan(snapshot, code)       its stored plan to recognition
     history(unit)                     its history as stored with its latest row
+    kept(snapshot_id, part, make)     what `make` gives about a snapshot, kept in the cache
 
 Provisional figures (staff) are scored by `scoring.Scored`, never here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+from django.core.cache import cache
 from django.db.models import Avg, BinaryField, Count, Func, Q
 
 from chiso.results import cards
@@ -243,6 +246,24 @@ def unit_row(snapshot: Snapshot, unit: Any) -> tuple[cards.Row, int] | None:
     if ranked is None:
         ranked = UnitRow.objects.filter(snapshot=snapshot, assessed=True).count()
     return cards.row_of(*(getattr(stored, name) for name in cards.ROW_FIELDS)), int(ranked)
+
+
+T = TypeVar("T")
+# A snapshot never changes, so nothing kept about it goes stale: a day bounds what the
+# cache holds for versions no one asks for any more.
+KEPT_SECONDS = 24 * 3600
+
+
+def kept(snapshot_id: int, part: str, make: Callable[[], T]) -> T:
+    """What `make` gives about a published snapshot (an API answer, the open-data files,
+    its time), kept in Django's shared cache under the snapshot's id and `part`: the one
+    cache policy of published figures, the same for every server."""
+    key = f"chiso:snapshot:{snapshot_id}:{part}"
+    found = cache.get(key)
+    if found is None:
+        found = make()
+        cache.set(key, found, KEPT_SECONDS)
+    return found  # type: ignore[no-any-return]
 
 
 class Utf8(Func):

@@ -12,11 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ninja import Field, Schema
-from pydantic import TypeAdapter
+from ninja import Schema
+from pydantic import BaseModel, Field
+
+# A row's pillars and indicator scores are plain pydantic models (ninja takes any as a
+# schema): ninja's Schema wraps each value it validates in its attribute getter, and for
+# a province's 120,000 indicator scores that made publishing's validation about eight
+# times slower (3.5 s instead of 0.4 s, more than json.dumps took).
 
 
-class Pillar(Schema):
+class Pillar(BaseModel):
     code: str
     value: float | None = Field(description="0..1")
     rank: int | None
@@ -25,7 +30,7 @@ class Pillar(Schema):
     )
 
 
-class IndicatorScore(Schema):
+class IndicatorScore(BaseModel):
     code: str
     value: float | None = Field(description="The indicator's figure (formula result).")
     score: float | None = Field(description="0..1; null where the indicator does not apply")
@@ -78,13 +83,10 @@ class ResultsPage(ResultsHead):
     items: list[ResultRow]
 
 
-_ROWS = TypeAdapter(list[ResultRow])
-
-
 def row_texts(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     """Each rendered row (`cards.api_row_renderer`) validated and written by `ResultRow`
-    (compact JSON), all validated in one call."""
-    return [row.model_dump_json() for row in _ROWS.validate_python(list(rows))]
+    (compact JSON)."""
+    return [ResultRow.model_validate(row).model_dump_json() for row in rows]
 
 
 def answer(head: Mapping[str, Any], texts: Iterable[bytes]) -> bytes:
