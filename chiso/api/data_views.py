@@ -14,6 +14,7 @@ Only published snapshots appear: anything else is 404.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -22,10 +23,10 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import condition, require_safe
 
 from chiso.api import opendata
-from chiso.api.http import not_modified, validators
+from chiso.api.http import per_request
 
 
 def _entries(ds: opendata.Dataset) -> list[dict[str, Any]]:
@@ -90,26 +91,39 @@ def dataset_page(
     )
 
 
-@require_safe
-def dataset_file(
+@per_request
+def _file(
     request: HttpRequest, period_id: int, level: str, name: str, version: int | None = None
-) -> HttpResponse:
+) -> tuple[opendata.Dataset, bytes]:
+    """The dataset and the file asked for (404 when either is not published)."""
     ds = _dataset(period_id, level, version)
     made = opendata.files(ds)
     if name not in made:
         raise Http404("No such file.")
-    body = made[name]
-    etag = hashlib.sha256(body).hexdigest()
-    cached = not_modified(request, etag, ds.snapshot.published_at)
-    if cached is not None:
-        return cached
+    return ds, made[name]
+
+
+def _file_etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str:
+    return hashlib.sha256(_file(request, *args, **kwargs)[1]).hexdigest()
+
+
+def _file_time(request: HttpRequest, *args: Any, **kwargs: Any) -> dt.datetime:
+    return _file(request, *args, **kwargs)[0].snapshot.published_at
+
+
+@require_safe
+@condition(etag_func=_file_etag, last_modified_func=_file_time)
+def dataset_file(
+    request: HttpRequest, period_id: int, level: str, name: str, version: int | None = None
+) -> HttpResponse:
+    ds, body = _file(request, period_id, level, name, version)
     media = opendata.MEDIA_TYPES[name]
     if media.startswith("text/") or media in ("application/json", "application/yaml"):
         media += "; charset=utf-8"
     response = HttpResponse(body, content_type=media)
     response["Content-Disposition"] = f'attachment; filename="{ds.identifier}-{name}"'
     response["Access-Control-Allow-Origin"] = "*"  # open data: any web page may read it
-    return validators(response, etag, ds.snapshot.published_at)
+    return response
 
 
 # --- DCAT-AP --------------------------------------------------------------------------

@@ -1,48 +1,58 @@
 """HTTP conventions of the API and the open-data files: validators, 304, gzip, JSON errors.
 
-Every GET answer under /api/ and /data/ carries an `ETag` (of its body unless the
-view set a cheaper one from what the data depends on, like a published snapshot) and
-`Last-Modified` where the data has a time; a matching `If-None-Match` or
-`If-Modified-Since` gets 304. Answers are gzipped when the client accepts it.
+Every GET answer under /api/ and /data/ carries an `ETag` (of its body, by Django's
+ConditionalGetMiddleware, unless the view set a cheaper one from what the data depends
+on, like a published snapshot, with Django's `condition` decorator) and `Last-Modified`
+where the data has a time; a matching `If-None-Match` or `If-Modified-Since` gets 304.
+Answers are gzipped when the client accepts it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
+import inspect
 import json
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.middleware.http import ConditionalGetMiddleware
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date, quote_etag
 
 from chiso.api import errors
 
+T = TypeVar("T")
 API_PREFIX = "/api/"
 SCOPED = (API_PREFIX, "/data/")
 # Headers of the original answer that a JSON error answer keeps.
 DROPPED = {"content-type", "content-length", "content-encoding"}
 
 
-def validators(response: HttpResponse, etag: str, modified: dt.datetime | None) -> HttpResponse:
-    response["ETag"] = quote_etag(etag)
-    if modified is not None:
-        response["Last-Modified"] = http_date(modified.timestamp())
-    return response
+def per_request(func: Callable[..., T]) -> Callable[..., T]:
+    """`func(request, ...)` computed once a request: the ETag and Last-Modified functions
+    of Django's `condition` and the view itself ask for the same snapshot or file."""
+    name = f"_chiso_once_{func.__module__}.{func.__qualname__}"
+
+    @functools.wraps(func)
+    def once(request: HttpRequest, *args: Any, **kwargs: Any) -> T:
+        if name not in request.__dict__:
+            request.__dict__[name] = func(request, *args, **kwargs)
+        return request.__dict__[name]  # type: ignore[no-any-return]
+
+    return once
 
 
-def not_modified(
-    request: HttpRequest, etag: str, modified: dt.datetime | None
-) -> HttpResponse | None:
-    """A 304 (with its validators) when the client already has this version, else None."""
-    response = get_conditional_response(
-        request,
-        etag=quote_etag(etag),
-        last_modified=int(modified.timestamp()) if modified is not None else None,
-    )
-    return validators(response, etag, modified) if response is not None else None
+def keeping_types(decorator: Callable[[Callable[..., Any]], Any]) -> Any:
+    """`decorator` (Django's `condition`, ninja's `paginate`) for an endpoint, with the
+    endpoint's annotations resolved in its own module: ninja would read the wrapper's
+    string annotations in the decorator's module, where `Id` or `Level` is unknown."""
+
+    def apply(view: Callable[..., Any]) -> Any:
+        wrapper = decorator(view)
+        wrapper.__signature__ = inspect.signature(view, eval_str=True)
+        return wrapper
+
+    return apply
 
 
 class ApiMiddleware:

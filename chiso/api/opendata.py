@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 
 from chiso import engine
 from chiso.lib.numbers import plain
@@ -186,39 +185,36 @@ def _json_ranking(ds: Dataset, ranking: cards.Ranking) -> bytes:
 
 
 def files(ds: Dataset) -> dict[str, bytes]:
-    """The dataset's files by name, SHA256SUMS last (cached by snapshot and signed copy:
+    """The dataset's files by name, SHA256SUMS last (kept by snapshot and signed copy:
     they never change, and the signed copy is added once)."""
     signed = annex.signed_of(ds.snapshot)
-    key = (
-        f"chiso:opendata:{ds.snapshot.pk}:{ds.first.pk}:{ds.versioned}:"
-        f"{signed.sha256 if signed else ''}"
-    )
-    found = cache.get(key)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    s = ds.snapshot
-    ranking = read.ranking(s.period, s.level, s.version, with_values=True)
-    assert ranking is not None
-    header, table = ranking_table(ranking)
-    parsed = s.framework.engine()
-    made = {
-        "ranking.csv": _csv(header, table),
-        "ranking.xlsx": table_xlsx(header, table, "ranking", s.published_at),
-        "ranking.json": _json_ranking(ds, ranking),
-        "values.csv": ranking.values_csv.encode("utf-8"),
-        "framework.yaml": s.framework.text.encode("utf-8"),
-        "methodology.vi.md": methodology(ds, parsed, "vi").encode("utf-8"),
-        "methodology.en.md": methodology(ds, parsed, "en").encode("utf-8"),
-        "LICENSE.txt": licence(ds).encode("utf-8"),
-        "annex.pdf": annex.annex_bytes(s),
-    }
-    if signed is not None:
-        made["annex-signed.pdf"] = annex.signed_bytes(s) or b""
-    made["SHA256SUMS"] = "".join(
-        f"{hashlib.sha256(body).hexdigest()}  {name}\n" for name, body in made.items()
-    ).encode("ascii")
-    cache.set(key, made, timeout=24 * 3600)
-    return made
+    part = f"opendata:{ds.first.pk}:{ds.versioned}:{signed.sha256 if signed else ''}"
+
+    def make() -> dict[str, bytes]:
+        s = ds.snapshot
+        ranking = read.ranking(s.period, s.level, s.version, with_values=True)
+        assert ranking is not None
+        header, table = ranking_table(ranking)
+        parsed = s.framework.engine()
+        made = {
+            "ranking.csv": _csv(header, table),
+            "ranking.xlsx": table_xlsx(header, table, "ranking", s.published_at),
+            "ranking.json": _json_ranking(ds, ranking),
+            "values.csv": ranking.values_csv.encode("utf-8"),
+            "framework.yaml": s.framework.text.encode("utf-8"),
+            "methodology.vi.md": methodology(ds, parsed, "vi").encode("utf-8"),
+            "methodology.en.md": methodology(ds, parsed, "en").encode("utf-8"),
+            "LICENSE.txt": licence(ds).encode("utf-8"),
+            "annex.pdf": annex.annex_bytes(s),
+        }
+        if signed is not None:
+            made["annex-signed.pdf"] = annex.signed_bytes(s) or b""
+        made["SHA256SUMS"] = "".join(
+            f"{hashlib.sha256(body).hexdigest()}  {name}\n" for name, body in made.items()
+        ).encode("ascii")
+        return made
+
+    return read.kept(ds.snapshot.pk, part, make)
 
 
 def licence(ds: Dataset) -> str:

@@ -1,21 +1,24 @@
 """Pages of a list: `count`, the `next` and `previous` links, and the `items`.
 
-Clients follow `next` until it is null. The links carry the validated parameters only
-(the filters and the page), written one way: a parameter the endpoint does not know is
-ignored and not carried on, so `?junk=1` gives the very same answer as no query.
+`Pages` is ninja's pagination (`@paginate(Pages)` on an endpoint answering a
+`list[...]`): clients follow `next` until it is null. The links carry the validated
+parameters only (the filters and the page), written one way: a parameter the endpoint
+does not know is ignored and not carried on, so `?junk=1` gives the very same answer as
+no query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from ninja import Field, Schema
+from ninja.pagination import PaginationBase
 
-T = TypeVar("T")
 # Ids and versions fit a 64-bit database integer; a larger one is a 422, not a crash.
 Id = Annotated[int, Field(ge=1, le=2**53)]
 # A unit's code in a path: letters, digits, dot, underscore, hyphen; anything else is 422.
@@ -28,11 +31,13 @@ class PageQuery(Schema):
     page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE, description="Items per page.")
 
 
-class Page(Schema, Generic[T]):
-    count: int
-    next: str | None
-    previous: str | None
-    items: list[T]
+@dataclass
+class Rendered:
+    """What a paginated endpoint returns when its items are not yet the answer's: the
+    items (a queryset or a list) and how one of them is written; only the page is."""
+
+    items: Any
+    render: Callable[[Any], Any]
 
 
 def query_text(params: Mapping[str, Any]) -> str:
@@ -51,24 +56,49 @@ def link(request: HttpRequest, params: Mapping[str, Any], page: int) -> str:
     return request.build_absolute_uri(request.path + "?" + query_text({**others, "page": page}))
 
 
-def paginate(
-    request: HttpRequest,
-    items: Any,
-    query: PageQuery,
-    render: Callable[[Sequence[Any]], list[Any]] | None = None,
-    filters: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """One page of `items` (a queryset or a list); `render` turns that page into items.
+def _filters(request: HttpRequest, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The endpoint's validated query filters among its arguments (a schema of filters
+    spread out; the path's parameters left out: they are in the path already)."""
+    in_path = request.resolver_match.kwargs if request.resolver_match else {}
+    found: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, Schema):
+            found.update(value.model_dump())
+        elif name not in in_path:
+            found[name] = value
+    return found
 
-    The links keep `filters` (the endpoint's validated filters) and `query`."""
-    count = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
-    start = (query.page - 1) * query.page_size
-    chunk = list(items[start : start + query.page_size])
-    more = start + query.page_size < count
-    params = {**(filters or {}), **query.model_dump()}
-    return {
-        "count": count,
-        "next": link(request, params, query.page + 1) if more else None,
-        "previous": link(request, params, query.page - 1) if query.page > 1 else None,
-        "items": render(chunk) if render else chunk,
-    }
+
+class Pages(PaginationBase):
+    """`page` and `page_size`, answered as `count`, `next`, `previous` and `items`."""
+
+    Input = PageQuery  # type: ignore[assignment]
+
+    class Output(Schema):
+        count: int
+        next: str | None
+        previous: str | None
+        items: list[Any]
+
+    def paginate_queryset(  # type: ignore[override]
+        self, queryset: Any, pagination: PageQuery, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        """One page of `queryset` (a queryset, a list or `Rendered`); the links keep the
+        endpoint's validated filters (`params`: its arguments) and `pagination`."""
+        render = None
+        if isinstance(queryset, Rendered):
+            queryset, render = queryset.items, queryset.render
+        count = self._items_count(queryset)
+        start = (pagination.page - 1) * pagination.page_size
+        chunk = list(queryset[start : start + pagination.page_size])
+        more = start + pagination.page_size < count
+        asked = {**_filters(request, params), **pagination.model_dump()}
+        return {
+            "count": count,
+            "next": link(request, asked, pagination.page + 1) if more else None,
+            "previous": link(request, asked, pagination.page - 1) if pagination.page > 1 else None,
+            "items": [render(item) for item in chunk] if render else chunk,
+        }
+
+
+PAGES = Pages()

@@ -6,14 +6,16 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Form, Query, Router
+from ninja import Field, File, Form, Router
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 from ninja.responses import Status as Answer
 
 from chiso.accounts import access
 from chiso.api import errors, writes
 from chiso.api.auth import SYSTEM_OR_PERSON
-from chiso.api.paging import Id, Page, PageQuery, paginate
+from chiso.api.http import keeping_types
+from chiso.api.paging import Id, Pages, Rendered
 from chiso.api.schemas import EvidenceOut, SubmissionStatus, ValuesIn, ValuesOut
 from chiso.assessments.models import Period, Status, Submission
 from chiso.units.models import Level
@@ -103,14 +105,14 @@ def _status(submission: Submission) -> dict[str, Any]:
 
 @router.get(
     "/periods/{period_id}/submissions",
-    response={200: Page[SubmissionStatus], **errors.AUTHED},
+    response={200: list[SubmissionStatus], **errors.AUTHED},
     tags=["staff"],
     summary="Status of the submissions of a period (staff; a system: its own units)",
 )
+@keeping_types(paginate(Pages))
 def submissions(
     request: HttpRequest,
     period_id: Id,
-    page: Query[PageQuery],
     level: Level | None = None,
     status: Status | None = None,
 ):
@@ -125,8 +127,7 @@ def submissions(
         qs = qs.filter(unit__level=level)
     if status is not None:
         qs = qs.filter(status=status)
-    filters = {"level": level, "status": status}
-    return paginate(request, qs, page, lambda chunk: [_status(s) for s in chunk], filters)
+    return Rendered(qs, _status)
 
 
 class SubmissionOut(SubmissionStatus):

@@ -5,19 +5,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Sequence
 from typing import Annotated, Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.views.decorators.http import condition
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 from pydantic import BeforeValidator
 
 from chiso import engine
 from chiso.api import errors
-from chiso.api.http import not_modified, validators
-from chiso.api.paging import Id, Page, PageQuery, paginate
+from chiso.api.http import keeping_types, per_request
+from chiso.api.paging import Id, Pages, Rendered
 from chiso.api.schemas import FrameworkOut, FrameworkTree, PeriodOut, UnitOut
 from chiso.assessments.models import Period, PeriodFramework
 from chiso.frameworks.models import Framework
@@ -81,12 +82,9 @@ def _with_lineage():
     )
 
 
-def _units(chunk: Sequence[Unit]) -> list[dict[str, Any]]:
-    return [_unit(unit) for unit in chunk]
-
-
-@router.get("/units", response={200: Page[UnitOut], **errors.COMMON}, summary="Units")
-def units(request: HttpRequest, filters: Query[UnitFilter], page: Query[PageQuery]):
+@router.get("/units", response={200: list[UnitOut], **errors.COMMON}, summary="Units")
+@keeping_types(paginate(Pages))
+def units(request: HttpRequest, filters: Query[UnitFilter]):
     """Administrative units and departments, with the lineage across the 2025 reform.
 
     `on` keeps the units in force that day; `level` and `province` (GSO code) filter.
@@ -100,7 +98,7 @@ def units(request: HttpRequest, filters: Query[UnitFilter], page: Query[PageQuer
         qs = qs.in_province(filters.province)
     if filters.code:
         qs = qs.filter(code=filters.code)
-    return paginate(request, qs, page, _units, filters.model_dump())
+    return Rendered(qs, _unit)
 
 
 @router.get("/units/{unit_id}", response={200: UnitOut, **errors.COMMON}, summary="One unit")
@@ -171,17 +169,29 @@ def _framework_or_404(code: str, version: Id) -> Framework:
     return get_object_or_404(public_frameworks(), code=code, version=version)
 
 
+@per_request
+def _published_framework(request: HttpRequest, code: str, version: Id) -> Framework:
+    return _framework_or_404(code, version)
+
+
+def _framework_etag(request: HttpRequest, code: str, version: Id) -> str:
+    return _published_framework(request, code, version).sha256
+
+
+def _framework_time(request: HttpRequest, code: str, version: Id) -> dt.datetime:
+    return _published_framework(request, code, version).created_at
+
+
 @router.get(
-    "/frameworks", response={200: Page[FrameworkOut], **errors.COMMON}, summary="Frameworks"
+    "/frameworks", response={200: list[FrameworkOut], **errors.COMMON}, summary="Frameworks"
 )
-def frameworks(request: HttpRequest, page: Query[PageQuery], level: Level | None = None):
+@keeping_types(paginate(Pages))
+def frameworks(request: HttpRequest, level: Level | None = None):
     """The framework versions used by the assessment periods."""
     qs = public_frameworks().order_by("-year", "level", "code", "-version")
     if level is not None:
         qs = qs.filter(level=level)
-    return paginate(
-        request, qs, page, lambda chunk: [_framework(request, f) for f in chunk], {"level": level}
-    )
+    return Rendered(qs, lambda framework: _framework(request, framework))
 
 
 @router.get(
@@ -207,14 +217,12 @@ def framework(request: HttpRequest, code: str, version: Id):
         }
     },
 )
+@keeping_types(condition(etag_func=_framework_etag, last_modified_func=_framework_time))
 def framework_file(request: HttpRequest, code: str, version: Id):
-    fw = _framework_or_404(code, version)
-    cached = not_modified(request, fw.sha256, fw.created_at)
-    if cached is not None:
-        return cached
+    fw = _published_framework(request, code, version)
     response = HttpResponse(fw.text, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{fw.code}-v{fw.version}.yaml"'
-    return validators(response, fw.sha256, fw.created_at)
+    return response
 
 
 # --- periods ------------------------------------------------------------------------
@@ -253,17 +261,17 @@ def _periods():
     )
 
 
-@router.get("/periods", response={200: Page[PeriodOut], **errors.COMMON}, summary="Periods")
+@router.get("/periods", response={200: list[PeriodOut], **errors.COMMON}, summary="Periods")
+@keeping_types(paginate(Pages))
 def periods(
     request: HttpRequest,
-    page: Query[PageQuery],
     year: Annotated[int, Field(ge=1, le=9999)] | None = None,
 ):
     """The assessment periods (campaigns), newest first, with the framework of each level."""
     qs = _periods()
     if year is not None:
         qs = qs.filter(year=year)
-    return paginate(request, qs, page, lambda chunk: [_period(p) for p in chunk], {"year": year})
+    return Rendered(qs, _period)
 
 
 @router.get("/periods/{period_id}", response={200: PeriodOut, **errors.COMMON}, summary="Period")

@@ -2,8 +2,8 @@
 
 Everything comes from chiso.results.cards (the one place results are read), so the
 API, the pages and the open-data files show the same figures. A published snapshot
-never changes: its answers are cached by snapshot and page, and revalidated (304)
-from the snapshot's id alone, without reading its rows.
+never changes: its answers are kept in the cache by snapshot and page (`read.kept`),
+and revalidated (304) from the snapshot's id alone, without reading its rows.
 """
 
 from __future__ import annotations
@@ -11,81 +11,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.views.decorators.http import condition
 from ninja import Field, Query, Router, Schema
 
 from chiso.accounts import access
 from chiso.accounts.access import Perm
 from chiso.api import errors
 from chiso.api.auth import SYSTEM_OR_PERSON
-from chiso.api.http import not_modified, validators
-from chiso.api.paging import Id, PageQuery, UnitCode, paginate, query_text
+from chiso.api.http import keeping_types, per_request
+from chiso.api.paging import PAGES, Id, PageQuery, Rendered, UnitCode, query_text
 from chiso.assessments.models import Period
-from chiso.results import analysis, cards, read
+from chiso.results import analysis, cards, read, schemas
 from chiso.results.models import Snapshot
 from chiso.units.models import Level, Unit
 
 router = Router(tags=["results"])
 staff_router = Router(tags=["staff"], auth=SYSTEM_OR_PERSON)
-
-
-class Pillar(Schema):
-    code: str
-    value: float | None = Field(description="0..1")
-    rank: int | None
-    out_of: int | None = Field(
-        None, description="How many units the pillar's rank is out of (the units ranked, N)."
-    )
-
-
-class IndicatorScore(Schema):
-    code: str
-    value: float | None = Field(description="The indicator's figure (formula result).")
-    score: float | None = Field(description="0..1; null where the indicator does not apply")
-    points: float | None
-    applies: bool = Field(True, description="False where the indicator does not apply to the unit")
-
-
-class ResultRow(Schema):
-    unit: dict[str, Any] = Field(description="id, code, name, kind")
-    assessed: bool
-    rank: int | None
-    out_of: int | None = Field(
-        None, description="How many units the rank is out of (the units ranked, N)."
-    )
-    value: float | None = Field(description="0..1")
-    points: float | None
-    recognized: bool | None
-    completeness: float | None
-    pillars: list[Pillar]
-    indicators: list[IndicatorScore]
-    unmet_mandatory: list[str]
-    not_applicable: list[str] = Field(
-        default_factory=list, description="The indicators that do not apply to the unit."
-    )
-    unit_max_points: float | None = Field(
-        None,
-        description="The points of the indicators that apply to the unit (its points are "
-        "value × max_points, comparable with every unit's).",
-    )
-
-
-class ResultsPage(Schema):
-    period: int
-    level: str
-    version: int | None = Field(description="Published version; null when provisional.")
-    provisional: bool
-    published_at: str | None
-    framework: dict[str, Any] = Field(description="code, version, sha256")
-    max_points: float
-    ranked: int = Field(description="How many units were assessed and ranked (N).")
-    units: int = Field(description="How many units the level has in the ranking (M).")
-    count: int
-    next: str | None
-    previous: str | None
-    items: list[ResultRow]
 
 
 class HistoryPoint(Schema):
@@ -171,14 +114,14 @@ class ResultsQuery(PageQuery):
 def ranking_data(
     request: HttpRequest, ranking: cards.Ranking, query: PageQuery, texts: Any = None
 ) -> dict[str, Any]:
-    """The answer about `ranking`; with `texts` (`read.api_rows`), its items are the rows'
-    stored texts, which the caller joins."""
+    """The answer about `ranking` (`schemas.ResultsPage`); with `texts` (`read.api_rows`),
+    its items are the rows' stored texts, which the caller joins."""
     snapshot = ranking.snapshot
     if texts is not None:
-        page = paginate(request, texts, query)
+        page = PAGES.paginate_queryset(texts, query, request)
     else:
-        render = cards.api_row_renderer(ranking)
-        page = paginate(request, ranking.rows, query, lambda chunk: [render(r) for r in chunk])
+        rows = Rendered(ranking.rows, cards.api_row_renderer(ranking))
+        page = PAGES.paginate_queryset(rows, query, request)
     return {
         "period": ranking.period.pk,
         "level": ranking.level,
@@ -198,10 +141,17 @@ def ranking_data(
 
 
 def _json(data: Any) -> HttpResponse:
-    # Written directly: the rows are already plain data, and validating 3,321 of them
-    # again would triple the time of the answer. The schema is still the document's.
+    # Written directly: the plans and the audit are free-form (`dict[str, Any]`).
     return HttpResponse(
         json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False),
+        content_type="application/json",
+    )
+
+
+def _results_json(data: dict[str, Any]) -> HttpResponse:
+    """A results answer written by `schemas.ResultsPage` (its rows rendered now)."""
+    return HttpResponse(
+        schemas.ResultsPage.model_validate(data).model_dump_json(),
         content_type="application/json",
     )
 
@@ -219,54 +169,63 @@ def snapshot_for(period_id: Id, level: str, version: Id | None) -> tuple[int, in
     if chosen is None:
         raise errors.ApiError(404, "not_found", "No published results for this period and level.")
     pk, number = chosen
-    published_at = cache.get_or_set(
-        f"chiso:api-snapshot-at:{pk}",
+    published_at = read.kept(
+        pk,
+        "published_at",
         lambda: Snapshot.objects.values_list("published_at", flat=True).get(pk=pk),
-        timeout=None,
     )
     return pk, number, published_at
 
 
+@per_request
+def _asked_snapshot(
+    request: HttpRequest, period_id: Id, level: str, query: ResultsQuery
+) -> tuple[int, int, Any]:
+    return snapshot_for(period_id, level, query.version)
+
+
+def _results_etag(request: HttpRequest, period_id: Id, level: str, query: ResultsQuery) -> str:
+    # Built from the validated parameters only: a junk parameter, or a number written
+    # another way, is the same answer, the same ETag and the same cache entry.
+    pk = _asked_snapshot(request, period_id, level, query)[0]
+    return f"results-{pk}-{query_text(query.model_dump())}"
+
+
+def _results_time(request: HttpRequest, period_id: Id, level: str, query: ResultsQuery) -> Any:
+    return _asked_snapshot(request, period_id, level, query)[2]
+
+
 @router.get(
     "/results/{period_id}/{level}",
-    response={200: ResultsPage, 304: None, **errors.COMMON},
+    response={200: schemas.ResultsPage, 304: None, **errors.COMMON},
     summary="Published results of a level of a period",
 )
+@keeping_types(condition(etag_func=_results_etag, last_modified_func=_results_time))
 def published_results(
     request: HttpRequest, period_id: Id, level: Level, query: Query[ResultsQuery]
 ):
     """Every unit's value, points, pillar values and ranks, indicator scores, rank and
     recognition, best first, then the units not assessed. Paginated (`page_size` up to
     5000 gives a whole province in one answer)."""
-    pk, version, published_at = snapshot_for(period_id, level, query.version)
-    # Built from the validated parameters only: a junk parameter, or a number written
-    # another way, is the same answer, the same ETag and the same cache entry.
-    asked = query_text(query.model_dump())
-    etag = f"results-{pk}-{asked}"
-    cached = not_modified(request, etag, published_at)
-    if cached is not None:
-        return cached
-    # The links in the body are absolute: one copy per address the site answers on.
-    key = f"chiso:api-results:{pk}:{request.scheme}://{request.get_host()}:{asked}"
-    body = cache.get(key)
-    if body is None:
+    pk, version, _ = _asked_snapshot(request, period_id, level, query)
+
+    def answer() -> bytes:
         period = get_object_or_404(Period, pk=period_id)
         head = read.ranking(period, level, version, rows=False)
         assert head is not None and head.snapshot is not None
-        texts = read.api_rows(head.snapshot)
-        if texts is None:  # published before rows were stored rendered
-            ranking = read.ranking(period, level, version)
-            assert ranking is not None
-            body = _json(ranking_data(request, ranking, query)).content
-        else:
-            # The rows as publishing rendered them, joined: nothing decoded or encoded.
-            data = ranking_data(request, head, query, texts)
-            rows = data.pop("items")
-            body = _json(data).content[:-1].decode() + ',"items":[' + ",".join(rows) + "]}"
-            body = body.encode()
-        cache.set(key, body, timeout=3600)
-    response = HttpResponse(body, content_type="application/json")
-    return validators(response, etag, published_at)
+        # The rows as publishing wrote them through the schema, joined.
+        data = ranking_data(request, head, query, read.api_rows(head.snapshot))
+        texts = data.pop("items")
+        if all(texts):
+            return schemas.answer(data, texts)
+        # Published before rows were stored rendered: written through the schema now.
+        ranking = read.ranking(period, level, version)
+        assert ranking is not None
+        return _results_json(ranking_data(request, ranking, query)).content
+
+    # The links in the body are absolute: one copy per address the site answers on.
+    part = f"api:{request.scheme}://{request.get_host()}:{query_text(query.model_dump())}"
+    return HttpResponse(read.kept(pk, part, answer), content_type="application/json")
 
 
 @router.get(
@@ -285,12 +244,12 @@ def unit_history(request: HttpRequest, unit_id: Id):
 
 @staff_router.get(
     "/results/{period_id}/{level}/provisional",
-    response={200: ResultsPage, **errors.AUTHED},
+    response={200: schemas.ResultsPage, **errors.AUTHED},
     summary="Provisional results, scored now from approved values (staff)",
 )
 def provisional_results(request: HttpRequest, period_id: Id, level: Level, query: Query[PageQuery]):
     ranking = _provisional_ranking(request, period_id, level)
-    return _private(ranking_data(request, ranking, query))
+    return _private(_results_json(ranking_data(request, ranking, query)))
 
 
 def _provisional_ranking(request: HttpRequest, period_id: Id, level: str) -> cards.Ranking:
@@ -306,7 +265,7 @@ def _provisional_ranking(request: HttpRequest, period_id: Id, level: str) -> car
 
 def _private(data: Any) -> HttpResponse:
     """Figures scored now, not published: no cache may keep them."""
-    response = _json(data)
+    response = data if isinstance(data, HttpResponse) else _json(data)
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -14,7 +14,6 @@ The PDF builders (chiso/results/pdf.py) receive their own plain dataclasses,
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import statistics
 from collections import defaultdict
@@ -363,8 +362,9 @@ def row_of(
 
 
 def api_row_renderer(ranking: Ranking) -> Any:
-    """A function writing one row of `ranking` as the API gives it (indexes found once):
-    publishing stores each row's text (`api_row_text`), the API joins them."""
+    """A function giving one row of `ranking` as the API's `schemas.ResultRow` reads it
+    (indexes found once): publishing stores each row's text (`schemas.row_texts`), the
+    API joins them."""
     index = ranking.node_index()
     pillars = [(node.code, index[node.code]) for node in ranking.pillars]
     leaves = list(enumerate((c, index[c]) for c in ranking.leaf_codes))
@@ -415,11 +415,6 @@ def api_row_renderer(ranking: Ranking) -> Any:
         }
 
     return render
-
-
-def api_row_text(row: dict[str, Any]) -> str:
-    """A rendered API row as the API writes it (compact JSON, no NaN)."""
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def stored_row(

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from chiso.assessments import audit, services, workflow
 from chiso.assessments.models import Action, AuditEntry, Status, Submission
 from chiso.lib import bulk
-from chiso.results import analysis, annex, cards
+from chiso.results import analysis, annex, cards, schemas
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored
 
@@ -180,13 +180,12 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
         row.history = history[row.code]
         if row.assessed:
             row.history.append(analysis.own_point(period, level, version, row, ranked))
-    # Each row as the API writes it, rendered once: the API's answer joins them.
+    # Each row as the API's schema writes it, once: the API's answer joins them.
     render = cards.api_row_renderer(ranking)
+    texts = schemas.row_texts(render(row) for row in rows)
     stored = [
-        cards.stored_row(
-            snapshot, row, positions, plans.get(row.code), cards.api_row_text(render(row))
-        )
-        for row in rows
+        cards.stored_row(snapshot, row, positions, plans.get(row.code), text)
+        for row, text in zip(rows, texts, strict=True)
     ]
     bulk.insert(
         UnitRow,

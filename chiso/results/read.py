@@ -15,18 +15,21 @@ Publishing (`publish.py`) computed and stored everything once; nothing here scor
     assessed(snapshot, code)          whether the unit was assessed in it
     stored_plan(snapshot, code)       its stored plan to recognition
     history(unit)                     its history as stored with its latest row
+    kept(snapshot_id, part, make)     what `make` gives about a snapshot, kept in the cache
 
 Provisional figures (staff) are scored by `scoring.Scored`, never here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from django.db.models import Avg, Count, Q
+from django.core.cache import cache
+from django.db.models import Avg, BinaryField, Count, Func, Q
 
 from chiso.results import cards
 from chiso.results.models import Snapshot, UnitRow
@@ -245,14 +248,47 @@ def unit_row(snapshot: Snapshot, unit: Any) -> tuple[cards.Row, int] | None:
     return cards.row_of(*(getattr(stored, name) for name in cards.ROW_FIELDS)), int(ranked)
 
 
+T = TypeVar("T")
+# A snapshot never changes, so nothing kept about it goes stale: a day bounds what the
+# cache holds for versions no one asks for any more.
+KEPT_SECONDS = 24 * 3600
+
+
+def kept(snapshot_id: int, part: str, make: Callable[[], T]) -> T:
+    """What `make` gives about a published snapshot (an API answer, the open-data files,
+    its time), kept in Django's shared cache under the snapshot's id and `part`: the one
+    cache policy of published figures, the same for every server."""
+    key = f"chiso:snapshot:{snapshot_id}:{part}"
+    found = cache.get(key)
+    if found is None:
+        found = make()
+        cache.set(key, found, KEPT_SECONDS)
+    return found  # type: ignore[no-any-return]
+
+
+class Utf8(Func):
+    """A text column read as its UTF-8 bytes: joined into an answer as they are, with no
+    decoding into Python text and encoding back (a province's rows are 12 MB)."""
+
+    output_field = BinaryField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS BLOB)")
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Not `::bytea`, which would read backslashes in the text as escapes.
+        return self.as_sql(compiler, connection, template="convert_to(%(expressions)s, 'UTF8')")
+
+
 def api_rows(snapshot: Snapshot) -> Any:
-    """Every row's text as the API writes it, in the ranking's order (assessed best
-    first, then the others by code), as a lazy query a page is sliced from; None for a
-    snapshot published before rows were stored rendered."""
-    found = UnitRow.objects.filter(snapshot=snapshot)
-    if found.filter(api="").exists():
-        return None
-    return found.order_by("-assessed", "rank", "code").values_list("api", flat=True)
+    """Every row's text (UTF-8 bytes) as the API writes it, in the ranking's order
+    (assessed best first, then the others by code), as a lazy query a page is sliced
+    from. A snapshot published before rows were stored rendered has empty texts."""
+    return (
+        UnitRow.objects.filter(snapshot=snapshot)
+        .order_by("-assessed", "rank", "code")
+        .values_list(Utf8("api"), flat=True)
+    )
 
 
 ANALYSIS_PARTS = ("uncertainty", "sensitivity", "previous")

@@ -56,6 +56,13 @@ def test_a_list_is_paginated_with_a_next_link_that_keeps_the_filters(client, ham
     assert {first["items"][0]["code"], second["items"][0]["code"]} == {"14758", "14797"}
 
 
+def test_a_parameter_a_list_does_not_know_changes_nothing(client, ham_rong, hac_thanh):
+    plain = client.get("/api/v1/units?level=commune&page_size=1")
+    junk = client.get("/api/v1/units?junk=1&level=commune&page_size=1&other=2")
+    assert junk.status_code == 200 and junk.content == plain.content
+    assert junk["ETag"] == plain["ETag"] and "junk" not in junk.json()["next"]
+
+
 def test_a_client_that_has_the_answer_gets_304(client, ham_rong):
     response = client.get("/api/v1/units")
     etag = response["ETag"]

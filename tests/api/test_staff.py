@@ -34,6 +34,20 @@ def test_a_leader_reads_it_too(client, login, mai, period):
     assert client.get(url(period) + "?level=commune").json()["count"] == 2
 
 
+def test_the_reviewer_pages_through_with_links_that_keep_her_filters_only(
+    client, login, hoa, period
+):
+    login(hoa)
+    first = client.get(url(period) + "?page_size=1&junk=1&status=draft&level=commune").json()
+    assert first["count"] == 2 and first["previous"] is None
+    assert first["next"] == (
+        f"http://testserver{url(period)}?level=commune&status=draft&page_size=1&page=2"
+    )
+    second = client.get(first["next"]).json()
+    assert second["next"] is None and second["previous"].endswith("&page=1")
+    assert [i["unit"]["code"] for i in first["items"] + second["items"]] == ["14758", "14797"]
+
+
 def test_a_district_reviewer_sees_only_the_communes_of_the_district(
     client, login, dung, period, hoang_quy_2024, period_2024
 ):
