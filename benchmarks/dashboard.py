@@ -6,8 +6,8 @@ figures from chiso.core.demo), publishes 2025 and 2026, adds QĐ 969's targets, 
 times, RUNS times:
 
 - `published_cold`: the 2026 dashboard, the first request after publication with an
-  empty cache: every figure read from the published snapshots' rows (2026, and 2025
-  for the change and the targets), nothing scored;
+  empty cache: the overview publishing stored with the 2026 snapshot (and 2025's
+  summary for the targets), the submissions' progress and the targets, nothing scored;
 - `published_warm`: the same once its snapshots' figures are in the cache;
 - `page_*`: GET /dashboard/ through the test client, cold and warm;
 - `provisional_cold` / `_warm`: the 2027 dashboard (approved, not published: staff

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 
@@ -23,8 +23,9 @@ from chiso import engine
 from chiso.assessments.models import Period, Status, Submission
 from chiso.leadership import projection
 from chiso.leadership.models import DtiYear, Target, TargetKind
-from chiso.results import analysis, read
+from chiso.results import analysis, overview, read
 from chiso.results.models import Snapshot
+from chiso.results.overview import distribution, lagging, nearest
 from chiso.results.read import Figures
 from chiso.results.scoring import FINAL_STATUSES, score_period
 from chiso.units.collation import vietnamese_key
@@ -40,8 +41,6 @@ UNIT_FIELDS = (
     "unit__parent__name",
     "unit__parent__level",
 )
-HISTOGRAM_BINS = 10
-LIST_LENGTH = 10
 
 
 def from_results(results: engine.Results, framework: engine.Framework) -> Figures:
@@ -60,6 +59,16 @@ def from_results(results: engine.Results, framework: engine.Framework) -> Figure
     )
 
 
+def _kept(key: str, work: Callable[[], Any]) -> Any:
+    """What `work` gives, kept a day in the cache under `key` (a snapshot's figures,
+    which never change)."""
+    found = cache.get(key)
+    if found is None:
+        found = work()
+        cache.set(key, found, 24 * 3600)
+    return found
+
+
 def published(period: Period, level: str, memo: dict | None = None) -> Snapshot | None:
     """The current published snapshot of the level of the period, or None."""
     if memo is not None and ("snapshot", period.pk, level) in memo:
@@ -74,37 +83,17 @@ def outline(period: Period, level: str, memo: dict | None = None) -> dict[str, A
     """What the change and the targets read of a period: its mean value, how many were
     recognized (None without a rule), each pillar's median; None without results.
 
-    A published period reads its snapshot's summary and two sums of its rows, not every
-    row; a period read whole already (`memo`), or not published, its figures."""
+    A published period reads its snapshot's summary (`overview.snapshot_outline`), not
+    its rows; a period not published, its figures scored now."""
     snapshot = published(period, level, memo)
-    figures = None if memo is None else memo.get(("scored", period.pk, level))
-    if snapshot is not None and figures is None and snapshot.summary.get("median"):
+    if snapshot is not None:
+        if "mean" in snapshot.summary:
+            return overview.snapshot_outline(snapshot)
+        # Published before summaries held the outline: worked out once, then cached.
         key = f"chiso-dashboard-outline-{snapshot.pk}"
-        found = cache.get(key)
-        if found is None:
-            found = {
-                **read.outline(snapshot),
-                "medians": dict(snapshot.summary["median"]),
-                "snapshot": snapshot.pk,
-            }
-            cache.set(key, found, 24 * 3600)
-        return dict(found)
-    figures = figures or scored(period, level, memo)
-    if figures is None:
-        return None
-    values = figures.value[~np.isnan(figures.value)]
-    medians = {}
-    for i, code in enumerate(figures.node_codes):
-        column = figures.node_values[:, i]
-        column = column[~np.isnan(column)]
-        medians[code] = float(np.median(column)) if len(column) else None
-    return {
-        "mean": float(values.mean()) if len(values) else None,
-        "assessed": len(figures.units),
-        "recognized": int(figures.recognized.sum()) if figures.recognized is not None else None,
-        "medians": medians,
-        "snapshot": figures.snapshot.pk if figures.snapshot is not None else None,
-    }
+        return dict(_kept(key, lambda: overview.snapshot_outline(snapshot)))
+    figures = scored(period, level, memo)
+    return None if figures is None else overview.outline(figures)
 
 
 def scored(period: Period, level: str, memo: dict | None = None) -> Figures | None:
@@ -119,11 +108,7 @@ def scored(period: Period, level: str, memo: dict | None = None) -> Figures | No
         return memo["scored", period.pk, level]
     snapshot = published(period, level, memo)
     if snapshot is not None:
-        key = f"chiso-dashboard-snapshot-{snapshot.pk}"
-        figures = cache.get(key)
-        if figures is None:
-            figures = read.figures(snapshot)
-            cache.set(key, figures, 24 * 3600)
+        figures = _kept(f"chiso-dashboard-snapshot-{snapshot.pk}", lambda: read.figures(snapshot))
         figures.snapshot = snapshot
     else:
         key = f"chiso-dashboard-{period.pk}-{level}-{analysis.final_stamp(period)}"
@@ -162,10 +147,22 @@ def periods_with_results(level: str, memo: dict | None = None) -> list[Period]:
 def _units(period: Period, level: str) -> list[dict[str, Any]]:
     """Code, name, status and area of every unit of the level assessed in the period."""
     in_period = Submission.objects.filter(period=period, unit__level=level)
-    rows = [dict(zip(UNIT_FIELDS, row, strict=True)) for row in in_period.values_list(*UNIT_FIELDS)]
-    before_reform = period.reference_date < REFORM
+    if period.reference_date < REFORM:
+        # Before the reform: a unit's district is its parent.
+        return [
+            {
+                "code": code,
+                "name": name,
+                "status": status,
+                "area_code": parent_code if parent_level == "district" else "",
+                "area_name": parent_name if parent_level == "district" else "",
+            }
+            for _, code, name, status, parent_code, parent_name, parent_level in (
+                in_period.values_list(*UNIT_FIELDS)
+            )
+        ]
     former: dict[int, tuple[str, str]] = {}
-    if not before_reform and level == "commune":
+    if level == "commune":
         # After the reform there are no districts: group a commune under the old district
         # most of its predecessors belonged to (the lineage of NQ 1686).
         votes: dict[int, Counter[tuple[str, str]]] = defaultdict(Counter)
@@ -176,17 +173,15 @@ def _units(period: Period, level: str) -> list[dict[str, Any]]:
             if code:
                 votes[new_id][(code, name)] += 1
         former = {new_id: counter.most_common(1)[0][0] for new_id, counter in votes.items()}
+    nowhere = ("", "")
     units = []
-    for r in rows:
-        if before_reform and r["unit__parent__level"] == "district":
-            area = (r["unit__parent__code"], r["unit__parent__name"])
-        else:
-            area = former.get(r["unit_id"], ("", ""))
+    for unit_id, code, name, status in in_period.values_list(*UNIT_FIELDS[:4]):
+        area = former.get(unit_id, nowhere)
         units.append(
             {
-                "code": r["unit__code"],
-                "name": r["unit__name"],
-                "status": r["status"],
+                "code": code,
+                "name": name,
+                "status": status,
                 "area_code": area[0],
                 "area_name": area[1],
             }
@@ -234,15 +229,15 @@ def quota_for(period: Period, level: str) -> Target | None:
 
 
 def recognition(
-    period: Period, level: str, results: Figures | None, today: dt.date | None = None
+    period: Period, level: str, outlined: dict[str, Any] | None, today: dt.date | None = None
 ) -> dict:
+    """Units recognized (`outlined`: the period's `outline`) against the year's quota."""
     quota = quota_for(period, level)
-    has_rule = results is not None and results.recognized is not None
-    count = int(results.recognized.sum()) if has_rule and results is not None else None
+    count = outlined["recognized"] if outlined is not None else None
     return {
-        "rule": has_rule,
+        "rule": count is not None,
         "recognized": count,
-        "scored": len(results.units) if results is not None else 0,
+        "scored": outlined["assessed"] if outlined is not None else 0,
         "quota": quota.number if quota else None,
         "quota_name": quota.name if quota else "",
         "quota_share": (count / quota.number) if quota and count is not None else None,
@@ -265,90 +260,6 @@ def quota_pace(period: Period, quota: Target | None, count: int | None, today: d
     }
 
 
-def pillars(framework: engine.Framework) -> list[engine.Node]:
-    """The framework's top-level branches (its pillars or groups)."""
-    return [node for node in framework.tree if not node.is_leaf]
-
-
-def distribution(results: Figures | None, framework: engine.Framework | None) -> dict:
-    """A histogram of values (10 bins over 0..1) and each pillar's median."""
-    edges = [i / HISTOGRAM_BINS for i in range(HISTOGRAM_BINS + 1)]
-    if results is None or framework is None or not len(results.units):
-        return {"edges": edges, "counts": [0] * HISTOGRAM_BINS, "median": None, "pillars": []}
-    values = results.value[~np.isnan(results.value)]
-    counts, _ = np.histogram(values, bins=edges)
-    medians = []
-    for node in pillars(framework):
-        column = results.node_values[:, results.node_codes.index(node.code)]
-        column = column[~np.isnan(column)]
-        medians.append(
-            {
-                "code": node.code,
-                "title": node.title,
-                "median": float(np.median(column)) if len(column) else None,
-            }
-        )
-    return {
-        "edges": edges,
-        "counts": [int(c) for c in counts],
-        "median": float(np.median(values)) if len(values) else None,
-        "pillars": medians,
-    }
-
-
-def _row(results: Figures, index: int, names: dict[str, str]) -> dict[str, Any]:
-    code = results.units[index]
-    return {
-        "code": code,
-        "name": names.get(code, code),
-        "value": float(results.value[index]),
-        "points": float(results.points[index]),
-        "rank": int(results.rank[index]),
-    }
-
-
-def lagging(results: Figures | None, names: dict[str, str], n: int = LIST_LENGTH) -> list:
-    """The units with the lowest values, lowest first."""
-    if results is None:
-        return []
-    order = results.order()[::-1][:n]
-    return [_row(results, int(i), names) for i in order]
-
-
-def nearest(
-    results: Figures | None,
-    framework: engine.Framework | None,
-    names: dict[str, str],
-    n: int = LIST_LENGTH,
-) -> list:
-    """Units not yet recognized that are closest to it ("sắp đạt").
-
-    Closest means fewest mandatory criteria missing, then fewest points missing to the
-    recognition threshold (points, or value times the maximum).
-    """
-    if results is None or framework is None or results.recognized is None:
-        return []
-    rule = framework.recognition
-    needed = 0.0
-    if rule is not None and rule.min_points is not None:
-        needed = rule.min_points
-    elif rule is not None and rule.min_value is not None:
-        needed = rule.min_value * results.max_points
-    waiting = np.flatnonzero(~results.recognized)
-    missing = np.array([len(results.unmet_mandatory[i]) for i in waiting])
-    short = np.maximum(0.0, needed - results.points[waiting])
-    codes = np.array(results.units)[waiting] if len(waiting) else np.array([])
-    # Sorted by mandatory missing, then points missing, then code (lexsort: last key first).
-    order = np.lexsort((codes, short, missing))[:n] if len(waiting) else []
-    rows = []
-    for j in order:
-        row = _row(results, int(waiting[j]), names)
-        row["points_missing"] = float(short[j])
-        row["mandatory_missing"] = list(results.unmet_mandatory[int(waiting[j])])
-        rows.append(row)
-    return rows
-
-
 def previous_period(period: Period, level: str, memo: dict | None = None) -> Period | None:
     earlier = [
         p
@@ -365,13 +276,9 @@ def change(
     memo: dict | None = None,
     names: dict[str, str] | None = None,
 ) -> dict:
-    """Against the previous period with results: mean value, recognized, units that moved most.
-
-    Each unit is compared with its own figures of the previous period; a commune formed
-    at the 2025 reform with the figures derived from the communes it was formed from
-    (`analysis.previous_figures`: their plain mean, scored and ranked in that period),
-    marked `derived` ("suy ra").
-    """
+    """Against the previous period with results: mean value, recognized, units that moved
+    most (`overview.change`); each unit against its own previous figures, a commune formed
+    at the 2025 reform against those derived from its predecessors (`derived`)."""
     before = previous_period(period, level, memo)
     if before is None or results is None:
         return {"previous": None}
@@ -383,75 +290,18 @@ def change(
     )["units"]
     now = outline(period, level, memo)
     assert now is not None
+    previous = {"id": before.pk, "name": before.name, "year": before.year}
+    return overview.change(results, earlier, old, now, previous, names)
 
-    # Vectorised over the units: 3,321 dicts sorted in Python cost more than the rest.
-    found = [earlier.get(code) for code in results.units]
-    before_value = np.array(
-        [np.nan if f is None or f["value"] is None else f["value"] for f in found]
-    )
-    compared = np.flatnonzero(~np.isnan(before_value) & ~np.isnan(results.value))
-    delta = results.value[compared] - before_value[compared]
-    codes = np.array(results.units, dtype=str)[compared]
-    order = np.lexsort((codes, -delta))  # largest gain first, then by code
 
-    # Ranks before and after among the same units (those compared), like for like.
-    ranks = analysis.like_for_like(
-        {results.units[i]: float(results.value[i]) for i in compared.tolist()},
-        {results.units[i]: found[i] for i in compared.tolist()},
-    )
-
-    def moved(j: int) -> dict[str, Any]:
-        i = int(compared[j])
-        previous = found[i]
-        assert previous is not None
-        rank = ranks[results.units[i]]
-        return {
-            "code": results.units[i],
-            "name": (names or {}).get(results.units[i], results.units[i]),
-            "before": previous["value"],
-            "after": float(results.value[i]),
-            "delta": float(delta[j]),
-            "rank_before": rank["rank_before"],
-            "rank_after": rank["rank_now"],
-            "among": rank["among"],
-            "derived": previous["derived"],
-        }
-
-    now_mean, old_mean = now["mean"], old["mean"]
-    # Counts compare only over the same units; else the shares of the units assessed.
-    same_units = old["assessed"] == now["assessed"] == len(compared) == len(
-        results.units
-    ) and not any(f is not None and f["derived"] for f in found)
-
-    def share(outlined: dict[str, Any]) -> float | None:
-        if outlined["recognized"] is None or not outlined["assessed"]:
-            return None
-        return float(outlined["recognized"]) / outlined["assessed"]
-
-    up = order[delta[order] > 0][:5].tolist()
-    down = order[::-1][delta[order[::-1]] < 0][:5].tolist()
-    derived = sum(1 for f in found if f is not None and f["value"] is not None and f["derived"])
-    return {
-        "previous": {"id": before.pk, "name": before.name, "year": before.year},
-        "mean_before": old_mean,
-        "mean_after": now_mean,
-        "mean_delta": (now_mean - old_mean) if now_mean is not None and old_mean else None,
-        "recognized_before": old["recognized"],
-        "recognized_after": now["recognized"],
-        "assessed_before": old["assessed"],
-        "assessed_after": now["assessed"],
-        "recognized_share_before": share(old),
-        "recognized_share_after": share(now),
-        # "counts": the same units in both periods; "shares": the units differ (a reform,
-        # a partial publication), so the recognized are compared as shares of the assessed.
-        "recognized_compared": "counts" if same_units else "shares",
-        "matched": len(compared),
-        "derived": derived,
-        "improved": int((delta > 1e-9).sum()),
-        "declined": int((delta < -1e-9).sum()),
-        "most_improved": [moved(j) for j in up],
-        "most_declined": [moved(j) for j in down],
-    }
+def stored_overview(snapshot: Snapshot) -> dict[str, Any]:
+    """The overview publishing stored with the snapshot; for a snapshot published
+    before chiso stored it, worked out from its rows once and kept in the cache."""
+    found = read.dashboard(snapshot)
+    if found is not None:
+        return found
+    key = f"chiso-dashboard-overview-{snapshot.pk}"
+    return dict(_kept(key, lambda: overview.of_snapshot(snapshot)))
 
 
 def dti_rank(year: DtiYear, pillar: str = "") -> int | None:
@@ -562,14 +412,42 @@ def targets(today: dt.date | None = None, memo: dict | None = None) -> list[dict
 
 
 def dashboard(period: Period, level: str, today: dt.date | None = None) -> dict:
-    """The whole dashboard of one period and level."""
-    framework_model = period.framework_for(level)
-    framework = framework_model.engine() if framework_model else None
-    units = _units(period, level)
-    names = {u["code"]: u["name"] for u in units}
+    """The whole dashboard of one period and level.
+
+    A published level shows the overview publishing stored with its snapshot (the
+    histogram, the lagging and nearest units, the change from the year it was compared
+    with); only what changes after publishing is read now: the submissions' progress,
+    the quota and the targets. A level not published yet (staff) is scored now."""
     memo: dict = {}
-    results = scored(period, level, memo)
     snapshot = published(period, level, memo)
+    units = _units(period, level)
+    if snapshot is not None:
+        stored = stored_overview(snapshot)
+        outlined = overview.snapshot_outline(snapshot)
+        found = {key: stored[key] for key in ("distribution", "lagging", "nearest")}
+        before = previous_period(period, level, memo)
+        before_snapshot = None if before is None else published(before, level, memo)
+        if before is None:
+            found["change"] = {"previous": None}
+        elif before_snapshot is not None and before_snapshot.pk == stored["change_against"]:
+            found["change"] = stored["change"]
+        else:  # compared with a period published or approved since: worked out now
+            names = {u["code"]: u["name"] for u in units}
+            found["change"] = change(period, level, scored(period, level, memo), memo, names)
+        framework_code: str | None = snapshot.framework_code
+    else:
+        framework_model = period.framework_for(level)
+        framework = framework_model.engine() if framework_model else None
+        names = {u["code"]: u["name"] for u in units}
+        results = scored(period, level, memo)
+        outlined = None if results is None else overview.outline(results)
+        found = {
+            "distribution": distribution(results, framework),
+            "lagging": lagging(results, names),
+            "nearest": nearest(results, framework, names),
+            "change": change(period, level, results, memo, names),
+        }
+        framework_code = framework.code if framework else None
     return {
         "period": {
             "id": period.pk,
@@ -584,13 +462,13 @@ def dashboard(period: Period, level: str, today: dt.date | None = None) -> dict:
             "version": snapshot.version if snapshot is not None else None,
             "published_at": snapshot.published_at.isoformat() if snapshot is not None else None,
         },
-        "framework": framework.code if framework else None,
+        "framework": framework_code,
         "progress": progress(period, level, units),
-        "recognition": recognition(period, level, results, today),
-        "distribution": distribution(results, framework),
-        "lagging": lagging(results, names),
-        "nearest": nearest(results, framework, names),
-        "change": change(period, level, results, memo, names),
+        "recognition": recognition(period, level, outlined, today),
+        "distribution": found["distribution"],
+        "lagging": found["lagging"],
+        "nearest": found["nearest"],
+        "change": found["change"],
         "targets": targets(today, memo),
     }
 

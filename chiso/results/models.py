@@ -36,14 +36,15 @@ class SnapshotQuerySet(models.QuerySet["Snapshot"]):
 
 
 class SnapshotManager(models.Manager.from_queryset(SnapshotQuerySet)):  # type: ignore[misc]
-    """Snapshots without their two large columns: the values scored (a CSV of every
-    figure) and the analysis (3,321 units' rank intervals). Every page about a snapshot
-    loads the row, and decoding that JSON cost more than the rest of a report card;
-    their readers ask for them by name (`read.analysis`, `read.ranking(with_values=)`),
-    and touching the attribute still loads it."""
+    """Snapshots without their large columns: the values scored (a CSV of every
+    figure), the analysis (3,321 units' rank intervals) and the dashboard's overview.
+    Every page about a snapshot loads the row, and decoding that JSON cost more than the
+    rest of a report card; their readers ask for them by name (`read.analysis`,
+    `read.dashboard`, `read.ranking(with_values=)`), and touching the attribute still
+    loads it."""
 
     def get_queryset(self) -> SnapshotQuerySet:
-        return super().get_queryset().defer("values_csv", "analysis")
+        return super().get_queryset().defer("values_csv", "analysis", "dashboard")
 
 
 class Snapshot(models.Model):
@@ -84,12 +85,19 @@ class Snapshot(models.Model):
     max_points = models.FloatField(_("maximum points"))
     has_recognition = models.BooleanField(_("has a recognition rule"), default=False)
     # Per pillar (top-level branch) code: the median and the best value of the units
-    # assessed, and how many were ranked, so a report card reads one unit's row only.
+    # assessed, and how many were ranked, so a report card reads one unit's row only;
+    # their mean value and how many were recognized (None without a rule), which the
+    # dashboard's change and targets read (not in snapshots published before).
     summary = models.JSONField(_("summary"), default=dict)
     # What publishing computes once so that no reader scores again
     # (`analysis.published_analysis`): "uncertainty", "sensitivity" and "previous" (the
     # previous period's figures of every unit, derived across the 2025 reform).
     analysis = models.JSONField(_("analysis"), default=dict)
+    # The leadership dashboard's overview of the level (`overview.of_snapshot`): outline,
+    # histogram, pillar medians, lagging and nearest units, the change from the latest
+    # earlier published year and that snapshot's id. Empty in snapshots published
+    # before chiso stored it (then worked out on reading).
+    dashboard = models.JSONField(_("Dashboard"), default=dict)
 
     objects = SnapshotManager()
 

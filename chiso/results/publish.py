@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from chiso.assessments import audit, services, workflow
 from chiso.assessments.models import Action, AuditEntry, Status, Submission
 from chiso.lib import bulk
-from chiso.results import analysis, annex, cards, schemas
+from chiso.results import analysis, annex, cards, overview, schemas
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored
 
@@ -197,7 +197,18 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
         ),
     )
     snapshot.analysis = finish_analysis()
-    Snapshot.objects.filter(pk=snapshot.pk).update(analysis=snapshot.analysis)
+    # The dashboard's overview, from the rows just stored (and the previous period's
+    # figures just analysed), and the outline its change and targets read.
+    snapshot.dashboard = overview.of_snapshot(snapshot, snapshot.analysis["previous"])
+    outlined = snapshot.dashboard["outline"]
+    snapshot.summary = {
+        **snapshot.summary,
+        "mean": outlined["mean"],
+        "recognized": outlined["recognized"],
+    }
+    Snapshot.objects.filter(pk=snapshot.pk).update(
+        analysis=snapshot.analysis, dashboard=snapshot.dashboard, summary=snapshot.summary
+    )
     workflow.publish_all(
         Submission.objects.filter(pk__in=[s.pk for s in scored.assessed]),
         user,

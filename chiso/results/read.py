@@ -9,6 +9,8 @@ Publishing (`publish.py`) computed and stored everything once; nothing here scor
     figures(snapshot)                 the dashboard's `Figures` (arrays, one query)
     map_rows(snapshot)                per unit code: name, value, rank, recognized
     outline(snapshot)                 mean value and recognized count (two sums)
+    names(snapshot)                   per assessed unit code: its name as published
+    dashboard(snapshot)               the dashboard's overview publishing stored, or None
     rows(snapshot)                    (unit id, code, value, rank, points, recognized)
     units(snapshot, known)            (unit id, code, recorded predecessors) of the assessed
     unit_row(snapshot, unit)          one unit's `cards.Row` and how many were ranked
@@ -212,6 +214,20 @@ def outline(snapshot: Snapshot) -> dict[str, Any]:
         "assessed": sums["assessed"],
         "recognized": sums["recognized"] if snapshot.has_recognition else None,
     }
+
+
+def names(snapshot: Snapshot) -> dict[str, str]:
+    """Per code of an assessed unit: its name as the snapshot published it."""
+    return dict(
+        UnitRow.objects.filter(snapshot=snapshot, assessed=True).values_list("code", "name")
+    )
+
+
+def dashboard(snapshot: Snapshot) -> dict[str, Any] | None:
+    """The dashboard's overview of the snapshot as publishing stored it
+    (`overview.of_snapshot`), read alone; None for a snapshot published before."""
+    found = Snapshot.objects.filter(pk=snapshot.pk).values_list("dashboard", flat=True).first()
+    return dict(found) if found else None
 
 
 def rows(snapshot: Snapshot) -> list[tuple[Any, ...]]:

@@ -297,3 +297,62 @@ def test_the_change_of_a_published_level_reads_what_publishing_stored(
     figures = dashboard.scored(campaign.closed, "commune", memo)
     names = {u["code"]: u["name"] for u in dashboard._units(campaign.closed, "commune")}
     assert dashboard.change(campaign.closed, "commune", figures, memo, names) == expected
+
+
+def test_a_published_levels_dashboard_reads_no_row_of_its_snapshot(campaign, published):
+    """Publishing stored the dashboard's overview: reading it is one small JSON, not the
+    snapshot's 166 rows, and the engine never runs."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chiso.leadership import dashboard
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        board = dashboard.dashboard(campaign.closed, "commune")
+    assert board["recognition"]["scored"] == 166 and board["change"]["matched"] == 166
+    assert not [q["sql"] for q in queries.captured_queries if "results_unitrow" in q["sql"]]
+
+
+def test_a_snapshot_published_before_the_overview_was_stored_shows_the_same_dashboard(
+    campaign, published
+):
+    """A version published before chiso stored the overview (no `dashboard`, no mean in
+    its summary) is worked out from its rows on reading, to the same figures."""
+    from django.core.cache import cache
+
+    from chiso.leadership import dashboard
+    from chiso.results.models import Snapshot
+
+    stored = dashboard.dashboard(campaign.closed, "commune")
+    later = dashboard.dashboard(campaign.open, "commune")
+    assert stored["lagging"] and stored["nearest"] and stored["change"]["most_improved"]
+    for snapshot in published:
+        summary = {k: v for k, v in snapshot.summary.items() if k not in ("mean", "recognized")}
+        Snapshot.objects.filter(pk=snapshot.pk).update(dashboard={}, summary=summary)
+    cache.clear()
+    assert dashboard.dashboard(campaign.closed, "commune") == stored
+    assert dashboard.dashboard(campaign.open, "commune") == later
+
+
+def test_a_correction_of_the_previous_year_is_what_the_change_compares_with(campaign, published):
+    """2024 published again after 2025: the 2025 dashboard compares with the new 2024
+    version, not the one it stored when it was published."""
+    from chiso.leadership import dashboard
+    from chiso.results import publish
+    from chiso.results.models import Snapshot
+
+    before, now = published
+    corrected = publish.publish(campaign.before, "commune", reason="Sửa số liệu")
+    stored = Snapshot.objects.values_list("dashboard", flat=True).get(pk=now.pk)
+    assert stored["change_against"] == before.pk != corrected.pk
+    memo: dict = {}
+    figures = dashboard.scored(campaign.closed, "commune", memo)
+    names = {u["code"]: u["name"] for u in dashboard._units(campaign.closed, "commune")}
+    expected = dashboard.change(campaign.closed, "commune", figures, memo, names)
+    assert (
+        dashboard.analysis.previous_figures(now, "commune", corrected)["previous"]["snapshot"]
+        == corrected.pk
+    )
+    assert dashboard.dashboard(campaign.closed, "commune")["change"] == expected

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -260,10 +262,14 @@ def test_the_demo_audit_is_a_short_list_a_reviewer_can_work_through(demo):
 
 @pytest.mark.parametrize("level", ["commune", "department"])
 def test_every_reader_shows_the_stored_snapshot_rows(client, demo, level):
-    """The rows publishing stored are what the rankings page, the CSV and XLSX, the API
-    and the report card show: rank, out of how many, value, points and recognition."""
+    """The rows publishing stored are what the rankings page, the CSV and XLSX, the API,
+    the report card and its PDF, the annex PDF, the map and the dashboard (its page and
+    its API answer) show: rank, out of how many, value, points and recognition."""
+    from chiso.assessments.models import Value
     from chiso.results.models import UnitRow
 
+    # Figures changed since publishing (not published again) are shown nowhere.
+    Value.objects.filter(submission__period=demo).update(self_value=0, verified_value=None)
     stored = {
         row.code: row
         for row in UnitRow.objects.filter(snapshot__period=demo, snapshot__level=level).filter(
@@ -311,3 +317,79 @@ def test_every_reader_shows_the_stored_snapshot_rows(client, demo, level):
         card = client.get(reverse("results:card", args=[*args, kept.code])).content.decode()
         assert show_value(kept.value) in card and numbers.points(kept.points) in card
         assert f"{kept.rank}/{out_of}" in card or f"{kept.rank} / {out_of}" in card
+
+    # The PDFs write the figures the Vietnamese way (0,7314; 57,75 points).
+    from chiso.results.pdf import vi_number, vi_points
+
+    annex = " ".join(pdf_text(client.get(reverse("results:annex", args=args)).content).split())
+    for kept in assessed:
+        # A line of the annex's table: rank, code, name, points, value.
+        line = rf"(?<![\d,]){kept.rank} {kept.code} .{{1,80}}? {vi_points(kept.points)} "
+        assert re.search(line + re.escape(vi_number(kept.value)), annex), kept.code
+    for kept in assessed[:3] + assessed[-3:]:
+        pdf = client.get(reverse("results:report_pdf", args=[*args, kept.code])).content
+        card_text = " ".join(pdf_text(pdf).split())
+        # Under its labels: value, rank out of how many, points of the maximum, recognition.
+        figures = re.search(
+            rf"{re.escape(vi_number(kept.value))} {kept.rank}/{out_of} "
+            rf"{re.escape(vi_points(kept.points))}/[\d,]+ (Đạt|Chưa đạt|không áp dụng)",
+            card_text,
+        )
+        assert figures is not None, (kept.code, card_text[:400])
+        word = {True: "Đạt", False: "Chưa đạt", None: "không áp dụng"}[kept.recognized]
+        assert figures.group(1) == word
+
+    # The map's values (public once published): every unit, assessed or not.
+    if level == "commune":
+        shown = client.get(f"/api/v1/results/{demo.pk}/{level}/map").json()["units"]
+        assert set(shown) == set(stored)
+        for code, unit in shown.items():
+            kept = stored[code]
+            if kept.assessed:
+                assert (unit["rank"], unit["recognized"]) == (kept.rank, kept.recognized)
+                assert same(kept.value, unit["value"])
+            else:
+                assert "value" not in unit and "rank" not in unit
+
+    # The dashboard (leaders), its page and its API answer.
+    client.force_login(get_user_model().objects.get(username="lanhdao"))
+    board = client.get(f"/api/v1/dashboard/{demo.pk}/{level}").json()
+    page = client.get(reverse("dashboard"), {"period": demo.pk, "level": level})
+    assert board == json.loads(json.dumps(page.context["data"]))
+    values = np.array([r.value for r in assessed])
+    recognized = sum(1 for r in assessed if r.recognized)
+    assert board["source"]["published"] is True
+    assert board["recognition"]["scored"] == out_of
+    assert board["recognition"]["recognized"] == (
+        recognized if board["recognition"]["rule"] else None
+    )
+    assert (
+        board["distribution"]["counts"] == np.histogram(values, bins=10, range=(0, 1))[0].tolist()
+    )
+    assert board["distribution"]["median"] == pytest.approx(float(np.median(values)), abs=1e-15)
+    lowest = sorted(assessed, key=lambda r: (r.rank, r.code), reverse=True)[:10]
+    assert [u["code"] for u in board["lagging"]] == [r.code for r in lowest]
+    listed = board["lagging"] + board["nearest"]
+    listed += board["change"].get("most_improved", []) + board["change"].get("most_declined", [])
+    assert listed
+    for unit in listed:
+        kept = stored[unit["code"]]
+        assert unit["name"] == kept.name
+        assert unit.get("value", unit.get("after")) == kept.value
+        if "rank" in unit:
+            assert (unit["rank"], unit["points"]) == (kept.rank, kept.points)
+    for unit in board["nearest"]:
+        assert stored[unit["code"]].recognized is False
+        assert unit["mandatory_missing"] == stored[unit["code"]].data["unmet"]
+    html = page.content.decode()
+    lagging = re.findall(
+        rf'<li><a href="/results/{demo.pk}/{level}/([^/"]+)/">[^<]*</a> '
+        r'<span class="num">([^<]*)</span> <span class="muted">\(\w+ (\d+)\)',
+        html[html.index('id="lagging"') :],
+    )[:10]
+    assert lagging == [(r.code, numbers.index(r.value), str(r.rank)) for r in lowest]
+    median = re.search(r'id="kpi-median">([^<]*)<', html)
+    assert median is not None and median.group(1) == numbers.index(float(np.median(values)))
+    if board["recognition"]["rule"]:
+        kpi = re.search(r'id="kpi-recognized">(\d+)', html)
+        assert kpi is not None and int(kpi.group(1)) == recognized
