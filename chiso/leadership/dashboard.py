@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -59,16 +58,6 @@ def from_results(results: engine.Results, framework: engine.Framework) -> Figure
     )
 
 
-def _kept(key: str, work: Callable[[], Any]) -> Any:
-    """What `work` gives, kept a day in the cache under `key` (a snapshot's figures,
-    which never change)."""
-    found = cache.get(key)
-    if found is None:
-        found = work()
-        cache.set(key, found, 24 * 3600)
-    return found
-
-
 def published(period: Period, level: str, memo: dict | None = None) -> Snapshot | None:
     """The current published snapshot of the level of the period, or None."""
     if memo is not None and ("snapshot", period.pk, level) in memo:
@@ -90,8 +79,7 @@ def outline(period: Period, level: str, memo: dict | None = None) -> dict[str, A
         if "mean" in snapshot.summary:
             return overview.snapshot_outline(snapshot)
         # Published before summaries held the outline: worked out once, then cached.
-        key = f"chiso-dashboard-outline-{snapshot.pk}"
-        return dict(_kept(key, lambda: overview.snapshot_outline(snapshot)))
+        return dict(read.kept(snapshot.pk, "outline", lambda: overview.snapshot_outline(snapshot)))
     figures = scored(period, level, memo)
     return None if figures is None else overview.outline(figures)
 
@@ -108,7 +96,7 @@ def scored(period: Period, level: str, memo: dict | None = None) -> Figures | No
         return memo["scored", period.pk, level]
     snapshot = published(period, level, memo)
     if snapshot is not None:
-        figures = _kept(f"chiso-dashboard-snapshot-{snapshot.pk}", lambda: read.figures(snapshot))
+        figures = read.kept(snapshot.pk, "figures", lambda: read.figures(snapshot))
         figures.snapshot = snapshot
     else:
         key = f"chiso-dashboard-{period.pk}-{level}-{analysis.final_stamp(period)}"
@@ -300,8 +288,7 @@ def stored_overview(snapshot: Snapshot) -> dict[str, Any]:
     found = read.dashboard(snapshot)
     if found is not None:
         return found
-    key = f"chiso-dashboard-overview-{snapshot.pk}"
-    return dict(_kept(key, lambda: overview.of_snapshot(snapshot)))
+    return dict(read.kept(snapshot.pk, "overview", lambda: overview.of_snapshot(snapshot)))
 
 
 def dti_rank(year: DtiYear, pillar: str = "") -> int | None:

@@ -224,20 +224,6 @@ def seed_of(snapshot: Snapshot) -> int:
     return int(snapshot.values_sha256[:8] or "0", 16)
 
 
-def _cached(key: str, compute: Any) -> dict[str, Any]:
-    """`compute()`, kept in the cache under `key` (a snapshot's figures never change)."""
-    found = cache.get(key)
-    if found is not None:
-        return dict(found)
-    data: dict[str, Any] = compute()
-    cache.set(key, data, CACHE_SECONDS)
-    return data
-
-
-def _snapshot_key(kind: str, snapshot: Snapshot, *parts: object) -> str:
-    return ":".join(["chiso", kind, str(snapshot.pk), snapshot.values_sha256, *map(str, parts)])
-
-
 def _about(snapshot: Snapshot) -> dict[str, Any]:
     return {"period": snapshot.period_id, "level": snapshot.level, "version": snapshot.version}
 
@@ -349,9 +335,12 @@ def uncertainty_for_snapshot(snapshot: Snapshot) -> dict[str, Any]:
     found = _stored(snapshot, "uncertainty")
     if found is not None:
         return found
-    return _cached(
-        _snapshot_key("uncertainty", snapshot, UNCERTAINTY_RUNS, POINTS_NOISE),
-        lambda: uncertainty_of(snapshot_inputs(snapshot), _about(snapshot), seed_of(snapshot)),
+    return dict(
+        read.kept(
+            snapshot.pk,
+            f"uncertainty:{UNCERTAINTY_RUNS}:{POINTS_NOISE}",
+            lambda: uncertainty_of(snapshot_inputs(snapshot), _about(snapshot), seed_of(snapshot)),
+        )
     )
 
 
@@ -360,9 +349,14 @@ def sensitivity_for_snapshot(snapshot: Snapshot) -> dict[str, Any]:
     with it (`sensitivity_of`), with the pillars' titles in the reader's language."""
     found = _stored(snapshot, "sensitivity")
     if found is None:
-        found = _cached(
-            _snapshot_key("sensitivity", snapshot, SENSITIVITY_SAMPLES, POINTS_NOISE),
-            lambda: sensitivity_of(snapshot_inputs(snapshot), _about(snapshot), seed_of(snapshot)),
+        found = dict(
+            read.kept(
+                snapshot.pk,
+                f"sensitivity:{SENSITIVITY_SAMPLES}:{POINTS_NOISE}",
+                lambda: sensitivity_of(
+                    snapshot_inputs(snapshot), _about(snapshot), seed_of(snapshot)
+                ),
+            )
         )
     titles = _titles(snapshot.framework.engine())
     found["pillars"] = [

@@ -25,7 +25,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -172,17 +171,16 @@ def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpRespon
     # A published version never changes: its rendered rows are kept, by version and
     # language, and the page then reads no row at all.
     ranking = _ranking(request, period, level, brief=True, rows=False)
-    key = None
+
+    def rows() -> dict[str, Any]:
+        full = ranking if ranking.provisional else _ranking(request, period, level, brief=True)
+        return _ranking_rows(full, period, level)
+
     if ranking.snapshot is not None:
         shown_as = (get_language(), decimal_separator(), _query(ranking))
-        key = f"chiso:ranking-page:{ranking.snapshot.pk}:{':'.join(shown_as)}"
-    shown = None if key is None else cache.get(key)
-    if shown is None:
-        if not ranking.provisional:
-            ranking = _ranking(request, period, level, brief=True)
-        shown = _ranking_rows(ranking, period, level)
-        if key is not None:
-            cache.set(key, shown, CACHE_SECONDS)
+        shown = read.kept(ranking.snapshot.pk, f"ranking-page:{':'.join(shown_as)}", rows)
+    else:
+        shown = rows()
     context = {
         **_ranking_context(ranking, level),
         **shown,
@@ -193,10 +191,6 @@ def ranking_page(request: HttpRequest, period_id: int, level: str) -> HttpRespon
         "signed": None if ranking.snapshot is None else annex.signed_of(ranking.snapshot),
     }
     return render(request, "results/ranking.html", context)
-
-
-# A version's rendered rankings table is kept a day (it never changes; the cache may).
-CACHE_SECONDS = 24 * 3600
 
 
 def _ranking_rows(ranking: cards.Ranking, period: Period, level: str) -> dict[str, Any]:
