@@ -5,12 +5,17 @@ Templates live in `<app>/jinja2/` and read like the DTL ones: `{{ _("Text") }}` 
 Django's gettext (so `make messages` collects it from the .html file as it does from DTL),
 every printed value is escaped and localized the DTL way (0,7314; 23/11/2026), and
 `|date("SHORT_DATE_FORMAT")`, `|linebreaksbr`, `|filesizeformat` are Django's filters.
+
+A long list whose layout stays while its figures change is a `Skeleton`: its template is
+rendered once (per framework version and language, say) with holes, `{{ hole("earned",
+code) }}`, and each request only fills the holes (`Skeleton.fill`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +28,7 @@ from django.utils import dateformat, formats, timezone, translation
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
+from markupsafe import Markup
 
 
 def localized(value: Any) -> Any:
@@ -114,6 +120,62 @@ def render_jinja(name: str, context: dict[str, Any], request: HttpRequest) -> Sa
     context = {**context, "csrf_field": csrf_input(request), "gettext": page_gettext()}
     html = engines["jinja2"].get_template(name).render(context, request)
     return mark_safe(html)  # noqa: S308  (autoescaped by the environment below)
+
+
+# A hole is its kind and key between NUL characters, which no rendered text holds (the
+# engine refuses control characters in a framework's text; translations have none).
+_HOLE, _KEY = "\x00", "\x01"
+
+
+def hole(kind: str, key: str = "") -> Markup:
+    """Where a skeleton's request fills in `kind` for `key` (a code, or nothing)."""
+    return Markup(f"{_HOLE}{kind}{_KEY}{key}{_HOLE}")  # noqa: S704  (codes: no markup)
+
+
+@dataclass(frozen=True, slots=True)
+class Skeleton:
+    """A template's HTML with holes: `texts` around `holes` (kind, key), one more text
+    than holes."""
+
+    texts: tuple[str, ...]
+    holes: tuple[tuple[str, str], ...]
+
+    def fill(self, values: Mapping[str, Mapping[str, str]]) -> SafeString:
+        """The HTML with each hole given values[kind][key], HTML already escaped (Markup
+        or a macro's output), or nothing when the key is not there. Every kind of hole
+        must be in `values` (a KeyError says which is missing)."""
+        texts = self.texts
+        parts = [texts[0]]
+        append = parts.append
+        for index, (kind, key) in enumerate(self.holes, 1):
+            append(values[kind].get(key, ""))
+            append(texts[index])
+        return mark_safe("".join(parts))  # noqa: S308  (escaped pieces, see above)
+
+
+def skeleton(name: str, context: dict[str, Any]) -> Skeleton:
+    """A Jinja2 template rendered with `hole` among its names, split at its holes."""
+    html = (
+        engines["jinja2"]
+        .get_template(name)
+        .render({**context, "hole": hole, "gettext": page_gettext()})
+    )
+    pieces = html.split(_HOLE)
+    if len(pieces) % 2 == 0:
+        raise ValueError(f"{name}: a NUL character outside a hole")
+    holes = []
+    for piece in pieces[1::2]:
+        kind, key_mark, key = piece.partition(_KEY)
+        if not key_mark or _KEY in key:
+            raise ValueError(f"{name}: a NUL character outside a hole: {piece[:40]!r}")
+        holes.append((kind, key))
+    return Skeleton(texts=tuple(pieces[0::2]), holes=tuple(holes))
+
+
+def macros(name: str) -> Any:
+    """A Jinja2 template's macros, to call from Python (`macros(...).comment_card(c)`):
+    each returns its HTML, escaped."""
+    return engines["jinja2"].env.get_template(name).module
 
 
 def environment(**options: Any) -> Environment:
