@@ -9,9 +9,11 @@ through workflow.transition.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -60,6 +62,8 @@ from chiso.lib import numbers
 from chiso.lib.jinja import Skeleton, macros, render_jinja, skeleton, url_of_pk
 from chiso.results import scoring
 from chiso.results.cards import entry_result
+
+_Layout = TypeVar("_Layout")
 
 # Messages about evidence are shown beside the upload form, not at the top of the page.
 EVIDENCE_TAG = "evidence"
@@ -144,16 +148,41 @@ class EntryPlan:
     has_relative: bool
 
 
+# Units with indicators marked as not applying: the layouts of this many sets of marks
+# are kept per framework version, the least recently used dropped (most units share a
+# few sets; one kept per set could grow with the province's units).
+MARKED_LAYOUTS = 16
+_marked_lock = threading.Lock()
+
+
+def _kept(
+    framework: engine.Framework, key: str, marked: frozenset[str], build: Callable[[], _Layout]
+) -> _Layout:
+    """What `build()` makes of the framework for `key` (language...) and a unit's marks,
+    kept with the parsed framework (a framework version never changes)."""
+    if not marked:
+        return framework.memo(key, lambda _parsed: build())
+    kept: OrderedDict[tuple[str, frozenset[str]], Any] = framework.memo(
+        "pages.entry:marked", lambda _parsed: OrderedDict()
+    )
+    with _marked_lock:
+        if (key, marked) in kept:
+            kept.move_to_end((key, marked))
+            return cast(_Layout, kept[key, marked])
+    made = build()
+    with _marked_lock:
+        kept[key, marked] = made
+        while len(kept) > MARKED_LAYOUTS:
+            kept.popitem(last=False)
+    return made
+
+
 def entry_plan(framework: engine.Framework, not_applicable: set[str]) -> EntryPlan:
-    """The plan of the page, made once per language for the units where every indicator
-    applies and kept with the parsed framework (a framework version never changes).
-    A unit with indicators marked as not applying gets its own, made for the page: kept,
-    one per set of marks, they could grow with the province's units."""
+    """The plan of the page, made once per language and set of indicators marked as not
+    applying to the unit."""
     marked = frozenset(not_applicable)
-    if marked:
-        return _make_plan(framework, marked)
-    return framework.memo(
-        f"pages.entry:{get_language()}", lambda parsed: _make_plan(parsed, marked)
+    return _kept(
+        framework, f"pages.entry:{get_language()}", marked, lambda: _make_plan(framework, marked)
     )
 
 
@@ -255,11 +284,11 @@ def page_skeletons(
     framework: engine.Framework, plan: EntryPlan, marked: set[str], editable: bool
 ) -> tuple[Skeleton, Skeleton]:
     """The HTML of the figures and of the evidence without this unit's figures,
-    comments and files: made once per language, editable or not, and kept with the
-    parsed framework like its plan (made for the page when indicators are marked)."""
+    comments and files: made once per language, set of marks, editable or not and
+    upload limit, and kept with the parsed framework like the page's plan."""
     max_upload_mb = evidence_files.max_bytes() // (1024 * 1024)
 
-    def build(_parsed: engine.Framework) -> tuple[Skeleton, Skeleton]:
+    def build() -> tuple[Skeleton, Skeleton]:
         context = {
             "pillars": plan.pillars,
             "others": plan.others,
@@ -273,10 +302,8 @@ def page_skeletons(
             skeleton("assessments/evidence.html", context),
         )
 
-    if marked:
-        return build(framework)
     key = f"pages.entry.html:{get_language()}:{editable}:{max_upload_mb}"
-    return framework.memo(key, build)
+    return _kept(framework, key, frozenset(marked), build)
 
 
 def figure_holes(
