@@ -5,12 +5,18 @@ Templates live in `<app>/jinja2/` and read like the DTL ones: `{{ _("Text") }}` 
 Django's gettext (so `make messages` collects it from the .html file as it does from DTL),
 every printed value is escaped and localized the DTL way (0,7314; 23/11/2026), and
 `|date("SHORT_DATE_FORMAT")`, `|linebreaksbr`, `|filesizeformat` are Django's filters.
+
+A long list whose layout stays while its figures change is a `Skeleton`: its template is
+rendered once (per framework version and language, say) with holes, `{{ hole("earned",
+code) }}`, and each request only fills the holes (`Skeleton.fill`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -21,8 +27,9 @@ from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.dates import MONTHS_3
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from jinja2 import Environment
+from markupsafe import Markup
 
 
 def localized(value: Any) -> Any:
@@ -40,47 +47,62 @@ def localized(value: Any) -> Any:
 
 
 # The letters of Django's date formats that chiso's formats use (chiso/formats/), each
-# written as Django's DateFormat writes it. Django's DateFormat takes 40 µs a date; the
-# entry page writes 200 (a comment's time, a file's day).
-_LETTERS: dict[str, Callable[[dt.datetime], str]] = {
-    "d": lambda v: f"{v.day:02d}",
-    "j": lambda v: str(v.day),
-    "m": lambda v: f"{v.month:02d}",
-    "n": lambda v: str(v.month),
-    "M": lambda v: str(MONTHS_3[v.month]).title(),  # translated when written
-    "Y": lambda v: f"{v.year:04d}",
-    "H": lambda v: f"{v.hour:02d}",
-    "i": lambda v: f"{v.minute:02d}",
-    "s": lambda v: f"{v.second:02d}",
+# written as Django's DateFormat writes it, as a str.format field of the date ({0}) and
+# the month's short name ({1}). Django's DateFormat takes 40 µs a date; the entry page
+# writes 200 (a comment's time, a file's day).
+_LETTERS: dict[str, str] = {
+    "d": "{0.day:02d}",
+    "j": "{0.day}",
+    "m": "{0.month:02d}",
+    "n": "{0.month}",
+    "M": "{1}",  # translated when written
+    "Y": "{0.year:04d}",
+    "H": "{0.hour:02d}",
+    "i": "{0.minute:02d}",
+    "s": "{0.second:02d}",
 }
 
 
 @lru_cache(maxsize=32)
-def _date_pieces(format_: str) -> tuple[Any, ...] | None:
-    """A date format as literal text and writers of _LETTERS; None when it has another
-    letter or an escape, which Django's DateFormat then writes."""
-    pieces: list[Any] = []
+def _date_template(format_: str) -> tuple[str, bool] | None:
+    """A date format as a str.format template of _LETTERS, and whether it names the
+    month; None when it has another letter or an escape, which Django's DateFormat
+    then writes."""
+    fields: list[str] = []
     for char in format_:
         if char in _LETTERS:
-            pieces.append(_LETTERS[char])
+            fields.append(_LETTERS[char])
         elif char.isalpha() or char == "\\":
             return None
         else:
-            pieces.append(char)
-    return tuple(pieces)
+            fields.append(char.replace("{", "{{").replace("}", "}}"))
+    return "".join(fields), "M" in format_
 
 
 def date(value: Any, format_name: str = "DATE_FORMAT") -> str:
     """Django's `date` filter with a named format (SHORT_DATE_FORMAT...)."""
-    if value in (None, ""):
+    if value is None or value == "":
         return ""
-    if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
     format_ = formats.get_format(format_name)
-    pieces = _date_pieces(format_) if isinstance(value, dt.datetime) else None
-    if pieces is None:
-        return dateformat.format(value, format_)
-    return "".join(piece if isinstance(piece, str) else piece(value) for piece in pieces)
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = value.astimezone(timezone.get_current_timezone())
+        compiled = _date_template(format_)
+        if compiled is not None:
+            template, names_month = compiled
+            month = str(MONTHS_3[value.month]).title() if names_month else ""
+            return template.format(value, month)
+    return dateformat.format(value, format_)
+
+
+def linebreaksbr(text: Any) -> SafeString:
+    """Django's `linebreaksbr` filter, escaping: a plain text's lines joined by <br>
+    without the filter's lazy-text wrappers (a page writes a hundred comments)."""
+    if not isinstance(text, str) or isinstance(text, SafeData):
+        return defaultfilters.linebreaksbr(text, autoescape=True)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return mark_safe(html.escape(text).replace("\n", "<br>"))  # noqa: S308  (escaped)
 
 
 def url(name: str, *args: Any) -> str:
@@ -116,6 +138,62 @@ def render_jinja(name: str, context: dict[str, Any], request: HttpRequest) -> Sa
     return mark_safe(html)  # noqa: S308  (autoescaped by the environment below)
 
 
+# A hole is its kind and key between NUL characters, which no rendered text holds (the
+# engine refuses control characters in a framework's text; translations have none).
+_HOLE, _KEY = "\x00", "\x01"
+
+
+def hole(kind: str, key: str = "") -> Markup:
+    """Where a skeleton's request fills in `kind` for `key` (a code, or nothing)."""
+    return Markup(f"{_HOLE}{kind}{_KEY}{key}{_HOLE}")  # noqa: S704  (codes: no markup)
+
+
+@dataclass(frozen=True, slots=True)
+class Skeleton:
+    """A template's HTML with holes: `texts` around `holes` (kind, key), one more text
+    than holes."""
+
+    texts: tuple[str, ...]
+    holes: tuple[tuple[str, str], ...]
+
+    def fill(self, values: Mapping[str, Mapping[str, str]]) -> SafeString:
+        """The HTML with each hole given values[kind][key], HTML already escaped (Markup
+        or a macro's output), or nothing when the key is not there. Every kind of hole
+        must be in `values` (a KeyError says which is missing)."""
+        texts = self.texts
+        parts = [texts[0]]
+        append = parts.append
+        for index, (kind, key) in enumerate(self.holes, 1):
+            append(values[kind].get(key, ""))
+            append(texts[index])
+        return mark_safe("".join(parts))  # noqa: S308  (escaped pieces, see above)
+
+
+def skeleton(name: str, context: dict[str, Any]) -> Skeleton:
+    """A Jinja2 template rendered with `hole` among its names, split at its holes."""
+    html = (
+        engines["jinja2"]
+        .get_template(name)
+        .render({**context, "hole": hole, "gettext": page_gettext()})
+    )
+    pieces = html.split(_HOLE)
+    if len(pieces) % 2 == 0:
+        raise ValueError(f"{name}: a NUL character outside a hole")
+    holes = []
+    for piece in pieces[1::2]:
+        kind, key_mark, key = piece.partition(_KEY)
+        if not key_mark or _KEY in key:
+            raise ValueError(f"{name}: a NUL character outside a hole: {piece[:40]!r}")
+        holes.append((kind, key))
+    return Skeleton(texts=tuple(pieces[0::2]), holes=tuple(holes))
+
+
+def macros(name: str) -> Any:
+    """A Jinja2 template's macros, to call from Python (`macros(...).comment_card(c)`):
+    each returns its HTML, escaped."""
+    return engines["jinja2"].env.get_template(name).module
+
+
 def environment(**options: Any) -> Environment:
     options.setdefault("autoescape", True)
     env = Environment(  # noqa: S701  (autoescape is on: the line above)
@@ -127,7 +205,7 @@ def environment(**options: Any) -> Environment:
     )
     env.filters.update(
         date=date,
-        linebreaksbr=lambda text: defaultfilters.linebreaksbr(text, autoescape=True),
+        linebreaksbr=linebreaksbr,
         filesizeformat=defaultfilters.filesizeformat,
     )
     env.globals["url"] = url

@@ -9,9 +9,11 @@ through workflow.transition.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,10 +27,12 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from markupsafe import escape
 
 from chiso import engine
 from chiso.accounts import access
@@ -55,9 +59,11 @@ from chiso.frameworks.display import (
 )
 from chiso.frameworks.problems import value_text
 from chiso.lib import numbers
-from chiso.lib.jinja import render_jinja, url_of_pk
+from chiso.lib.jinja import Skeleton, macros, render_jinja, skeleton, url_of_pk
 from chiso.results import scoring
 from chiso.results.cards import entry_result
+
+_Layout = TypeVar("_Layout")
 
 # Messages about evidence are shown beside the upload form, not at the top of the page.
 EVIDENCE_TAG = "evidence"
@@ -103,59 +109,6 @@ class InputPlan:
     """An element's comments sit at its field; an indicator's on its card."""
 
 
-@dataclass(slots=True)
-class InputRow:
-    """One figure to enter: an element a formula uses, or an indicator without formula."""
-
-    plan: InputPlan
-    text: str
-    errors: list[str]
-    value: Value | None
-    comments: list[Comment]
-    theirs: str | None = None
-    reason: str = ""
-    # The plan's, copied: the template reads them often (a plain attribute is quickest).
-    code: str = field(init=False)
-    label: str = field(init=False)
-    type: str = field(init=False)
-    unit: str = field(init=False)
-    name: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        plan = self.plan
-        self.code, self.label, self.type = plan.code, plan.label, plan.type
-        self.unit, self.name = plan.unit, plan.name
-
-    @property
-    def is_boolean(self) -> bool:
-        return self.type == "boolean"
-
-    @property
-    def shown(self) -> str:
-        figure = show_figure(self.value.effective if self.value else None, self.type)
-        return with_unit(figure, self.plan.shown_unit)
-
-    @property
-    def corrected(self) -> bool:
-        return self.value is not None and self.value.verified_value is not None
-
-    @property
-    def self_shown(self) -> str:
-        return show_figure(self.value.self_value if self.value else None, self.type)
-
-    @property
-    def verified_shown(self) -> str:
-        return show_figure(self.value.verified_value if self.value else None, self.type)
-
-    @property
-    def difference_shown(self) -> str:
-        difference = self.value.difference if self.value else None
-        if difference is None:
-            return "—"
-        sign = "+" if difference > 0 else ""
-        return sign + show_number(difference, 4)
-
-
 @dataclass(frozen=True, slots=True)
 class BlockPlan:
     """A branch heading or an indicator card as the framework writes it."""
@@ -177,53 +130,6 @@ class BlockPlan:
     """Scored against the other units (the preview cannot know its score)."""
 
 
-@dataclass(slots=True)
-class Block:
-    """A branch heading or an indicator card, in tree order, with this unit's figures."""
-
-    plan: BlockPlan
-    inputs: list[InputRow]
-    comments: list[Comment]
-    files: list[Evidence] = field(default_factory=list)
-    earned: str = ""
-    raw: str = ""
-    # Messages about evidence just added at this indicator.
-    messages: list[Any] = field(default_factory=list)
-    # The plan's, copied: the template reads them often (a plain attribute is quickest).
-    node: engine.Node = field(init=False)
-    code: str = field(init=False)
-    title: str = field(init=False)
-    heading: int = field(init=False)
-    description: str = field(init=False)
-    help: str = field(init=False)
-    evidence_text: str = field(init=False)
-    method: str = field(init=False)
-    points: str = field(init=False)
-    uses: tuple[tuple[str, str], ...] = field(init=False)
-    not_applicable: bool = field(init=False)
-    is_leaf: bool = field(init=False)
-    relative: bool = field(init=False)
-
-    def __post_init__(self) -> None:
-        plan = self.plan
-        self.node, self.code, self.title, self.heading = (
-            plan.node,
-            plan.code,
-            plan.title,
-            plan.heading,
-        )
-        self.description, self.help = plan.description, plan.help
-        self.evidence_text, self.method, self.points = plan.evidence_text, plan.method, plan.points
-        self.uses, self.not_applicable = plan.uses, plan.not_applicable
-        self.is_leaf, self.relative = plan.node.is_leaf, plan.relative
-
-
-@dataclass(slots=True)
-class Pillar:
-    code: str
-    blocks: list[Block]
-
-
 @dataclass(frozen=True, slots=True)
 class EntryPlan:
     """The entry page of a framework in one language for units with the same indicators
@@ -232,6 +138,8 @@ class EntryPlan:
     pillars: tuple[tuple[str, tuple[BlockPlan, ...]], ...]
     others: tuple[InputPlan, ...]
     """Inputs no indicator uses (the framework's checks use them)."""
+    inputs: tuple[InputPlan, ...]
+    """Every input on the page, in its order."""
     anchors: dict[str, tuple[str, str]]
     """{code: (the id of its place on the page, its title)} of elements and nodes."""
     order: dict[str, int]
@@ -240,16 +148,41 @@ class EntryPlan:
     has_relative: bool
 
 
+# Units with indicators marked as not applying: the layouts of this many sets of marks
+# are kept per framework version, the least recently used dropped (most units share a
+# few sets; one kept per set could grow with the province's units).
+MARKED_LAYOUTS = 16
+_marked_lock = threading.Lock()
+
+
+def _kept(
+    framework: engine.Framework, key: str, marked: frozenset[str], build: Callable[[], _Layout]
+) -> _Layout:
+    """What `build()` makes of the framework for `key` (language...) and a unit's marks,
+    kept with the parsed framework (a framework version never changes)."""
+    if not marked:
+        return framework.memo(key, lambda _parsed: build())
+    kept: OrderedDict[tuple[str, frozenset[str]], Any] = framework.memo(
+        "pages.entry:marked", lambda _parsed: OrderedDict()
+    )
+    with _marked_lock:
+        if (key, marked) in kept:
+            kept.move_to_end((key, marked))
+            return cast(_Layout, kept[key, marked])
+    made = build()
+    with _marked_lock:
+        kept[key, marked] = made
+        while len(kept) > MARKED_LAYOUTS:
+            kept.popitem(last=False)
+    return made
+
+
 def entry_plan(framework: engine.Framework, not_applicable: set[str]) -> EntryPlan:
-    """The plan of the page, made once per language for the units where every indicator
-    applies and kept with the parsed framework (a framework version never changes).
-    A unit with indicators marked as not applying gets its own, made for the page: kept,
-    one per set of marks, they could grow with the province's units."""
+    """The plan of the page, made once per language and set of indicators marked as not
+    applying to the unit."""
     marked = frozenset(not_applicable)
-    if marked:
-        return _make_plan(framework, marked)
-    return framework.memo(
-        f"pages.entry:{get_language()}", lambda parsed: _make_plan(parsed, marked)
+    return _kept(
+        framework, f"pages.entry:{get_language()}", marked, lambda: _make_plan(framework, marked)
     )
 
 
@@ -336,6 +269,8 @@ def _make_plan(framework: engine.Framework, not_applicable: frozenset[str]) -> E
     return EntryPlan(
         pillars=tuple(pillars),
         others=others,
+        inputs=tuple(item for _code, blocks in pillars for block in blocks for item in block.inputs)
+        + others,
         anchors=anchors,
         order=order,
         leaves=tuple((leaf.code, in_language(leaf.title)) for leaf in leaves),
@@ -345,63 +280,144 @@ def _make_plan(framework: engine.Framework, not_applicable: frozenset[str]) -> E
     )
 
 
-def build_layout(
+def page_skeletons(
+    framework: engine.Framework, plan: EntryPlan, marked: set[str], editable: bool
+) -> tuple[Skeleton, Skeleton]:
+    """The HTML of the figures and of the evidence without this unit's figures,
+    comments and files: made once per language, set of marks, editable or not and
+    upload limit, and kept with the parsed framework like the page's plan."""
+    max_upload_mb = evidence_files.max_bytes() // (1024 * 1024)
+
+    def build() -> tuple[Skeleton, Skeleton]:
+        context = {
+            "pillars": plan.pillars,
+            "others": plan.others,
+            "leaves": plan.leaves,
+            "editable": editable,
+            "accept": evidence_files.ACCEPT,
+            "max_upload_mb": max_upload_mb,
+        }
+        return (
+            skeleton("assessments/figures.html", context),
+            skeleton("assessments/evidence.html", context),
+        )
+
+    key = f"pages.entry.html:{get_language()}:{editable}:{max_upload_mb}"
+    return _kept(framework, key, frozenset(marked), build)
+
+
+def figure_holes(
     plan: EntryPlan,
     form: EntryForm,
     stored: dict[str, Value],
     comments: list[Comment],
     files: list[Evidence],
+    preview: dict[str, Any],
     theirs: dict[str, str],
-    reasons: dict[str, str] | None = None,
-) -> tuple[list[Pillar], list[InputRow]]:
-    """The plan's pillars of blocks with this unit's figures, comments and files.
-    Returns the pillars and the inputs no indicator uses."""
-    comments_by_code: dict[str, list[Comment]] = defaultdict(list)
+    reasons: dict[str, str],
+    at_indicator: dict[str, list[Any]],
+    evidence_url: Any,
+    editable: bool,
+) -> dict[str, dict[str, str]]:
+    """What this unit's page puts in the holes of figures.html: kind -> {code: HTML}.
+    A hole left out of its kind's dict shows nothing (no error, no comment...)."""
+    parts = macros("assessments/_macros.html")
+    cards: dict[str, list[str]] = defaultdict(list)
     for comment in comments:
-        comments_by_code[comment.code].append(comment)
+        cards[comment.code].append(parts.comment_card(comment))
     files_by_code: dict[str, list[Evidence]] = defaultdict(list)
     for item in files:
         for code in item.codes:
             files_by_code[code].append(item)
-    reasons = reasons or {}
-    texts, errors = form.texts, form.errors
+    nodes = preview["nodes"]
+    holes: dict[str, dict[str, str]] = {
+        "earned": {code: escape(shown["earned"]) for code, shown in nodes.items()},
+        "raw": {code: escape(shown["raw"]) for code, shown in nodes.items() if "raw" in shown},
+        "comments": {code: "".join(html) for code, html in cards.items()},
+        "messages": {code: parts.messages_at(shown) for code, shown in at_indicator.items()},
+        "files": {},
+        "files-read": {},
+        "error-class": {},
+        "system": {},
+        "yes": {},
+        "no": {},
+        "text": {},
+        "invalid": {},
+        "shown": {},
+        "errors": {},
+        "theirs": {code: parts.theirs(shown) for code, shown in theirs.items()},
+        "corrected": {},
+    }
     # Files are shown on the cards of indicators that apply to the unit.
-    is_card = lambda block: block.node.is_leaf and not block.not_applicable  # noqa: E731
-    no_comments: list[Comment] = []
-
-    def row(item: InputPlan) -> InputRow:
-        code = item.code
+    files_hole, files_macro = (
+        (holes["files"], parts.file_links) if editable else (holes["files-read"], parts.files_read)
+    )
+    for _code, blocks in plan.pillars:
+        for block in blocks:
+            if block.node.is_leaf and not block.not_applicable and block.code in files_by_code:
+                files_hole[block.code] = files_macro(files_by_code[block.code], evidence_url)
+    texts, errors = form.texts, form.errors
+    for item in plan.inputs:
+        code, type_ = item.code, item.type
         value = stored.get(code)
-        if code in texts:
-            text = texts[code]
+        if editable:
+            # What she typed, kept on an error; else her stored figure.
+            if code in texts:
+                text = texts[code]
+            else:
+                text = to_input_text(value.self_value if value else None, type_)
+            if type_ != "boolean":
+                holes["text"][code] = escape(text)
+            elif text in ("1", "0"):
+                holes["yes" if text == "1" else "no"][code] = " selected"
         else:
-            text = to_input_text(value.self_value if value else None, item.type)
-        return InputRow(
-            plan=item,
-            text=text,
-            errors=errors.get(code, []),
-            value=value,
-            comments=comments_by_code.get(code, no_comments) if item.has_comments else no_comments,
-            theirs=theirs.get(code),
-            reason=reasons.get(code, ""),
-        )
+            figure = show_figure(value.effective if value else None, type_)
+            holes["shown"][code] = escape(with_unit(figure, item.shown_unit))
+        if errors.get(code):
+            holes["error-class"][code] = " has-error"
+            holes["invalid"][code] = ' aria-invalid="true"'
+            holes["errors"][code] = parts.error_items(errors[code])
+        if value is None:
+            continue
+        if value.provenance == "system":
+            holes["system"][code] = parts.system_badge()
+        if value.verified_value is not None:
+            holes["corrected"][code] = parts.corrected(
+                show_figure(value.self_value, type_),
+                show_figure(value.verified_value, type_),
+                _difference_shown(value.difference),
+                reasons.get(code, ""),
+            )
+    return holes
 
-    pillars = [
-        Pillar(
-            code,
-            [
-                Block(
-                    plan=block,
-                    inputs=[row(item) for item in block.inputs],
-                    comments=comments_by_code.get(block.code, no_comments),
-                    files=files_by_code.get(block.code, []) if is_card(block) else [],
-                )
-                for block in blocks
-            ],
-        )
-        for code, blocks in plan.pillars
-    ]
-    return pillars, [row(item) for item in plan.others]
+
+def _difference_shown(difference: float | None) -> str:
+    if difference is None:
+        return "—"
+    sign = "+" if difference > 0 else ""
+    return sign + show_number(difference, 4)
+
+
+def evidence_holes(
+    files: list[Evidence],
+    shown_messages: list[Any],
+    editable: bool,
+    request: HttpRequest,
+    submission: Submission,
+    evidence_url: Any,
+) -> dict[str, dict[str, str]]:
+    """What this unit's page puts in the holes of evidence.html."""
+    parts = macros("assessments/evidence_files.html")
+    csrf_field = csrf_input(request)
+    evidence_for = request.GET.get("evidence_for", "")
+    return {
+        "upload-url": {"": escape(reverse("evidence_upload", args=[submission.pk]))},
+        "csrf": {"": csrf_field},
+        "messages": {"": parts.messages(shown_messages)},
+        "files": {"": parts.file_list(files, editable, evidence_url)},
+        "checked": {evidence_for: " checked"} if evidence_for else {},
+        "remove-forms": {"": parts.remove_forms(files, url_of_pk("evidence_remove"), csrf_field)},
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -535,7 +551,7 @@ def _render_entry(
         reopened = None
     marked = not_applicable_of([submission], framework)[submission.unit.code]
     plan = entry_plan(framework, marked)
-    pillars, others = build_layout(plan, form, stored, comments, files, theirs or {}, reasons)
+    editable = lock is None
     general = [c for c in comments if not c.code or c.code not in plan.anchors]
     # Comments on an indicator or a figure sit next to it, far down a long page: the
     # top of the page links to each of them so a returned submission's officer finds them.
@@ -566,51 +582,56 @@ def _render_entry(
         for tag in message.tags.split():
             if tag.startswith(AT_TAG):
                 at_indicator.setdefault(tag[len(AT_TAG) :], []).append(message)
-    for pillar in pillars:
-        for block in pillar.blocks:
-            shown = preview["nodes"][block.code]
-            block.earned = shown["earned"]
-            block.raw = shown.get("raw", "")
-            block.messages = at_indicator.get(block.code, [])
+    # The long lists: their layout made once per framework version (skeletons), this
+    # unit's figures, comments and files put in their holes.
+    figures_skeleton, evidence_skeleton = page_skeletons(framework, plan, marked, editable)
+    evidence_url = url_of_pk("evidence_file")
+    figures_html = figures_skeleton.fill(
+        figure_holes(
+            plan,
+            form,
+            stored,
+            comments,
+            files,
+            preview,
+            theirs or {},
+            reasons,
+            at_indicator,
+            evidence_url,
+            editable,
+        )
+    )
+    evidence_messages = [
+        m for m in shown_messages if EVIDENCE_TAG in m.tags and AT_TAG not in m.tags
+    ]
+    evidence_html = evidence_skeleton.fill(
+        evidence_holes(files, evidence_messages, editable, request, submission, evidence_url)
+    )
     context = {
         "submission": submission,
         "period": submission.period,
         "unit": submission.unit,
         "framework": submission.framework,
-        "pillars": pillars,
-        "others": others,
         "general_comments": general,
         "commented": ordered_comments,
         "empty": empty,
-        "files": files,
         "form": form,
         "lock": lock,
-        "editable": lock is None,
+        "editable": editable,
         "version": submission.version if version is None else version,
         "version_field": VERSION_FIELD,
         "preview": preview,
         "result": entry_result(submission),
         "has_relative": plan.has_relative,
-        "leaves": plan.leaves,
-        "evidence_for": request.GET.get("evidence_for", ""),
-        "accept": evidence_files.ACCEPT,
-        "max_upload_mb": evidence_files.max_bytes() // (1024 * 1024),
-        "config": client_config(submission, framework) if lock is None else None,
+        "config": client_config(submission, framework) if editable else None,
         "corrections": reasons,
         "reopened": reopened,
         "top_messages": [m for m in shown_messages if EVIDENCE_TAG not in m.tags],
-        "evidence_messages": [
-            m for m in shown_messages if EVIDENCE_TAG in m.tags and AT_TAG not in m.tags
-        ],
+        "figures_html": figures_html,
+        "evidence_html": evidence_html,
     }
-    # The long lists in Jinja2: a tenth of DTL's time for a framework of 100 indicators.
-    context["evidence_url"] = url_of_pk("evidence_file")
-    context["remove_url"] = url_of_pk("evidence_remove")
-    context["upload_url"] = reverse("evidence_upload", args=[submission.pk])
-    context["figures_html"] = render_jinja("assessments/figures.html", context, request)
-    context["evidence_html"] = render_jinja("assessments/evidence.html", context, request)
-    context["general_comments_html"] = render_jinja(
-        "assessments/comments.html", {"comments": general}, request
+    context["comments_html"] = render_jinja(
+        "assessments/comments.html", {"comments": general, "commented": ordered_comments}, request
     )
     return render(request, "assessments/entry.html", context, status=status)
 

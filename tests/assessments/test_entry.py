@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import markupsafe
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -273,6 +274,23 @@ def test_an_unreadable_figure_is_named_next_to_its_field_and_nothing_is_saved(
     assert figures(submission) == {}
 
 
+def test_markup_typed_in_a_field_comes_back_as_text_with_its_message_beside_it(
+    client, login, lan, submission
+):
+    login(lan)
+    typed = '"><script>alert(1)</script>'
+
+    html = page_of(client.post(entry_url(submission), form_data(submission, hs_tong=typed)))
+
+    assert "<script>alert(1)" not in html
+    field = html[html.index('id="in-hs_tong"') :]
+    field = field[: field.index("</ul>")]
+    # What she typed stays in her field and its message beside it, both as text.
+    assert f'value="{markupsafe.escape(typed)}"' in field
+    assert 'aria-invalid="true"' in field
+    assert markupsafe.escape(_("“%(text)s” is not a number.") % {"text": typed}) in field
+
+
 @pytest.mark.parametrize("typed", ["1.000", "12,500", "1.000.000"])
 def test_a_whole_number_with_thousands_separators_is_refused_not_read_as_a_decimal(
     client, login, lan, submission, typed
@@ -464,6 +482,39 @@ def test_the_page_follows_her_language_from_one_request_to_the_next(client, logi
     assert "Full points when the answer is Yes." in english
     assert "Full points when the answer is Yes." not in again
     assert without_tokens(again) == without_tokens(vietnamese)
+
+
+def test_the_officer_and_the_reviewer_each_get_their_own_page_whoever_comes_first(
+    client, login, lan, hoa, submission
+):
+    # The layout of the figures is kept per framework version, language and editable
+    # or not: the reviewer's read-only page must not take the officer's form, nor the
+    # other way round.
+    services.save_values(submission, {"hs_tt": 12}, user=lan, expected_version=0)
+    login(lan)
+    first = page_of(client.get(entry_url(submission)))
+    login(hoa)
+    read = page_of(client.get(entry_url(submission)))
+    login(lan)
+    again = page_of(client.get(entry_url(submission)))
+
+    assert 'name="v-hs_tt" id="f-hs_tt" value="12"' in first
+    assert 'name="v-hs_tt"' not in read and 'id="f-hs_tt">12</p>' in read
+    assert 'id="upload-form"' not in read
+    assert without_tokens(again) == without_tokens(first)
+
+
+def test_the_evidence_form_states_the_upload_limit_of_the_moment(
+    client, login, lan, submission, settings
+):
+    login(lan)
+    settings.CHISO_MAX_UPLOAD_MB = 20
+    before = page_of(client.get(entry_url(submission)))
+    settings.CHISO_MAX_UPLOAD_MB = 5
+    after = page_of(client.get(entry_url(submission)))
+
+    assert "tối đa 20 MB" in before
+    assert "tối đa 5 MB" in after and "tối đa 20 MB" not in after
 
 
 def without_tokens(html: str) -> str:

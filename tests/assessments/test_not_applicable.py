@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from chiso.assessments import imports, services, workflow
 from chiso.assessments.models import Action, AuditEntry, NotApplicable
+from chiso.pages import entry
 from chiso.results import publish
 from chiso.results.scoring import Scored
 from tests.conftest import FIXTURES
@@ -164,6 +165,39 @@ def test_the_entry_page_and_the_excel_template_say_it_does_not_apply(
     sheet = book["Số liệu"]
     codes = [cell.value for cell in sheet[2]]
     assert sheet.cell(row=3, column=codes.index("CQS.2") + 1).value == "không áp dụng"
+
+
+def test_each_ward_s_page_follows_its_own_marks_from_one_request_to_the_next(
+    client, login, tuan, hoa, period, submission, hac_thanh_sub
+):
+    # The pages' layouts are kept per set of marks: Hàm Rồng's must not take Hạc
+    # Thành's, and Hạc Thành's must follow the mark once it is lifted.
+    def portal_card(sub) -> str:
+        page = client.get(reverse("entry", args=[sub.pk])).content.decode()
+        card = page[page.index('id="n-CQS.2"') :]
+        return card[: card.index("</article>")]
+
+    services.mark_not_applicable([hac_thanh_sub], "CQS.2", user=tuan)
+    login(hoa)
+
+    assert 'class="tag not-applicable"' in portal_card(hac_thanh_sub)
+    assert 'class="tag not-applicable"' not in portal_card(submission)
+    assert 'class="tag not-applicable"' in portal_card(hac_thanh_sub)
+    services.mark_not_applicable([hac_thanh_sub], "CQS.2", user=tuan, applies=True)
+    assert 'class="tag not-applicable"' not in portal_card(hac_thanh_sub)
+
+
+def test_the_layouts_kept_for_sets_of_marks_are_bounded(framework):
+    # However many sets of marks the province's units have, a server process keeps the
+    # layouts of the most recent few, not one per set.
+    parsed = framework.engine()
+    first = entry.entry_plan(parsed, {"CQS.2", "mark 0"})
+    assert entry.entry_plan(parsed, {"CQS.2", "mark 0"}) is first
+    for number in range(1, entry.MARKED_LAYOUTS + 1):
+        latest = entry.entry_plan(parsed, {"CQS.2", f"mark {number}"})
+
+    assert entry.entry_plan(parsed, {"CQS.2", f"mark {entry.MARKED_LAYOUTS}"}) is latest
+    assert entry.entry_plan(parsed, {"CQS.2", "mark 0"}) is not first
 
 
 def test_an_officer_cannot_mark_it_through_an_excel_file_either(

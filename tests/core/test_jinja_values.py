@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.template import Context, Template, engines
+from django.template import Context, Template, defaultfilters, engines
 from django.utils import timezone
 from django.utils.translation import override
 
@@ -65,3 +65,14 @@ def test_numbers_and_words_print_as_in_the_other_pages(language):
     with override(language), timezone.override("Asia/Ho_Chi_Minh"):
         for value in (0, 7, -12, 1234567, 0.7314, 57.75, True, False, "Phường <Hàm> Rồng"):
             assert jinja_print(value) == dtl_print(value), value
+
+
+def test_a_comment_s_lines_read_the_same_in_jinja_as_in_the_other_pages():
+    texts = [
+        "Bổ sung tài liệu",
+        "Dòng 1\nDòng 2\r\nDòng 3\rDòng 4",
+        "<script>alert('x')</script> & \"trích dẫn\"",
+        "",
+    ]
+    for text in texts:
+        assert str(jinja.linebreaksbr(text)) == defaultfilters.linebreaksbr(text, autoescape=True)
