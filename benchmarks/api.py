@@ -51,7 +51,7 @@ def setup(workdir: str) -> int:
     call_command("migrate", verbosity=0)
     from chiso.assessments.models import Period, PeriodFramework, Status, Submission, Value
     from chiso.assessments.services import store_framework
-    from chiso.results.publish import publish
+    from chiso.results.services import publish
     from chiso.units.models import Unit
 
     province = Unit.objects.create(

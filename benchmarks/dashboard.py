@@ -47,7 +47,7 @@ def build():  # type: ignore[no-untyped-def]
     from chiso.accounts.models import Membership
     from chiso.assessments.services import load_shipped
     from chiso.core import demo
-    from chiso.results import publish
+    from chiso.results import services
     from chiso.units.models import Unit
     from tests.dashboard.conftest import assess, make_period
 
@@ -74,8 +74,8 @@ def build():  # type: ignore[no-untyped-def]
     assess(before, units, framework, salt="2025")
     assess(now, units, framework, salt="2026")
     assess(later, units, framework, salt="2027")
-    publish.publish(before, "commune")
-    publish.publish(now, "commune")
+    services.publish(before, "commune")
+    services.publish(now, "commune")
     demo.create_targets()
     leader = get_user_model().objects.create_user("lanhdao", password="x")  # noqa: S106
     Membership.objects.create(user=leader, role="leader")

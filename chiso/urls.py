@@ -21,13 +21,14 @@ urlpatterns = [
     path("", include("chiso.api.data_urls")),
     path("accounts/", include("chiso.accounts.urls")),
     path("", include("chiso.pages.review_urls")),
-    path("", include("chiso.assessments.io_urls")),
+    path("", include("chiso.pages.not_applicable_urls")),
+    path("", include("chiso.assessments.urls")),
     path("", include("chiso.pages.entry_urls")),
     path("", include("chiso.pages.framework_excel_urls")),
-    path("", include("chiso.pages.framework_urls")),
+    path("", include("chiso.pages.frameworks_urls")),
     # Before results' URLs: /results/<period>/<level>/map/ is not a unit's report card.
     path("", include("chiso.leadership.urls")),
-    path("", include("chiso.results.whatif_urls")),
+    path("", include("chiso.pages.whatif_urls")),
     path("", include("chiso.results.urls")),
     path("", include("chiso.core.urls")),
 ]

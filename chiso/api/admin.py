@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from chiso.api.accounts import issued, revoke_token
 from chiso.api.models import ApiToken, TokenUse
+from chiso.api.services import issued, revoke_token
 from chiso.assessments.admin import ReadOnlyAdmin
 
 

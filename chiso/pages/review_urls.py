@@ -2,7 +2,6 @@
 
 from django.urls import path
 
-from chiso.pages import not_applicable
 from chiso.pages import review as views
 
 urlpatterns = [
@@ -15,11 +14,6 @@ urlpatterns = [
     path("audit/submissions/<int:pk>/", views.submission_trail, name="audit-submission"),
     path(
         "audit/submissions/<int:pk>/csv/", views.submission_trail_csv, name="audit-submission-csv"
-    ),
-    path(
-        "review/periods/<int:pk>/not-applicable/",
-        not_applicable.not_applicable,
-        name="not-applicable",
     ),
     path("audit/periods/<int:pk>/", views.period_trail, name="audit-period"),
     path("audit/periods/<int:pk>/csv/", views.period_trail_csv, name="audit-period-csv"),

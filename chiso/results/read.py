@@ -1,7 +1,7 @@
 """The one reader of published figures: every page, file, PDF, map, dashboard and API
 answer about a published (period, level) reads its snapshot through these functions.
 
-Publishing (`publish.py`) computed and stored everything once; nothing here scores.
+Publishing (`services.py`) computed and stored everything once; nothing here scores.
 
     current(period, level)            the current version's Snapshot, or None
     version(period, level, n)         a version (the latest when n is None), or None

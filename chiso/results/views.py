@@ -47,7 +47,7 @@ from chiso.frameworks.display import (
 )
 from chiso.lib import numbers
 from chiso.lib.safe_cells import table_csv, table_xlsx
-from chiso.results import analysis, annex, cards, goals, pdf, publish, read
+from chiso.results import analysis, annex, cards, goals, pdf, read, services
 from chiso.results.models import Snapshot
 from chiso.units.models import Kind, Level, Unit
 
@@ -824,7 +824,7 @@ def publish_page(request: HttpRequest, period_id: int) -> HttpResponse:
         level = request.POST.get("level", "")
         if level not in levels:
             raise Http404("No such level.")
-        seen = publish.check(period, level)
+        seen = services.check(period, level)
         if seen.not_approved and request.POST.get("without") != "1":
             errors[level] = _(
                 "Some units are not approved: tick the box to publish without them, or wait."
@@ -838,10 +838,10 @@ def publish_page(request: HttpRequest, period_id: int) -> HttpResponse:
             }
         else:
             try:
-                snapshot = publish.publish(
+                snapshot = services.publish(
                     period, level, request.user, reason=request.POST.get("reason", "")
                 )
-            except publish.PublishError as error:
+            except services.PublishError as error:
                 errors[level] = str(error)
             else:
                 messages.success(
@@ -852,7 +852,7 @@ def publish_page(request: HttpRequest, period_id: int) -> HttpResponse:
                 return redirect("results:ranking", period.pk, level)
     checks = []
     for level in levels:
-        seen = publish.check(period, level)
+        seen = services.check(period, level)
         checks.append(
             {
                 "level": level,

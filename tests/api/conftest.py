@@ -37,7 +37,7 @@ def approved(period, lan, minh, hoa):
 @pytest.fixture
 def published(approved, tuan):
     """The commune results of the period, published by Anh Tuấn."""
-    from chiso.results.publish import publish
+    from chiso.results.services import publish
 
     return publish(approved, "commune", tuan)
 
@@ -50,7 +50,7 @@ def no_rate_limit_unless_asked(settings):
 
 @pytest.fixture
 def portal_token(ham_rong):
-    from chiso.api.accounts import create_token
+    from chiso.api.services import create_token
 
     _token, secret = create_token("cong-dvc", [ham_rong.code], "Cổng dịch vụ công")
     return secret
@@ -58,7 +58,7 @@ def portal_token(ham_rong):
 
 @pytest.fixture
 def other_token(hac_thanh):
-    from chiso.api.accounts import create_token
+    from chiso.api.services import create_token
 
     _token, secret = create_token("lgsp-hac-thanh", [hac_thanh.code], "LGSP")
     return secret

@@ -77,7 +77,7 @@ def test_the_audit_is_for_reviewers(client, login, published, hoa, lan):
 @pytest.fixture
 def close(period, lan, minh, hoa, tuan):
     """Hàm Rồng's points all in digital government, Hạc Thành's in digital society."""
-    from chiso.results.publish import publish
+    from chiso.results.services import publish
     from tests.results.conftest import approve
     from tests.results.test_sensitivity_page import CQS_ONLY, XHS_ONLY
 

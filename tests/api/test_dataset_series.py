@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from chiso.assessments import workflow
-from chiso.results.publish import publish
+from chiso.results.services import publish
 from tests.people import fill, submit
 
 pytestmark = pytest.mark.django_db

@@ -50,7 +50,7 @@ def test_the_dashboard_is_for_leaders_and_reviewers_tokens_included(
 def test_the_map_of_a_published_level_is_everyones_and_before_only_staffs(
     client, login, approved, tuan, mai, portal_token
 ):
-    from chiso.results.publish import publish
+    from chiso.results.services import publish
 
     url = f"/api/v1/results/{approved.pk}/commune/map"
     assert client.get(url).status_code == 404

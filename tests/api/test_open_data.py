@@ -239,7 +239,7 @@ def test_every_published_version_is_a_dataset_that_chiso_verify_reads_by_its_url
     from rdflib import Graph, URIRef
     from rdflib.namespace import DCAT, DCTERMS, RDF
 
-    from chiso.results.publish import publish
+    from chiso.results.services import publish
 
     corrected = publish(published.period, "commune", tuan, reason="Sửa tên đơn vị")
     first = f"/data/{published.period_id}/commune/v1/"

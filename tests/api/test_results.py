@@ -150,7 +150,7 @@ def test_results_published_before_rows_were_stored_rendered_answer_the_same(
 def test_a_name_with_quotes_and_backslashes_reads_back_as_written(client, approved, tuan):
     """The stored rows are joined as bytes: JSON's escapes and Vietnamese letters pass
     through untouched on every database."""
-    from chiso.results.publish import publish
+    from chiso.results.services import publish
     from chiso.units.models import Unit
 
     name = 'Phường "Hàm Rồng" \\ C:\\temp\\x41 \\u0041'

@@ -17,7 +17,7 @@ from django.urls import reverse
 from chiso.assessments import imports, services, workflow
 from chiso.assessments.models import Action, AuditEntry, NotApplicable
 from chiso.pages import entry
-from chiso.results import publish
+from chiso.results import services as publishing
 from chiso.results.scoring import Scored
 from tests.conftest import FIXTURES
 from tests.people import fill, submit
@@ -133,7 +133,7 @@ def test_the_published_card_says_what_does_not_apply_and_the_unit_s_maximum(
     approved = approve(hac_thanh_sub, minh, hoa)
     services.mark_not_applicable([approved], "CQS.2", user=tuan)
 
-    snapshot = publish.publish(period, "commune", tuan)
+    snapshot = publishing.publish(period, "commune", tuan)
 
     assert "14797,CQS.2,không áp dụng" in snapshot.values_csv.splitlines()
     card = client.get(reverse("results:card", args=[period.pk, "commune", "14797"]))
@@ -223,7 +223,7 @@ def test_an_officer_cannot_mark_it_through_an_excel_file_either(
 def test_the_api_gives_the_same_figures_as_the_card(client, tuan, minh, hoa, period, hac_thanh_sub):
     approved = approve(hac_thanh_sub, minh, hoa)
     services.mark_not_applicable([approved], "CQS.2", user=tuan)
-    publish.publish(period, "commune", tuan)
+    publishing.publish(period, "commune", tuan)
 
     data = client.get(f"/api/v1/results/{period.pk}/commune").json()
 

@@ -163,7 +163,7 @@ def add_and_remove_evidence(w: dict[str, Any]) -> None:
 
 def submit_comment_correct_approve_publish(w: dict[str, Any]) -> None:
     from chiso.assessments import services, workflow
-    from chiso.results import publish
+    from chiso.results import services as publishing
 
     submission, lan, hoa = w["submission"], w["lan"], w["hoa"]
     services.save_values(submission, {"XHS.1": 35}, user=lan, expected_version=None)
@@ -179,7 +179,7 @@ def submit_comment_correct_approve_publish(w: dict[str, Any]) -> None:
         expected_version=submission.version,
     )
     submission = workflow.transition(submission, "approve", hoa)
-    publish.publish(submission.period, "commune", w["tuan"])
+    publishing.publish(submission.period, "commune", w["tuan"])
 
 
 def record_dti_year(w: dict[str, Any]) -> None:
@@ -189,7 +189,7 @@ def record_dti_year(w: dict[str, Any]) -> None:
 
 
 def issue_and_revoke_a_token(w: dict[str, Any]) -> None:
-    from chiso.api.accounts import create_token, revoke_token
+    from chiso.api.services import create_token, revoke_token
 
     token, _secret = create_token("lgsp", [w["ham_rong"].code], "LGSP", created_by=w["tuan"])
     revoke_token(token, w["tuan"])

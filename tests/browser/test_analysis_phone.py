@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from chiso.results import publish
+from chiso.results import services
 from tests.browser.conftest import horizontal_overflow
 from tests.results.conftest import HAC_THANH_FIGURES, HAM_RONG_FIGURES, approve
 
@@ -23,7 +23,7 @@ def published(period, hac_thanh, lan, minh, hoa, tuan):
         ("14797", minh, HAC_THANH_FIGURES),
     ):
         approve(period.submissions.get(unit__code=unit), officer, hoa, **figures)
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     return period
 
 
@@ -73,7 +73,7 @@ def close(period, hac_thanh, lan, minh, hoa, tuan):
 
     for unit, officer, figures in (("14758", lan, CQS_ONLY), ("14797", minh, XHS_ONLY)):
         approve(period.submissions.get(unit__code=unit), officer, hoa, **figures)
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     return period
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 
-from chiso.results import publish
+from chiso.results import services
 from tests import people
 from tests.browser.conftest import PHONE
 from tests.results.conftest import HAC_THANH_FIGURES, HAM_RONG_FIGURES, approve
@@ -86,7 +86,7 @@ def test_the_report_card_is_usable_on_a_slow_phone_before_its_chart_arrives(
         ("14797", minh, HAC_THANH_FIGURES),
     ):
         approve(period.submissions.get(unit__code=unit), officer, hoa, **figures)
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     context, page = slow_phone(browser, chiso_stack)
     throttle(context, page)
 

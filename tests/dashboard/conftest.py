@@ -71,8 +71,8 @@ def make_period(name: str, year: int, reference: dt.date, framework, level="comm
 def campaign(db):
     from chiso.assessments.services import load_shipped
     from chiso.core import demo
-    from chiso.units.loader import load_units
     from chiso.units.models import Unit
+    from chiso.units.services import load_units
 
     load_units()
     framework = next(f for f in load_shipped() if f.level == "commune")

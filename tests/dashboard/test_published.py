@@ -20,9 +20,11 @@ from chiso import engine
 
 @pytest.fixture
 def published(campaign):
-    from chiso.results import publish
+    from chiso.results import services
 
-    return publish.publish(campaign.before, "commune"), publish.publish(campaign.closed, "commune")
+    return services.publish(campaign.before, "commune"), services.publish(
+        campaign.closed, "commune"
+    )
 
 
 def stored(snapshot):
@@ -230,9 +232,9 @@ def test_a_provisional_period_is_compared_with_the_same_derived_figures(campaign
     """2025 approved, not published yet (the DX office's working figures): scored now, and
     compared with the published 2024 through the same derivation."""
     from chiso.leadership import dashboard
-    from chiso.results import analysis, publish
+    from chiso.results import analysis, services
 
-    before = publish.publish(campaign.before, "commune")
+    before = services.publish(campaign.before, "commune")
     code, predecessors = a_merger(campaign, before)
     value, rank = worked_by_hand(before, predecessors)
     change = dashboard.dashboard(campaign.closed, "commune")["change"]
@@ -247,10 +249,10 @@ def test_the_api_gives_the_provisional_rank_changes_the_staff_page_shows(campaig
     change against the published 2024, and the staff API gives the same."""
     from django.urls import reverse
 
-    from chiso.results import publish
+    from chiso.results import services
     from tests.people import person
 
-    before = publish.publish(campaign.before, "commune")
+    before = services.publish(campaign.before, "commune")
     code, predecessors = a_merger(campaign, before)
     rank = among_current(campaign.closed, code)
     address = f"/api/v1/results/{campaign.closed.pk}/commune/provisional/changes"
@@ -340,11 +342,11 @@ def test_a_correction_of_the_previous_year_is_what_the_change_compares_with(camp
     """2024 published again after 2025: the 2025 dashboard compares with the new 2024
     version, not the one it stored when it was published."""
     from chiso.leadership import dashboard
-    from chiso.results import publish
+    from chiso.results import services
     from chiso.results.models import Snapshot
 
     before, now = published
-    corrected = publish.publish(campaign.before, "commune", reason="Sửa số liệu")
+    corrected = services.publish(campaign.before, "commune", reason="Sửa số liệu")
     stored = Snapshot.objects.values_list("dashboard", flat=True).get(pk=now.pk)
     assert stored["change_against"] == before.pk != corrected.pk
     memo: dict = {}

@@ -26,7 +26,7 @@ def setup() -> None:
 
     from chiso.assessments import services
     from chiso.assessments.models import Period
-    from chiso.results.publish import publish
+    from chiso.results.services import publish
     from tests.faults import pg_child
 
     pg_child.setup()

@@ -75,8 +75,8 @@ def setup() -> None:
     from chiso.assessments.models import Status, Submission, Value
     from chiso.assessments.periods import create_period
     from chiso.assessments.services import store_framework
-    from chiso.units.loader import load_units
     from chiso.units.models import Unit
+    from chiso.units.services import load_units
     from tests.people import PEOPLE, named, person, put
 
     call_command("migrate", verbosity=0)

@@ -9,7 +9,7 @@ import pytest
 def thanh_hoa(db):
     """The real units and frameworks; the province's DTI framework."""
     from chiso.assessments.services import load_shipped
-    from chiso.units.loader import load_units
+    from chiso.units.services import load_units
 
     load_units()
     return next(f for f in load_shipped() if f.level == "province")

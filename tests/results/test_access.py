@@ -9,7 +9,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from chiso.results import publish
+from chiso.results import services
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_another_units_officer_sees_nothing_provisional(login, minh, period, ham
 def test_after_publication_the_public_still_gets_no_provisional_ranking(
     client, tuan, period, ham_rong_approved
 ):
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     assert client.get(urls(period)[0]).status_code == 200
     assert client.get(urls(period)[0] + "?provisional=1").status_code == 404
     assert client.get(card_url(period) + "?provisional=1").status_code == 404
@@ -103,7 +103,7 @@ def test_evidence_links_show_only_to_those_who_may_read_the_submission(
     from tests.people import stored_evidence
 
     evidence = stored_evidence(ham_rong_approved, lan, "bao-cao-tthc.pdf")
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     public = client.get(card_url(period)).content.decode()
     assert "bao-cao-tthc.pdf" not in public
     mine = login(lan).get(card_url(period)).content.decode()
@@ -112,7 +112,7 @@ def test_evidence_links_show_only_to_those_who_may_read_the_submission(
 
 
 def test_a_guessed_level_unit_or_period_gives_404(client, tuan, period, ham_rong_approved):
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     assert client.get(f"/results/{period.pk}/nowhere/").status_code == 404
     assert client.get(f"/results/{period.pk + 99}/commune/").status_code == 404
     assert client.get(card_url(period, "99999")).status_code == 404

@@ -13,7 +13,7 @@ from django.urls import reverse
 from chiso import engine
 from chiso.frameworks.display import figure_of, show_number
 from chiso.lib import numbers
-from chiso.results import analysis, publish
+from chiso.results import analysis, services
 from tests.results.conftest import OLD_FIGURES, approve, approved_2024
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ STRONG_FIGURES = {"hs_tt": 950, "hs_tong": 1000, "CQS.2": 1, "XHS.1": 60}
 def published(period, submission, hac_thanh_submission, lan, minh, hoa, tuan):
     approve(submission, lan, hoa, **WEAK_FIGURES)
     approve(hac_thanh_submission, minh, hoa, **STRONG_FIGURES)
-    return publish.publish(period, "commune", tuan)
+    return services.publish(period, "commune", tuan)
 
 
 def engine_inputs(framework_row):
@@ -201,7 +201,7 @@ def test_ham_rongs_trend_before_the_reform_is_derived_from_the_communes_it_was_f
 
     earlier, old_two = approved_2024(framework, hoang_quy, year=period.year - 2)
     old_figures = OLD_FIGURES
-    publish.publish(earlier, "commune", tuan)
+    services.publish(earlier, "commune", tuan)
     ham_rong = Unit.objects.get(code="14758")
     for old in (hoang_quy, old_two):
         Lineage.objects.create(new=ham_rong, old=old, whole=True)
@@ -214,7 +214,7 @@ def test_ham_rongs_trend_before_the_reform_is_derived_from_the_communes_it_was_f
     expected = engine.score(parsed, engine.Values(["14758"], parsed.input_codes, np.array(row)))
 
     # The card reads the history its snapshot recorded: a correction records it.
-    corrected = publish.publish(period, "commune", tuan, reason="Hàm Rồng's predecessors recorded")
+    corrected = services.publish(period, "commune", tuan, reason="Hàm Rồng's predecessors recorded")
     history = corrected.rows.get(code="14758").history
     assert [p["derived"] for p in history] == [True, False]
     assert history[0]["value"] == pytest.approx(float(expected.value[0]))

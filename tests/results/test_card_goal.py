@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from chiso import engine
 from chiso.lib import numbers
-from chiso.results import analysis, publish
+from chiso.results import analysis, services
 from tests.results.conftest import approve
 from tests.results.test_analysis_pages import STRONG_FIGURES, WEAK_FIGURES
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def published(period, submission, hac_thanh_submission, lan, minh, hoa, tuan):
     approve(submission, lan, hoa, **WEAK_FIGURES)
     approve(hac_thanh_submission, minh, hoa, **STRONG_FIGURES)
-    return publish.publish(period, "commune", tuan)
+    return services.publish(period, "commune", tuan)
 
 
 def card(client, period, query="", code="14758"):

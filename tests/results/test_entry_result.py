@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from chiso.results import publish
+from chiso.results import services
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_an_approved_submission_shows_its_provisional_result_and_its_report_card
 
 
 def test_a_published_submission_shows_its_official_result(login, lan, tuan, ham_rong_approved):
-    publish.publish(ham_rong_approved.period, "commune", tuan)
+    services.publish(ham_rong_approved.period, "commune", tuan)
     page = login(lan).get(reverse("entry", args=[ham_rong_approved.pk])).content.decode()
     assert "Kết quả chính thức" in page
     assert 'id="result-rank">1<' in page

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from chiso.results import publish
+from chiso.results import services
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def mini_framework_text(mini_framework_text):
 def hostile_ranking(tuan, period, ham_rong, ham_rong_approved):
     ham_rong.name = FORMULA + SCRIPT
     ham_rong.save()
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     return period
 
 

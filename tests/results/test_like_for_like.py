@@ -23,13 +23,13 @@ APPROVED = 47
 @pytest.fixture
 def partial(campaign):  # noqa: F811
     """2024 published whole (547 old communes); 2025 published with 47 communes approved."""
-    from chiso.results import publish
+    from chiso.results import services
 
     admin = person("tuan", "Anh Tuấn", "admin")
-    publish.publish(campaign.before, "commune", admin)
+    services.publish(campaign.before, "commune", admin)
     late = campaign.closed.submissions.order_by("unit__code")[APPROVED:]
     campaign.closed.submissions.filter(pk__in=[s.pk for s in late]).update(status="submitted")
-    snapshot = publish.publish(campaign.closed, "commune", admin)
+    snapshot = services.publish(campaign.closed, "commune", admin)
     return campaign, snapshot, admin
 
 

@@ -16,14 +16,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from chiso.results import publish
+from chiso.results import services
 
 PILLARS = ("CQS", "XHS")
 
 
 @pytest.fixture
 def partial(tuan, period, ham_rong_approved):
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     return period
 
 

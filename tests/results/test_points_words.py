@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from chiso.lib import numbers
-from chiso.results import publish
+from chiso.results import services
 from tests.results.conftest import HAC_THANH_FIGURES, HAM_RONG_FIGURES, approve
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def mini_framework_text(mini_framework_text):
 def published(period, submission, hac_thanh_submission, lan, minh, hoa, tuan):
     approve(submission, lan, hoa, **HAM_RONG_FIGURES)
     approve(hac_thanh_submission, minh, hoa, **HAC_THANH_FIGURES)
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     return period
 
 

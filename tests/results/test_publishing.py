@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from chiso.assessments import workflow
 from chiso.assessments.models import Action, AuditEntry, Status
-from chiso.results import publish
+from chiso.results import services
 from chiso.results.models import Snapshot
 from tests.people import fill, submit
 from tests.results.conftest import HAC_THANH_FIGURES, approve
@@ -46,7 +46,7 @@ def test_the_publish_page_lists_the_units_not_approved_and_waits_for_a_confirmat
 def test_publishing_stores_who_when_which_framework_and_the_hash_of_the_values_scored(
     client, tuan, period, framework, ham_rong_approved, hac_thanh_submission
 ):
-    snapshot = publish.publish(period, "commune", tuan)
+    snapshot = services.publish(period, "commune", tuan)
     assert (snapshot.version, snapshot.published_by, snapshot.reason) == (1, tuan, "")
     assert (snapshot.framework_code, snapshot.framework_version) == (
         framework.code,
@@ -77,7 +77,7 @@ def test_publishing_stores_who_when_which_framework_and_the_hash_of_the_values_s
 def test_a_unit_not_approved_is_named_as_not_assessed_on_the_public_page(
     client, tuan, period, ham_rong_approved
 ):
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     page = client.get(reverse("results:ranking", args=[period.pk, "commune"])).content.decode()
     assert 'id="not-assessed"' in page
     assert "Phường Hạc Thành (14797)" in page
@@ -88,14 +88,14 @@ def test_a_correction_is_a_new_version_and_the_earlier_one_stays_downloadable(
     client, tuan, lan, minh, hoa, period, ham_rong_approved, hac_thanh_submission
 ):
     approve(hac_thanh_submission, minh, hoa, **HAC_THANH_FIGURES)
-    first = publish.publish(period, "commune", tuan)
+    first = services.publish(period, "commune", tuan)
     before = ranking_rows(client, period)
     # A wrong figure is found: the admin reopens Hàm Rồng, Chị Lan corrects it.
     ham_rong_approved.refresh_from_db()
     reason = "Số hồ sơ trực tuyến nhập nhầm, đã đối chiếu lại"
     reopened = workflow.transition(ham_rong_approved, "reopen", tuan, reason=reason)
     approve(reopened, lan, hoa, hs_tt=100, **{"CQS.2": 0, "XHS.1": 10})
-    second = publish.publish(period, "commune", tuan)
+    second = services.publish(period, "commune", tuan)
 
     assert (first.version, second.version) == (1, 2)
     assert second.reason == reason
@@ -109,16 +109,16 @@ def test_a_correction_is_a_new_version_and_the_earlier_one_stays_downloadable(
 
 
 def test_publishing_again_without_any_reason_is_refused(tuan, period, ham_rong_approved):
-    publish.publish(period, "commune", tuan)
-    with pytest.raises(publish.PublishError, match="ghi lý do"):
-        publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
+    with pytest.raises(services.PublishError, match="ghi lý do"):
+        services.publish(period, "commune", tuan)
     assert Snapshot.objects.count() == 1
 
 
 def test_only_an_admin_publishes(login, hoa, mai, period, ham_rong_approved):
     for person in (hoa, mai):
-        with pytest.raises(publish.PublishError):
-            publish.publish(period, "commune", person)
+        with pytest.raises(services.PublishError):
+            services.publish(period, "commune", person)
         response = login(person).post(
             reverse("results:publish", args=[period.pk]), {"level": "commune", "without": "1"}
         )
@@ -127,7 +127,7 @@ def test_only_an_admin_publishes(login, hoa, mai, period, ham_rong_approved):
 
 
 def test_published_results_cannot_be_changed_or_deleted(tuan, period, ham_rong_approved):
-    snapshot = publish.publish(period, "commune", tuan)
+    snapshot = services.publish(period, "commune", tuan)
     snapshot.reason = "changed"
     with pytest.raises(PermissionError):
         snapshot.save()
@@ -154,7 +154,7 @@ def test_the_publish_command_with_check_only_lists(capsys, period, ham_rong_appr
 def test_a_unit_reopened_after_publication_is_returned_and_submitted_again(
     tuan, lan, period, ham_rong_approved
 ):
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     ham_rong_approved.refresh_from_db()
     reopened = workflow.transition(ham_rong_approved, "reopen", tuan, reason="Sai số liệu")
     assert reopened.status == Status.RETURNED

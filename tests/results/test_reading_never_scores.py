@@ -29,16 +29,16 @@ SCORING = ("score", "plan", "rank_uncertainty", "sensitivity", "derive_values", 
 def two_years(period, framework, submission, hac_thanh_submission, hoang_quy, lan, minh, hoa, tuan):
     """2024 (two old communes) and the current period (the ward they formed, and
     another) published."""
-    from chiso.results import publish
+    from chiso.results import services
     from chiso.units.models import Lineage
 
     earlier, old_two = approved_2024(framework, hoang_quy)
     for old in (hoang_quy, old_two):
         Lineage.objects.create(new=submission.unit, old=old, whole=True)
-    publish.publish(earlier, "commune", tuan)
+    services.publish(earlier, "commune", tuan)
     approve(submission, lan, hoa, hs_tt=500, hs_tong=1000, **{"CQS.2": 0, "XHS.1": 20})
     approve(hac_thanh_submission, minh, hoa, hs_tt=950, hs_tong=1000, **{"CQS.2": 1, "XHS.1": 60})
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     return earlier, period, submission.unit, hoang_quy
 
 

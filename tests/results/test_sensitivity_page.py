@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from chiso import engine
 from chiso.frameworks.display import show_number
-from chiso.results import analysis, publish
+from chiso.results import analysis, services
 from tests.results.conftest import approve
 
 SAMPLES = analysis.SENSITIVITY_SAMPLES
@@ -32,7 +32,7 @@ STRONG = {"hs_tt": 950, "hs_tong": 1000, "CQS.2": 1, "XHS.1": 60}
 def publish_with(period, submission, other, lan, minh, hoa, tuan, mine, theirs):
     approve(submission, lan, hoa, **mine)
     approve(other, minh, hoa, **theirs)
-    return publish.publish(period, "commune", tuan)
+    return services.publish(period, "commune", tuan)
 
 
 @pytest.fixture

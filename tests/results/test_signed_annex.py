@@ -16,7 +16,7 @@ from django.urls import reverse
 from chiso.assessments import workflow
 from chiso.assessments.models import Action, AuditEntry
 from chiso.lib import signed_pdf, testca
-from chiso.results import annex, publish
+from chiso.results import annex, services
 from chiso.results.models import Annex, SignedAnnex
 from tests.results.conftest import approve
 from tests.signing import CHAIRMAN, changed_after_signing, changed_while_signing
@@ -31,7 +31,7 @@ def trusted(roots_file):
 
 @pytest.fixture
 def published(period, tuan, ham_rong_approved):
-    return publish.publish(period, "commune", tuan)
+    return services.publish(period, "commune", tuan)
 
 
 def annex_url(period, name="annex.pdf", query=""):
@@ -151,7 +151,7 @@ def test_the_signed_annex_of_another_version_is_refused_as_the_wrong_version(
 ):
     reopened = workflow.transition(ham_rong_approved, "reopen", tuan, reason="Sai số liệu")
     approve(reopened, lan, hoa, hs_tt=100, **{"CQS.2": 0, "XHS.1": 10})
-    second = publish.publish(period, "commune", tuan)
+    second = services.publish(period, "commune", tuan)
     assert second.version == 2
     first_signed = chairman.sign(client.get(annex_url(period, query="?version=1")).content)
 

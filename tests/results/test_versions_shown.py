@@ -9,18 +9,18 @@ import pytest
 from django.urls import reverse
 
 from chiso.assessments import workflow
-from chiso.results import publish
+from chiso.results import services
 from tests.results.conftest import approve
 
 
 @pytest.fixture
 def corrected(tuan, lan, hoa, period, ham_rong_approved):
     """Version 1 published; Hàm Rồng reopened and corrected; version 2 published."""
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     ham_rong_approved.refresh_from_db()
     reopened = workflow.transition(ham_rong_approved, "reopen", tuan, reason="Nhập nhầm số hồ sơ")
     approve(reopened, lan, hoa, hs_tt=100, **{"CQS.2": 0, "XHS.1": 10})
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     return period
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from chiso import engine
-from chiso.results import cards, publish
+from chiso.results import cards, services
 from tests.results.conftest import HAC_THANH_FIGURES, HAM_RONG_FIGURES, approve
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def published(period, submission, hac_thanh, lan, minh, hoa, tuan):
     approve(submission, lan, hoa, **HAM_RONG_FIGURES)
     approve(period.submissions.get(unit=hac_thanh), minh, hoa, **HAC_THANH_FIGURES)
-    publish.publish(period, "commune", tuan)
+    services.publish(period, "commune", tuan)
     return period
 
 

@@ -41,9 +41,9 @@ def half_published(db):
     departments published."""
     from chiso.assessments.models import PeriodFramework
     from chiso.assessments.services import load_shipped
-    from chiso.results import publish
-    from chiso.units.loader import load_units
+    from chiso.results import services
     from chiso.units.models import Unit
+    from chiso.units.services import load_units
 
     load_units()
     shipped = {f.level: f for f in load_shipped()}
@@ -56,7 +56,7 @@ def half_published(db):
     assess(period, communes, shipped["commune"], salt="2025")
     assess(period, departments, shipped["department"], salt="2025")
     admin = person("tuan", "Anh Tuấn", "admin")
-    publish.publish(period, "department", admin)
+    services.publish(period, "department", admin)
     return period, admin, departments[0]
 
 
@@ -99,7 +99,7 @@ def _api_urls(client, period_id: int, level: str, unit_id: int) -> list[str]:
 
 
 def test_no_public_url_of_an_unpublished_level_answers(client, half_published):
-    from chiso.results import publish
+    from chiso.results import services
     from chiso.units.models import Unit
 
     period, admin, department = half_published
@@ -112,7 +112,7 @@ def test_no_public_url_of_an_unpublished_level_answers(client, half_published):
     assert {url: code for url, code in before.items() if code < 300} == {}
     # The public URLs are those that answer once the communes are published: before
     # that, each was 404, as if the level did not exist.
-    publish.publish(period, "commune", admin)
+    services.publish(period, "commune", admin)
     public = [url for url in urls if client.get(url).status_code == 200]
     assert {url: before[url] for url in public if before[url] != 404} == {}
     # The walk covered the map, the ranking, a report card, open data and the API.
@@ -131,11 +131,11 @@ def test_staff_still_see_the_unpublished_communes_on_the_map(login, half_publish
 
 def test_the_public_map_shows_the_snapshot_and_no_review_state(client, half_published):
     from chiso.assessments import workflow
-    from chiso.results import publish
+    from chiso.results import services
     from chiso.results.models import UnitRow
 
     period, admin, _ = half_published
-    snapshot = publish.publish(period, "commune", admin)
+    snapshot = services.publish(period, "commune", admin)
     submission = period.submissions.get(unit__code=HAM_RONG)
     workflow.transition(submission, "reopen", admin, reason="Sửa số liệu hồ sơ")
     response = client.get(f"/api/v1/results/{period.pk}/commune/map")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from chiso.units.loader import load_units
+from chiso.units.services import load_units
 
 BEFORE = dt.date(2025, 1, 1)  # a day under the 63-province, three-tier system
 LAST_OLD_DAY = dt.date(2025, 6, 30)

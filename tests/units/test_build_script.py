@@ -16,7 +16,7 @@ from types import ModuleType
 
 import pytest
 
-from chiso.units import loader
+from chiso.units import services
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "build_units.py"
@@ -51,7 +51,7 @@ def test_the_script_reproduces_the_shipped_files_byte_for_byte(build_units, sour
         "thanhhoa-lineage.csv": 558,
     }
     for name in build_units.OUTPUT_FILES:
-        shipped = (loader.DATA_DIR / name).read_bytes()
+        shipped = (services.DATA_DIR / name).read_bytes()
         assert (tmp_path / name).read_bytes() == shipped, f"{name} differs from its source"
 
 
@@ -77,8 +77,8 @@ def test_the_script_refuses_a_source_that_breaks_the_promised_counts(build_units
 def test_the_script_and_the_loader_agree_on_files(build_units):
     # The columns are one list (chiso/units/columns.py); the file names are kept twice.
     generated = set(build_units.OUTPUT_FILES) | {"thanhhoa-departments.csv"}
-    assert generated == set(loader.UNIT_FILES) | set(loader.LINEAGE_FILES)
-    assert generated | {"README.md"} == {p.name for p in loader.DATA_DIR.iterdir()}
+    assert generated == set(services.UNIT_FILES) | set(services.LINEAGE_FILES)
+    assert generated | {"README.md"} == {p.name for p in services.DATA_DIR.iterdir()}
 
 
 def test_the_product_never_imports_the_source_package():

@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from chiso.units.loader import DATA_DIR, UnitDataError, load_units
 from chiso.units.models import Level, Lineage, Unit
+from chiso.units.services import DATA_DIR, UnitDataError, load_units
 
 from .conftest import BEFORE, LAST_OLD_DAY, REFORM, inside_thanh_hoa
 

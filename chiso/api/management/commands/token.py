@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from chiso.api.accounts import UnknownUnit, create_token, revoke_token
 from chiso.api.models import ApiToken
+from chiso.api.services import UnknownUnit, create_token, revoke_token
 
 
 class Command(BaseCommand):

@@ -56,8 +56,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def _build(self) -> None:
         from chiso.assessments.services import load_shipped
-        from chiso.units.loader import load_units
         from chiso.units.models import Unit
+        from chiso.units.services import load_units
 
         counts = load_units()
         self.stdout.write(f"Units loaded: {counts}")
@@ -132,7 +132,7 @@ class Command(BaseCommand):
         Published as of 15 December of the period's year (or now, if that is to come):
         the snapshots, the annexes and the audit trail are dated then, not today."""
         from chiso.assessments import services
-        from chiso.results.publish import publish
+        from chiso.results.services import publish
 
         moment = timezone.make_aware(dt.datetime(period.year, 12, 15, 9, 0))
         with services.as_of(min(moment, timezone.now())):

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from chiso.assessments.models import Period
-from chiso.results import publish
+from chiso.results import services
 
 
 class Command(BaseCommand):
@@ -41,8 +41,8 @@ class Command(BaseCommand):
                 raise CommandError(f"No user {options['by']!r}.")
         for level in levels:
             try:
-                seen = publish.check(period, level)
-            except publish.PublishError as error:
+                seen = services.check(period, level)
+            except services.PublishError as error:
                 raise CommandError(str(error)) from None
             self.stdout.write(
                 f"{period.name} · {level}: {seen.approved} approved, "
@@ -53,8 +53,8 @@ class Command(BaseCommand):
             if options["check"]:
                 continue
             try:
-                snapshot = publish.publish(period, level, user, reason=options["reason"])
-            except publish.PublishError as error:
+                snapshot = services.publish(period, level, user, reason=options["reason"])
+            except services.PublishError as error:
                 raise CommandError(str(error)) from None
             self.stdout.write(
                 f"Published {level} results version {snapshot.version} "

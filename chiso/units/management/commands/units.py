@@ -15,8 +15,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from chiso.units.loader import UnitDataError, load_units
 from chiso.units.models import Level, Unit
+from chiso.units.services import UnitDataError, load_units
 
 LIST_COLUMNS = (
     "code",

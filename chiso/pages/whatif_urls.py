@@ -1,16 +1,18 @@
+"""The what-if page of a published level: /results/<period>/<level>/what-if/."""
+
 from django.urls import path
 
-from chiso.results import whatif_views
+from chiso.pages import whatif as views
 
 urlpatterns = [
     path(
         "results/<int:period_id>/<slug:level>/what-if/",
-        whatif_views.what_if_page,
+        views.what_if_page,
         name="what_if",
     ),
     path(
         "results/<int:period_id>/<slug:level>/what-if/keep/",
-        whatif_views.keep_draft,
+        views.keep_draft,
         name="what_if_keep",
     ),
 ]
