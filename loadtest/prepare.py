@@ -45,7 +45,9 @@ def changeable(submission: Submission) -> tuple[str, list[float]] | None:
             continue
         for other in (value + 1, value - 1):
             try:
-                services.check_figures(framework, submission.unit.code, {**stored, code: other})
+                # Read as the gate reads a save (type, bounds), then the framework's rules.
+                services.read_or_refuse(framework, submission.unit.code, {code: other})
+                services.check_rules(framework, submission.unit.code, {**stored, code: other})
             except services.ServiceError:
                 continue
             return code, [value, other]
