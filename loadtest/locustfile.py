@@ -38,6 +38,9 @@ CHOSEN = re.compile(r'<option value="([^"]*)" selected>')
 
 requests_made: list[tuple[float, str, float, bool]] = []
 acknowledged: dict[str, dict[str, Any]] = {}
+# Per officer, a save sent after her last acknowledged one and never answered: the run
+# ended while it waited, and the server may still have made it.
+unanswered: dict[str, dict[str, Any]] = {}
 # Per officer, the seconds from her first login request to being logged in (turned away
 # while the server's queue of password checks was full, she came back when told).
 logged_in_after: list[float] = []
@@ -55,6 +58,7 @@ def write_log(**_: Any) -> None:
             {
                 "requests": requests_made,
                 "acknowledged": acknowledged,
+                "unanswered": unanswered,
                 "logged_in_after": logged_in_after,
             }
         )
@@ -120,19 +124,28 @@ class Officer(HttpUser):
         value = self.me["values"][self.turn % 2]
         form["v-" + code] = as_typed(value)
         form["action"] = "save"
-        with self.client.post(
-            self.me["entry"], form, name="save draft", allow_redirects=False, catch_response=True
-        ) as answer:
-            if answer.status_code != 302:
-                answer.failure(f"save answered {answer.status_code}")
-                return
-        # The save is acknowledged: the redirect says so, the page shows the result.
-        acknowledged[self.me["username"]] = {
+        save = {
             "submission": self.me["submission"],
             "code": code,
             "value": value,
             "version": int(form["expected_version"]) + 1,
         }
+        unanswered[self.me["username"]] = save
+        with self.client.post(
+            self.me["entry"], form, name="save draft", allow_redirects=False, catch_response=True
+        ) as answer:
+            if answer.status_code != 302:
+                answer.failure(f"save answered {answer.status_code}")
+                unanswered.pop(self.me["username"], None)
+                return
+            # Only the redirect back to her page acknowledges a save (not one to log in).
+            back = answer.headers.get("Location", "")
+            if back.split("?")[0].split("#")[0] != self.me["entry"]:
+                answer.failure(f"save sent her to {back}")
+                unanswered.pop(self.me["username"], None)
+                return
+        # The save is acknowledged: the redirect says so, the page shows the result.
+        acknowledged[self.me["username"]] = unanswered.pop(self.me["username"])
         self.page = self.client.get(self.me["entry"], name="entry page").text
 
 
