@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import gc
 import io
 import json
 import math
@@ -25,7 +24,7 @@ import stat
 import sys
 import tempfile
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -45,7 +44,7 @@ from chiso.engine import (
     sensitivity,
 )
 from chiso.engine.plan import Goal
-from chiso.lib import csv_lines, values_csv
+from chiso.lib import csv_lines, interpreter, values_csv
 from chiso.lib.safe_cells import cell_text, csv_cell, text_cell
 
 OWN_COMMANDS = ("score", "framework", "plan", "uncertainty", "verify")
@@ -287,7 +286,7 @@ def _values_rows(stream: IO[bytes], path: str) -> Table:
 
     add_unit, add_code, add_raw, add_line = units.append, codes.append, raw.append, lines.append
     try:
-        with _without_gc():
+        with interpreter.without_collector():
             # The limits are those of chiso.lib.values_csv: 2,000,000 lines, 20,000 units.
             for line, unit, code, value in values_csv.rows(stream, wrong=wrong_fields):
                 add_unit(unit)
@@ -314,19 +313,6 @@ def _values_message(error: values_csv.ValuesCsvError) -> str:
         csv_lines.TOO_MANY_LINES: f"more than {error.limit} lines: the file was not read further",
         csv_lines.NOT_TEXT: "the file is not UTF-8 text",
     }.get(error.kind, f"broken CSV: {error.detail}")
-
-
-@contextlib.contextmanager
-def _without_gc() -> Iterator[None]:
-    # Reading a million rows creates millions of small lists and strings that
-    # contain no cycles; the cyclic collector would scan them over and over.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_units(path: str) -> list[str]:

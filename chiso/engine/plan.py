@@ -202,19 +202,19 @@ def plan(
         # Already there: the search below would choose nothing (publishing plans every
         # unit, and many are recognized already).
         return Plan(unit, goal, now, max(needed, 0.0))
-    leaves = _leaves(framework, results, row)
+    leaves = _Leaves(framework, results, row)
     fixed = _fixed_curves(framework)
     options = [
         option
-        for index, leaf in enumerate(leaves)
+        for index, score_now in enumerate(leaves.scores)
         if (
             option := _option(
-                index, leaf, framework, results, row, leaf.node.code in forced_codes, fixed[index]
+                index, leaves, score_now, framework, results, row, forced_codes, fixed[index]
             )
         )
         is not None
     ]
-    stuck = sorted(forced_codes - {leaves[option.leaf].node.code for option in options})
+    stuck = sorted(forced_codes - {leaves.node(option.leaf).code for option in options})
     if stuck:
         # A mandatory indicator whose pass mark its type cannot reach (a percent above 100).
         message = f"mandatory {', '.join(stuck)} cannot be met"
@@ -233,7 +233,7 @@ def plan(
     # The unit's entered values, read once for the elements of every step.
     entered = _element_values(values, row) if chosen else {}
     steps = tuple(
-        _step(leaves[option.leaf], option, gain, framework, results, row, fixed, entered)
+        _step(leaves.leaf(option.leaf), option, gain, framework, results, row, fixed, entered)
         for option, gain in zip(chosen, gains, strict=True)
         if gain > 0 or option.forced
     )
@@ -275,15 +275,38 @@ def _need(
     return (max(kth, 0.0) * total if math.isfinite(kth) else 0.0), set(), None
 
 
-def _leaves(framework: Framework, results: Results, row: int) -> list[_Leaf]:
-    positions = _leaf_positions(framework)
-    scores = results.node_values[row, positions].tolist()
-    raw = results.leaf_values[row].tolist()
-    indicators = framework.memo("plan-leaves", lambda framework: framework.leaves)
-    return [
-        _Leaf(leaf, float(leaf.points or 0.0), s, v, leaf.effort)
-        for leaf, s, v in zip(indicators, scores, raw, strict=True)
-    ]
+class _Leaves:
+    """One unit's indicators (file order): their scores now, and each as a `_Leaf` when
+    a step needs it. Planning every unit of a province looks at some 100,000
+    indicators: only the few its steps change are made into objects."""
+
+    def __init__(self, framework: Framework, results: Results, row: int) -> None:
+        self.scores: list[float] = results.node_values[row, _leaf_positions(framework)].tolist()
+        self.raw: list[float] = results.leaf_values[row].tolist()
+        self.static = _static_leaves(framework)
+
+    def node(self, index: int) -> Node:
+        return self.static[index][0]
+
+    def leaf(self, index: int) -> _Leaf:
+        node, points, effort, _ = self.static[index]
+        return _Leaf(node, points, self.scores[index], self.raw[index], effort)
+
+
+def _static_leaves(framework: Framework) -> list[tuple[Node, float, float, float]]:
+    """Per indicator (file order): its node, points, effort and pass mark (1 unless set)."""
+    return framework.memo(
+        "plan-static-leaves",
+        lambda framework: [
+            (
+                leaf,
+                float(leaf.points or 0.0),
+                leaf.effort,
+                leaf.pass_ if leaf.pass_ is not None else 1.0,
+            )
+            for leaf in framework.leaves
+        ],
+    )
 
 
 def _leaf_positions(framework: Framework) -> list[int]:
@@ -360,34 +383,36 @@ def _curve(node: Node, results: Results | None, row: int, position: int) -> _Cur
 
 def _option(
     index: int,
-    leaf: _Leaf,
+    leaves: _Leaves,
+    score_now: float,
     framework: Framework,
     results: Results,
     row: int,
-    forced: bool,
+    forced_codes: set[str],
     fixed: tuple[_Curve, float] | None = None,
 ) -> _Option | None:
-    if leaf.points <= 0 and not forced:
+    node, points, effort, pass_mark = leaves.static[index]
+    forced = bool(forced_codes) and node.code in forced_codes
+    if points <= 0 and not forced:
         return None
     if fixed is None:
-        curve = _curve(leaf.node, results, row, index)
-        top = _top_score(leaf.node, framework, curve)
+        curve = _curve(node, results, row, index)
+        top = _top_score(node, framework, curve)
     else:
         curve, top = fixed
-    pass_mark = leaf.node.pass_ if leaf.node.pass_ is not None else 1.0
-    floor = max(pass_mark - TOLERANCE, leaf.score) if forced else leaf.score
+    floor = max(pass_mark - TOLERANCE, score_now) if forced else score_now
     if curve.method in ("linear", "relative"):
         if top <= floor + TOLERANCE and not (forced and top >= pass_mark - TOLERANCE):
             return None
-        low = leaf.points * max(0.0, floor - leaf.score) if forced else 0.0
-        return _Option(index, leaf.effort, forced, True, low, leaf.points * (top - leaf.score))
-    reachable = [s for s, _ in curve.levels if s > leaf.score + TOLERANCE and s <= top]
+        low = points * max(0.0, floor - score_now) if forced else 0.0
+        return _Option(index, effort, forced, True, low, points * (top - score_now))
+    reachable = [s for s, _ in curve.levels if s > score_now + TOLERANCE and s <= top]
     if forced:
         reachable = [s for s in reachable if s >= pass_mark - TOLERANCE]
     if not reachable:
         return None
-    gains = tuple(leaf.points * (s - leaf.score) for s in reachable)
-    return _Option(index, leaf.effort, forced, False, min(gains), max(gains), gains)
+    gains = tuple(points * (s - score_now) for s in reachable)
+    return _Option(index, effort, forced, False, min(gains), max(gains), gains)
 
 
 def _top_score(node: Node, framework: Framework, curve: _Curve) -> float:

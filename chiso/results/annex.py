@@ -48,8 +48,9 @@ class AnnexError(Exception):
 
 
 def make(snapshot: Snapshot) -> bytes:
-    """The annex PDF of a published version, drawn from its stored rows."""
-    ranking = read.ranking(snapshot.period, snapshot.level, snapshot.version)
+    """The annex PDF of a published version, drawn from its stored rows (the brief
+    ones the rankings page reads: the annex prints nothing else of a row)."""
+    ranking = read.ranking(snapshot.period, snapshot.level, snapshot.version, brief=True)
     assert ranking is not None
     return pdf.annex_pdf(cards.annex_of(ranking))
 

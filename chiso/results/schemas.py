@@ -15,10 +15,11 @@ from typing import Any
 from ninja import Schema
 from pydantic import BaseModel, Field
 
-# A row's pillars and indicator scores are plain pydantic models (ninja takes any as a
-# schema): ninja's Schema wraps each value it validates in its attribute getter, and for
-# a province's 120,000 indicator scores that made publishing's validation about eight
-# times slower (3.5 s instead of 0.4 s, more than json.dumps took).
+# A row, its pillars and indicator scores are plain pydantic models (ninja takes any as
+# a schema): ninja's Schema wraps each value it validates in its attribute getter, and
+# for a province's 120,000 indicator scores that made publishing's validation about
+# eight times slower (3.5 s instead of 0.4 s, more than json.dumps took); rows are
+# always given as dicts (`cards.api_row_renderer`), which need no getter.
 
 
 class Pillar(BaseModel):
@@ -38,7 +39,7 @@ class IndicatorScore(BaseModel):
     applies: bool = Field(True, description="False where the indicator does not apply to the unit")
 
 
-class ResultRow(Schema):
+class ResultRow(BaseModel):
     unit: dict[str, Any] = Field(description="id, code, name, kind")
     assessed: bool
     rank: int | None

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from chiso.assessments import audit, services, workflow
 from chiso.assessments.models import Action, AuditEntry, Status, Submission
-from chiso.lib import bulk
+from chiso.lib import bulk, interpreter
 from chiso.results import analysis, annex, cards, overview, schemas
 from chiso.results.models import Snapshot, UnitRow
 from chiso.results.scoring import Scored
@@ -101,7 +101,6 @@ def check(period: Any, level: str) -> Check:
     return Check(level, approved, not_approved, latest, [r for r in reasons if r])
 
 
-@transaction.atomic
 def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> Snapshot:
     """Publish one level of a period; returns the new snapshot.
 
@@ -109,6 +108,15 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
     publication needs a reason: the one given, else the reasons recorded when
     units were reopened since the last one. Raises PublishError with a message.
     """
+    # A province's rows, figures and files are millions of small objects without
+    # cycles: the cyclic collector, paused, no longer walks them again and again. The
+    # analysis's thread, which needs the interpreter after each numpy call, gets it
+    # sooner (chiso.lib.interpreter).
+    with interpreter.without_collector(), interpreter.quick_switching(), transaction.atomic():
+        return _publish(period, level, user, reason)
+
+
+def _publish(period: Any, level: str, user: Any, reason: str) -> Snapshot:
     from chiso.accounts import access
     from chiso.accounts.access import Perm
 
@@ -196,6 +204,16 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
             for r in stored
         ),
     )
+    workflow.publish_all(
+        Submission.objects.filter(pk__in=[s.pk for s in scored.assessed]),
+        user,
+        reason=snapshot.reason,
+    )
+    type(period).objects.filter(pk=period.pk).update(published_at=now)
+    period.published_at = now
+    # Drawn once from the rows just stored: every download of this version is these
+    # bytes. Drawn before the analysis is waited for, which meanwhile goes on.
+    annex.store(snapshot)
     snapshot.analysis = finish_analysis()
     # The dashboard's overview, from the rows just stored (and the previous period's
     # figures just analysed), and the outline its change and targets read.
@@ -209,13 +227,6 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
     Snapshot.objects.filter(pk=snapshot.pk).update(
         analysis=snapshot.analysis, dashboard=snapshot.dashboard, summary=snapshot.summary
     )
-    workflow.publish_all(
-        Submission.objects.filter(pk__in=[s.pk for s in scored.assessed]),
-        user,
-        reason=snapshot.reason,
-    )
-    type(period).objects.filter(pk=period.pk).update(published_at=now)
-    period.published_at = now
     audit.write(
         Action.RESULTS_PUBLISHED,
         user,
@@ -225,6 +236,4 @@ def publish(period: Any, level: str, user: Any = None, *, reason: str = "") -> S
         new=f"v{snapshot.version}",
         reason=snapshot.reason,
     )
-    # Drawn once from the rows just stored: every download of this version is these bytes.
-    annex.store(snapshot)
     return snapshot

@@ -94,7 +94,14 @@ def server(tmp_path_factory):
 
 def test_chiso_serve_runs_a_worker_process_on_every_core(server):
     port, process = server
-    assert len(children_of(process.pid)) == os.cpu_count()
+    # The workers start one after another, and on a loaded machine one may still be
+    # booting (or be started again) when the first answers: the count settles.
+    deadline = time.monotonic() + 60
+    while len(children := children_of(process.pid)) != os.cpu_count():
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert len(children) == os.cpu_count()
 
 
 def test_216_people_opening_chiso_at_once_all_get_their_page(server):
