@@ -59,11 +59,14 @@ class Command(BaseCommand):
         connections: int,
         **options: Any,
     ) -> None:
-        from django.core.management import call_command
         from django.db import connections as databases
 
-        # Static files under hashed names with gzip copies (chiso/core/staticfiles.py).
-        call_command("collectstatic", interactive=False, verbosity=0)
+        from chiso.core import staticfiles
+
+        # Static files under hashed names with gzip copies (chiso/core/staticfiles.py),
+        # collected again only when they changed.
+        if staticfiles.collect():
+            self.stdout.write("chiso: static files collected")
 
         # Each worker opens its own database connection after the fork.
         databases.close_all()
