@@ -14,6 +14,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles.finders import get_finders
 from whitenoise.storage import CompressedManifestStaticFilesStorage
@@ -47,9 +48,11 @@ def collect() -> bool:
 
 def _sources() -> str:
     """A fingerprint of what `collectstatic` would collect, and how."""
+    # The files collectstatic itself leaves out (its default ignore patterns).
+    ignored = apps.get_app_config("staticfiles").ignore_patterns
     rows = []
     for finder in get_finders():
-        for path, storage in finder.list(["CVS", ".*", "*~"]):
+        for path, storage in finder.list(ignored):
             found = os.stat(storage.path(path))
             prefix = getattr(storage, "prefix", None) or ""
             rows.append(f"{prefix}/{path}\0{found.st_size}\0{found.st_mtime_ns}")

@@ -392,7 +392,7 @@ def _option(
     fixed: tuple[_Curve, float] | None = None,
 ) -> _Option | None:
     node, points, effort, pass_mark = leaves.static[index]
-    forced = bool(forced_codes) and node.code in forced_codes
+    forced = node.code in forced_codes
     if points <= 0 and not forced:
         return None
     if fixed is None:
